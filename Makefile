@@ -1,0 +1,42 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is their plumbing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+TEST_INSTALLED := $(VENV)/.installed-test
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+# `make run` serves the embedded SQLite database in debug mode on this machine only.
+RUN_ENV := DEBUG=1 DATABASE_URL=
+
+.PHONY: run test install install-test migrate demo check benchmark clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(TEST_INSTALLED): pyproject.toml $(INSTALLED)
+	$(PIP) install -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+install-test: $(TEST_INSTALLED)
+
+run: $(INSTALLED)
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(TEST_INSTALLED)
+	$(BIN)/python manage.py check --settings=config.settings_test
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
+	$(BIN)/python -m pytest
+
+benchmark: $(TEST_INSTALLED)
+	$(BIN)/python manage.py benchmark_import --settings=config.settings_test
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

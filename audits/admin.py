@@ -1,0 +1,111 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+
+from config.admin import AdministratorOnly
+
+from . import services
+from .models import (
+    AgeBand,
+    AuditActivity,
+    AuditTool,
+    CaseType,
+    Domain,
+    RiskCategory,
+    Strand,
+    Team,
+)
+from .workflow import AuditError
+
+
+@admin.register(Strand, CaseType, AgeBand, Team)
+class VocabularyAdmin(AdministratorOnly, admin.ModelAdmin):
+    list_display = ["name", "slug", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Entries used by audits are retired with is_active, never deleted.
+        return False
+
+
+class DomainInline(AdministratorOnly, admin.StackedInline):
+    model = Domain
+    extra = 0
+    fields = ["number", "title", "guidance"]
+
+    def _locked(self, obj):
+        return obj is not None and obj.audits.exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._locked(obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not self._locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._locked(obj)
+
+
+@admin.register(AuditTool)
+class AuditToolAdmin(AdministratorOnly, admin.ModelAdmin):
+    """A tool in use by audits is frozen: copy it as a new version to change it."""
+
+    list_display = ["name", "version", "is_current", "created_at"]
+    readonly_fields = ["version", "is_current", "created_at"]
+    inlines = [DomainInline]
+    actions = ["copy_as_new_version", "make_current"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Copy as a new version (not yet in use)")
+    def copy_as_new_version(self, request, queryset):
+        for tool in queryset:
+            copy = services.tool_copy_as_new_version(source=tool)
+            self.message_user(request, f"Created {copy}. Edit it, then make it current.")
+
+    @admin.action(description="Make current (new audits use it)")
+    def make_current(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one tool.", messages.ERROR)
+            return
+        try:
+            tool = services.tool_make_current(tool=queryset.get())
+        except AuditError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, f"{tool} is now used for new audits.")
+
+
+@admin.register(RiskCategory)
+class RiskCategoryAdmin(AdministratorOnly, admin.ModelAdmin):
+    list_display = ["name", "slug", "domain", "order"]
+    list_filter = ["domain__tool"]
+
+    def has_change_permission(self, request, obj=None):
+        locked = obj is not None and obj.domain.tool.audits.exists()
+        return super().has_change_permission(request, obj) and not locked
+
+
+@admin.register(AuditActivity)
+class AuditActivityAdmin(AdministratorOnly, admin.ModelAdmin):
+    list_display = ["name", "month", "strand"]
+    list_filter = ["strand", "month"]
+    search_fields = ["name"]
+    filter_horizontal = ["case_types"]
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class AdministratorUserAdmin(AdministratorOnly, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class AdministratorGroupAdmin(AdministratorOnly, GroupAdmin):
+    pass

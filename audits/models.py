@@ -1,0 +1,279 @@
+"""The audit tool and the audits made with it.
+
+Every write goes through ``audits.services`` (or the bulk importer); nothing here changes state
+on its own. A case is known only by its case reference, never by a child's name.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Grade(models.TextChoices):
+    """The grade scale of a domain. The overall grade uses the first three only."""
+
+    EXCEEDS = "exceeds", _("Exceeds good")
+    MEETS = "meets", _("Meets good")
+    DOES_NOT_MEET = "does_not_meet", _("Does not meet good")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+OVERALL_GRADES = [(g.value, g.label) for g in Grade if g != Grade.NOT_APPLICABLE]
+# Ordinal rank of each grade, best first; used to say whether moderation raised or lowered.
+GRADE_RANK = {Grade.EXCEEDS: 3, Grade.MEETS: 2, Grade.DOES_NOT_MEET: 1}
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_MODERATION = "in_moderation", _("In moderation")
+    RETURNED = "returned", _("Returned to auditor")
+    COMPLETED = "completed", _("Completed")
+
+
+class Vocabulary(models.Model):
+    """A short list an administrator keeps (strands, case types, age bands, teams)."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(
+        default=True, help_text=_("Inactive entries stay on old audits but are not offered.")
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Strand(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("strand")
+
+
+class CaseType(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("case type")
+
+
+class AgeBand(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("age band")
+
+
+class Team(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("team")
+
+
+class AuditTool(models.Model):
+    """One version of the audit tool. An audit keeps the version it was made with."""
+
+    version = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    is_current = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_audit_tool"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} (version {self.version})"
+
+
+class Domain(models.Model):
+    tool = models.ForeignKey(AuditTool, on_delete=models.PROTECT, related_name="domains")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    guidance = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["tool", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tool", "number"], name="unique_domain_number_per_tool")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class RiskCategory(models.Model):
+    """A risk a child experiences or is at risk of, recorded against domain 1."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="risk_categories")
+    slug = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["domain", "order"]
+        verbose_name_plural = _("risk categories")
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "slug"], name="unique_risk_slug_per_domain")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AuditActivity(models.Model):
+    """A planned piece of audit work, such as one month's look at a group of cases."""
+
+    name = models.CharField(max_length=200)
+    month = models.DateField(help_text=_("The first day of the month the activity belongs to."))
+    strand = models.ForeignKey(Strand, null=True, blank=True, on_delete=models.PROTECT)
+    case_types = models.ManyToManyField(CaseType, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "name"]
+        verbose_name_plural = _("audit activities")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "month"], name="unique_activity_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.name} — {self.month:%B %Y}"
+
+
+class Audit(models.Model):
+    """One child's case file, audited once against one version of the audit tool."""
+
+    tool = models.ForeignKey(AuditTool, on_delete=models.PROTECT, related_name="audits")
+    auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audits"
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    case_reference = models.CharField(max_length=32, blank=True, db_index=True)
+    audit_date = models.DateField(null=True, blank=True, db_index=True)
+    activity = models.ForeignKey(
+        AuditActivity, null=True, blank=True, on_delete=models.PROTECT, related_name="audits"
+    )
+    age_band = models.ForeignKey(AgeBand, null=True, blank=True, on_delete=models.PROTECT)
+    strand = models.ForeignKey(Strand, null=True, blank=True, on_delete=models.PROTECT)
+    case_type = models.ForeignKey(CaseType, null=True, blank=True, on_delete=models.PROTECT)
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("The case holder's team."),
+    )
+    risk_categories = models.ManyToManyField(RiskCategory, blank=True)
+    feedback_date = models.DateField(null=True, blank=True)
+    feedback_with = models.CharField(max_length=200, blank=True)
+    feedback_notes = models.TextField(blank=True)
+    overall_grade = models.CharField(max_length=20, choices=OVERALL_GRADES, blank=True)
+    overall_comments = models.TextField(blank=True)
+    # Set by moderation (or by the import of historic moderated audits). The final grade of an
+    # audit is the moderated grade where there is one, else the auditor's overall grade.
+    moderated_grade = models.CharField(max_length=20, choices=OVERALL_GRADES, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moderated_audits",
+    )
+    is_practice = models.BooleanField(
+        default=False, help_text=_("A training audit: moderated, but never counted in figures.")
+    )
+    is_imported = models.BooleanField(default=False, editable=False)
+    # Bumped on every save through a service; optimistic locking will compare it.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-audit_date", "-pk"]
+        indexes = [models.Index(fields=["case_reference", "audit_date"])]
+
+    def __str__(self):
+        return f"Audit of {self.case_reference or 'unnamed case'} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("audits:detail", args=[self.pk])
+
+    @property
+    def final_grade(self) -> str:
+        return self.moderated_grade or self.overall_grade
+
+    def get_final_grade_display(self) -> str:
+        return Grade(self.final_grade).label if self.final_grade else ""
+
+    @property
+    def is_editable_status(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
+
+
+class DomainGrade(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="domain_grades")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
+    grade = models.CharField(max_length=20, choices=Grade.choices, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["audit", "domain__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "domain"], name="one_grade_per_domain")
+        ]
+
+    def __str__(self):
+        return f"{self.domain.number}: {self.get_grade_display() or 'not graded'}"
+
+
+class AgreedAction(models.Model):
+    class Source(models.TextChoices):
+        AUDITOR = "auditor", _("Auditor")
+        MODERATOR = "moderator", _("Moderator")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField(_("action"))
+    owner = models.CharField(_("by whom"), max_length=200, blank=True)
+    due_date = models.DateField(_("by when"), null=True, blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.AUDITOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["audit", "pk"]
+
+    def __str__(self):
+        return self.description[:60]
+
+
+class AuditTransition(models.Model):
+    """One change of an audit's status: the history that reports and the audit trail read."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["audit", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"

@@ -1,0 +1,129 @@
+"""Rules about what a valid audit is, shared by the form, the submit service and the importer.
+
+Pure functions: they read what they are given and write nothing.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from .models import Grade
+
+CASE_REFERENCE_RE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+
+# Labels and short forms people type for each grade, lower-cased.
+_GRADE_ALIASES = {
+    **{g.value: g.value for g in Grade},
+    **{str(g.label).lower(): g.value for g in Grade},
+    "exceeds good": Grade.EXCEEDS,
+    "meets good": Grade.MEETS,
+    "does not meet good": Grade.DOES_NOT_MEET,
+    "does not meet": Grade.DOES_NOT_MEET,
+    "n/a": Grade.NOT_APPLICABLE,
+    "na": Grade.NOT_APPLICABLE,
+    "not applicable": Grade.NOT_APPLICABLE,
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason an audit cannot be submitted, tied to the field a user must change.
+
+    ``part`` is "header", "domain" (``index`` = domain number), "action" (``index`` = position
+    of the action row, 0-based) or "actions" (the list as a whole).
+    """
+
+    part: str
+    field: str
+    message: str
+    index: int | None = None
+
+
+def case_reference_error(value: str) -> str | None:
+    if not value:
+        return _("Enter the case reference.")
+    if not CASE_REFERENCE_RE.match(value):
+        return _(
+            "The case reference must be 1 to 32 letters, digits or hyphens "
+            "(the case management system's ID, never a name)."
+        )
+    return None
+
+
+def parse_grade(value: str, *, allow_not_applicable: bool = True) -> str:
+    """A grade code from a code or a label in any case; raises ValueError naming the problem."""
+    code = _GRADE_ALIASES.get((value or "").strip().lower())
+    if code is None:
+        allowed = "exceeds, meets, does_not_meet" + (
+            ", not_applicable" if allow_not_applicable else ""
+        )
+        raise ValueError(_("“%(value)s” is not a grade (use %(allowed)s).") % {
+            "value": value, "allowed": allowed})
+    if code == Grade.NOT_APPLICABLE and not allow_not_applicable:
+        raise ValueError(_("The overall grade cannot be Not applicable."))
+    return str(code)
+
+
+def audit_date_error(value: datetime.date | None, *, today: datetime.date) -> str | None:
+    if value is None:
+        return _("Enter the audit date.")
+    if value > today:
+        return _("The audit date cannot be in the future.")
+    return None
+
+
+def submit_problems(audit, *, today: datetime.date, require_narrative: bool = True) -> list[Problem]:
+    """Everything that stops ``audit`` being submitted, in the order of the form.
+
+    ``require_narrative`` is False only for imported historic audits, which carry no domain
+    text and no actions (see the CSV contract).
+    """
+    problems: list[Problem] = []
+
+    def header(field, message):
+        problems.append(Problem("header", field, message))
+
+    if error := case_reference_error(audit.case_reference):
+        header("case_reference", error)
+    if error := audit_date_error(audit.audit_date, today=today):
+        header("audit_date", error)
+    if audit.activity_id is None:
+        header("activity", _("Choose the audit activity this audit belongs to."))
+    if audit.strand_id is None:
+        header("strand", _("Choose the strand."))
+    if audit.case_type_id is None:
+        header("case_type", _("Choose the case type."))
+    if audit.feedback_date and audit.feedback_date > today:
+        header("feedback_date", _("The feedback date cannot be in the future."))
+
+    for grade in sorted(audit.domain_grades.all(), key=lambda g: g.domain.number):
+        number = grade.domain.number
+        if not grade.grade:
+            problems.append(Problem(
+                "domain", "grade", _("Grade domain %(n)s, or mark it Not applicable.") % {"n": number},
+                number))
+        elif (require_narrative and grade.grade != Grade.NOT_APPLICABLE
+              and not grade.text.strip()):
+            problems.append(Problem(
+                "domain", "text",
+                _("Write the evaluation for domain %(n)s: every graded domain needs text.")
+                % {"n": number}, number))
+
+    if not audit.overall_grade:
+        header("overall_grade", _("Choose the overall grade."))
+
+    actions = list(audit.actions.all())
+    for index, action in enumerate(actions):
+        if audit.audit_date and action.due_date and action.due_date < audit.audit_date:
+            problems.append(Problem(
+                "action", "due_date",
+                _("Action %(n)s: the date to complete it by cannot be before the audit date.")
+                % {"n": index + 1}, index))
+    if require_narrative and audit.overall_grade == Grade.DOES_NOT_MEET:
+        if not any(a.description.strip() and a.owner.strip() and a.due_date for a in actions):
+            problems.append(Problem(
+                "actions", "", _("An audit graded Does not meet good needs at least one agreed "
+                                 "action with who will do it and by when.")))
+    return problems

@@ -1,0 +1,217 @@
+"""Every write to audits and the audit tool. Views and commands call these; nothing else saves.
+
+Services take keyword-only arguments and raise AuditError (or AuditSubmitError) with a message
+a user can read.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    AgreedAction,
+    Audit,
+    AuditActivity,
+    AuditTool,
+    Domain,
+    DomainGrade,
+    EDITABLE_STATUSES,
+    RiskCategory,
+    Status,
+)
+from .rules import Problem, submit_problems
+from .workflow import AuditError, transition
+
+HEADER_FIELDS = (
+    "case_reference", "audit_date", "activity", "age_band", "strand", "case_type", "team",
+    "feedback_date", "feedback_with", "feedback_notes", "overall_grade", "overall_comments",
+    "is_practice",
+)
+
+
+class AuditSubmitError(AuditError):
+    """The audit is not complete; ``problems`` says what is missing, field by field."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(
+            _("The audit cannot be submitted yet: %(n)s thing(s) to put right.") % {"n": len(problems)}
+        )
+
+
+@dataclass
+class AuditContent:
+    """What a user typed into the audit form, already cleaned field by field."""
+
+    header: dict = field(default_factory=dict)
+    # domain number -> {"grade": code or "", "text": str}
+    domains: dict[int, dict] = field(default_factory=dict)
+    risk_category_ids: list[int] = field(default_factory=list)
+    # each {"id": existing pk or None, "description", "owner", "due_date"}; rows not listed go
+    actions: list[dict] = field(default_factory=list)
+
+
+def current_tool() -> AuditTool:
+    tool = AuditTool.objects.filter(is_current=True).first()
+    if tool is None:
+        raise AuditError(_("No audit tool is in use. An administrator must make one current."))
+    return tool
+
+
+@transaction.atomic
+def audit_create(*, auditor) -> Audit:
+    """A new, empty draft on the current tool, with a blank grade row for every domain."""
+    tool = current_tool()
+    audit = Audit.objects.create(tool=tool, auditor=auditor, status=Status.DRAFT)
+    DomainGrade.objects.bulk_create(
+        DomainGrade(audit=audit, domain=domain) for domain in tool.domains.all()
+    )
+    return audit
+
+
+def _check_editable(audit: Audit, by) -> None:
+    if audit.auditor_id != by.pk:
+        raise AuditError(_("Only the auditor who started this audit can change it."))
+    if audit.status not in EDITABLE_STATUSES:
+        raise AuditError(
+            _("This audit is %(status)s and can no longer be changed.")
+            % {"status": audit.get_status_display().lower()}
+        )
+
+
+@transaction.atomic
+def audit_save_draft(*, audit: Audit | None, by, content: AuditContent) -> Audit:
+    """Save whatever has been filled in so far; nothing is required for a draft.
+
+    ``audit`` None starts a new draft. Actions not listed in ``content.actions`` are removed.
+    """
+    if audit is None:
+        audit = audit_create(auditor=by)
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    _check_editable(audit, by)
+
+    for name in HEADER_FIELDS:
+        if name in content.header:
+            setattr(audit, name, content.header[name])
+    audit.revision = F("revision") + 1
+    audit.save()
+    audit.refresh_from_db(fields=["revision"])
+
+    grades = {g.domain.number: g for g in audit.domain_grades.select_related("domain")}
+    changed = []
+    for number, values in content.domains.items():
+        grade = grades.get(number)
+        if grade is None:
+            raise AuditError(_("Domain %(n)s is not part of this audit's tool.") % {"n": number})
+        grade.grade = values.get("grade") or ""
+        grade.text = values.get("text") or ""
+        changed.append(grade)
+    DomainGrade.objects.bulk_update(changed, ["grade", "text"])
+
+    allowed_risks = RiskCategory.objects.filter(
+        domain__tool_id=audit.tool_id, pk__in=content.risk_category_ids
+    )
+    audit.risk_categories.set(allowed_risks)
+
+    _replace_actions(audit, content.actions)
+    return audit
+
+
+def _replace_actions(audit: Audit, rows: list[dict]) -> None:
+    existing = {a.pk: a for a in audit.actions.filter(source=AgreedAction.Source.AUDITOR)}
+    kept = set()
+    for row in rows:
+        values = {k: row.get(k) for k in ("description", "owner", "due_date")}
+        values["description"] = values["description"] or ""
+        values["owner"] = values["owner"] or ""
+        action = existing.get(row.get("id"))
+        if action is None:
+            action = AgreedAction.objects.create(audit=audit, **values)
+        else:
+            for key, value in values.items():
+                setattr(action, key, value)
+            action.save(update_fields=list(values))
+        kept.add(action.pk)
+    audit.actions.filter(source=AgreedAction.Source.AUDITOR).exclude(pk__in=kept).delete()
+
+
+@transaction.atomic
+def audit_submit(*, audit: Audit, by, today: datetime.date | None = None) -> Audit:
+    """Submit a complete draft (or a returned audit, amended) for moderation and reporting.
+
+    Raises AuditSubmitError listing every missing or wrong field; nothing changes then.
+    """
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    _check_editable(audit, by)
+    today = today or timezone.localdate()
+    audit_with_parts = (
+        Audit.objects.prefetch_related("domain_grades__domain", "actions").get(pk=audit.pk)
+    )
+    problems = submit_problems(audit_with_parts, today=today)
+    if problems:
+        raise AuditSubmitError(problems)
+    transition(audit, to=Status.SUBMITTED, by=by)
+    audit.submitted_at = timezone.now()
+    audit.revision = F("revision") + 1
+    audit.save(update_fields=["status", "submitted_at", "revision", "updated_at"])
+    audit.refresh_from_db(fields=["revision"])
+    return audit
+
+
+@transaction.atomic
+def audit_delete_draft(*, audit: Audit, by) -> None:
+    """An auditor may throw away their own draft; a submitted audit is never deleted."""
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    if audit.auditor_id != by.pk or audit.status != Status.DRAFT:
+        raise AuditError(_("Only your own drafts can be deleted."))
+    audit.delete()
+
+
+def activity_create(*, name: str, month: datetime.date, strand=None, case_types=(), by=None
+                    ) -> AuditActivity:
+    """A new audit activity. ``month`` is normalised to the first day of its month."""
+    month = month.replace(day=1)
+    if AuditActivity.objects.filter(name=name, month=month).exists():
+        raise AuditError(
+            _("There is already an activity called “%(name)s” in %(month)s.")
+            % {"name": name, "month": f"{month:%B %Y}"}
+        )
+    activity = AuditActivity.objects.create(name=name, month=month, strand=strand, created_by=by)
+    activity.case_types.set(case_types)
+    return activity
+
+
+@transaction.atomic
+def tool_copy_as_new_version(*, source: AuditTool, name: str | None = None) -> AuditTool:
+    """A new, not yet current, version of the tool with the same domains and risk categories.
+
+    Change the copy, then make it current with ``tool_make_current``: audits already made keep
+    the version they were made with.
+    """
+    next_version = (AuditTool.objects.order_by("-version").values_list("version", flat=True)
+                    .first() or 0) + 1
+    tool = AuditTool.objects.create(version=next_version, name=name or source.name)
+    for domain in source.domains.prefetch_related("risk_categories"):
+        copy = Domain.objects.create(
+            tool=tool, number=domain.number, title=domain.title, guidance=domain.guidance
+        )
+        RiskCategory.objects.bulk_create(
+            RiskCategory(domain=copy, slug=r.slug, name=r.name, order=r.order)
+            for r in domain.risk_categories.all()
+        )
+    return tool
+
+
+@transaction.atomic
+def tool_make_current(*, tool: AuditTool) -> AuditTool:
+    """New audits start on ``tool`` from now on; existing audits are untouched."""
+    if tool.domains.count() == 0:
+        raise AuditError(_("A tool with no domains cannot be used."))
+    AuditTool.objects.filter(is_current=True).exclude(pk=tool.pk).update(is_current=False)
+    tool.is_current = True
+    tool.save(update_fields=["is_current"])
+    return tool

@@ -1,0 +1,36 @@
+"""The one table of audit state changes, and the helper every service uses to make one."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import AuditTransition, Status
+
+
+class AuditError(Exception):
+    """A request the audit rules refuse; the message is written for the user."""
+
+
+# (from, to) -> what the move is called. Moderation adds its moves here, nowhere else.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (Status.DRAFT, Status.SUBMITTED): gettext_lazy("submit"),
+    (Status.RETURNED, Status.SUBMITTED): gettext_lazy("resubmit"),
+}
+
+
+def transition(audit, *, to: str, by, comment: str = "", at=None) -> AuditTransition:
+    """Move ``audit`` (already locked by the caller) to ``to`` and record it.
+
+    Raises AuditError when the table does not allow the move from the audit's current status.
+    """
+    if (audit.status, to) not in TRANSITIONS:
+        raise AuditError(
+            _("This audit is %(current)s and cannot be moved to %(target)s.")
+            % {"current": audit.get_status_display().lower(), "target": Status(to).label.lower()}
+        )
+    record = AuditTransition.objects.create(
+        audit=audit, from_status=audit.status, to_status=to, by=by,
+        at=at or timezone.now(), comment=comment,
+    )
+    audit.status = to
+    return record

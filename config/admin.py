@@ -1,0 +1,32 @@
+"""The Django admin, open to administrators only (the Administrator role or a superuser)."""
+
+from django.contrib import admin
+
+from audits.roles import is_administrator
+
+
+class AdministratorAdminSite(admin.AdminSite):
+    site_header = "Case file audit administration"
+    site_title = "Case file audit administration"
+
+    def has_permission(self, request):
+        return request.user.is_active and is_administrator(request.user)
+
+
+class AdministratorOnly:
+    """ModelAdmin mixin: administrators may do everything the admin offers, nobody else anything."""
+
+    def has_module_permission(self, request):
+        return is_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_administrator(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_administrator(request.user)

@@ -1,0 +1,45 @@
+"""Build audits the way users do: through the services."""
+
+import datetime
+
+from audits import services
+from audits.models import Grade
+
+from . import factories
+
+
+def complete_content(*, overall=Grade.MEETS, audit_date=None, case_reference="CR-1001",
+                     activity=None, domain_grade=Grade.MEETS, with_action=True):
+    """AuditContent for an audit that passes every submit rule."""
+    audit_date = audit_date or datetime.date(2026, 10, 15)
+    activity = activity or factories.AuditActivityFactory()
+    actions = []
+    if with_action:
+        actions.append({"id": None, "description": "Update the chronology",
+                        "owner": "Team manager", "due_date": audit_date + datetime.timedelta(days=28)})
+    return services.AuditContent(
+        header={
+            "case_reference": case_reference,
+            "audit_date": audit_date,
+            "activity": activity,
+            "strand": factories.strand(),
+            "case_type": factories.case_type(),
+            "age_band": factories.age_band(),
+            "overall_grade": overall,
+            "overall_comments": "Overall the work is purposeful.",
+        },
+        domains={n: {"grade": domain_grade, "text": f"Evaluation of domain {n}."}
+                 for n in range(1, 13)},
+        actions=actions,
+    )
+
+
+def submitted_audit(*, auditor=None, **kwargs):
+    auditor = auditor or factories.auditor()
+    audit = services.audit_save_draft(audit=None, by=auditor, content=complete_content(**kwargs))
+    return services.audit_submit(audit=audit, by=auditor, today=datetime.date(2026, 11, 25))
+
+
+def draft_audit(*, auditor=None, **kwargs):
+    auditor = auditor or factories.auditor()
+    return services.audit_save_draft(audit=None, by=auditor, content=complete_content(**kwargs))
