@@ -1,7 +1,7 @@
 """Reads: what each user may see, and the fetch-and-check helper every audit view uses."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -84,3 +84,18 @@ def earlier_audits(*, case_reference: str, user, exclude_pk=None, before=None) -
 
 def activities_for_choice() -> QuerySet[AuditActivity]:
     return AuditActivity.objects.select_related("strand").order_by("-month", "name")
+
+
+def status_counts(queryset) -> dict[str, int]:
+    """How many audits of ``queryset`` are in each status, in one query."""
+    counts = {status: 0 for status in Status.values}
+    for row in queryset.order_by().values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def activities_with_counts() -> QuerySet[AuditActivity]:
+    """Activities, newest month first, with their audits past draft counted in the same query."""
+    return (AuditActivity.objects.select_related("strand").prefetch_related("case_types")
+            .annotate(audits_done=Count("audits", filter=~Q(audits__status=Status.DRAFT)))
+            .order_by("-month", "name"))

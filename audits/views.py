@@ -1,0 +1,189 @@
+"""Thin views: check access, validate, call one service, report its error, redirect."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import roles, selectors, services
+from .filters import AuditFilter
+from .forms import ActivityForm, AuditFormPage
+from .models import Status
+from .workflow import AuditError
+
+PAGE_SIZE = 25
+
+
+def home(request):
+    user = request.user
+    context = {}
+    if roles.is_auditor(user):
+        mine = selectors.my_audits(user)
+        context["my_drafts"] = mine.filter(status__in=[Status.DRAFT, Status.RETURNED])[:10]
+        context["my_counts"] = selectors.status_counts(mine)
+    if roles.sees_all_submitted(user):
+        context["all_counts"] = selectors.status_counts(selectors.all_audits(user))
+    return render(request, "audits/home.html", context)
+
+
+def _require_auditor(user):
+    if not roles.is_auditor(user):
+        raise PermissionDenied(_("Only auditors can write audits."))
+
+
+def audit_new(request):
+    _require_auditor(request.user)
+    return _audit_form(request, audit=None, tool=services.current_tool())
+
+
+def audit_edit(request, pk):
+    audit = selectors.get_audit_for(request.user, pk, "edit")
+    return _audit_form(request, audit=audit, tool=audit.tool)
+
+
+def _audit_form(request, *, audit, tool):
+    if request.method != "POST":
+        page = AuditFormPage(tool=tool, audit=audit)
+        return _render_form(request, page, audit)
+
+    page = AuditFormPage(tool=tool, audit=audit, data=request.POST)
+    if not page.is_valid():
+        messages.error(request, _("Nothing was saved: put right the problems listed below."))
+        return _render_form(request, page, audit, status=400)
+    try:
+        audit = services.audit_save_draft(audit=audit, by=request.user, content=page.content())
+    except AuditError as error:
+        messages.error(request, str(error))
+        return _render_form(request, page, audit, status=400)
+
+    if request.POST.get("action") != "submit":
+        messages.success(request, _("Draft saved."))
+        return redirect("audits:edit", pk=audit.pk)
+    try:
+        services.audit_submit(audit=audit, by=request.user)
+    except services.AuditSubmitError as error:
+        page.apply_problems(error.problems)
+        messages.warning(request, _("Your changes are saved as a draft, but the audit cannot be "
+                                    "submitted yet. Put right the problems listed below."))
+        return _render_form(request, page, audit, status=400)
+    except AuditError as error:
+        messages.error(request, str(error))
+        return redirect(audit)
+    messages.success(request, _("Audit submitted. It is now read-only."))
+    return redirect(audit)
+
+
+def _render_form(request, page, audit, status=200):
+    case_reference = (page.header.data.get("case_reference") if page.header.is_bound
+                      else getattr(audit, "case_reference", ""))
+    context = {
+        "page": page,
+        "audit": audit,
+        "error_summary": page.error_summary() if page.header.is_bound else [],
+        "earlier": selectors.earlier_audits(
+            case_reference=(case_reference or "").strip(), user=request.user,
+            exclude_pk=getattr(audit, "pk", None)),
+        "today": timezone.localdate(),
+    }
+    return render(request, "audits/audit_form.html", context, status=status)
+
+
+def audit_detail(request, pk):
+    audit = selectors.get_audit_for(request.user, pk, "view")
+    audit = selectors.audit_with_parts(audit)
+    context = {
+        "audit": audit,
+        "can_edit": audit.auditor_id == request.user.pk and audit.is_editable_status,
+        "earlier": selectors.earlier_audits(case_reference=audit.case_reference,
+                                            user=request.user, exclude_pk=audit.pk,
+                                            before=audit.audit_date),
+    }
+    return render(request, "audits/audit_detail.html", context)
+
+
+@require_POST
+def audit_delete(request, pk):
+    audit = selectors.get_audit_for(request.user, pk, "edit")
+    try:
+        services.audit_delete_draft(audit=audit, by=request.user)
+    except AuditError as error:
+        raise PermissionDenied(str(error))
+    messages.success(request, _("Draft deleted."))
+    return redirect("audits:mine")
+
+
+def earlier_audits_fragment(request):
+    """The 'audited before' panel for the case reference being typed (fetched by the form)."""
+    rows = selectors.earlier_audits(
+        case_reference=request.GET.get("case_reference", "").strip()[:32], user=request.user,
+        exclude_pk=request.GET.get("exclude") or None)
+    return render(request, "audits/_earlier_audits.html", {"earlier": rows})
+
+
+def my_audits(request):
+    _require_auditor(request.user)
+    return _audit_list(request, selectors.my_audits(request.user), title=_("My audits"),
+                       show_auditor=False, drafts=True)
+
+
+def all_audits(request):
+    if not roles.sees_all_submitted(request.user):
+        raise PermissionDenied(_("Only moderators, QA leads and administrators see all audits."))
+    qs = selectors.all_audits(request.user)
+    if request.GET.get("format") == "csv":
+        return _csv_download(AuditFilter(request.GET, queryset=qs, drafts=False).qs)
+    return _audit_list(request, qs, title=_("All audits"), show_auditor=True, drafts=False)
+
+
+def _audit_list(request, queryset, *, title, show_auditor, drafts):
+    audit_filter = AuditFilter(request.GET or None, queryset=queryset,
+                               show_auditor=show_auditor, drafts=drafts)
+    page_obj = Paginator(audit_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "title": title,
+        "filter": audit_filter,
+        "page_obj": page_obj,
+        "show_auditor": show_auditor,
+        "querystring": query.urlencode(),
+        "csv_allowed": not drafts,
+    }
+    return render(request, "audits/audit_list.html", context)
+
+
+def _csv_download(queryset):
+    from .exports import write_audits_csv  # the CSV contract's writer
+
+    stamp = timezone.localdate().isoformat()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audits-{stamp}.csv"'
+    write_audits_csv(queryset, response)
+    return response
+
+
+def activity_list(request):
+    if not roles.manages_activities(request.user):
+        raise PermissionDenied(_("Only QA leads and administrators manage audit activities."))
+    activities = selectors.activities_with_counts()
+    return render(request, "audits/activity_list.html", {"activities": activities})
+
+
+def activity_new(request):
+    if not roles.manages_activities(request.user):
+        raise PermissionDenied(_("Only QA leads and administrators create audit activities."))
+    form = ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_create(by=request.user, **form.cleaned_data)
+        except AuditError as error:
+            form.add_error("name", str(error))
+        else:
+            messages.success(request, _("Activity “%(name)s” created.") % {"name": activity.name})
+            return redirect("audits:activities")
+    return render(request, "audits/activity_form.html", {"form": form},
+                  status=400 if form.errors else 200)

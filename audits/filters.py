@@ -1,0 +1,40 @@
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import OVERALL_GRADES, Audit, AuditActivity, CaseType, Status, Strand
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AuditFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="audit_date", lookup_expr="gte",
+                                          label=_("Audit date from"), widget=DATE)
+    date_to = django_filters.DateFilter(field_name="audit_date", lookup_expr="lte",
+                                        label=_("Audit date to"), widget=DATE)
+    activity = django_filters.ModelChoiceFilter(
+        queryset=AuditActivity.objects.order_by("-month", "name"), label=_("Activity"))
+    strand = django_filters.ModelChoiceFilter(queryset=Strand.objects.all(), label=_("Strand"))
+    case_type = django_filters.ModelChoiceFilter(queryset=CaseType.objects.all(),
+                                                 label=_("Case type"))
+    overall_grade = django_filters.ChoiceFilter(choices=OVERALL_GRADES,
+                                                label=_("Overall grade (auditor)"))
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("State"))
+    auditor = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.filter(audits__isnull=False).distinct()
+        .order_by("username"),
+        label=_("Auditor"),
+    )
+
+    class Meta:
+        model = Audit
+        fields = []
+
+    def __init__(self, *args, show_auditor=True, drafts=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_auditor:
+            del self.filters["auditor"]
+        if not drafts:
+            self.filters["status"].extra["choices"] = [
+                c for c in Status.choices if c[0] != Status.DRAFT]

@@ -1,0 +1,276 @@
+"""The audit form page: header, twelve domains and agreed actions, checked field by field.
+
+Completeness (what submit needs) is the service's rule, not the form's: a draft may hold any
+subset. The form only refuses values that can never be right, such as a malformed date.
+"""
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import (
+    OVERALL_GRADES,
+    AgeBand,
+    AuditActivity,
+    CaseType,
+    Grade,
+    Strand,
+    Team,
+)
+from .rules import CASE_REFERENCE_RE, Problem
+from .services import AuditContent
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AccessibleFormMixin:
+    """Bootstrap classes on every widget, hints tied to their fields, and errors announced.
+
+    ``add_error`` also marks the widget invalid, so errors the service finds after validation
+    (see AuditFormPage.apply_problems) show exactly like the form's own.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def style_widgets(self):
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple,
+                                   forms.CheckboxInput)):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = css
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}_hint"
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+                described = attrs.get("aria-describedby", "")
+                if f"{self[name].auto_id}_error" not in described:
+                    attrs["aria-describedby"] = f"{described} {self[name].auto_id}_error".strip()
+
+
+def _active(model):
+    return model.objects.filter(is_active=True)
+
+
+class ActivityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.month:%B %Y})"
+
+
+class AuditHeaderForm(AccessibleFormMixin, forms.Form):
+    case_reference = forms.CharField(
+        label=gettext_lazy("Case reference"), max_length=32, required=False,
+        help_text=gettext_lazy("The case management system's ID: letters, digits and hyphens. "
+                               "Never the child's name."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    audit_date = forms.DateField(label=gettext_lazy("Audit date"), required=False,
+                                 widget=DATE_INPUT)
+    activity = ActivityChoiceField(
+        label=gettext_lazy("Audit activity"), required=False,
+        queryset=AuditActivity.objects.order_by("-month", "name"),
+    )
+    age_band = forms.ModelChoiceField(label=gettext_lazy("Age band"), required=False,
+                                      queryset=_active(AgeBand))
+    strand = forms.ModelChoiceField(label=gettext_lazy("Strand"), required=False,
+                                    queryset=_active(Strand))
+    case_type = forms.ModelChoiceField(label=gettext_lazy("Case type"), required=False,
+                                       queryset=_active(CaseType))
+    team = forms.ModelChoiceField(label=gettext_lazy("Case holder's team"), required=False,
+                                  queryset=_active(Team))
+    is_practice = forms.BooleanField(
+        label=gettext_lazy("This is a practice audit (training; never counted in figures)"),
+        required=False,
+    )
+    feedback_date = forms.DateField(label=gettext_lazy("Date of feedback discussion"),
+                                    required=False, widget=DATE_INPUT)
+    feedback_with = forms.CharField(
+        label=gettext_lazy("Discussed with"), max_length=200, required=False,
+        help_text=gettext_lazy("Role, for example: case holder and team manager."),
+    )
+    feedback_notes = forms.CharField(label=gettext_lazy("Notes of the discussion"),
+                                     required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    overall_grade = forms.ChoiceField(label=gettext_lazy("Overall grade"), required=False,
+                                      choices=OVERALL_GRADES, widget=forms.RadioSelect)
+    overall_comments = forms.CharField(label=gettext_lazy("Overall comments"), required=False,
+                                       widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean_case_reference(self):
+        value = self.cleaned_data["case_reference"].strip()
+        if value and not CASE_REFERENCE_RE.match(value):
+            raise forms.ValidationError(
+                _("The case reference must be 1 to 32 letters, digits or hyphens."))
+        return value
+
+
+class DomainForm(AccessibleFormMixin, forms.Form):
+    grade = forms.ChoiceField(label=gettext_lazy("Grade"), required=False, choices=Grade.choices,
+                              widget=forms.RadioSelect)
+    text = forms.CharField(label=gettext_lazy("Evaluation"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, domain, risk_categories=(), **kwargs):
+        super().__init__(*args, prefix=f"domain-{domain.number}", **kwargs)
+        self.domain = domain
+        if risk_categories:
+            self.fields["risks"] = forms.ModelMultipleChoiceField(
+                label=_("Risks the child experiences or is at risk of"), required=False,
+                queryset=risk_categories, widget=forms.CheckboxSelectMultiple,
+            )
+            self.style_widgets()
+
+
+class ActionForm(AccessibleFormMixin, forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    description = forms.CharField(label=gettext_lazy("Action"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.CharField(label=gettext_lazy("By whom"), max_length=200, required=False)
+    due_date = forms.DateField(label=gettext_lazy("By when"), required=False, widget=DATE_INPUT)
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("owner") or data.get("due_date")) and not (data.get("description") or "").strip():
+            self.add_error("description", _("Describe the action, or remove the row."))
+        return data
+
+
+ActionFormSet = forms.formset_factory(ActionForm, extra=1, can_delete=True)
+
+
+def _anchor(bound_field) -> str:
+    widget = bound_field.field.widget
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+# Header-form fields that the page shows after the domains and actions, as on the paper tool.
+BOTTOM_FIELDS = ("feedback_date", "feedback_with", "feedback_notes", "overall_grade",
+                 "overall_comments")
+
+
+class AuditFormPage:
+    """The bound (or initial) forms of one audit page, and the glue between them and services."""
+
+    def __init__(self, *, tool, audit=None, data=None):
+        self.tool = tool
+        self.audit = audit
+        domains = list(tool.domains.prefetch_related("risk_categories"))
+        self.header = AuditHeaderForm(data, initial=self._header_initial())
+        grades = {}
+        risks = []
+        if audit is not None:
+            grades = {g.domain_id: g for g in audit.domain_grades.all()}
+            risks = list(audit.risk_categories.values_list("pk", flat=True))
+        self.domain_forms = []
+        for domain in domains:
+            grade = grades.get(domain.pk)
+            initial = {"grade": grade.grade, "text": grade.text} if grade else {}
+            categories = domain.risk_categories.all() if domain.number == 1 else None
+            if categories is not None and categories.exists():
+                initial["risks"] = risks
+            else:
+                categories = ()
+            self.domain_forms.append(
+                DomainForm(data, domain=domain, risk_categories=categories, initial=initial))
+        action_initial = []
+        if audit is not None:
+            action_initial = [
+                {"id": a.pk, "description": a.description, "owner": a.owner, "due_date": a.due_date}
+                for a in audit.actions.all() if a.source == a.Source.AUDITOR
+            ]
+        self.actions = ActionFormSet(data, initial=action_initial, prefix="actions")
+        self.actions_errors: list[str] = []
+        self._kept_action_forms = []
+
+    def _header_initial(self):
+        audit = self.audit
+        if audit is None:
+            return {}
+        return {name: getattr(audit, name) for name in (
+            "case_reference", "audit_date", "activity", "age_band", "strand", "case_type", "team",
+            "is_practice", "feedback_date", "feedback_with", "feedback_notes", "overall_grade",
+            "overall_comments")}
+
+    def is_valid(self) -> bool:
+        results = [self.header.is_valid(), self.actions.is_valid()]
+        results += [form.is_valid() for form in self.domain_forms]
+        return all(results)
+
+    def content(self) -> AuditContent:
+        """What was typed, as the service takes it. Call only after is_valid()."""
+        header = dict(self.header.cleaned_data)
+        domains, risk_ids = {}, []
+        for form in self.domain_forms:
+            domains[form.domain.number] = {"grade": form.cleaned_data.get("grade", ""),
+                                           "text": form.cleaned_data.get("text", "")}
+            risk_ids += [r.pk for r in form.cleaned_data.get("risks") or ()]
+        actions = []
+        self._kept_action_forms = []
+        for form in self.actions.forms:
+            data = form.cleaned_data
+            if not data or data.get("DELETE"):
+                continue
+            if not any((data.get("description") or "").strip() or data.get(k)
+                       for k in ("owner", "due_date")):
+                continue
+            actions.append({k: data.get(k) for k in ("id", "description", "owner", "due_date")})
+            self._kept_action_forms.append(form)
+        return AuditContent(header=header, domains=domains, risk_category_ids=risk_ids,
+                            actions=actions)
+
+    def apply_problems(self, problems: list[Problem]) -> None:
+        """Show the service's submit problems beside the fields they concern."""
+        by_number = {form.domain.number: form for form in self.domain_forms}
+        for problem in problems:
+            if problem.part == "header":
+                self.header.add_error(problem.field, problem.message)
+            elif problem.part == "domain" and problem.index in by_number:
+                by_number[problem.index].add_error(problem.field, problem.message)
+            elif problem.part == "action" and problem.index < len(self._kept_action_forms):
+                self._kept_action_forms[problem.index].add_error(problem.field, problem.message)
+            else:
+                self.actions_errors.append(problem.message)
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for every error on the page, in page order."""
+        def field_errors(bound_fields):
+            return [(_anchor(b), message) for b in bound_fields for message in b.errors]
+
+        top = [b for b in self.header if b.name not in BOTTOM_FIELDS]
+        bottom = [b for b in self.header if b.name in BOTTOM_FIELDS]
+        summary = field_errors(top)
+        for form in self.domain_forms:
+            summary += field_errors(form)
+        summary += [("actions", m) for m in self.actions_errors + list(self.actions.non_form_errors())]
+        for form in self.actions.forms:
+            summary += field_errors(form)
+        return summary + field_errors(bottom)
+
+
+class ActivityForm(AccessibleFormMixin, forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200,
+                           help_text=gettext_lazy("For example: Looked after children in "
+                                                  "long-term foster care."))
+    month = forms.DateField(
+        label=gettext_lazy("Month"), widget=forms.DateInput(attrs={"type": "month"}),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        help_text=gettext_lazy("The month the activity belongs to."))
+    strand = forms.ModelChoiceField(label=gettext_lazy("Strand (optional)"), required=False,
+                                    queryset=_active(Strand))
+    case_types = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Case types (optional)"), required=False,
+        queryset=_active(CaseType), widget=forms.CheckboxSelectMultiple)
