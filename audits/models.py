@@ -5,6 +5,7 @@ on its own. A case is known only by its case reference, never by a child's name.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -133,6 +134,13 @@ class AuditActivity(models.Model):
     month = models.DateField(help_text=_("The first day of the month the activity belongs to."))
     strand = models.ForeignKey(Strand, null=True, blank=True, on_delete=models.PROTECT)
     case_types = models.ManyToManyField(CaseType, blank=True)
+    moderation_rate = models.PositiveSmallIntegerField(
+        _("moderation rate (%)"), default=100, validators=[MaxValueValidator(100)],
+        help_text=_("The share of submitted audits chosen at random for moderation."),
+    )
+    always_moderate_not_met = models.BooleanField(
+        _("always moderate audits graded Does not meet good"), default=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

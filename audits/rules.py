@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from .models import Grade
 
-CASE_REFERENCE_RE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+# \Z, not $: "$" also matches before a trailing newline, so "CR-1\n" would pass.
+# Explicit ASCII ranges (not \w) so accented or other non-ASCII letters are refused.
+CASE_REFERENCE_RE = re.compile(r"\A[A-Za-z0-9-]{1,32}\Z")
 
 # Labels and short forms people type for each grade, lower-cased.
 _GRADE_ALIASES = {

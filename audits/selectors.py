@@ -12,13 +12,17 @@ LIST_RELATED = ("auditor", "activity", "strand", "case_type", "age_band", "team"
 
 
 def audits_visible_to(user) -> QuerySet[Audit]:
-    """Own audits in every state; every audit past draft for moderators, QA leads and admins.
+    """Own audits in every state; every audit past draft for moderators, QA leads and admins;
+    exemplars for auditors.
 
     Nobody ever sees another person's draft.
     """
     own = Q(auditor=user)
     if roles.sees_all_submitted(user):
         return Audit.objects.filter(own | ~Q(status=Status.DRAFT))
+    if roles.is_auditor(user):
+        # Exemplars of good practice are there for every auditor to learn from.
+        return Audit.objects.filter(own | Q(exemplar__isnull=False))
     return Audit.objects.filter(own)
 
 
@@ -54,7 +58,8 @@ def all_audits(user) -> QuerySet[Audit]:
 def audit_with_parts(audit: Audit) -> Audit:
     """The audit with its domains, grades, risks and actions loaded in a fixed number of queries."""
     return (
-        Audit.objects.select_related(*LIST_RELATED, "tool")
+        Audit.objects.select_related(*LIST_RELATED, "tool", "moderation_case__taken_by",
+                                     "moderation_case__added_by", "exemplar")
         .prefetch_related("domain_grades__domain", "actions", "risk_categories",
                           "transitions__by")
         .get(pk=audit.pk)

@@ -140,10 +140,12 @@ def _replace_actions(audit: Audit, rows: list[dict]) -> None:
 
 
 @transaction.atomic
-def audit_submit(*, audit: Audit, by, today: datetime.date | None = None) -> Audit:
+def audit_submit(*, audit: Audit, by, today: datetime.date | None = None, rng=None) -> Audit:
     """Submit a complete draft (or a returned audit, amended) for moderation and reporting.
 
-    Raises AuditSubmitError listing every missing or wrong field; nothing changes then.
+    Raises AuditSubmitError listing every missing or wrong field; nothing changes then. On the
+    first submission moderation decides (once) whether to moderate it, drawing from ``rng``;
+    an audit not chosen is completed at once.
     """
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_editable(audit, by)
@@ -159,6 +161,10 @@ def audit_submit(*, audit: Audit, by, today: datetime.date | None = None) -> Aud
     audit.revision = F("revision") + 1
     audit.save(update_fields=["status", "submitted_at", "revision", "updated_at"])
     audit.refresh_from_db(fields=["revision"])
+    # Moderation builds on audits, so it is imported here rather than at the top.
+    from moderation.services import moderation_on_submit
+
+    moderation_on_submit(audit=audit, by=by, rng=rng)
     return audit
 
 

@@ -118,9 +118,11 @@ def audit_delete(request, pk):
 
 def earlier_audits_fragment(request):
     """The 'audited before' panel for the case reference being typed (fetched by the form)."""
+    # A hand-made ?exclude=abc must not reach the pk lookup (a ValueError there is a 500).
+    exclude = request.GET.get("exclude", "")
     rows = selectors.earlier_audits(
         case_reference=request.GET.get("case_reference", "").strip()[:32], user=request.user,
-        exclude_pk=request.GET.get("exclude") or None)
+        exclude_pk=int(exclude) if exclude.isdecimal() else None)
     return render(request, "audits/_earlier_audits.html", {"earlier": rows})
 
 

@@ -11,10 +11,16 @@ class AuditError(Exception):
     """A request the audit rules refuse; the message is written for the user."""
 
 
-# (from, to) -> what the move is called. Moderation adds its moves here, nowhere else.
+# (from, to) -> what the move is called. Every status change in the project is listed here.
 TRANSITIONS: dict[tuple[str, str], str] = {
     (Status.DRAFT, Status.SUBMITTED): gettext_lazy("submit"),
     (Status.RETURNED, Status.SUBMITTED): gettext_lazy("resubmit"),
+    (Status.SUBMITTED, Status.COMPLETED): gettext_lazy("complete without moderation"),
+    (Status.SUBMITTED, Status.IN_MODERATION): gettext_lazy("take for moderation"),
+    (Status.IN_MODERATION, Status.SUBMITTED): gettext_lazy("release to the queue"),
+    (Status.IN_MODERATION, Status.COMPLETED): gettext_lazy("record moderation"),
+    (Status.IN_MODERATION, Status.RETURNED): gettext_lazy("send back to the auditor"),
+    (Status.COMPLETED, Status.SUBMITTED): gettext_lazy("add to the moderation queue"),
 }
 
 

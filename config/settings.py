@@ -6,6 +6,7 @@ SECRET_KEY    required whenever DEBUG is off.
 DEBUG         "1"/"true"/"yes" turns debug on; anything else (or unset) leaves it off.
 ALLOWED_HOSTS comma-separated host names.
 COUNCIL_NAME  the council named on report title pages.
+SITE_URL      the app's address, for links in emails.
 """
 
 import os
@@ -139,6 +140,8 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "casefile-audit@localhost")
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Example Borough Council")
+# The address people use to reach the app, for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_flag("SECURE_COOKIES", True)

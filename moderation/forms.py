@@ -1,0 +1,56 @@
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audits.forms import AccessibleFormMixin, ActionFormSet
+from audits.models import OVERALL_GRADES
+
+
+class ModerationForm(AccessibleFormMixin, forms.Form):
+    grade = forms.ChoiceField(label=gettext_lazy("Moderated overall grade"), required=False,
+                              choices=OVERALL_GRADES, widget=forms.RadioSelect,
+                              help_text=gettext_lazy("Leave the auditor's grade to agree with it."))
+    rationale = forms.CharField(
+        label=gettext_lazy("Rationale for a changed grade"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Required when you raise or lower the grade."))
+    feedback = forms.CharField(
+        label=gettext_lazy("Feedback to the auditor"), required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("When sending the audit back, say what should change."))
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, domains=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.domain_numbers = []
+        for domain in domains:
+            name = f"note_{domain.number}"
+            self.fields[name] = forms.CharField(
+                label=f"{domain.number}. {domain.title}", required=False,
+                widget=forms.Textarea(attrs={"rows": 2}))
+            self.domain_numbers.append(domain.number)
+        self.style_widgets()
+
+    def note_fields(self):
+        return [self[f"note_{n}"] for n in self.domain_numbers]
+
+    def domain_notes(self) -> dict[int, str]:
+        return {n: self.cleaned_data.get(f"note_{n}", "") for n in self.domain_numbers}
+
+    def clean(self):
+        data = super().clean()
+        if self.data.get("action") == "send_back" and not (data.get("feedback") or "").strip():
+            self.add_error("feedback", _("Say what the auditor should change before sending "
+                                         "it back."))
+        if self.data.get("action") != "send_back" and not data.get("grade"):
+            self.add_error("grade", _("Choose the moderated grade."))
+        return data
+
+
+def moderation_actions_formset(data=None):
+    return ActionFormSet(data, prefix="actions")
+
+
+class ExemplarForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("Why is it a good example?"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))

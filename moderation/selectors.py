@@ -1,0 +1,89 @@
+"""Reads for moderation: the queue, feedback for an auditor, and agreement statistics."""
+
+from django.db.models import Count, Q, QuerySet
+
+from audits.models import Audit, Status
+from audits.selectors import LIST_RELATED
+
+from .models import Moderation
+from .statistics import Agreement
+
+QUEUE_STATUSES = (Status.SUBMITTED, Status.IN_MODERATION)
+
+
+def moderation_queue(moderator) -> QuerySet[Audit]:
+    """Audits chosen for moderation and not yet decided, oldest submission first.
+
+    A moderator's own audits are never offered to them.
+    """
+    return (
+        Audit.objects.filter(status__in=QUEUE_STATUSES)
+        .filter(Q(moderation_case__sampled=True) | Q(moderation_case__added_by__isnull=False))
+        .exclude(auditor=moderator)
+        .select_related(*LIST_RELATED, "moderation_case__taken_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def feedback_for(auditor) -> QuerySet[Moderation]:
+    return (Moderation.objects.filter(audit__auditor=auditor)
+            .select_related("audit", "moderator").order_by("-created_at"))
+
+
+def unacknowledged_feedback_count(auditor) -> int:
+    return Moderation.objects.filter(audit__auditor=auditor, acknowledged_at__isnull=True).count()
+
+
+def moderation_history(audit: Audit) -> list[Moderation]:
+    return list(audit.moderations.select_related("moderator")
+                .prefetch_related("notes__domain").order_by("round"))
+
+
+def countable(audits: QuerySet[Audit]) -> QuerySet[Audit]:
+    """Audits that count in figures: past draft and not practice."""
+    return audits.exclude(status=Status.DRAFT).exclude(is_practice=True)
+
+
+def agreement_statistics(audits: QuerySet[Audit]) -> dict:
+    """Agreement overall, per auditor and per activity, for the countable audits of ``audits``.
+
+    Six grouped queries whatever the number of audits; Python only arranges the grouped rows.
+    An audit is moderated when it has a moderated grade, whether moderated here or imported.
+    """
+    base = countable(audits).order_by()
+    moderated = Q(moderated_grade__gt="")
+    overall = Agreement(label="All audits", audits=base.count())
+    for row in (base.filter(moderated).values("overall_grade", "moderated_grade")
+                .annotate(n=Count("pk"))):
+        overall.add(row["overall_grade"], row["moderated_grade"], row["n"])
+    return {
+        "overall": overall,
+        "per_auditor": _grouped(base, moderated, "auditor_id", ("auditor__username",),
+                                lambda row: row["auditor__username"]),
+        "per_activity": _grouped(base, moderated, "activity_id",
+                                 ("activity__name", "activity__month"), _activity_label),
+    }
+
+
+def _activity_label(row) -> str:
+    if row["activity__name"] is None:
+        return "(no activity)"
+    return f"{row['activity__name']} ({row['activity__month']:%b %Y})"
+
+
+def _grouped(base, moderated, key: str, label_fields, make_label) -> list[Agreement]:
+    groups: dict = {}
+    for row in base.values(key, *label_fields).annotate(n=Count("pk")):
+        groups[row[key]] = Agreement(label=make_label(row), audits=row["n"])
+    for row in (base.filter(moderated).values(key, "overall_grade", "moderated_grade")
+                .annotate(n=Count("pk"))):
+        groups[row[key]].add(row["overall_grade"], row["moderated_grade"], row["n"])
+    return sorted(groups.values(), key=lambda a: a.label.lower())
+
+
+def exemplars():
+    from .models import Exemplar
+
+    return (Exemplar.objects.select_related("audit__activity", "audit__case_type",
+                                            "audit__strand", "marked_by")
+            .order_by("-marked_at"))

@@ -1,0 +1,37 @@
+from django import template
+
+from audits import roles
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("moderation/_audit_panel.html", takes_context=True)
+def moderation_panel(context, audit):
+    """Moderation decision, rounds and feedback for the audit page, with the actions the viewer
+    may take there."""
+    user = context["user"]
+    case = getattr(audit, "moderation_case", None) if hasattr(audit, "moderation_case") else None
+    return {
+        "audit": audit,
+        "user": user,
+        "case": case,
+        "history": selectors.moderation_history(audit),
+        "is_auditor_of_audit": audit.auditor_id == user.pk,
+        "can_moderate": roles.is_moderator(user) and audit.auditor_id != user.pk,
+        "can_add_to_queue": roles.is_qa_lead(user),
+        "is_exemplar": hasattr(audit, "exemplar"),
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.simple_tag
+def unacknowledged_feedback(user) -> int:
+    return selectors.unacknowledged_feedback_count(user) if roles.is_auditor(user) else 0
+
+
+@register.simple_tag
+def queue_size(user) -> int:
+    return selectors.moderation_queue(user).count() if roles.is_moderator(user) else 0

@@ -1,0 +1,169 @@
+"""Thin views over moderation.services: check access, validate, call one service, redirect."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audits import roles
+from audits.models import Audit
+from audits.selectors import audit_with_parts, get_audit_for
+from audits.workflow import AuditError
+
+from . import selectors, services
+from .filters import QueueFilter, StatisticsFilter
+from .forms import ExemplarForm, ModerationForm, moderation_actions_formset
+from .models import Moderation
+from .statistics import SCALE
+
+
+def _require(check, user, message):
+    if not check(user):
+        raise PermissionDenied(message)
+
+
+def queue(request):
+    _require(roles.is_moderator, request.user, _("Only moderators see the moderation queue."))
+    queue_filter = QueueFilter(request.GET or None,
+                               queryset=selectors.moderation_queue(request.user), drafts=False)
+    page_obj = Paginator(queue_filter.qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "moderation/queue.html", {
+        "filter": queue_filter, "page_obj": page_obj, "now": timezone.now(),
+        "querystring": query.urlencode()})
+
+
+@require_POST
+def take(request, pk):
+    audit = get_audit_for(request.user, pk, "view")
+    try:
+        services.moderation_take(audit=audit, moderator=request.user)
+    except AuditError as error:
+        messages.error(request, str(error))
+        return redirect("moderation:queue")
+    return redirect("moderation:moderate", pk=audit.pk)
+
+
+@require_POST
+def release(request, pk):
+    audit = get_audit_for(request.user, pk, "view")
+    try:
+        services.moderation_release(audit=audit, moderator=request.user)
+    except AuditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Released to the queue."))
+    return redirect("moderation:queue")
+
+
+def moderate(request, pk):
+    _require(roles.is_moderator, request.user, _("Only moderators moderate audits."))
+    audit = audit_with_parts(get_audit_for(request.user, pk, "view"))
+    if audit.auditor_id == request.user.pk:
+        messages.error(request, _("You cannot moderate your own audit. Another moderator must."))
+        return redirect(audit)
+    domains = [g.domain for g in audit.domain_grades.all()]
+    data = request.POST if request.method == "POST" else None
+    form = ModerationForm(data, domains=domains,
+                          initial={"grade": audit.overall_grade, "revision": audit.revision})
+    actions = moderation_actions_formset(data)
+    if request.method == "POST" and form.is_valid() and actions.is_valid():
+        rows = [f.cleaned_data for f in actions.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        try:
+            if request.POST.get("action") == "send_back":
+                services.moderation_send_back(
+                    audit=audit, moderator=request.user, comments=form.cleaned_data["feedback"],
+                    expected_revision=form.cleaned_data["revision"])
+                messages.success(request, _("Sent back to the auditor."))
+            else:
+                services.moderation_record(
+                    audit=audit, moderator=request.user, grade=form.cleaned_data["grade"],
+                    rationale=form.cleaned_data["rationale"],
+                    feedback=form.cleaned_data["feedback"], domain_notes=form.domain_notes(),
+                    actions=rows, expected_revision=form.cleaned_data["revision"])
+                messages.success(request, _("Moderation recorded. The audit is completed."))
+        except AuditError as error:
+            # Whatever the moderator typed stays on the re-rendered form.
+            if getattr(error, "field", None):
+                form.add_error(error.field, str(error))
+            else:
+                messages.error(request, str(error))
+        else:
+            return redirect("moderation:queue")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "moderation/moderate.html", {
+        "audit": audit, "form": form, "actions": actions,
+        "history": selectors.moderation_history(audit),
+        "case": getattr(audit, "moderation_case", None)}, status=status)
+
+
+@require_POST
+def add_to_queue(request, pk):
+    audit = get_audit_for(request.user, pk, "view")
+    try:
+        services.moderation_add_to_queue(audit=audit, by=request.user)
+    except AuditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Added to the moderation queue."))
+    return redirect(audit)
+
+
+def feedback_list(request):
+    _require(roles.is_auditor, request.user, _("Feedback is for auditors."))
+    page_obj = Paginator(selectors.feedback_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "moderation/feedback_list.html", {"page_obj": page_obj})
+
+
+@require_POST
+def acknowledge(request, pk):
+    moderation = get_object_or_404(Moderation.objects.filter(audit__auditor=request.user), pk=pk)
+    try:
+        services.feedback_acknowledge(moderation=moderation, by=request.user)
+    except AuditError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Feedback acknowledged."))
+    return redirect(request.POST.get("next") or "moderation:feedback")
+
+
+def exemplars(request):
+    visible = {roles.AUDITOR, roles.MODERATOR, roles.QA_LEAD, roles.ADMINISTRATOR}
+    _require(lambda u: roles.role_names(u) & visible, request.user, _("No role."))
+    return render(request, "moderation/exemplars.html",
+                  {"exemplars": selectors.exemplars()})
+
+
+@require_POST
+def exemplar_toggle(request, pk):
+    audit = get_audit_for(request.user, pk, "view")
+    form = ExemplarForm(request.POST)
+    form.is_valid()
+    try:
+        if request.POST.get("unmark"):
+            services.exemplar_unmark(audit=audit, by=request.user)
+            messages.success(request, _("No longer an exemplar."))
+        else:
+            services.exemplar_mark(audit=audit, by=request.user,
+                                   note=form.cleaned_data.get("note", ""))
+            messages.success(request, _("Marked as an exemplar of good practice."))
+    except AuditError as error:
+        messages.error(request, str(error))
+    return redirect(audit)
+
+
+def dashboard(request):
+    _require(lambda u: roles.is_moderator(u) or roles.is_qa_lead(u) or roles.is_administrator(u),
+             request.user, _("Only moderators and QA leads see moderation statistics."))
+    stats_filter = StatisticsFilter(request.GET or None, queryset=Audit.objects.all(),
+                                    drafts=False)
+    stats = selectors.agreement_statistics(stats_filter.qs)
+    labels = [grade.label for grade in SCALE]
+    return render(request, "moderation/dashboard.html", {
+        "filter": stats_filter, **stats, "scale_labels": labels,
+        "matrix_rows": list(zip(labels, stats["overall"].matrix))})
