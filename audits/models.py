@@ -254,11 +254,20 @@ class AgreedAction(models.Model):
         AUDITOR = "auditor", _("Auditor")
         MODERATOR = "moderator", _("Moderator")
 
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        NOT_NEEDED = "not_needed", _("No longer needed")
+
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField(_("action"))
     owner = models.CharField(_("by whom"), max_length=200, blank=True)
     due_date = models.DateField(_("by when"), null=True, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.AUDITOR)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN,
+                             db_index=True)
+    completed_on = models.DateField(null=True, blank=True)
+    state_note = models.TextField(blank=True, help_text=_("What was done, or why not needed."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,13 +1,28 @@
 """The Django admin, open to administrators only (the Administrator role or a superuser)."""
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from audits.roles import is_administrator
+
+
+class AdministratorLoginForm(AdminAuthenticationForm):
+    """The admin's own sign-in page admits the Administrator role, not Django's is_staff flag."""
+
+    def confirm_login_allowed(self, user):
+        AuthenticationForm.confirm_login_allowed(self, user)
+        if not is_administrator(user):
+            raise ValidationError(
+                "This account is not an administrator. Sign in at the main page instead.",
+                code="invalid_login")
 
 
 class AdministratorAdminSite(admin.AdminSite):
     site_header = "Case file audit administration"
     site_title = "Case file audit administration"
+    login_form = AdministratorLoginForm
 
     def has_permission(self, request):
         return request.user.is_active and is_administrator(request.user)

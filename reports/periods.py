@@ -1,0 +1,84 @@
+"""Reporting periods. Councils report by financial year, April to March."""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date
+    label: str
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError(_("The end date cannot be before the start date."))
+
+    @property
+    def whole_months(self) -> int | None:
+        """The number of calendar months the period spans exactly, or None."""
+        last = calendar.monthrange(self.end.year, self.end.month)[1]
+        if self.start.day != 1 or self.end.day != last:
+            return None
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def previous(self) -> "Period":
+        """The period of the same length just before: whole months where the period is whole
+        months (so a quarter is compared with the quarter before), otherwise the same days."""
+        months = self.whole_months
+        if months:
+            start = add_months(self.start, -months)
+            end = self.start - datetime.timedelta(days=1)
+        else:
+            end = self.start - datetime.timedelta(days=1)
+            start = end - (self.end - self.start)
+        return Period(start, end, _("previous period"))
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(start: datetime.date, months: int) -> datetime.date:
+    return add_months(start, months) - datetime.timedelta(days=1)
+
+
+def financial_year_of(day: datetime.date) -> int:
+    """The calendar year in which the financial year holding ``day`` starts."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fy_label(year: int) -> str:
+    return f"{year}/{str(year + 1)[-2:]}"
+
+
+def month(year: int, month_number: int) -> Period:
+    start = datetime.date(year, month_number, 1)
+    return Period(start, month_end(start, 1), f"{start:%B %Y}")
+
+
+def quarter(fy: int, number: int) -> Period:
+    if number not in (1, 2, 3, 4):
+        raise ValueError(_("A quarter is 1, 2, 3 or 4."))
+    start = add_months(datetime.date(fy, 4, 1), 3 * (number - 1))
+    return Period(start, month_end(start, 3), f"Quarter {number} {fy_label(fy)}")
+
+
+def half(fy: int, number: int) -> Period:
+    if number not in (1, 2):
+        raise ValueError(_("A half year is 1 or 2."))
+    start = add_months(datetime.date(fy, 4, 1), 6 * (number - 1))
+    return Period(start, month_end(start, 6), f"Half year {number} {fy_label(fy)}")
+
+
+def financial_year(fy: int) -> Period:
+    start = datetime.date(fy, 4, 1)
+    return Period(start, month_end(start, 12), f"Financial year {fy_label(fy)}")
+
+
+def date_range(start: datetime.date, end: datetime.date) -> Period:
+    return Period(start, end, f"{start:%-d %B %Y} to {end:%-d %B %Y}")

@@ -1,0 +1,84 @@
+"""Every write to reports: create a draft, write its narrative, publish it."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audits import roles
+
+from .models import Report
+from .pdf import html_to_pdf
+from .periods import Period
+from .rendering import report_html
+from .selectors import ReportScope, report_figures
+
+
+class ReportError(Exception):
+    """A report request the rules refuse; the message is written for the user."""
+
+
+def _require_qa_lead(user) -> None:
+    if not roles.is_qa_lead(user):
+        raise ReportError(_("Only QA leads write and publish reports."))
+
+
+def report_scope(report: Report) -> ReportScope:
+    return ReportScope(Period(report.start, report.end, report.period_label),
+                       report.activity, report.strand, report.case_type)
+
+
+def report_create(*, by, period: Period, activity=None, strand=None, case_type=None,
+                  title: str = "") -> Report:
+    """A draft report for ``period`` and the optional filters."""
+    _require_qa_lead(by)
+    parts = [p.name for p in (activity, strand, case_type) if p is not None]
+    default_title = _("Case file audit report: %(period)s") % {"period": period.label}
+    if parts:
+        default_title += f" ({', '.join(parts)})"
+    return Report.objects.create(
+        title=(title or default_title)[:200], period_label=period.label, start=period.start,
+        end=period.end, activity=activity, strand=strand, case_type=case_type, created_by=by)
+
+
+def _draft_for_update(report: Report) -> Report:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.is_published:
+        raise ReportError(_("This report was published on %(date)s and can no longer change.")
+                          % {"date": f"{timezone.localtime(report.published_at):%-d %B %Y}"})
+    return report
+
+
+@transaction.atomic
+def report_update_narrative(*, report: Report, by, title: str, summary: str, findings: str,
+                            recommendations: str) -> Report:
+    _require_qa_lead(by)
+    report = _draft_for_update(report)
+    report.title = title.strip() or report.title
+    report.summary, report.findings = summary.strip(), findings.strip()
+    report.recommendations = recommendations.strip()
+    report.save(update_fields=["title", "summary", "findings", "recommendations", "updated_at"])
+    return report
+
+
+@transaction.atomic
+def report_publish(*, report: Report, by, today: datetime.date | None = None) -> Report:
+    """Freeze the figures, the narrative and the PDF. A published report never changes."""
+    _require_qa_lead(by)
+    report = _draft_for_update(report)
+    figures = report_figures(report_scope(report), today=today or timezone.localdate())
+    report.state = Report.State.PUBLISHED
+    report.published_by, report.published_at = by, timezone.now()
+    report.frozen_figures = figures
+    report.frozen_pdf = html_to_pdf(report_html(figures=figures, report=report, for_pdf=True))
+    report.save(update_fields=["state", "published_by", "published_at", "frozen_figures",
+                               "frozen_pdf", "updated_at"])
+    return report
+
+
+def report_current_figures(report: Report, *, today: datetime.date | None = None) -> dict:
+    """Frozen figures for a published report; live ones for a draft."""
+    if report.is_published:
+        return report.frozen_figures
+    return report_figures(report_scope(report), today=today or timezone.localdate())

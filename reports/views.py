@@ -1,0 +1,119 @@
+"""Thin views over reports.services and reports.selectors."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audits import roles
+
+from . import contract, rendering, services
+from .forms import NarrativeForm, PeriodForm
+from .models import Report
+from .pdf import html_to_pdf
+
+
+def _require_reader(user):
+    if not (roles.is_qa_lead(user) or roles.is_administrator(user)):
+        raise PermissionDenied(_("Only QA leads and administrators see reports."))
+
+
+def _require_writer(user):
+    if not roles.is_qa_lead(user):
+        raise PermissionDenied(_("Only QA leads write and publish reports."))
+
+
+def _report_for(user, pk) -> Report:
+    _require_reader(user)
+    return get_object_or_404(Report.objects.select_related(
+        "activity", "strand", "case_type", "created_by", "published_by"), pk=pk)
+
+
+def report_list(request):
+    _require_reader(request.user)
+    reports = Report.objects.select_related("created_by", "published_by")
+    return render(request, "reports/report_list.html", {
+        "published": reports.filter(state=Report.State.PUBLISHED),
+        "drafts": reports.filter(state=Report.State.DRAFT),
+        "can_write": roles.is_qa_lead(request.user)})
+
+
+def report_new(request):
+    _require_writer(request.user)
+    form = PeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        report = services.report_create(by=request.user, period=data["period"],
+                                        activity=data["activity"], strand=data["strand"],
+                                        case_type=data["case_type"])
+        messages.success(request, _("Draft report created. Write the narrative, then publish."))
+        return redirect(report)
+    return render(request, "reports/report_new.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+def report_detail(request, pk):
+    report = _report_for(request.user, pk)
+    form = None
+    if not report.is_published and roles.is_qa_lead(request.user):
+        form = NarrativeForm(request.POST or None, initial={
+            "title": report.title, "summary": report.summary, "findings": report.findings,
+            "recommendations": report.recommendations})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.report_update_narrative(report=report, by=request.user,
+                                                 **form.cleaned_data)
+            except services.ReportError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Narrative saved."))
+                return redirect(report)
+    elif request.method == "POST":
+        raise PermissionDenied(_("This report can no longer be changed."))
+    figures = services.report_current_figures(report)
+    context = {**rendering.report_context(figures=figures, report=report), "form": form}
+    return render(request, "reports/report_detail.html", context,
+                  status=400 if form is not None and form.errors else 200)
+
+
+@require_POST
+def report_publish(request, pk):
+    report = _report_for(request.user, pk)
+    _require_writer(request.user)
+    try:
+        services.report_publish(report=report, by=request.user)
+    except services.ReportError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Report published. Its figures and PDF are now fixed."))
+    return redirect(report)
+
+
+def report_pdf(request, pk):
+    report = _report_for(request.user, pk)
+    if report.is_published:
+        pdf = bytes(report.frozen_pdf)
+    else:
+        figures = services.report_current_figures(report)
+        pdf = html_to_pdf(rendering.report_html(figures=figures, report=report, for_pdf=True))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    state = "published" if report.is_published else "draft"
+    response["Content-Disposition"] = (
+        f'attachment; filename="scrutiny-report-{report.start}-{report.end}-{state}.pdf"')
+    return response
+
+
+def summary_json(request):
+    """The JSON contract over the web, for QA leads: /reports/summary.json?start=…&end=…"""
+    _require_writer(request.user)
+    try:
+        scope = contract.scope_from_arguments(
+            start=request.GET.get("start"), end=request.GET.get("end"),
+            activity=request.GET.get("activity") or None,
+            strand=request.GET.get("strand") or None,
+            case_type=request.GET.get("case_type") or None)
+    except contract.ScopeError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse(contract.summary(scope))
