@@ -134,6 +134,14 @@ class AuditActivity(models.Model):
     month = models.DateField(help_text=_("The first day of the month the activity belongs to."))
     strand = models.ForeignKey(Strand, null=True, blank=True, on_delete=models.PROTECT)
     case_types = models.ManyToManyField(CaseType, blank=True)
+    theme = models.CharField(_("theme"), max_length=300, blank=True)
+    planned_audits = models.PositiveSmallIntegerField(
+        _("planned number of audits"), null=True, blank=True)
+    auditors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
+                                      related_name="assigned_activities",
+                                      verbose_name=_("assigned auditors"))
+    due_date = models.DateField(_("due date"), null=True, blank=True,
+                                help_text=_("When the planned audits should all be submitted."))
     moderation_rate = models.PositiveSmallIntegerField(
         _("moderation rate (%)"), default=100, validators=[MaxValueValidator(100)],
         help_text=_("The share of submitted audits chosen at random for moderation."),
@@ -264,6 +272,11 @@ class AgreedAction(models.Model):
     owner = models.CharField(_("by whom"), max_length=200, blank=True)
     due_date = models.DateField(_("by when"), null=True, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.AUDITOR)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assigned_actions",
+        help_text=_("The user account that answers for the action and gets reminders; "
+                    "when empty, the auditor who agreed it."))
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN,
                              db_index=True)
     completed_on = models.DateField(null=True, blank=True)
@@ -275,6 +288,39 @@ class AgreedAction(models.Model):
 
     def __str__(self):
         return self.description[:60]
+
+
+class ActionEvent(models.Model):
+    """One change of an action's state, with the note of what was done or why."""
+
+    action = models.ForeignKey(AgreedAction, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=20, choices=AgreedAction.State.choices)
+    to_state = models.CharField(max_length=20, choices=AgreedAction.State.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                           related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["action", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.from_state} → {self.to_state}"
+
+
+class ActionReminder(models.Model):
+    """A reminder sent about an action on a day; at most one per action per day."""
+
+    action = models.ForeignKey(AgreedAction, on_delete=models.CASCADE, related_name="reminders")
+    sent_on = models.DateField()
+    recipient = models.EmailField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["action", "sent_on"],
+                                               name="one_reminder_per_action_per_day")]
+
+    def __str__(self):
+        return f"Reminder for action {self.action_id} on {self.sent_on}"
 
 
 class AuditTransition(models.Model):

@@ -47,3 +47,71 @@ class Report(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state == self.State.PUBLISHED
+
+
+class Measure(models.TextChoices):
+    """What a QA target measures. Computed ones are counted over a report's period and filters."""
+
+    GOOD_OR_BETTER = "good_or_better", _("% of audits with final grade Meets good or better")
+    NOT_MET = "not_met", _("% of audits with final grade Does not meet good")
+    DOMAIN_NOT_MET = "domain_not_met", _("% of audits where domain N is Does not meet good")
+    DOMAIN_GOOD = "domain_good", _("% of audits where domain N is Meets good or better")
+    MODERATION_RATE = "moderation_rate", _("Moderation rate (% of audits moderated)")
+    AGREEMENT = "agreement", _("% agreement between moderators and auditors")
+    MANUAL = "manual", _("Entered by hand each period (from another system)")
+
+
+DOMAIN_MEASURES = (Measure.DOMAIN_NOT_MET, Measure.DOMAIN_GOOD)
+
+
+class Target(models.Model):
+    """A QA target for a financial year, rated red, amber or green against the actual figure."""
+
+    class Direction(models.TextChoices):
+        AT_LEAST = "at_least", _("At least")
+        AT_MOST = "at_most", _("At most")
+
+    financial_year = models.PositiveSmallIntegerField(
+        help_text=_("The calendar year the financial year starts in (2026 for 2026/27)."))
+    name = models.CharField(max_length=200)
+    measure = models.CharField(max_length=20, choices=Measure.choices)
+    domain_number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("For the domain measures: which domain (1 to 12)."))
+    direction = models.CharField(max_length=10, choices=Direction.choices,
+                                 default=Direction.AT_LEAST)
+    target_value = models.DecimalField(max_digits=6, decimal_places=2)
+    amber_tolerance = models.DecimalField(
+        max_digits=6, decimal_places=2, default=0,
+        help_text=_("How far short of the target still counts as amber, in the measure's units."))
+    order = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["financial_year", "order", "name"]
+        constraints = [models.UniqueConstraint(fields=["financial_year", "name"],
+                                               name="unique_target_name_per_year")]
+
+    def __str__(self):
+        return f"{self.name} ({self.financial_year}/{str(self.financial_year + 1)[-2:]})"
+
+
+class ManualActual(models.Model):
+    """The actual value of a manual target for one period, entered by a QA lead."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="actuals")
+    start = models.DateField()
+    end = models.DateField()
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["target", "start"]
+        constraints = [models.UniqueConstraint(fields=["target", "start", "end"],
+                                               name="one_actual_per_target_period")]
+
+    def __str__(self):
+        return f"{self.target.name}: {self.value} ({self.start} to {self.end})"
