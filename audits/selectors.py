@@ -1,8 +1,9 @@
 """Reads: what each user may see, and the fetch-and-check helper every audit view uses."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import roles
@@ -99,8 +100,91 @@ def status_counts(queryset) -> dict[str, int]:
     return counts
 
 
-def activities_with_counts() -> QuerySet[AuditActivity]:
-    """Activities, newest month first, with their audits past draft counted in the same query."""
-    return (AuditActivity.objects.select_related("strand").prefetch_related("case_types")
-            .annotate(audits_done=Count("audits", filter=~Q(audits__status=Status.DRAFT)))
-            .order_by("-month", "name"))
+PAST_DRAFT = (Status.SUBMITTED, Status.IN_MODERATION, Status.RETURNED, Status.COMPLETED)
+
+
+def activities_with_counts(*, today=None, start=None, end=None) -> QuerySet[AuditActivity]:
+    """Activities, newest month first, with planned against done counted in the same query.
+
+    ``audits_done`` counts audits past draft; ``audits_completed`` those completed; practice
+    audits count in neither. ``is_late``: the due date has passed with fewer audits submitted
+    than planned.
+    """
+    today = today or timezone.localdate()
+    counted = Q(audits__is_practice=False)
+    qs = (AuditActivity.objects.select_related("strand")
+          .prefetch_related("case_types", "auditors")
+          .annotate(
+              # distinct: callers may join other to-many relations (e.g. auditors) beside.
+              audits_done=Count("audits", filter=counted & Q(audits__status__in=PAST_DRAFT),
+                                distinct=True),
+              audits_completed=Count("audits", distinct=True,
+                                     filter=counted & Q(audits__status=Status.COMPLETED)))
+          .annotate(is_late=Case(
+              When(Q(due_date__lt=today) & Q(planned_audits__gt=F("audits_done")),
+                   then=Value(True)),
+              default=Value(False), output_field=BooleanField()))
+          .order_by("-month", "name"))
+    if start:
+        qs = qs.filter(month__gte=start)
+    if end:
+        qs = qs.filter(month__lte=end)
+    return qs
+
+
+def schedule_by_month(*, today, months_back: int = 6, months_ahead: int = 3) -> list[dict]:
+    """The audit schedule around ``today``: each month with its activities, coming months first
+    in date order, then the past ones."""
+    this_month = today.replace(day=1)
+    first = _add_months(this_month, -months_back)
+    last = _add_months(this_month, months_ahead)
+    months: dict = {}
+    for activity in activities_with_counts(today=today, start=first, end=last):
+        months.setdefault(activity.month, []).append(activity)
+    ordered = sorted(months.items())
+    return [{"month": month, "activities": sorted(items, key=lambda a: a.name),
+             "is_past": month < this_month, "is_current": month == this_month}
+            for month, items in ordered]
+
+
+def assigned_activities(user, *, today) -> QuerySet[AuditActivity]:
+    """Activities this month and later (and last month's, if late) assigned to ``user``, with
+    how many audits they have submitted for each."""
+    since = _add_months(today.replace(day=1), -1)
+    return (user.assigned_activities.filter(month__gte=since).select_related("strand")
+            .annotate(my_done=Count("audits", filter=Q(audits__auditor=user)
+                                    & Q(audits__status__in=PAST_DRAFT)))
+            .order_by("month", "name"))
+
+
+def _add_months(day, months):
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def case_timeline(*, case_reference: str, user) -> list[dict]:
+    """Every audit of a case past draft that ``user`` may see, oldest first, each with the
+    domains whose grade changed since the audit before and that audit's actions and outcome.
+
+    Four queries whatever the number of audits: audits, grades, actions, and the user's roles.
+    """
+    audits = list(
+        audits_visible_to(user).filter(case_reference__iexact=case_reference)
+        .exclude(status=Status.DRAFT).select_related("auditor", "activity")
+        .prefetch_related("domain_grades__domain", "actions").order_by("audit_date", "pk"))
+    timeline, previous = [], None
+    for audit in audits:
+        grades = {g.domain.number: g for g in audit.domain_grades.all()}
+        changes = []
+        if previous is not None:
+            before = {g.domain.number: g for g in previous.domain_grades.all()}
+            for number, grade in sorted(grades.items()):
+                old = before.get(number)
+                if old is not None and old.grade != grade.grade:
+                    changes.append({"number": number, "title": grade.domain.title,
+                                    "before": old.get_grade_display() or "—",
+                                    "after": grade.get_grade_display() or "—"})
+        timeline.append({"audit": audit, "changes": changes,
+                         "previous_actions": list(previous.actions.all()) if previous else []})
+        previous = audit
+    return timeline

@@ -4,6 +4,8 @@ Works from the figures dictionary alone, so a published report renders exactly a
 published. Percentages are shares of counts the database produced; nothing is recounted here.
 """
 
+import datetime
+
 from django.utils.translation import gettext as _
 
 from . import charts
@@ -132,6 +134,16 @@ def split_rows(groups: dict, names: dict) -> list[dict]:
     return rows
 
 
+def schedule_rows(schedule: dict) -> dict:
+    def label(row):
+        month = datetime.date.fromisoformat(row["month"])
+        due = datetime.date.fromisoformat(row["due_date"]) if row.get("due_date") else None
+        return {**row, "month_label": f"{month:%B %Y}",
+                "due_label": f"{due:%-d %b %Y}" if due else ""}
+
+    return {key: [label(r) for r in schedule.get(key, [])] for key in ("in_period", "coming")}
+
+
 def build(figures: dict) -> dict:
     """Everything the report template needs, from the figures alone."""
     total = figures["audits"]
@@ -160,6 +172,7 @@ def build(figures: dict) -> dict:
         "weakest": weakest,
         "comparison": comparison_rows(figures),
         "actions": figures.get("actions", {}),
+        "schedule": schedule_rows(figures.get("schedule", {})),
         "grades_chart": charts.grouped_bars(
             title=_("Final grades before and after moderation"),
             categories=[str(GRADE_LABELS[g]) for g in GRADES],
