@@ -185,10 +185,12 @@ def _activity_values(values: dict) -> dict:
     values = dict(values)
     values["month"] = values["month"].replace(day=1)
     if values.get("due_date") and values["due_date"] < values["month"]:
-        raise AuditError(_("The due date cannot be before the activity's month."))
+        raise AuditError(_("The due date cannot be before the activity's month."),
+                         field="due_date")
     rate = values.get("moderation_rate")
     if rate is not None and not 0 <= rate <= 100:
-        raise AuditError(_("The moderation rate is a percentage from 0 to 100."))
+        raise AuditError(_("The moderation rate is a percentage from 0 to 100."),
+                         field="moderation_rate")
     return values
 
 
@@ -197,7 +199,7 @@ def _check_unique_activity(name, month, exclude_pk=None) -> None:
     if clash.exists():
         raise AuditError(
             _("There is already an activity called “%(name)s” in %(month)s.")
-            % {"name": name, "month": f"{month:%B %Y}"}
+            % {"name": name, "month": f"{month:%B %Y}"}, field="name"
         )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import roles, selectors, services
+from . import action_selectors, roles, selectors, services
 from .filters import AuditFilter
 from .forms import ActivityForm, AuditFormPage
 from .models import AuditActivity, Status
@@ -102,6 +102,8 @@ def audit_detail(request, pk):
         "earlier": selectors.earlier_audits(case_reference=audit.case_reference,
                                             user=request.user, exclude_pk=audit.pk,
                                             before=audit.audit_date),
+        # Lazy: queried only where the page shows it (final grade Does not meet good).
+        "action_outcomes": action_selectors.actions_outcome_for_audit(audit),
     }
     return render(request, "audits/audit_detail.html", context)
 
@@ -210,7 +212,7 @@ def _activity_form(request, *, activity):
                 activity = services.activity_update(activity=activity, by=request.user,
                                                     **form.cleaned_data)
         except AuditError as error:
-            form.add_error("name" if "already" in str(error) else None, str(error))
+            form.add_error(error.field, str(error))
         else:
             messages.success(request, _("Activity “%(name)s” saved.") % {"name": activity.name})
             return redirect("audits:activities")

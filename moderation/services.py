@@ -22,14 +22,7 @@ _system_random = random.SystemRandom()
 
 
 class ModerationError(AuditError):
-    """A moderation request the rules refuse; the message is written for the user.
-
-    ``field`` names the form field the message belongs beside, where there is one.
-    """
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    """A moderation request the rules refuse; the message is written for the user."""
 
 
 def decide_selection(*, rate: int, grade: str, always_moderate_not_met: bool,

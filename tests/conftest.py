@@ -4,3 +4,53 @@ import pytest
 @pytest.fixture(autouse=True)
 def _media_and_email(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- People for access tests (healthchecks style: an owner, a colleague and outsiders). -------
+# Each call builds fresh users through the factories, so tests never share a login.
+
+
+@pytest.fixture
+def owner(db):
+    """An auditor whose audits the test looks at."""
+    from tests import factories
+
+    return factories.auditor()
+
+
+@pytest.fixture
+def colleague(db):
+    """Another auditor: sees nothing of the owner's work."""
+    from tests import factories
+
+    return factories.auditor()
+
+
+@pytest.fixture
+def moderator_user(db):
+    from tests import factories
+
+    return factories.moderator()
+
+
+@pytest.fixture
+def qa_lead_user(db):
+    from tests import factories
+
+    return factories.qa_lead()
+
+
+@pytest.fixture
+def administrator_user(db):
+    """The Administrator role only: not staff, not superuser."""
+    from tests import factories
+
+    return factories.administrator()
+
+
+@pytest.fixture
+def no_role_user(db):
+    """Signed in, but in none of the four groups."""
+    from tests import factories
+
+    return factories.UserFactory()

@@ -43,3 +43,26 @@ def submitted_audit(*, auditor=None, **kwargs):
 def draft_audit(*, auditor=None, **kwargs):
     auditor = auditor or factories.auditor()
     return services.audit_save_draft(audit=None, by=auditor, content=complete_content(**kwargs))
+
+
+def taken_audit(*, moderator, auditor=None, **kwargs):
+    """A submitted audit (the activity's rate is 100% unless given) taken by ``moderator``."""
+    from moderation import services as moderation_services
+
+    audit = submitted_audit(auditor=auditor, **kwargs)
+    return moderation_services.moderation_take(audit=audit, moderator=moderator)
+
+
+def moderated_audit(*, moderator=None, grade=None, rationale="", auditor=None, **kwargs):
+    """An audit taken and moderated to ``grade`` (the auditor's grade, agreeing, by default)."""
+    from moderation import services as moderation_services
+
+    moderator = moderator or factories.moderator()
+    audit = taken_audit(moderator=moderator, auditor=auditor, **kwargs)
+    grade = grade or audit.overall_grade
+    if grade != audit.overall_grade and not rationale:
+        rationale = "The evidence supports a different grade."
+    moderation_services.moderation_record(audit=audit, moderator=moderator, grade=grade,
+                                          rationale=rationale)
+    audit.refresh_from_db()
+    return audit

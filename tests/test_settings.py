@@ -1,0 +1,86 @@
+"""config.settings reads the environment; with DEBUG off it refuses to start without SECRET_KEY.
+
+The production settings module is loaded in a fresh interpreter, because this test process has
+already loaded the test settings (which set a throwaway SECRET_KEY in os.environ).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.settings import env_flag
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY_MESSAGE = "SECRET_KEY is not set"
+
+
+def _run(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
+    return subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, env=clean,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("debug", [None, "0", "false", "no", ""])
+def test_without_a_secret_key_and_debug_off_it_refuses_to_start(debug):
+    env = {} if debug is None else {"DEBUG": debug}
+
+    result = _run("-c", "import django; django.setup(); print('started')", **env)
+
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    assert "ImproperlyConfigured" in result.stderr
+    assert SECRET_KEY_MESSAGE in result.stderr
+
+
+def test_manage_py_check_refuses_to_start_without_a_secret_key():
+    result = _run("manage.py", "check")
+
+    assert result.returncode != 0
+    assert SECRET_KEY_MESSAGE in result.stderr
+
+
+def test_with_debug_on_it_starts_without_a_secret_key():
+    result = _run("manage.py", "check", DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert SECRET_KEY_MESSAGE not in result.stderr
+
+
+def test_with_debug_on_the_development_key_and_local_hosts_are_used():
+    result = _run("-c", "import django; django.setup(); from django.conf import settings; "
+                        "print(settings.DEBUG, settings.SECRET_KEY.startswith('insecure-'), "
+                        "settings.ALLOWED_HOSTS)", DEBUG="1", ALLOWED_HOSTS="")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == "True True ['127.0.0.1', 'localhost', '[::1]']"
+
+
+def test_with_a_secret_key_it_starts_with_debug_off_and_secure_cookies():
+    result = _run("-c", "import django; django.setup(); from django.conf import settings; "
+                        "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, "
+                        "settings.ALLOWED_HOSTS)",
+                  SECRET_KEY="a-long-random-string-for-this-test-only", SECURE_COOKIES="1",
+                  ALLOWED_HOSTS="audit.example.test, ,www.example.test")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == (
+        "False True ['audit.example.test', 'www.example.test']")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("1", True), ("true", True), ("YES", True), (" on ", True),
+    ("0", False), ("false", False), ("no", False), ("", False), ("debug", False),
+])
+def test_env_flag(monkeypatch, value, expected):
+    monkeypatch.setenv("SOME_FLAG", value)
+    assert env_flag("SOME_FLAG") is expected
+
+
+def test_env_flag_unset_uses_the_default(monkeypatch):
+    monkeypatch.delenv("SOME_FLAG", raising=False)
+    assert env_flag("SOME_FLAG") is False
+    assert env_flag("SOME_FLAG", default=True) is True
