@@ -6,6 +6,8 @@ from config.admin import AdministratorOnly
 
 from . import services
 from .models import (
+    ActionEvent,
+    ActionReminder,
     AgeBand,
     AuditActivity,
     AuditTool,
@@ -109,3 +111,31 @@ class AdministratorUserAdmin(AdministratorOnly, UserAdmin):
 @admin.register(Group)
 class AdministratorGroupAdmin(AdministratorOnly, GroupAdmin):
     pass
+
+
+class ReadOnlyAdmin(AdministratorOnly, admin.ModelAdmin):
+    """History written by the action services and the reminder command: looked at, never
+    changed here."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActionEvent)
+class ActionEventAdmin(ReadOnlyAdmin):
+    list_display = ["action", "from_state", "to_state", "by", "at"]
+    list_filter = ["to_state"]
+    list_select_related = ["action", "by"]
+
+
+@admin.register(ActionReminder)
+class ActionReminderAdmin(ReadOnlyAdmin):
+    list_display = ["action", "sent_on", "recipient"]
+    list_filter = ["sent_on"]
+    list_select_related = ["action"]

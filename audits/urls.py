@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import action_views, views
 
 app_name = "audits"
 urlpatterns = [
@@ -16,4 +16,10 @@ urlpatterns = [
     path("activities/", views.activity_list, name="activities"),
     path("activities/new/", views.activity_new, name="activity_new"),
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("actions/", action_views.action_list, name="actions"),
+    path("actions/<int:pk>/", action_views.action_detail, name="action_detail"),
+    path("actions/<int:pk>/done/", action_views.action_mark_done, name="action_done"),
+    path("actions/<int:pk>/not-needed/", action_views.action_mark_not_needed,
+         name="action_not_needed"),
+    path("actions/<int:pk>/reopen/", action_views.action_reopen, name="action_reopen"),
 ]

@@ -1,0 +1,128 @@
+"""Every change of an agreed action's state. Each locks the action row, checks the move against
+ACTION_MOVES and writes an ActionEvent, so the history of an action is never lost.
+
+An action is closed (done, or no longer needed) by its owner (see action_selectors) or a
+manager; only a manager reopens one.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .action_selectors import is_manager, is_owner
+from .models import ActionEvent, AgreedAction, Status
+from .workflow import AuditError
+
+State = AgreedAction.State
+
+# (from, to): the only moves an action may make.
+ACTION_MOVES = frozenset({
+    (State.OPEN, State.DONE),
+    (State.OPEN, State.NOT_NEEDED),
+    (State.DONE, State.OPEN),
+    (State.NOT_NEEDED, State.OPEN),
+})
+
+
+class ActionError(AuditError):
+    """A change of an action the rules refuse. ``field`` names the form field it concerns."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _locked(action: AgreedAction) -> AgreedAction:
+    # of=("self",): lock the action only, not the audit joined in to read its status and date.
+    return (AgreedAction.objects.select_for_update(of=("self",)).select_related("audit")
+            .get(pk=action.pk))
+
+
+def _check_move(action: AgreedAction, to: str) -> None:
+    if (action.state, to) in ACTION_MOVES:
+        return
+    if action.state == to:
+        raise ActionError(_("This action is already marked %(state)s.")
+                          % {"state": State(to).label.lower()})
+    raise ActionError(
+        _("This action is marked %(current)s, so it cannot be marked %(target)s. "
+          "A manager must reopen it first.")
+        % {"current": action.get_state_display().lower(), "target": State(to).label.lower()})
+
+
+def _check_may_close(action: AgreedAction, by) -> None:
+    if not (is_owner(by, action) or is_manager(by)):
+        raise ActionError(_("Only the action's owner or a QA lead, moderator or administrator "
+                            "can close it."))
+    if action.audit.status == Status.DRAFT:
+        raise ActionError(_("The audit is still a draft: its actions are not agreed yet."))
+
+
+def _move(action: AgreedAction, *, to: str, by, note: str, completed_on=None) -> ActionEvent:
+    event = ActionEvent.objects.create(action=action, from_state=action.state, to_state=to,
+                                       by=by, at=timezone.now(), note=note)
+    action.state = to
+    action.completed_on = completed_on
+    action.state_note = note if to != State.OPEN else ""
+    action.save(update_fields=["state", "completed_on", "state_note"])
+    return event
+
+
+@transaction.atomic
+def action_mark_done(*, action: AgreedAction, by, note: str,
+                     completed_on: datetime.date | None = None) -> AgreedAction:
+    """Mark an open action done, with a note of what was done.
+
+    ``completed_on`` defaults to today; it cannot be in the future nor before the audit date.
+    """
+    action = _locked(action)
+    _check_may_close(action, by)
+    _check_move(action, State.DONE)
+    note = (note or "").strip()
+    if not note:
+        raise ActionError(_("Say what was done."), field="note")
+    today = timezone.localdate()
+    completed_on = completed_on or today
+    if completed_on > today:
+        raise ActionError(_("The date it was done cannot be in the future."),
+                          field="completed_on")
+    audit_date = action.audit.audit_date
+    if audit_date and completed_on < audit_date:
+        raise ActionError(
+            _("The date it was done cannot be before the audit date (%(date)s).")
+            % {"date": date_format(audit_date, "j F Y")}, field="completed_on")
+    _move(action, to=State.DONE, by=by, note=note, completed_on=completed_on)
+    return action
+
+
+@transaction.atomic
+def action_mark_not_needed(*, action: AgreedAction, by, reason: str) -> AgreedAction:
+    """Close an open action that no longer needs doing, saying why."""
+    action = _locked(action)
+    _check_may_close(action, by)
+    _check_move(action, State.NOT_NEEDED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError(_("Say why the action is no longer needed."), field="reason")
+    _move(action, to=State.NOT_NEEDED, by=by, note=reason)
+    return action
+
+
+@transaction.atomic
+def action_reopen(*, action: AgreedAction, by, note: str) -> AgreedAction:
+    """A manager reopens a closed action (done or no longer needed), saying why.
+
+    The earlier note and date stay in the history; the action itself is open again.
+    """
+    action = _locked(action)
+    if not is_manager(by):
+        raise ActionError(_("Only a QA lead, moderator or administrator can reopen an action."))
+    _check_move(action, State.OPEN)
+    note = (note or "").strip()
+    if not note:
+        raise ActionError(_("Say why the action is reopened."), field="note")
+    _move(action, to=State.OPEN, by=by, note=note)
+    return action
