@@ -136,7 +136,9 @@ def _replace_actions(audit: Audit, rows: list[dict]) -> None:
                 setattr(action, key, value)
             action.save(update_fields=list(values))
         kept.add(action.pk)
-    audit.actions.filter(source=AgreedAction.Source.AUDITOR).exclude(pk__in=kept).delete()
+    # An action already closed (done or no longer needed) keeps its history: never delete it.
+    (audit.actions.filter(source=AgreedAction.Source.AUDITOR, state=AgreedAction.State.OPEN)
+     .exclude(pk__in=kept).delete())
 
 
 @transaction.atomic
