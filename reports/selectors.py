@@ -181,10 +181,17 @@ def schedule_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     }
 
 
+def _targets(scope: ReportScope) -> list[dict]:
+    # reports.targets builds on this module, so it is imported when needed.
+    from .targets import targets_table
+
+    return targets_table(scope)
+
+
 def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    Thirteen queries, whatever the number of audits.
+    At most seventeen queries, whatever the number of audits (four for the QA targets).
     """
     audits = reportable_audits(scope)
     totals = grade_totals(audits)
@@ -210,6 +217,7 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         "not_met_in_all_applicable_domains": not_met_in_all_applicable(audits),
         "actions": action_counts(audits, today=today),
         "schedule": schedule_figures(scope, today=today),
+        "targets": _targets(scope),
         "previous": {"start": previous_period.start.isoformat(),
                      "end": previous_period.end.isoformat(), **previous},
         "filters": scope.filters_dict(),

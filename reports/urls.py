@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import target_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/publish/", views.report_publish, name="publish"),
     path("<int:pk>/report.pdf", views.report_pdf, name="pdf"),
+    path("targets/", target_views.targets, name="targets"),
+    path("targets/new/", target_views.target_new, name="target_new"),
+    path("targets/<int:pk>/edit/", target_views.target_edit, name="target_edit"),
+    path("targets/<int:pk>/delete/", target_views.target_delete, name="target_delete"),
+    path("targets/<int:pk>/actual/", target_views.target_actual, name="target_actual"),
 ]
