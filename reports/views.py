@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -73,7 +74,10 @@ def report_detail(request, pk):
     elif request.method == "POST":
         raise PermissionDenied(_("This report can no longer be changed."))
     figures = services.report_current_figures(report)
-    context = {**rendering.report_context(figures=figures, report=report), "form": form}
+    exports = [{"url": reverse("reports:export", args=[report.pk, fmt]), "label": label}
+               for fmt, label in (("csv", _("Audits as CSV")), ("xlsx", _("Workbook (XLSX)")))]
+    context = {**rendering.report_context(figures=figures, report=report), "form": form,
+               "export_links": exports}
     return render(request, "reports/report_detail.html", context,
                   status=400 if form is not None and form.errors else 200)
 
@@ -117,3 +121,30 @@ def summary_json(request):
     except contract.ScopeError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(contract.summary(scope))
+
+
+def report_export(request, pk, fmt):
+    """The audits behind a report, for analysis: the CSV contract's columns, or an XLSX
+    workbook with the audits and the summary tables. Always today's audits: a published
+    report's frozen figures are in its PDF."""
+    from io import BytesIO
+
+    from .exports import write_report_csv, write_report_xlsx
+
+    report = _report_for(request.user, pk)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404(_("Exports are CSV or XLSX."))
+    scope = services.report_scope(report)
+    name = f"scrutiny-report-{report.start}-{report.end}-audits"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        write_report_csv(scope, response)
+        return response
+    buffer = BytesIO()
+    write_report_xlsx(scope, buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
