@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from audits import csv_contract as contract
 from audits import services
+from audits.action_services import action_mark_done, action_mark_not_needed
 from audits.imports import import_audits_csv
 from audits.models import AgreedAction, Audit, AuditActivity, CaseType, Status, Strand
 from moderation.services import moderation_record, moderation_send_back, moderation_take
@@ -118,20 +119,20 @@ def build_through_services(specs, *, auditor=None, moderator=None, today=TODAY) 
             moderation_send_back(audit=audit, moderator=moderator, comments="Add the chronology.")
         audit.refresh_from_db()
         assert audit.status == item.status, (item, audit.status)
-        _set_action_states(audit, item)
+        _close_actions(audit, item, by=moderator)
         audits.append(audit)
     return audits
 
 
-def _set_action_states(audit: Audit, item: AuditSpec) -> None:
-    # The action-tracking services (issue 5) do not exist yet, so the tests set each action's
-    # state and completion date on the rows directly.
+def _close_actions(audit: Audit, item: AuditSpec, *, by) -> None:
+    """Mark the audit's actions done or not needed through the action services (issue 5)."""
     actions = list(audit.actions.order_by("pk"))
     assert len(actions) == len(item.actions)
     for action, wanted in zip(actions, item.actions):
-        if (action.state, action.completed_on) != (wanted.state, wanted.completed_on):
-            AgreedAction.objects.filter(pk=action.pk).update(
-                state=wanted.state, completed_on=wanted.completed_on)
+        if wanted.state == AgreedAction.State.DONE:
+            action_mark_done(action=action, by=by, note="Done.", completed_on=wanted.completed_on)
+        elif wanted.state == AgreedAction.State.NOT_NEEDED:
+            action_mark_not_needed(action=action, by=by, reason="No longer needed.")
 
 
 def cohort_csv(specs, *, prefix="CR-I") -> bytes:
@@ -166,8 +167,9 @@ def build_through_import(specs, *, today=TODAY, prefix="CR-I") -> list[Audit]:
         actions += [AgreedAction(audit=audit, description=f"Action {n}", owner="Team manager",
                                  due_date=a.due_date, state=a.state, completed_on=a.completed_on)
                     for n, a in enumerate(item.actions, start=1)]
-    # Imported audits carry no actions (the CSV has no column for them) and the action
-    # services of issue 5 do not exist yet: the rows are written directly.
+    # Imported audits carry no actions (the CSV has no column for them), so the rows are
+    # written directly, in their final state: the action services are exercised by
+    # build_through_services, and hundreds of audits through them would be slow.
     AgreedAction.objects.bulk_create(actions)
     return [audits[f"{prefix}{n:05}"] for n in range(1, len(specs) + 1)]
 
