@@ -19,7 +19,8 @@ def linear_weighted_kappa(matrix: list[list[int]]) -> float | None:
     """Cohen's kappa with linear weights; rows are auditor grades, columns moderated grades.
 
     None when it is not defined: no moderated audits, or chance agreement already complete
-    (every audit in one cell, for example), where the formula divides zero by zero.
+    (every audit in one diagonal cell, for example), where the formula divides zero by zero.
+    All audits in one off-diagonal cell is defined: kappa is 0.
     """
     k = len(matrix)
     total = sum(map(sum, matrix))

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -129,7 +130,11 @@ def acknowledge(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Feedback acknowledged."))
-    return redirect(request.POST.get("next") or "moderation:feedback")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "moderation:feedback"
+    return redirect(target)
 
 
 def exemplars(request):

@@ -8,6 +8,7 @@ the test, through factories and services, before the browser acts.
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -66,10 +67,12 @@ class _Chromium:
         self.playwright = None
         self.browser = None
         self.saved_env = None
+        self.stop_after_this_test = False
 
     def start(self):
         if self.browser is not None:
             return self.browser
+        self.stop()  # what is left of a launch that failed
         # A test dependency: a missing Playwright is an install error, not a reason to skip.
         from django.db import connections
         from playwright.sync_api import expect, sync_playwright
@@ -116,6 +119,12 @@ class _Chromium:
                 os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
             else:
                 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = self.saved_env
+        # Closing Chromium closes its keep-alive connections to the live server; let the server
+        # threads that held them finish while they may still use the shared SQLite connection,
+        # which the live_server fixture stops sharing when it stops.
+        for thread in threading.enumerate():
+            if "process_request_thread" in thread.name:
+                thread.join(timeout=5)
 
 
 _CHROMIUM = _Chromium()
@@ -124,15 +133,17 @@ _CHROMIUM = _Chromium()
 @pytest.fixture
 def browser(django_db_setup):
     """The shared Chromium. After django_db_setup, so the data snapshot exists to copy."""
-    return _CHROMIUM.start()
+    yield _CHROMIUM.start()
+    # Torn down after the test's page, before the session's live server.
+    if _CHROMIUM.stop_after_this_test:
+        _CHROMIUM.stop()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    result = yield  # the test's fixtures (its page among them) are torn down first
-    if nextitem is None or "browser" not in getattr(nextitem, "fixturenames", ()):
-        _CHROMIUM.stop()
-    return result
+    _CHROMIUM.stop_after_this_test = (
+        nextitem is None or "browser" not in getattr(nextitem, "fixturenames", ()))
+    return (yield)
 
 
 def pytest_sessionfinish(session, exitstatus):
