@@ -2,8 +2,9 @@
 
 All or nothing: every row is checked in Python first, against vocabularies, users, activities
 and existing audits each loaded once (no query per row), and only when no row has a problem is
-anything written, in batches (``bulk_create``, and a plain multi-row INSERT for the domain
-grades) inside one transaction, so a database error half-way writes nothing either.
+anything written, in batches (``bulk_create`` for the audits, plain rows for their domain grades
+and transitions) inside one transaction, so a database error half-way writes nothing either.
+docs/PERFORMANCE.md has the figures.
 
 Imported audits carry no domain text and no actions, so they are exempt from the submit rules
 that need those; every other rule applies (see ``_RowParser``).
@@ -447,11 +448,28 @@ def _insert_plain_rows(model, field_names: tuple[str, ...], rows: Iterable[tuple
             # sqlite3 runs executemany as one prepared statement, in C.
             cursor.executemany(insert + placeholders, rows)
             return
+        if hasattr(cursor.cursor, "copy_expert"):  # psycopg2
+            # COPY takes the least work on both sides of the connection.
+            data = io.StringIO("".join(
+                "\t".join(map(_copy_text, row)) + "\n" for row in rows))
+            cursor.cursor.copy_expert(
+                f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN", data)
+            return
         # Elsewhere executemany is a round trip per row; multi-row VALUES is one per batch.
         rows = iter(rows)
         while batch := list(islice(rows, BATCH_SIZE)):
             cursor.execute(insert + ", ".join([placeholders] * len(batch)),
                            [value for row in batch for value in row])
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def _drop_duplicates(rows: list[_Row], result: ImportResult) -> list[_Row]:

@@ -129,12 +129,16 @@ def moderation_take(*, audit: Audit, moderator) -> Audit:
     return audit
 
 
-def _check_holder(audit: Audit, case: ModerationCase, moderator) -> None:
+def _check_holder(audit: Audit, case: ModerationCase, moderator,
+                  expected_revision: int | None = None) -> None:
+    """Refuse unless ``moderator`` holds the audit and their form is current; the most useful
+    reason first: already moderated, then changed since the form was opened, then not held."""
     if audit.status == Status.COMPLETED:
         who = audit.moderated_by.get_username() if audit.moderated_by_id else _("someone else")
         raise ModerationError(_(
             "This audit has already been moderated by %(name)s. Nothing you entered has been "
             "saved.") % {"name": who})
+    _check_revision(audit, expected_revision)
     if audit.status != Status.IN_MODERATION or case.taken_by_id != moderator.pk:
         raise ModerationError(_("Take this audit from the queue before you moderate it."))
 
@@ -180,8 +184,7 @@ def moderation_record(*, audit: Audit, moderator, grade: str, rationale: str = "
     audit = _locked(audit)
     _require_moderator(moderator, audit)
     case = _case(audit)
-    _check_holder(audit, case, moderator)
-    _check_revision(audit, expected_revision)
+    _check_holder(audit, case, moderator, expected_revision)
     if grade not in GRADE_RANK:
         raise ModerationError(_("Choose the moderated grade."), field="grade")
     change = GRADE_RANK[grade] - GRADE_RANK[audit.overall_grade]
@@ -223,8 +226,7 @@ def moderation_send_back(*, audit: Audit, moderator, comments: str,
     audit = _locked(audit)
     _require_moderator(moderator, audit)
     case = _case(audit)
-    _check_holder(audit, case, moderator)
-    _check_revision(audit, expected_revision)
+    _check_holder(audit, case, moderator, expected_revision)
     if not comments.strip():
         raise ModerationError(_("Say what the auditor should change before sending it back."),
                               field="feedback")

@@ -89,14 +89,16 @@ def test_a_moderated_row_becomes_completed_with_its_moderator():
     moderator = factories.moderator(username="senior-manager")
 
     result = run_import(row(overall_grade="meets", moderated_grade="Does not meet good",
-                            moderator="senior-manager"))
+                            moderator="senior-manager"), filename="C:\\exports\\2025\tQ4.csv")
 
     assert result.ok
     audit = Audit.objects.get()
     assert audit.status == Status.COMPLETED
     assert (audit.moderated_grade, audit.moderated_by) == (Grade.DOES_NOT_MEET, moderator)
     assert audit.final_grade == Grade.DOES_NOT_MEET
-    assert audit.transitions.get().to_status == Status.COMPLETED
+    transition = audit.transitions.get()
+    assert transition.to_status == Status.COMPLETED
+    assert transition.comment == "Imported from C:\\exports\\2025\tQ4.csv"
 
 
 def test_grade_labels_and_other_names_are_accepted_in_any_case():

@@ -82,10 +82,10 @@ class Command(BaseCommand):
                             help="run even though the database holds other audits")
         parser.add_argument("--keep", action="store_true",
                             help="leave the imported audits in the database")
-        parser.add_argument("--tracemalloc", action="store_true",
+        parser.add_argument("--tracemalloc", action="store_true", dest="trace_memory",
                             help="also measure Python's own peak allocation (slows the import)")
 
-    def handle(self, *args, rows, seed, force, keep, tracemalloc: bool, **options):
+    def handle(self, *args, rows, seed, force, keep, trace_memory, **options):
         if rows < 1:
             raise CommandError("--rows must be at least 1.")
         leftovers = Audit.objects.filter(pk__in=_benchmark_audits().values("pk"))
@@ -104,8 +104,8 @@ class Command(BaseCommand):
         filename = f"{FILE_PREFIX}{uuid.uuid4().hex[:8]}.csv"
         queries_before = len(connection.queries)
         rss_before = _rss_now_kib()
-        if tracemalloc:
-            _tracemalloc_start()
+        if trace_memory:
+            tracemalloc.start()
         server_cpu_started = _server_cpu_seconds()
         started, cpu_started = time.perf_counter(), time.process_time()
         result = import_audits_csv(io.BytesIO(data), filename=filename)
@@ -114,7 +114,10 @@ class Command(BaseCommand):
         server_cpu = _server_cpu_seconds()
         if server_cpu is not None and server_cpu_started is not None:
             server_cpu -= server_cpu_started
-        traced_peak = _tracemalloc_stop() if tracemalloc else None
+        traced_peak = None
+        if trace_memory:
+            traced_peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
         peak_rss = _peak_rss_kib()
         queries = len(connection.queries) - queries_before
 
@@ -157,16 +160,6 @@ class Command(BaseCommand):
 class _NullStream:
     def write(self, value):
         return len(value)
-
-
-def _tracemalloc_start():
-    tracemalloc.start()
-
-
-def _tracemalloc_stop() -> int:
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak
 
 
 def _synthetic_csv(*, rows: int, seed: int) -> bytes:
