@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 # `make run` serves the embedded SQLite database in debug mode on this machine only.
 RUN_ENV := DEBUG=1 DATABASE_URL=
 
-.PHONY: run test install install-test migrate demo check benchmark clean
+.PHONY: run test install install-test benchmark clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,15 @@ test: $(TEST_INSTALLED)
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
 	$(BIN)/python -m pytest
 
+# Benchmarks run on a scratch database (never db.sqlite3); set BENCH_DATABASE_URL to use
+# PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/bench. Figures: docs/PERFORMANCE.md.
+BENCH_DATABASE_URL ?= sqlite:////tmp/casefile-benchmark.sqlite3
+BENCH_ENV := DEBUG=1 DATABASE_URL=$(BENCH_DATABASE_URL)
+
 benchmark: $(TEST_INSTALLED)
-	$(BIN)/python manage.py benchmark_import --settings=config.settings_test
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --no-input -v0
+	$(BENCH_ENV) $(BIN)/python manage.py benchmark_import
+	$(BENCH_ENV) $(BIN)/python manage.py benchmark_report
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
