@@ -1,20 +1,29 @@
-"""Synthetic demo data for ``manage.py load_demo``: a year of audits, so a newcomer sees a living
-system.
+"""Synthetic demo data for ``manage.py load_demo``: a year of audits and all that follows from
+them, so a newcomer sees a living system.
 
 Everything is made up. Case references are random six-digit numbers, the evaluative text is built
 from a few generic sentences that speak of "the child", "the family" and "the social worker", and
 no person is ever named. A seeded ``random.Random`` makes the same choices on every run; the
 dates follow the day it runs, so the data always covers the past twelve months.
 
-Audits go through ``audits.services`` (``audit_save_draft`` then ``audit_submit``) so every rule
-holds. The one thing the services cannot do is pretend it is last March: afterwards the
-timestamps (created, submitted, the transition's ``at``) are moved back to the audit's own dates,
-so anything built on the transition history looks like a year of work too.
+This module plans the schedule (two or three activities a month, each with its planned number
+of audits, assigned auditors, due date and moderation rate, for the past year and the next three
+months) and the audits, and runs the load. ``demo_moderation`` then moderates them and
+``demo_qa`` closes a share of the agreed actions and sets the year's QA targets.
+
+Everything goes through the services (``audits.services``, ``moderation.services``,
+``audits.action_services``, ``reports.target_services``) so every rule holds. The one thing the
+services cannot do is pretend it is last March: they stamp every row "now", so each step notes
+in ``Stamps`` the moment it really happened (``Clock`` keeps each story in order and never later
+than now), and at the end the timestamps (created, submitted, decided, taken, moderated,
+acknowledged, closed, the transitions' ``at``) are moved back in a few bulk updates, so anything
+built on the history looks like a year of work too.
 """
 
 import calendar
 import datetime
 import random
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -23,7 +32,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from . import roles, services
+from . import demo_moderation, demo_qa, roles, selectors, services
 from .models import (
     AgeBand,
     Audit,
@@ -49,6 +58,8 @@ DEMO_USERS = [
     ("auditor4", [roles.AUDITOR], False),
     ("auditor5", [roles.AUDITOR], False),
     ("auditor6", [roles.AUDITOR], False),
+    # The newest auditor: joined three months ago, did practice audits first, audits now.
+    ("auditor7", [roles.AUDITOR], False),
     # Senior managers moderate, and they audit their own share of cases as well.
     ("moderator1", [roles.MODERATOR, roles.AUDITOR], False),
     ("moderator2", [roles.MODERATOR, roles.AUDITOR], False),
@@ -58,6 +69,9 @@ DEMO_USERS = [
 DEMO_USERNAMES = [u[0] for u in DEMO_USERS]
 AUDITOR_WEIGHTS = {"auditor1": 5, "auditor2": 5, "auditor3": 4, "auditor4": 4, "auditor5": 3,
                    "auditor6": 3, "moderator1": 2, "moderator2": 2}
+NEWEST_AUDITOR = "auditor7"
+# From this month on the newest auditor takes a share of the schedule like anyone else.
+CURRENT_WEIGHTS = {**AUDITOR_WEIGHTS, NEWEST_AUDITOR: 3}
 DRAFT_AUDITORS = ["auditor1", "auditor2", "auditor3", "auditor4", "auditor5", "auditor6",
                   "moderator1"]
 
@@ -80,34 +94,55 @@ class Theme:
     case_types: tuple[str, ...]
     # Risk categories (domain 1) that come with the theme, tried first.
     risks: tuple[str, ...] = ()
+    focus: str = ""  # the activity's theme: what the auditors look at in particular
+    # Moderation: high-volume themes sample a share; most moderate every audit.
+    rate: int = 100
+    always_moderate_not_met: bool = True
 
 
 THEMES = [
-    Theme("Looked after children in long-term foster care", "social_care", ("looked_after",)),
+    Theme("Looked after children in long-term foster care", "social_care", ("looked_after",),
+          focus="Stability of placements and the child's voice in their care plan"),
     Theme("Child protection plans over 12 months", "social_care", ("child_protection",),
-          ("neglect", "emotional_abuse", "domestic_abuse")),
-    Theme("Early help step-down cases", "early_help", ("early_help",)),
+          ("neglect", "emotional_abuse", "domestic_abuse"),
+          focus="Drift and delay: why the plan has not yet reduced the risk"),
+    Theme("Early help step-down cases", "early_help", ("early_help",),
+          focus="Whether the help offered after step-down met the needs identified", rate=50),
     Theme("Children in need — neglect theme", "social_care", ("child_in_need", "child_protection"),
-          ("neglect",)),
+          ("neglect",), focus="Recognising cumulative neglect and acting on it"),
     Theme("Care leavers' pathway plans", "social_care",
-          ("care_leaver", "unaccompanied_asylum_seeking")),
+          ("care_leaver", "unaccompanied_asylum_seeking"),
+          focus="Pathway plans: accommodation, education and work"),
+    # The front door sees the most cases: a quarter are moderated, and a QA lead adds by hand
+    # any that worry them.
     Theme("Contacts and referrals", "social_care", ("child_in_need", "child_protection"),
-          ("physical_abuse", "domestic_abuse")),
+          ("physical_abuse", "domestic_abuse"),
+          focus="Timeliness and quality of decisions at the front door", rate=25,
+          always_moderate_not_met=False),
     Theme("Children with disabilities — short breaks", "social_care",
-          ("children_with_disabilities", "child_in_need")),
+          ("children_with_disabilities", "child_in_need"),
+          focus="Short breaks and how the child's communication needs are met"),
     Theme("Special guardianship and adoption support", "social_care",
-          ("special_guardianship", "adoption")),
-    Theme("Private fostering arrangements", "social_care", ("private_fostering", "child_in_need")),
+          ("special_guardianship", "adoption"),
+          focus="Support plans after the order and how they are reviewed"),
+    Theme("Private fostering arrangements", "social_care", ("private_fostering", "child_in_need"),
+          focus="Notification, assessment and visits within timescales"),
     Theme("Unaccompanied asylum seeking children", "social_care",
-          ("unaccompanied_asylum_seeking", "looked_after"), ("sexual_exploitation",)),
+          ("unaccompanied_asylum_seeking", "looked_after"), ("sexual_exploitation",),
+          focus="Identity, language and the risk of exploitation"),
     Theme("Early help — families affected by domestic abuse", "early_help", ("early_help",),
-          ("domestic_abuse",)),
+          ("domestic_abuse",), focus="Safety planning with the whole family", rate=50),
     Theme("Children with no recourse to public funds", "social_care",
-          ("no_recourse_public_funds", "child_in_need")),
-    Theme("Early help — school attendance", "early_help", ("early_help",)),
+          ("no_recourse_public_funds", "child_in_need"),
+          focus="Assessment of need and the support offered while status is resolved"),
+    Theme("Early help — school attendance", "early_help", ("early_help",),
+          focus="Attendance plans agreed with the school and the family", rate=25),
     Theme("Child protection — adolescents at risk outside the home", "social_care",
-          ("child_protection", "looked_after"), ("sexual_exploitation",)),
+          ("child_protection", "looked_after"), ("sexual_exploitation",),
+          focus="Contextual safeguarding and the plan to reduce risk outside the home"),
 ]
+# Moderation grew over the year: until eight months ago no activity moderated more than half.
+EARLY_RATE_CAP, EARLY_MONTHS = 50, 8
 
 # case type -> (age bands, teams)
 CASE_PROFILE = {
@@ -281,12 +316,25 @@ GENERAL_ACTIONS = [("Share the audit findings in team supervision", "Team manage
                    ("Record the child's views at the next visit", "Social worker", 21)]
 
 
+@dataclass(eq=False)
+class _Slot:
+    """One activity of the schedule, decided before anything is written."""
+
+    theme: Theme
+    month: datetime.date
+    months_back: int  # 0 this month, negative ahead
+    auditors: list[str]
+    planned: int = 0  # the planned number of audits
+    shortfall: int = 0  # planned audits never submitted: the activity runs late
+    activity: AuditActivity | None = None  # made once the whole schedule is planned
+
+
 @dataclass
 class _Planned:
     """One audit to make, decided before anything is written so it can be sorted by date."""
 
     auditor: str
-    activity: AuditActivity
+    slot: _Slot
     case_reference: str
     audit_date: datetime.date | None
     case_type: str
@@ -295,8 +343,10 @@ class _Planned:
     overall: str = ""
     previous: "_Planned | None" = None
     is_draft: bool = False
+    is_practice: bool = False
     feedback_date: datetime.date | None = None
     risks: list[str] = field(default_factory=list)
+    grades: dict[int, str] = field(default_factory=dict)  # domain number -> grade
 
 
 @dataclass
@@ -316,6 +366,14 @@ def _month_end(month: datetime.date) -> datetime.date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
+def _split(total: int, parts: int, rng: random.Random) -> list[int]:
+    """``total`` shared as evenly as it goes between ``parts``; the odd ones fall at random."""
+    shares = [total // parts] * parts
+    for index in rng.sample(range(parts), total % parts):
+        shares[index] += 1
+    return shares
+
+
 class _Generator:
     def __init__(self, *, today: datetime.date, users: dict[str, User]):
         self.rng = random.Random(SEED)
@@ -330,40 +388,82 @@ class _Generator:
             .values_list("slug", "pk")
         )
         self.references = iter(self.rng.sample(range(100000, 1000000), 2000))
-        self.themes_of: dict[int, Theme] = {}  # activity pk -> theme
 
     # --- the schedule -------------------------------------------------------------------------
 
-    def activities(self) -> tuple[list[AuditActivity], list[AuditActivity]]:
-        """Two or three activities a month for the past twelve months (this month included),
-        and a lighter schedule for the next two, so the schedule report has something ahead."""
-        past, ahead = [], []
-        for months_back in range(11, -3, -1):
+    def schedule(self) -> list[_Slot]:
+        """Two or three activities a month for the past twelve months (this month included) and
+        the next three, each with one to three assigned auditors."""
+        slots = []
+        for months_back in range(11, -4, -1):
             month = _month_start(self.today, months_back)
-            count = 2 if months_back < 0 else self.rng.choice([2, 3, 3])
             # An activity someone already made by hand under the same name is left alone (its
             # case types may differ from the theme's): the month takes the next theme instead.
             taken = set(AuditActivity.objects.filter(month=month).values_list("name", flat=True))
             themes = [t for t in self.rng.sample(THEMES, len(THEMES)) if t.name not in taken]
-            for theme in themes[:count]:
-                activity = services.activity_create(
-                    name=theme.name, month=month, strand=self.strands[theme.strand],
-                    case_types=[self.case_types[c] for c in theme.case_types],
-                    by=self.users["qalead"],
-                )
-                self.themes_of[activity.pk] = theme
-                (ahead if months_back < 0 else past).append(activity)
-        return past, ahead
+            for theme in themes[:self.rng.choice([2, 3, 3])]:
+                weights = CURRENT_WEIGHTS if months_back <= 0 else AUDITOR_WEIGHTS
+                slots.append(_Slot(theme=theme, month=month, months_back=months_back,
+                                   auditors=self._assign(weights, self.rng.choice([1, 2, 2, 3]))))
+        ahead = [s for s in slots if s.months_back < 0]
+        for slot in ahead:
+            slot.planned = self.rng.randint(8, 11)
+        self._cover(ahead)
+        return slots
+
+    @staticmethod
+    def _cover(ahead: list[_Slot]) -> None:
+        """Everyone, the newest auditor included, gets work in the coming months: added where
+        an activity has room, else in the place of someone with another activity ahead."""
+        for name in CURRENT_WEIGHTS:
+            if any(name in s.auditors for s in ahead):
+                continue
+            slot = min(ahead, key=lambda s: len(s.auditors))
+            if len(slot.auditors) < 3:
+                slot.auditors.append(name)
+                continue
+            load = Counter(n for s in ahead for n in s.auditors)
+            slot, busy = next((s, n) for s in ahead for n in s.auditors if load[n] > 1)
+            slot.auditors[slot.auditors.index(busy)] = name
+
+    def _assign(self, weights: dict[str, int], count: int) -> list[str]:
+        names = list(weights)
+        chosen: list[str] = []
+        while len(chosen) < count:
+            name = self.rng.choices(names, weights=[weights[n] for n in names])[0]
+            if name not in chosen:
+                chosen.append(name)
+        return chosen
+
+    def make_activities(self, slots: list[_Slot]) -> None:
+        """Every activity through the service, its plan counted from the audits planned."""
+        for slot in slots:
+            theme = slot.theme
+            rate = theme.rate if slot.months_back < EARLY_MONTHS else min(theme.rate,
+                                                                         EARLY_RATE_CAP)
+            slot.activity = services.activity_create(
+                name=theme.name, month=slot.month, theme=theme.focus,
+                strand=self.strands[theme.strand],
+                case_types=[self.case_types[c] for c in theme.case_types],
+                auditors=[self.users[n] for n in slot.auditors],
+                planned_audits=slot.planned + slot.shortfall,
+                due_date=_month_end(slot.month) + datetime.timedelta(days=14),
+                moderation_rate=rate, always_moderate_not_met=theme.always_moderate_not_met,
+                by=self.users["qalead"],
+            )
 
     # --- what each audit will be --------------------------------------------------------------
 
-    def _window(self, activity: AuditActivity) -> tuple[datetime.date, datetime.date]:
-        return activity.month, min(_month_end(activity.month), self.today)
+    def _window(self, slot: _Slot) -> tuple[datetime.date, datetime.date]:
+        return slot.month, min(_month_end(slot.month), self.today)
 
     def _date_in(self, start: datetime.date, end: datetime.date) -> datetime.date:
         return start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
 
-    def _auditor(self) -> str:
+    def _auditor(self, slot: _Slot | None = None) -> str:
+        # Mostly the auditors assigned to the activity; now and then someone covers for them.
+        if slot is not None and self.rng.random() < 0.9:
+            return self.rng.choice(slot.auditors)
         names = list(AUDITOR_WEIGHTS)
         return self.rng.choices(names, weights=[AUDITOR_WEIGHTS[n] for n in names])[0]
 
@@ -377,14 +477,14 @@ class _Generator:
         self.rng.shuffle(grades)
         return grades
 
-    def _new_case(self, activity: AuditActivity, auditor: str, audit_date) -> _Planned:
-        theme = self.themes_of[activity.pk]
+    def _new_case(self, slot: _Slot, auditor: str, audit_date) -> _Planned:
+        theme = slot.theme
         case_type = self.rng.choices(
             theme.case_types, weights=[3] + [1] * (len(theme.case_types) - 1)
         )[0]
         bands, teams = CASE_PROFILE[case_type]
         planned = _Planned(
-            auditor=auditor, activity=activity, case_reference=f"CR-{next(self.references)}",
+            auditor=auditor, slot=slot, case_reference=f"CR-{next(self.references)}",
             audit_date=audit_date, case_type=case_type, age_band=self.rng.choice(bands),
             team=self.rng.choice(teams),
         )
@@ -394,68 +494,83 @@ class _Generator:
             planned.risks = list(dict.fromkeys(risks or [self.rng.choice(RISK_SLUGS)]))
         return planned
 
-    def plan(self, past: list[AuditActivity]) -> list[_Planned]:
+    def plan(self, slots: list[_Slot]) -> list[_Planned]:
+        """Every audit of the past year, and each past activity's plan to match: what was
+        planned was done, but for one or two activities that ran late and this month's, which
+        is under way."""
         plans: list[_Planned] = []
-        by_month: dict[datetime.date, list[AuditActivity]] = {}
-        for activity in past:
-            by_month.setdefault(activity.month, []).append(activity)
+        by_month: dict[datetime.date, list[_Slot]] = {}
+        for slot in slots:
+            if slot.months_back >= 0:
+                by_month.setdefault(slot.month, []).append(slot)
         months = sorted(by_month)
         this_month = months[-1]
 
         for index, month in enumerate(months):
             progress = index / (len(months) - 1)
+            month_slots = by_month[month]
+            count = self.rng.randint(25, 29)
             if month == this_month:
-                # The month is under way: some audits done, most of the drafts still open.
+                # The month is under way: the plan is whole, some audits done.
+                for slot, share in zip(month_slots, _split(count, len(month_slots), self.rng)):
+                    slot.planned = share
                 share = self.today.day / calendar.monthrange(month.year, month.month)[1]
                 count = max(4, round(26 * share * 0.6))
-            else:
-                count = self.rng.randint(25, 29)
-            for overall in self._overall_grades(count, progress):
-                activity = self.rng.choice(by_month[month])
-                planned = self._new_case(
-                    activity, self._auditor(), self._date_in(*self._window(activity))
-                )
+            dealt = [slot for slot, n in zip(month_slots, _split(count, len(month_slots),
+                                                                 self.rng))
+                     for _ in range(n)]
+            self.rng.shuffle(dealt)
+            for overall, slot in zip(self._overall_grades(count, progress), dealt):
+                planned = self._new_case(slot, self._auditor(slot),
+                                         self._date_in(*self._window(slot)))
                 planned.overall = overall
                 plans.append(planned)
 
-        plans += self._reaudits(plans, past)
+        plans += self._reaudits(plans, [s for s in slots if s.months_back >= 0])
+        for planned in plans:
+            if planned.slot.month != this_month:
+                planned.slot.planned += 1
+        # Late: the due date has passed with fewer audits submitted than planned.
+        for months_back in self.rng.sample(range(2, 6), 2):
+            late = self.rng.choice([s for s in slots if s.months_back == months_back])
+            late.shortfall = self.rng.randint(2, 3)
+
+        plans += self._practice(slots)
         plans += self._drafts(by_month[this_month], by_month[months[-2]])
         return plans
 
-    def _reaudits(self, originals: list[_Planned], past: list[AuditActivity]) -> list[_Planned]:
+    def _reaudits(self, originals: list[_Planned], past: list[_Slot]) -> list[_Planned]:
         """About twenty cases audited again at least two months later, most often improved.
 
         Re-audits follow up cases that did not meet good, so those are chosen first.
         """
-        def later_activities(planned):
+        def later_slots(planned):
             earliest = planned.audit_date + datetime.timedelta(days=60)
             return [
-                a for a in past
-                if earliest <= min(_month_end(a.month), self.today)
-                and a.strand_id == planned.activity.strand_id
-                and planned.case_type in self.themes_of[a.pk].case_types
+                s for s in past
+                if earliest <= min(_month_end(s.month), self.today)
+                and s.theme.strand == planned.slot.theme.strand
+                and planned.case_type in s.theme.case_types
             ]
 
-        candidates = [p for p in originals if later_activities(p)]
+        candidates = [p for p in originals if later_slots(p)]
         self.rng.shuffle(candidates)
         candidates.sort(key=lambda p: p.overall != Grade.DOES_NOT_MEET)
         chosen = candidates[:14] + self.rng.sample(candidates[14:], min(6, len(candidates[14:])))
 
         reaudits = []
         for previous in chosen:
-            later = later_activities(previous)
+            later = later_slots(previous)
             # A follow-up sits in a later round of the same theme where there is one.
-            theme = self.themes_of[previous.activity.pk]
-            activity = self.rng.choice([a for a in later if self.themes_of[a.pk] == theme]
-                                       or later)
-            start, end = self._window(activity)
+            slot = self.rng.choice([s for s in later if s.theme == previous.slot.theme] or later)
+            start, end = self._window(slot)
             start = max(start, previous.audit_date + datetime.timedelta(days=60))
-            auditor = previous.auditor if self.rng.random() < 0.5 else self._auditor()
+            auditor = previous.auditor if self.rng.random() < 0.5 else self._auditor(slot)
             weights = {Grade.DOES_NOT_MEET: [0.05, 0.6, 0.35],
                        Grade.MEETS: [0.15, 0.7, 0.15],
                        Grade.EXCEEDS: [0.5, 0.45, 0.05]}[previous.overall]
             reaudits.append(_Planned(
-                auditor=auditor, activity=activity, case_reference=previous.case_reference,
+                auditor=auditor, slot=slot, case_reference=previous.case_reference,
                 audit_date=self._date_in(start, end), case_type=previous.case_type,
                 age_band=previous.age_band, team=previous.team, previous=previous,
                 risks=previous.risks,
@@ -464,14 +579,24 @@ class _Generator:
             ))
         return reaudits
 
-    def _drafts(self, this_month: list[AuditActivity], last_month: list[AuditActivity]
-                ) -> list[_Planned]:
+    def _practice(self, slots: list[_Slot]) -> list[_Planned]:
+        """The newest auditor's practice audits, three and two months ago: the first graded
+        more generously than the evidence allows, as first audits often are."""
+        practice = []
+        for months_back, overall in ((3, Grade.MEETS), (3, Grade.MEETS), (2, Grade.EXCEEDS)):
+            slot = self.rng.choice([s for s in slots if s.months_back == months_back])
+            planned = self._new_case(slot, NEWEST_AUDITOR, self._date_in(*self._window(slot)))
+            planned.overall, planned.is_practice = overall, True
+            practice.append(planned)
+        return practice
+
+    def _drafts(self, this_month: list[_Slot], last_month: list[_Slot]) -> list[_Planned]:
         drafts = []
         for index in range(18):
-            activity = self.rng.choice(this_month if index < 13 else last_month)
+            slot = self.rng.choice(this_month if index < 13 else last_month)
             planned = self._new_case(
-                activity, DRAFT_AUDITORS[index % len(DRAFT_AUDITORS)],
-                self._date_in(*self._window(activity)),
+                slot, DRAFT_AUDITORS[index % len(DRAFT_AUDITORS)],
+                self._date_in(*self._window(slot)),
             )
             planned.is_draft = True
             if self.rng.random() < 0.15:
@@ -553,8 +678,8 @@ class _Generator:
         header = {
             "case_reference": planned.case_reference,
             "audit_date": planned.audit_date,
-            "activity": planned.activity,
-            "strand": planned.activity.strand,
+            "activity": planned.slot.activity,
+            "strand": planned.slot.activity.strand,
             "case_type": self.case_types[planned.case_type],
             "age_band": self.age_bands[planned.age_band],
             "team": self.teams[planned.team],
@@ -573,8 +698,10 @@ class _Generator:
             return services.AuditContent(header=header, domains=domains,
                                          risk_category_ids=risk_ids if done else [])
 
-        grades = self._domain_grades(planned)
+        grades = planned.grades = self._domain_grades(planned)
         comment = self.rng.choice(OVERALL_COMMENTS[planned.overall])
+        if planned.is_practice:
+            comment = f"Practice audit. {comment}"
         if planned.previous is not None:
             before = planned.previous.overall
             if planned.overall == before:
@@ -592,6 +719,7 @@ class _Generator:
             feedback_with=self.rng.choice(FEEDBACK_WITH_EARLY_HELP if early_help
                                           else FEEDBACK_WITH),
             feedback_notes=self.rng.choice(FEEDBACK_NOTES),
+            is_practice=planned.is_practice,
         )
         return services.AuditContent(
             header=header,
@@ -599,15 +727,6 @@ class _Generator:
             risk_category_ids=risk_ids if grades[1] != Grade.NOT_APPLICABLE else [],
             actions=self._actions(planned, grades),
         )
-
-    # --- timestamps ---------------------------------------------------------------------------
-
-    def moment(self, day: datetime.date, now: datetime.datetime) -> datetime.datetime:
-        """A working-hours time on ``day``, never later than now."""
-        at = datetime.datetime.combine(
-            day, datetime.time(self.rng.randint(9, 16), self.rng.randint(0, 59))
-        )
-        return min(timezone.make_aware(at), now)
 
 
 def _rank(grade: str) -> int:
@@ -647,6 +766,81 @@ def is_loaded() -> bool:
     return Audit.objects.filter(auditor__username__in=DEMO_USERNAMES).exists()
 
 
+class Clock:
+    """Back-dated moments: working hours on a day, or a little after another moment. Never
+    later than the load began, and with its own seeded choices."""
+
+    def __init__(self, *, now: datetime.datetime, today: datetime.date, seed: int):
+        self.now = now
+        self.today = today
+        self.rng = random.Random(seed)
+
+    def on(self, day: datetime.date) -> datetime.datetime:
+        at = datetime.datetime.combine(
+            day, datetime.time(self.rng.randint(9, 16), self.rng.randint(0, 59)))
+        return min(timezone.make_aware(at), self.now)
+
+    def after(self, start: datetime.datetime, *, days: tuple[int, int] = (0, 0),
+              minutes: tuple[int, int] | None = None) -> datetime.datetime:
+        """``minutes`` after ``start``, or working hours ``days`` later: always strictly after
+        ``start`` (which must be before now) and never after now, so a story told in steps
+        stays in order however close to today it runs."""
+        if minutes:
+            at = start + datetime.timedelta(minutes=self.rng.randint(*minutes))
+        else:
+            day = timezone.localdate(start) + datetime.timedelta(days=self.rng.randint(*days))
+            at = self.on(min(day, self.today))
+            if at <= start:
+                at = start + datetime.timedelta(minutes=self.rng.randint(10, 120))
+        if at >= self.now:
+            at = start + (self.now - start) / 2
+        return at
+
+
+class Stamps:
+    """When each thing happened. The services stamp every row "now"; the loader notes here the
+    moment each should carry, and ``apply`` writes them all back in a few bulk updates."""
+
+    def __init__(self):
+        # audit pk -> the moment of each of its transitions, in the order the services made them
+        self.transitions: dict[int, list[datetime.datetime]] = defaultdict(list)
+        self.rows: dict[type, dict[int, dict]] = defaultdict(dict)
+
+    def transition(self, audit: Audit, at: datetime.datetime) -> datetime.datetime:
+        self.transitions[audit.pk].append(at)
+        return at
+
+    def set(self, obj, **fields) -> None:
+        self.set_pk(type(obj), obj.pk, **fields)
+
+    def set_pk(self, model: type, pk: int, **fields) -> None:
+        self.rows[model].setdefault(pk, {}).update(fields)
+
+    def get(self, obj, name: str):
+        return self.rows[type(obj)][obj.pk][name]
+
+    def apply(self) -> None:
+        for audit_pk, moments in self.transitions.items():
+            self.set_pk(Audit, audit_pk, updated_at=moments[-1])
+        rows = (AuditTransition.objects.filter(audit_id__in=list(self.transitions))
+                .order_by("audit_id", "pk").values_list("pk", "audit_id"))
+        made: dict[int, list[int]] = defaultdict(list)
+        for pk, audit_id in rows:
+            made[audit_id].append(pk)
+        for audit_pk, moments in self.transitions.items():
+            if len(made[audit_pk]) != len(moments):  # the loader's bookkeeping is wrong
+                raise RuntimeError(f"Audit {audit_pk}: {len(made[audit_pk])} transitions made, "
+                                   f"{len(moments)} moments noted.")
+            for pk, at in zip(made[audit_pk], moments):
+                self.set_pk(AuditTransition, pk, at=at)
+        for model, by_pk in self.rows.items():
+            groups: dict[tuple, list] = defaultdict(list)
+            for pk, fields in by_pk.items():
+                groups[tuple(sorted(fields))].append(model(pk=pk, **fields))
+            for names, objs in groups.items():
+                model.objects.bulk_update(objs, list(names), batch_size=250)
+
+
 @transaction.atomic
 def load_demo(*, today: datetime.date | None = None) -> DemoResult:
     """Load the demo data once; a second call only completes missing users and teams."""
@@ -655,52 +849,64 @@ def load_demo(*, today: datetime.date | None = None) -> DemoResult:
     ensure_teams()
     loaded = not is_loaded()
     if loaded:
-        _load_audits(today=today, users=users)
+        _load(today=today, users=users)
     return DemoResult(loaded=loaded, users_created=users_created, counts=_counts(today),
                       grades=_grades())
 
 
-def _load_audits(*, today: datetime.date, users: dict[str, User]) -> None:
+def _load(*, today: datetime.date, users: dict[str, User]) -> None:
+    clock = Clock(now=timezone.now(), today=today, seed=SEED + 1)
+    stamps = Stamps()
     generator = _Generator(today=today, users=users)
-    past, ahead = generator.activities()
-    plans = generator.plan(past)
-    plans.sort(key=lambda p: (p.is_draft, p.audit_date or today, p.case_reference))
+    slots = generator.schedule()
+    plans = generator.plan(slots)
+    generator.make_activities(slots)
+    for slot in slots:
+        # Planned in the middle of the month before.
+        stamps.set(slot.activity, created_at=clock.on(
+            _month_start(slot.month, 1) + datetime.timedelta(days=14)))
+    made = _make_audits(generator, plans, today=today, users=users, clock=clock, stamps=stamps)
+    submitted = [(audit, planned.grades, planned.is_practice)
+                 for audit, planned in made if not planned.is_draft]
+    decided = demo_moderation.moderate(submitted=submitted, users=users, clock=clock,
+                                       stamps=stamps, rng=random.Random(SEED + 3))
+    demo_qa.close_actions(audits=[audit for audit, *_ in submitted], users=users, clock=clock,
+                          stamps=stamps, decided=decided, rng=random.Random(SEED + 4))
+    demo_qa.set_targets(today=today, by=users["qalead"], clock=clock, stamps=stamps)
+    stamps.apply()
 
-    now = timezone.now()
+
+def _make_audits(generator: _Generator, plans: list[_Planned], *, today: datetime.date,
+                 users: dict[str, User], clock: Clock, stamps: Stamps
+                 ) -> list[tuple[Audit, _Planned]]:
+    """Every audit through the services, oldest first; each submission draws from one seeded
+    random stream, so the same audits are chosen for moderation on every run."""
+    sampling = random.Random(SEED + 2)
+    plans.sort(key=lambda p: (p.is_draft, p.audit_date or today, p.case_reference))
     made: list[tuple[Audit, _Planned]] = []
     for planned in plans:
         user = users[planned.auditor]
         audit = services.audit_save_draft(audit=None, by=user, content=generator.content(planned))
         if not planned.is_draft:
-            audit = services.audit_submit(audit=audit, by=user, today=today)
+            audit = services.audit_submit(audit=audit, by=user, today=today, rng=sampling)
         made.append((audit, planned))
 
-    # The services stamp everything "now"; move each stamp back to the audit's own dates.
-    submitted = {}
     for audit, planned in made:
         day = planned.audit_date or today
-        audit.created_at = generator.moment(day, now)
+        created = clock.on(day)
         if planned.is_draft:
-            audit.updated_at = max(audit.created_at, generator.moment(
-                min(today, day + datetime.timedelta(days=generator.rng.randint(0, 3))), now))
-        else:
-            # Submitted once the feedback has been given.
-            sent = min(today, planned.feedback_date
-                       + datetime.timedelta(days=generator.rng.randint(0, 4)))
-            audit.submitted_at = audit.updated_at = max(audit.created_at,
-                                                        generator.moment(sent, now))
-            submitted[audit.pk] = audit.submitted_at
-    Audit.objects.bulk_update([a for a, _ in made], ["created_at", "updated_at", "submitted_at"],
-                              batch_size=200)
-    transitions = list(AuditTransition.objects.filter(audit_id__in=submitted))
-    for row in transitions:
-        row.at = submitted[row.audit_id]
-    AuditTransition.objects.bulk_update(transitions, ["at"], batch_size=200)
-    activities = past + ahead
-    for activity in activities:
-        activity.created_at = generator.moment(
-            _month_start(activity.month, 1) + datetime.timedelta(days=14), now)
-    AuditActivity.objects.bulk_update(activities, ["created_at"], batch_size=200)
+            stamps.set(audit, created_at=created, updated_at=max(created, clock.on(
+                min(today, day + datetime.timedelta(days=clock.rng.randint(0, 3))))))
+            continue
+        # Submitted once the feedback has been given.
+        sent = min(today, planned.feedback_date
+                   + datetime.timedelta(days=clock.rng.randint(0, 4)))
+        submitted = max(created, clock.on(sent))
+        stamps.set(audit, created_at=created, submitted_at=submitted)
+        stamps.transition(audit, submitted)
+        if audit.status == Status.COMPLETED:  # not chosen for moderation: completed at once
+            stamps.transition(audit, submitted)
+    return made
 
 
 def _counts(today: datetime.date) -> dict[str, int]:
@@ -708,15 +914,18 @@ def _counts(today: datetime.date) -> dict[str, int]:
     past_draft = audits.exclude(status=Status.DRAFT)
     reaudited = (past_draft.values("case_reference").annotate(n=Count("pk")).filter(n__gt=1)
                  .count())
+    activities = selectors.activities_with_counts(today=today).filter(created_by__username="qalead")
     return {
         "users": User.objects.filter(username__in=DEMO_USERNAMES).count(),
         "teams": Team.objects.filter(slug__in=[s for s, _ in TEAMS]).count(),
-        "activities": AuditActivity.objects.filter(created_by__username="qalead").count(),
-        "activities_ahead": AuditActivity.objects.filter(
-            created_by__username="qalead", month__gt=today).count(),
+        "activities": activities.count(),
+        "activities_ahead": activities.filter(month__gt=today).count(),
+        "activities_late": activities.filter(is_late=True).count(),
         "audits_past_draft": past_draft.count(),
         "drafts": audits.filter(status=Status.DRAFT).count(),
         "cases_reaudited": reaudited,
+        **demo_moderation.counts(audits),
+        **demo_qa.counts(audits, today=today),
     }
 
 
