@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
-from config.admin import AdministratorOnly
+from config.admin import AdministratorOnly, ReadOnlyAdmin
 
 from . import services
 from .models import (
@@ -111,20 +111,6 @@ class AdministratorUserAdmin(AdministratorOnly, UserAdmin):
 @admin.register(Group)
 class AdministratorGroupAdmin(AdministratorOnly, GroupAdmin):
     pass
-
-
-class ReadOnlyAdmin(AdministratorOnly, admin.ModelAdmin):
-    """History written by the action services and the reminder command: looked at, never
-    changed here."""
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ActionEvent)

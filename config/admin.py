@@ -45,3 +45,17 @@ class AdministratorOnly:
 
     def has_delete_permission(self, request, obj=None):
         return is_administrator(request.user)
+
+
+class ReadOnlyAdmin(AdministratorOnly, admin.ModelAdmin):
+    """Records written only by services (histories, decisions): administrators may look, never
+    change them here."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
