@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audits.forms import AccessibleFormMixin, ActionFormSet
+from audits.forms import AccessibleFormMixin, ActionForm
 from audits.models import OVERALL_GRADES
 
 
@@ -47,8 +47,12 @@ class ModerationForm(AccessibleFormMixin, forms.Form):
         return data
 
 
+ModerationActionFormSet = forms.formset_factory(ActionForm, extra=3, can_delete=False)
+
+
 def moderation_actions_formset(data=None):
-    return ActionFormSet(data, prefix="actions")
+    """Three blank rows for additional actions; the blank ones are ignored."""
+    return ModerationActionFormSet(data, prefix="actions")
 
 
 class ExemplarForm(forms.Form):

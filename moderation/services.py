@@ -44,6 +44,9 @@ def moderation_on_submit(*, audit: Audit, by, rng: random.Random | None = None) 
     """
     existing = ModerationCase.objects.filter(audit=audit).first()
     if existing is not None:
+        # Resubmitting answers the moderator's send-back: it needs no separate acknowledgement.
+        audit.moderations.filter(outcome=Moderation.Outcome.RETURNED,
+                                 acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())
         return existing
     activity = audit.activity
     rate = activity.moderation_rate if activity else 100

@@ -35,3 +35,15 @@ def unacknowledged_feedback(user) -> int:
 @register.simple_tag
 def queue_size(user) -> int:
     return selectors.moderation_queue(user).count() if roles.is_moderator(user) else 0
+
+
+@register.inclusion_tag("moderation/_send_back_notice.html")
+def send_back_notice(audit):
+    """What the moderator asked the auditor to change, shown on the returned audit's form."""
+    if audit is None or audit.status != "returned":
+        return {"round": None}
+    from ..models import Moderation
+
+    latest = (audit.moderations.filter(outcome=Moderation.Outcome.RETURNED)
+              .select_related("moderator").order_by("-round").first())
+    return {"round": latest}
