@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .action_selectors import action_owners, owned_by
+from .filters import StyledFilterSet
 from .models import AgreedAction, AuditActivity, Team
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -22,7 +23,7 @@ class OwnerFilter(django_filters.ModelChoiceFilter):
     field_class = OwnerChoiceField
 
 
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(StyledFilterSet):
     state = django_filters.ChoiceFilter(choices=AgreedAction.State.choices, label=_("State"))
     overdue = django_filters.ChoiceFilter(choices=YES_NO, method="filter_overdue",
                                           label=_("Overdue"))

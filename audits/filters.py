@@ -8,7 +8,25 @@ from .models import OVERALL_GRADES, Audit, AuditActivity, CaseType, Status, Stra
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class AuditFilter(django_filters.FilterSet):
+class StyledFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form widgets carry Bootstrap's classes."""
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect,
+                                       forms.CheckboxSelectMultiple)):
+                    continue
+                css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+                widget.attrs["class"] = f"{css} form-{css.split('-')[1]}-sm"
+            form._styled = True
+        return form
+
+
+class AuditFilter(StyledFilterSet):
     date_from = django_filters.DateFilter(field_name="audit_date", lookup_expr="gte",
                                           label=_("Audit date from"), widget=DATE)
     date_to = django_filters.DateFilter(field_name="audit_date", lookup_expr="lte",
