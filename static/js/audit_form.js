@@ -35,6 +35,13 @@
     });
   }
 
+  // After a first save the draft has its own address: show it, so a reload cannot post the
+  // "new audit" form again and start a second draft.
+  var editUrl = form.dataset.editUrl;
+  if (editUrl && window.location.pathname !== editUrl && window.history.replaceState) {
+    window.history.replaceState(null, "", editUrl);
+  }
+
   var summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 })();
