@@ -218,7 +218,16 @@ class Audit(models.Model):
 
     class Meta:
         ordering = ["-audit_date", "-pk"]
-        indexes = [models.Index(fields=["case_reference", "audit_date"])]
+        indexes = [
+            models.Index(fields=["case_reference", "audit_date"]),
+            # Covering indexes for the scrutiny report (reports.selectors): its filter and
+            # grouping columns, so it reads the index and never the wide audit rows; and an
+            # activity's audits by status for the schedule's planned-against-done counts.
+            models.Index(fields=["audit_date", "status", "is_practice", "strand", "case_type",
+                                 "overall_grade", "moderated_grade"], name="audit_report_idx"),
+            models.Index(fields=["activity", "is_practice", "status"],
+                         name="audit_activity_status_idx"),
+        ]
 
     def __str__(self):
         return f"Audit of {self.case_reference or 'unnamed case'} ({self.get_status_display()})"
@@ -252,6 +261,10 @@ class DomainGrade(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["audit", "domain"], name="one_grade_per_domain")
         ]
+        # Covering for the report's domain counts and its "not met in every applicable
+        # domain" probes (an audit's grades of one kind, found without reading the rows).
+        indexes = [models.Index(fields=["audit", "grade", "domain"],
+                                name="domaingrade_audit_grade_idx")]
 
     def __str__(self):
         return f"{self.domain.number}: {self.get_grade_display() or 'not graded'}"

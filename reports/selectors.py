@@ -2,19 +2,21 @@
 
 A report counts every audit past draft whose audit date lies in the period, never practice
 audits. The final grade is the moderated grade where there is one, else the auditor's grade.
-Python here only arranges the grouped rows the database returns.
+Python here only arranges the grouped rows the database returns (and adds up the counts of
+groups that a figure spans, such as a strand's over its case types).
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q,
+                              QuerySet, Subquery, Value, When)
 from django.db.models.functions import Coalesce, NullIf
 
 from audits.models import AgreedAction, Audit, AuditActivity, CaseType, Domain, DomainGrade
 from audits.models import Grade, Status, Strand
 
-from .periods import Period
+from .periods import Period, date_range
 
 GRADES = ("exceeds", "meets", "does_not_meet")
 DOMAIN_GRADES = (*GRADES, "not_applicable")
@@ -100,36 +102,87 @@ def grade_totals_by(audits: QuerySet[Audit], key: str) -> dict[str, dict]:
     return {row[key]: _split(row) for row in rows if row[key] is not None}
 
 
+CURRENT, PREVIOUS = "current", "previous"
+
+
+def _add(total: dict, counts: dict) -> None:
+    for name, count in counts.items():
+        total[name] = total.get(name, 0) + count
+
+
+def grade_totals_grouped(scope: ReportScope, previous_period: Period) -> dict:
+    """The grade counts of ``scope`` in total, by strand and by case type, and the totals of
+    ``previous_period`` (same filters): one query, one pass over the audits of both periods.
+
+    The database counts each (period, strand, case type) group; every figure is a count, so
+    the total, a strand's or a case type's is the sum of its groups' counts, added up here
+    from at most 2 x strands x case types rows. Returns {"totals", "previous": split dict,
+    "by_strand", "by_case_type": {strand_id or case_type_id: split dict}} (no None keys).
+    """
+    current = scope.period
+    which = Case(
+        When(audit_date__gte=current.start, audit_date__lte=current.end, then=Value(CURRENT)),
+        When(audit_date__gte=previous_period.start, audit_date__lte=previous_period.end,
+             then=Value(PREVIOUS)),
+        default=Value(None), output_field=CharField())
+    # The previous period ends the day before the current one starts, so the two together
+    # are one date range: one range scan of the audit date index, not two.
+    both = date_range(min(current.start, previous_period.start),
+                      max(current.end, previous_period.end))
+    rows = (_with_final(reportable_audits(scope, both)).annotate(which=which)
+            .values("which", "strand", "case_type").annotate(**_grade_counts()).order_by())
+    totals, previous, by_strand, by_case_type = {}, {}, {}, {}
+    for row in rows:
+        counts = {name: row[name] for name in row
+                  if name not in ("which", "strand", "case_type")}
+        if row["which"] == PREVIOUS:
+            _add(previous, counts)
+        elif row["which"] == CURRENT:
+            _add(totals, counts)
+            if row["strand"] is not None:
+                _add(by_strand.setdefault(row["strand"], {}), counts)
+            if row["case_type"] is not None:
+                _add(by_case_type.setdefault(row["case_type"], {}), counts)
+    zero = dict.fromkeys(_grade_counts(), 0)
+    return {"totals": _split({**zero, **totals}), "previous": _split({**zero, **previous}),
+            "by_strand": {pk: _split(row) for pk, row in by_strand.items()},
+            "by_case_type": {pk: _split(row) for pk, row in by_case_type.items()}}
+
+
 def domain_counts(audits: QuerySet[Audit]) -> list[dict]:
     """For each domain number: how many audits gave each grade. Two queries.
 
     Domains are matched by number across tool versions; titles are the newest version's.
     """
-    counts = {g: Count("pk", filter=Q(grade=g)) for g in DOMAIN_GRADES}
-    rows = {row["domain__number"]: row for row in
-            DomainGrade.objects.filter(audit__in=audits).values("domain__number")
-            .annotate(**counts).order_by("domain__number")}
-    titles = {}
-    for number, title in (Domain.objects.order_by("number", "-tool__version")
-                          .values_list("number", "title")):
+    numbers, titles = {}, {}
+    for pk, number, title in (Domain.objects.order_by("number", "-tool__version")
+                              .values_list("pk", "number", "title")):
+        numbers[pk] = number
         titles.setdefault(number, title)
-    result = []
-    for number in sorted(titles):
-        row = rows.get(number, {})
-        entry = {"number": number, "title": titles[number]}
-        entry.update({g: row.get(g, 0) for g in DOMAIN_GRADES})
-        result.append(entry)
-    return result
+    # Grouped by domain_id, not by the number: no join to the domain table for every grade
+    # row. Each tool version's domains are then added up under their number.
+    counts = {g: Count("pk", filter=Q(grade=g)) for g in DOMAIN_GRADES}
+    by_number = {number: dict.fromkeys(DOMAIN_GRADES, 0) for number in titles}
+    for row in (DomainGrade.objects.filter(audit__in=audits).values("domain")
+                .annotate(**counts).order_by()):
+        entry = by_number[numbers[row["domain"]]]
+        for grade in DOMAIN_GRADES:
+            entry[grade] += row[grade]
+    return [{"number": number, "title": titles[number], **by_number[number]}
+            for number in sorted(titles)]
 
 
 def not_met_in_all_applicable(audits: QuerySet[Audit]) -> int:
-    """Audits graded Does not meet good in every domain that applied to them: one query."""
-    applicable = ~Q(domain_grades__grade__in=[Grade.NOT_APPLICABLE, ""])
-    return (audits.annotate(
-                applicable=Count("domain_grades", filter=applicable),
-                not_met=Count("domain_grades",
-                              filter=Q(domain_grades__grade=Grade.DOES_NOT_MEET)))
-            .filter(applicable__gt=0, applicable=F("not_met")).count())
+    """Audits graded Does not meet good in every domain that applied to them: one query.
+
+    A domain applies unless it is graded Not applicable (or left blank). So: at least one
+    domain graded Does not meet good, and none graded anything else that applies. Two
+    Exists probes per audit, instead of joining every grade and grouping by audit.
+    """
+    grades = DomainGrade.objects.filter(audit=OuterRef("pk"))
+    not_met = grades.filter(grade=Grade.DOES_NOT_MEET)
+    other = grades.exclude(grade__in=[Grade.DOES_NOT_MEET, Grade.NOT_APPLICABLE, ""])
+    return audits.filter(Exists(not_met), ~Exists(other)).count()
 
 
 def action_counts(audits: QuerySet[Audit], *, today: datetime.date) -> dict:
@@ -167,7 +220,12 @@ def schedule_figures(scope: ReportScope, *, today: datetime.date) -> dict:
             qs = qs.filter(pk=scope.activity.pk)
         if scope.strand:
             qs = qs.filter(Q(strand=scope.strand) | Q(strand__isnull=True))
-        return (qs.annotate(auditor_count=Count("auditors", distinct=True))
+        # A correlated count, so that joining the auditors does not multiply the audits
+        # that activities_with_counts counts.
+        return (qs.annotate(auditor_count=Coalesce(Subquery(
+                    AuditActivity.auditors.through.objects.filter(auditactivity=OuterRef("pk"))
+                    .order_by().values("auditactivity").annotate(n=Count("*")).values("n"),
+                    output_field=IntegerField()), 0))
                 .prefetch_related(None).order_by("month", "name"))
 
     period = scope.period
@@ -191,15 +249,22 @@ def _targets(scope: ReportScope) -> list[dict]:
 def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    At most seventeen queries, whatever the number of audits (four for the QA targets).
+    At most thirteen queries, whatever the number of audits (four of them for the QA targets):
+    ten with no targets set.
     """
     audits = reportable_audits(scope)
-    totals = grade_totals(audits)
-    by_strand = grade_totals_by(audits, "strand__slug")
-    by_case_type = grade_totals_by(audits, "case_type__slug")
     previous_period = scope.period.previous()
-    previous = grade_totals(reportable_audits(scope, previous_period))
-    strand_names = dict(Strand.objects.order_by("order").values_list("slug", "name"))
+    grouped = grade_totals_grouped(scope, previous_period)
+    totals = grouped["totals"]
+    strands = list(Strand.objects.order_by("order").values_list("pk", "slug", "name"))
+    by_strand = {slug: grouped["by_strand"].get(pk) or _split_zero()
+                 for pk, slug, name in strands}
+    # Every case type (a short list), in its own order, to name the ones the audits have;
+    # the figures by case type are in slug order (Python's, the same as SQLite's and as a
+    # PostgreSQL database with the C collation would sort them).
+    case_types = list(CaseType.objects.values_list("pk", "slug", "name"))
+    slugs = {pk: slug for pk, slug, name in case_types}
+    by_case_type = {slugs[pk]: row for pk, row in grouped["by_case_type"].items()}
     return {
         "start": scope.period.start.isoformat(),
         "end": scope.period.end.isoformat(),
@@ -207,11 +272,11 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         "auditor_grades": totals["auditor_grades"],
         "final_grades": totals["final_grades"],
         "moderation": totals["moderation"],
-        "by_strand": {slug: by_strand.get(slug, _split_zero()) for slug in strand_names},
+        "by_strand": by_strand,
         "by_case_type": {
             slug: {"audits": row["audits"], "final_grades": row["final_grades"],
                    "auditor_grades": row["auditor_grades"]}
-            for slug, row in by_case_type.items()
+            for slug, row in sorted(by_case_type.items())
         },
         "domains": domain_counts(audits),
         "not_met_in_all_applicable_domains": not_met_in_all_applicable(audits),
@@ -219,12 +284,11 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         "schedule": schedule_figures(scope, today=today),
         "targets": _targets(scope),
         "previous": {"start": previous_period.start.isoformat(),
-                     "end": previous_period.end.isoformat(), **previous},
+                     "end": previous_period.end.isoformat(), **grouped["previous"]},
         "filters": scope.filters_dict(),
         "names": {
-            "strands": strand_names,
-            "case_types": dict(CaseType.objects.filter(slug__in=list(by_case_type))
-                               .values_list("slug", "name")),
+            "strands": {slug: name for pk, slug, name in strands},
+            "case_types": {slug: name for pk, slug, name in case_types if slug in by_case_type},
         },
         "period_label": scope.period.label,
     }
