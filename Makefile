@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
-# `make run` serves the embedded SQLite database in debug mode on this machine only.
-RUN_ENV := DEBUG=1 DATABASE_URL=
+# `make run` serves in debug mode on this machine only; the database is DATABASE_URL's, or the
+# embedded SQLite file when it is unset.
+RUN_ENV := DEBUG=1
 
 .PHONY: run test install install-test benchmark clean
 

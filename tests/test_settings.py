@@ -84,3 +84,22 @@ def test_env_flag_unset_uses_the_default(monkeypatch):
     monkeypatch.delenv("SOME_FLAG", raising=False)
     assert env_flag("SOME_FLAG") is False
     assert env_flag("SOME_FLAG", default=True) is True
+
+
+def test_an_empty_database_url_means_the_embedded_sqlite_file():
+    """`DATABASE_URL=` (set but empty) must not leave Django without a database engine."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    env.update(DATABASE_URL="", DEBUG="1", DJANGO_SETTINGS_MODULE="config.settings")
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'])")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent.parent, timeout=60)
+    assert result.returncode == 0, result.stderr
+    engine, name = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert name.endswith("db.sqlite3")
