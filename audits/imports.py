@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from . import csv_contract as contract
+from .figures import refresh_months
 from .models import (
     AgeBand,
     Audit,
@@ -427,6 +428,7 @@ def _write(rows, result: ImportResult, *, tool, domain_ids, by, comment) -> None
         AuditTransition, ("audit", "from_status", "to_status", "by", "at", "comment"),
         ((audit.pk, "", audit.status, by_id, at, comment) for audit in audits),
     )
+    refresh_months({audit.audit_date for audit in audits})
     result.created = len(audits)
 
 

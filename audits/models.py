@@ -298,6 +298,9 @@ class AgreedAction(models.Model):
 
     class Meta:
         ordering = ["audit", "pk"]
+        # Covering for the report's action counts (reports.selectors.action_counts).
+        indexes = [models.Index(fields=["audit", "state", "due_date", "completed_on"],
+                                name="action_report_idx")]
 
     def __str__(self):
         return self.description[:60]
@@ -353,3 +356,76 @@ class AuditTransition(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures kept per month (audits.figures keeps them; reports.selectors reads them)
+# ---------------------------------------------------------------------------------------------
+
+class FigureMonth(models.Model):
+    """A month whose figures are kept. Its row is also the lock that refreshes take, so two
+    transactions never rebuild the same month's figures at once."""
+
+    month = models.DateField(unique=True, help_text=_("The first day of the month."))
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self):
+        return f"{self.month:%B %Y}"
+
+
+class MonthFigures(models.Model):
+    """The counts of one month's reportable audits of one strand and case type.
+
+    Reportable: past draft and not practice (audits.figures.reportable). Rebuilt by
+    audits.figures from the audits whenever a service changes an audit of the month; never
+    edited. The field names are the report's own counts (audits.figures.grade_counts).
+    """
+
+    month = models.DateField()
+    strand = models.ForeignKey(Strand, null=True, on_delete=models.PROTECT, related_name="+")
+    case_type = models.ForeignKey(CaseType, null=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    audits = models.PositiveIntegerField()
+    auditor_exceeds = models.PositiveIntegerField()
+    auditor_meets = models.PositiveIntegerField()
+    auditor_does_not_meet = models.PositiveIntegerField()
+    final_exceeds = models.PositiveIntegerField()
+    final_meets = models.PositiveIntegerField()
+    final_does_not_meet = models.PositiveIntegerField()
+    moderated = models.PositiveIntegerField()
+    agreed = models.PositiveIntegerField()
+    raised = models.PositiveIntegerField()
+    lowered = models.PositiveIntegerField()
+    not_met_in_all_applicable = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "strand", "case_type"],
+                                name="monthfigures_month_idx")]
+
+    def __str__(self):
+        return f"{self.month:%B %Y}: {self.audits} audits"
+
+
+class MonthDomainFigures(models.Model):
+    """How one month's reportable audits of one strand and case type graded one domain
+    (matched by number across tool versions)."""
+
+    month = models.DateField()
+    strand = models.ForeignKey(Strand, null=True, on_delete=models.PROTECT, related_name="+")
+    case_type = models.ForeignKey(CaseType, null=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    number = models.PositiveSmallIntegerField()
+    exceeds = models.PositiveIntegerField()
+    meets = models.PositiveIntegerField()
+    does_not_meet = models.PositiveIntegerField()
+    not_applicable = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "strand", "case_type", "number"],
+                                name="monthdomainfigures_month_idx")]
+
+    def __str__(self):
+        return f"{self.month:%B %Y}: domain {self.number}"

@@ -23,6 +23,7 @@ from .models import (
     RiskCategory,
     Status,
 )
+from .figures import refresh_for_audit
 from .rules import Problem, submit_problems
 from .workflow import AuditError, transition
 
@@ -93,6 +94,7 @@ def audit_save_draft(*, audit: Audit | None, by, content: AuditContent) -> Audit
         audit = audit_create(auditor=by)
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_editable(audit, by)
+    date_before = audit.audit_date
 
     for name in HEADER_FIELDS:
         if name in content.header:
@@ -118,6 +120,9 @@ def audit_save_draft(*, audit: Audit | None, by, content: AuditContent) -> Audit
     audit.risk_categories.set(allowed_risks)
 
     _replace_actions(audit, content.actions)
+    if audit.status != Status.DRAFT:
+        # A returned audit is counted in reports while its auditor amends it.
+        refresh_for_audit(audit, also=[date_before])
     return audit
 
 
@@ -167,6 +172,7 @@ def audit_submit(*, audit: Audit, by, today: datetime.date | None = None, rng=No
     from moderation.services import moderation_on_submit
 
     moderation_on_submit(audit=audit, by=by, rng=rng)
+    refresh_for_audit(audit)
     return audit
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits import roles
+from audits.figures import refresh_for_audit
 from audits.models import GRADE_RANK, AgreedAction, Audit, Grade, Status
 from audits.workflow import AuditError, transition
 
@@ -92,6 +93,7 @@ def _bump(audit: Audit, *fields: str) -> None:
     audit.revision = F("revision") + 1
     audit.save(update_fields=[*fields, "revision", "updated_at"])
     audit.refresh_from_db(fields=["revision"])
+    refresh_for_audit(audit)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from audits import csv_contract as contract
 from audits import services
 from audits.action_services import action_mark_done, action_mark_not_needed
+from audits.figures import refresh_months
 from audits.imports import import_audits_csv
 from audits.models import AgreedAction, Audit, AuditActivity, CaseType, Status, Strand
 from moderation.services import moderation_record, moderation_send_back, moderation_take
@@ -171,6 +172,8 @@ def build_through_import(specs, *, today=TODAY, prefix="CR-I") -> list[Audit]:
     # written directly, in their final state: the action services are exercised by
     # build_through_services, and hundreds of audits through them would be slow.
     AgreedAction.objects.bulk_create(actions)
+    # The statuses were set past the services: rebuild the figures the services would have.
+    refresh_months(a.audit_date for a in audits.values())
     return [audits[f"{prefix}{n:05}"] for n in range(1, len(specs) + 1)]
 
 

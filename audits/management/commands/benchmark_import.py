@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from audits import csv_contract as contract
+from audits.figures import refresh_all
 from audits.exports import write_audits_csv
 from audits.imports import import_audits_csv
 from audits.models import AgeBand, Audit, AuditActivity, CaseType, Grade, Strand, Team
@@ -96,6 +97,7 @@ class Command(BaseCommand):
                 "Use a scratch database (see docs/PERFORMANCE.md), or --force.")
         if count := leftovers.count():
             leftovers.delete()
+            refresh_all()
             self.stdout.write(f"Deleted {count} audit(s) left by an earlier benchmark run.")
 
         data = _synthetic_csv(rows=rows, seed=seed)
@@ -206,6 +208,7 @@ def _existing_ids() -> dict:
 
 def _clean_up(filename: str, existing: dict) -> None:
     Audit.objects.filter(transitions__comment=f"Imported from {filename}").delete()
+    refresh_all()  # the kept monthly figures counted the deleted audits
     user_model = get_user_model()
     AuditActivity.objects.filter(pk__gt=existing[AuditActivity], audits=None).delete()
     Team.objects.filter(pk__gt=existing[Team], audit=None).delete()

@@ -1,0 +1,199 @@
+"""The counts of reportable audits, and the copy of them kept per month.
+
+A reportable audit is past draft and not a practice audit; its final grade is the moderated
+grade where there is one, else the auditor's grade. The expressions here are the only
+definition of those counts: the scrutiny report (reports.selectors) counts audits with them,
+and the figures kept per month (MonthFigures, MonthDomainFigures) are built with them.
+
+Why keep figures per month: a report over years of audits would otherwise read every audit
+and all twelve domain grades of each (240,000 rows for 20,000 audits) each time it is shown.
+The report adds up the kept figures of the whole months in its period and counts only the
+days at its edges afresh (reports.selectors), so its cost hardly grows with the audits.
+
+Keeping them right: every service that changes an audit past draft (audits.services,
+moderation.services, the importer) calls ``refresh_for_audit`` or ``refresh_months`` in its
+own transaction, and the month's figures are rebuilt from the audits there and then, never
+adjusted by increments. ``python manage.py refresh_report_figures`` rebuilds them all (after
+a data fix made outside the services) and ``--check`` says whether any month differs.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import (Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet,
+                              Value, When)
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.utils import timezone
+
+from .models import (Audit, DomainGrade, FigureMonth, Grade, MonthDomainFigures, MonthFigures,
+                     Status)
+
+GRADES = ("exceeds", "meets", "does_not_meet")
+DOMAIN_GRADES = (*GRADES, "not_applicable")
+MODERATION = ("moderated", "agreed", "raised", "lowered")
+
+
+def reportable(audits: QuerySet[Audit]) -> QuerySet[Audit]:
+    """The audits a report counts: past draft, never practice."""
+    return audits.exclude(status=Status.DRAFT).exclude(is_practice=True).order_by()
+
+
+def _rank(field: str):
+    return Case(
+        When(**{field: Grade.EXCEEDS}, then=Value(3)),
+        When(**{field: Grade.MEETS}, then=Value(2)),
+        When(**{field: Grade.DOES_NOT_MEET}, then=Value(1)),
+        default=Value(None), output_field=IntegerField(),
+    )
+
+
+def with_final(audits: QuerySet[Audit]) -> QuerySet[Audit]:
+    """Annotate the final grade, and the ranks that say whether moderation raised it."""
+    return audits.annotate(
+        final=Coalesce(NullIf(F("moderated_grade"), Value("")), F("overall_grade")),
+        auditor_rank=_rank("overall_grade"),
+        moderated_rank=_rank("moderated_grade"),
+    )
+
+
+def grade_counts() -> dict:
+    """Aggregates over ``with_final`` audits: the grade split, moderation and its direction.
+    Their names are MonthFigures' fields."""
+    counts = {"audits": Count("pk")}
+    for grade in GRADES:
+        counts[f"auditor_{grade}"] = Count("pk", filter=Q(overall_grade=grade))
+        counts[f"final_{grade}"] = Count("pk", filter=Q(final=grade))
+    counts["moderated"] = Count("pk", filter=Q(moderated_grade__gt=""))
+    counts["agreed"] = Count("pk", filter=Q(moderated_rank=F("auditor_rank")))
+    counts["raised"] = Count("pk", filter=Q(moderated_rank__gt=F("auditor_rank")))
+    counts["lowered"] = Count("pk", filter=Q(moderated_rank__lt=F("auditor_rank")))
+    return counts
+
+
+GRADE_COUNT_NAMES = tuple(grade_counts())
+
+
+def not_met_in_all_applicable() -> Q:
+    """A condition on audits: graded Does not meet good in every domain that applied to them.
+
+    A domain applies unless it is graded Not applicable (or left blank). So: at least one
+    domain graded Does not meet good, and none graded anything else that applies. Two Exists
+    probes per audit, instead of joining every grade and grouping them by audit.
+    """
+    grades = DomainGrade.objects.filter(audit=OuterRef("pk"))
+    not_met = grades.filter(grade=Grade.DOES_NOT_MEET)
+    other = grades.exclude(grade__in=[Grade.DOES_NOT_MEET, Grade.NOT_APPLICABLE, ""])
+    return Q(Exists(not_met)) & ~Q(Exists(other))
+
+
+def domain_grade_counts() -> dict:
+    """Aggregates over domain grades: how many of each grade."""
+    return {grade: Count("pk", filter=Q(grade=grade)) for grade in DOMAIN_GRADES}
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def last_of_month(day: datetime.date) -> datetime.date:
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def _in_months(months: list[datetime.date], field: str = "audit_date") -> Q:
+    condition = Q(pk__in=[])
+    for month in months:
+        condition |= Q(**{f"{field}__gte": month, f"{field}__lte": last_of_month(month)})
+    return condition
+
+
+def _counted(months: list[datetime.date]) -> tuple[list[dict], list[dict]]:
+    """The figures of these months counted from the audits: rows for MonthFigures and for
+    MonthDomainFigures, as dicts of their fields. Two queries."""
+    audits = reportable(Audit.objects.filter(_in_months(months)))
+    figures = (with_final(audits).annotate(month=TruncMonth("audit_date"))
+               .values("month", "strand", "case_type")
+               .annotate(**grade_counts(), not_met_in_all_applicable=Count(
+                   "pk", filter=not_met_in_all_applicable()))
+               .order_by())
+    domains = (DomainGrade.objects.filter(audit__in=audits)
+               .values(month=TruncMonth("audit__audit_date"), strand=F("audit__strand"),
+                       case_type=F("audit__case_type"), number=F("domain__number"))
+               .annotate(**domain_grade_counts()).order_by())
+    rename = {"strand": "strand_id", "case_type": "case_type_id"}
+    return ([{rename.get(k, k): v for k, v in row.items()} for row in figures],
+            [{rename.get(k, k): v for k, v in row.items()} for row in domains
+             if any(row[g] for g in DOMAIN_GRADES)])
+
+
+@transaction.atomic
+def refresh_months(months: Iterable[datetime.date | None]) -> None:
+    """Rebuild the kept figures of these months (any day of each; None is ignored) from the
+    audits, as this transaction sees them."""
+    months = sorted({first_of_month(day) for day in months if day is not None})
+    if not months:
+        return
+    now = timezone.now()
+    FigureMonth.objects.bulk_create([FigureMonth(month=m, refreshed_at=now) for m in months],
+                                    ignore_conflicts=True)
+    # Lock the months, in order, so that concurrent refreshes of a month queue up; each then
+    # counts what the ones before it committed.
+    list(FigureMonth.objects.select_for_update().filter(month__in=months).order_by("month")
+         .values_list("pk", flat=True))
+    FigureMonth.objects.filter(month__in=months).update(refreshed_at=now)
+    MonthFigures.objects.filter(month__in=months).delete()
+    MonthDomainFigures.objects.filter(month__in=months).delete()
+    figures, domains = _counted(months)
+    MonthFigures.objects.bulk_create([MonthFigures(**row) for row in figures], batch_size=500)
+    MonthDomainFigures.objects.bulk_create([MonthDomainFigures(**row) for row in domains],
+                                           batch_size=500)
+
+
+def _months_with_audits_or_figures() -> set[datetime.date]:
+    months = set(FigureMonth.objects.values_list("month", flat=True))
+    months.update(Audit.objects.filter(audit_date__isnull=False)
+                  .annotate(month=TruncMonth("audit_date")).values_list("month", flat=True)
+                  .distinct().order_by())
+    return months
+
+
+def stale_months() -> list[datetime.date]:
+    """The months whose kept figures differ from a fresh count of their audits."""
+    months = sorted(_months_with_audits_or_figures())
+    if not months:
+        return []
+    fresh, fresh_domains = _counted(months)
+    kept = list(MonthFigures.objects.values("month", *_fields(MonthFigures)))
+    kept_domains = list(MonthDomainFigures.objects.values("month", *_fields(MonthDomainFigures)))
+
+    def by_month(rows):
+        grouped = {}
+        for row in rows:
+            grouped.setdefault(row["month"], []).append(tuple(sorted(
+                (k, v) for k, v in row.items())))
+        return {month: sorted(values) for month, values in grouped.items()}
+
+    stale = set()
+    for counted, stored in ((fresh, kept), (fresh_domains, kept_domains)):
+        counted, stored = by_month(counted), by_month(stored)
+        stale.update(m for m in set(counted) | set(stored) if counted.get(m) != stored.get(m))
+    return sorted(stale)
+
+
+def _fields(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields if f.name not in ("id", "month")]
+
+
+def refresh_for_audit(audit: Audit, *, also: Iterable[datetime.date | None] = ()) -> None:
+    """Rebuild the figures of the audit's month (and of the months of the dates in ``also``,
+    such as the audit date it had before this change). A draft that was a draft before
+    changes no figure; pass its old date in ``also`` when it may have been counted."""
+    refresh_months([audit.audit_date, *also])
+
+
+def refresh_all() -> int:
+    """Rebuild every month that has figures or audits; returns how many months."""
+    months = _months_with_audits_or_figures()
+    refresh_months(months)
+    return len(months)
