@@ -82,3 +82,24 @@ def financial_year(fy: int) -> Period:
 
 def date_range(start: datetime.date, end: datetime.date) -> Period:
     return Period(start, end, f"{start:%-d %B %Y} to {end:%-d %B %Y}")
+
+
+def split_at_months(period: Period) -> tuple[Period | None, list[Period]]:
+    """The whole calendar months inside ``period`` (as one period, or None if there are
+    none) and the days at either edge that fall outside them (none, one or two periods).
+
+    31 January to 1 April gives February to March and the two days 31 January and 1 April.
+    """
+    first = period.start if period.start.day == 1 else add_months(period.start, 1)
+    after_last = add_months(period.end, 1)  # the first day of the month after the end
+    if period.end != after_last - datetime.timedelta(days=1):
+        after_last = period.end.replace(day=1)
+    if first >= after_last:
+        return None, [period]
+    months = Period(first, after_last - datetime.timedelta(days=1), period.label)
+    edges = []
+    if period.start < first:
+        edges.append(Period(period.start, first - datetime.timedelta(days=1), period.label))
+    if months.end < period.end:
+        edges.append(Period(after_last, period.end, period.label))
+    return months, edges

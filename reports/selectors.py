@@ -1,25 +1,30 @@
 """The figures of a scrutiny report, counted in the database in a fixed number of queries.
 
 A report counts every audit past draft whose audit date lies in the period, never practice
-audits. The final grade is the moderated grade where there is one, else the auditor's grade.
-Python here only arranges the grouped rows the database returns (and adds up the counts of
-groups that a figure spans, such as a strand's over its case types).
+audits (audits.figures defines the counts). The whole months of the period are read from the
+figures kept per month (audits.models.MonthFigures and MonthDomainFigures, which the services
+keep up to date); the days at its edges, and every day of a report filtered by audit
+activity (the kept figures are not split by activity), are counted from the audits. Python
+here only adds up the grouped rows the database returns (such as a strand's over its case
+types, or the kept months and the edge days).
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import (Case, CharField, Count, Exists, F, IntegerField, OuterRef, Q,
-                              QuerySet, Subquery, Value, When)
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import (Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet,
+                              Subquery, Sum, Value, When)
+from django.db.models.functions import Coalesce
 
-from audits.models import AgreedAction, Audit, AuditActivity, CaseType, Domain, DomainGrade
-from audits.models import Grade, Status, Strand
+from audits.figures import (DOMAIN_GRADES, GRADE_COUNT_NAMES, GRADES, MODERATION,
+                            domain_grade_counts, grade_counts, not_met_in_all_applicable,
+                            reportable, with_final)
+from audits.models import (AgreedAction, Audit, AuditActivity, CaseType, Domain, DomainGrade,
+                           MonthDomainFigures, MonthFigures, Status, Strand)
 
-from .periods import Period, date_range
+from .periods import Period, split_at_months
 
-GRADES = ("exceeds", "meets", "does_not_meet")
-DOMAIN_GRADES = (*GRADES, "not_applicable")
+__all__ = ["DOMAIN_GRADES", "GRADES", "ReportScope", "report_figures", "reportable_audits"]
 
 
 @dataclass(frozen=True)
@@ -39,47 +44,21 @@ class ReportScope:
         }
 
 
+def _filtered(rows: QuerySet, scope: ReportScope) -> QuerySet:
+    if scope.strand:
+        rows = rows.filter(strand=scope.strand)
+    if scope.case_type:
+        rows = rows.filter(case_type=scope.case_type)
+    return rows
+
+
 def reportable_audits(scope: ReportScope, period: Period | None = None) -> QuerySet[Audit]:
     period = period or scope.period
-    audits = (Audit.objects.exclude(status=Status.DRAFT).exclude(is_practice=True)
-              .filter(audit_date__gte=period.start, audit_date__lte=period.end))
+    audits = reportable(Audit.objects.filter(audit_date__gte=period.start,
+                                             audit_date__lte=period.end))
     if scope.activity:
         audits = audits.filter(activity=scope.activity)
-    if scope.strand:
-        audits = audits.filter(strand=scope.strand)
-    if scope.case_type:
-        audits = audits.filter(case_type=scope.case_type)
-    return audits.order_by()
-
-
-def _rank(field: str):
-    return Case(
-        When(**{field: Grade.EXCEEDS}, then=Value(3)),
-        When(**{field: Grade.MEETS}, then=Value(2)),
-        When(**{field: Grade.DOES_NOT_MEET}, then=Value(1)),
-        default=Value(None), output_field=IntegerField(),
-    )
-
-
-def _with_final(audits: QuerySet[Audit]) -> QuerySet[Audit]:
-    return audits.annotate(
-        final=Coalesce(NullIf(F("moderated_grade"), Value("")), F("overall_grade")),
-        auditor_rank=_rank("overall_grade"),
-        moderated_rank=_rank("moderated_grade"),
-    )
-
-
-def _grade_counts() -> dict:
-    """Aggregate expressions for the grade split, moderation and its direction."""
-    counts = {"audits": Count("pk")}
-    for grade in GRADES:
-        counts[f"auditor_{grade}"] = Count("pk", filter=Q(overall_grade=grade))
-        counts[f"final_{grade}"] = Count("pk", filter=Q(final=grade))
-    counts["moderated"] = Count("pk", filter=Q(moderated_grade__gt=""))
-    counts["agreed"] = Count("pk", filter=Q(moderated_rank=F("auditor_rank")))
-    counts["raised"] = Count("pk", filter=Q(moderated_rank__gt=F("auditor_rank")))
-    counts["lowered"] = Count("pk", filter=Q(moderated_rank__lt=F("auditor_rank")))
-    return counts
+    return _filtered(audits, scope)
 
 
 def _split(row: dict) -> dict:
@@ -87,22 +66,86 @@ def _split(row: dict) -> dict:
         "audits": row["audits"],
         "auditor_grades": {g: row[f"auditor_{g}"] for g in GRADES},
         "final_grades": {g: row[f"final_{g}"] for g in GRADES},
-        "moderation": {k: row[k] for k in ("moderated", "agreed", "raised", "lowered")},
+        "moderation": {k: row[k] for k in MODERATION},
     }
 
 
-def grade_totals(audits: QuerySet[Audit]) -> dict:
-    """Counts of auditor and final grades and of moderation outcomes: one query."""
-    return _split(_with_final(audits).aggregate(**_grade_counts()))
-
-
-def grade_totals_by(audits: QuerySet[Audit], key: str) -> dict[str, dict]:
-    """The same counts grouped by ``key`` (for example "strand__slug"): one query."""
-    rows = _with_final(audits).values(key).annotate(**_grade_counts()).order_by(key)
-    return {row[key]: _split(row) for row in rows if row[key] is not None}
-
-
 CURRENT, PREVIOUS = "current", "previous"
+NOT_MET = "not_met_in_all_applicable"
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """Where each period's figures come from: whole months kept, and days counted afresh."""
+
+    kept: dict[str, Period]  # CURRENT/PREVIOUS -> the whole months read from MonthFigures
+    counted: list[tuple[str, Period]]  # (CURRENT/PREVIOUS, days counted from the audits)
+
+    @classmethod
+    def of(cls, scope: ReportScope, previous_period: Period) -> "_Parts":
+        kept, counted = {}, []
+        for which, period in ((CURRENT, scope.period), (PREVIOUS, previous_period)):
+            if scope.activity:
+                counted.append((which, period))
+                continue
+            months, edges = split_at_months(period)
+            if months:
+                kept[which] = months
+            counted.extend((which, edge) for edge in edges)
+        return cls(kept, counted)
+
+    def current_counted(self) -> list[Period]:
+        return [period for which, period in self.counted if which == CURRENT]
+
+
+def _between(field: str, period: Period) -> Q:
+    return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
+
+
+def _any_of(conditions: list[Q]) -> Q:
+    combined = Q(pk__in=[])
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
+def _which(field: str, periods: list[tuple[str, Period]]) -> Case:
+    return Case(*[When(_between(field, period), then=Value(which)) for which, period in periods],
+                default=Value(None), output_field=CharField())
+
+
+def _counted_audits(scope: ReportScope, periods: list[Period]) -> QuerySet[Audit]:
+    audits = reportable(Audit.objects.filter(_any_of([_between("audit_date", p)
+                                                      for p in periods])))
+    if scope.activity:
+        audits = audits.filter(activity=scope.activity)
+    return _filtered(audits, scope)
+
+
+def _counted_rows(scope: ReportScope, parts: _Parts) -> list[dict]:
+    """The grade counts of the days counted afresh, by (period, strand, case type): one
+    query, one pass over the audits of those days."""
+    if not parts.counted:
+        return []
+    current = _any_of([_between("audit_date", p) for p in parts.current_counted()])
+    audits = _counted_audits(scope, [period for which, period in parts.counted])
+    return list(with_final(audits).annotate(which=_which("audit_date", parts.counted))
+                .values("which", "strand", "case_type")
+                .annotate(**grade_counts(),
+                          **{NOT_MET: Count("pk", filter=current & not_met_in_all_applicable())})
+                .order_by())
+
+
+def _kept_rows(scope: ReportScope, parts: _Parts) -> list[dict]:
+    """The same counts of the whole months, added up from the kept figures: one query."""
+    if not parts.kept:
+        return []
+    kept = list(parts.kept.items())
+    rows = _filtered(MonthFigures.objects.filter(_any_of([_between("month", p)
+                                                          for w, p in kept])), scope)
+    return list(rows.annotate(which=_which("month", kept)).values("which", "strand", "case_type")
+                .annotate(**{name: Sum(name) for name in (*GRADE_COUNT_NAMES, NOT_MET)})
+                .order_by())
 
 
 def _add(total: dict, counts: dict) -> None:
@@ -110,31 +153,21 @@ def _add(total: dict, counts: dict) -> None:
         total[name] = total.get(name, 0) + count
 
 
-def grade_totals_grouped(scope: ReportScope, previous_period: Period) -> dict:
-    """The grade counts of ``scope`` in total, by strand and by case type, and the totals of
-    ``previous_period`` (same filters): one query, one pass over the audits of both periods.
+def grade_totals_grouped(scope: ReportScope, previous_period: Period,
+                         parts: _Parts | None = None) -> dict:
+    """The grade counts of ``scope`` in total, by strand and by case type, the number of its
+    audits not meeting good in any applicable domain, and the totals of ``previous_period``
+    (same filters): two queries, one over the kept months and one over the edge days.
 
-    The database counts each (period, strand, case type) group; every figure is a count, so
-    the total, a strand's or a case type's is the sum of its groups' counts, added up here
-    from at most 2 x strands x case types rows. Returns {"totals", "previous": split dict,
-    "by_strand", "by_case_type": {strand_id or case_type_id: split dict}} (no None keys).
+    Every figure is a count, so the total, a strand's or a case type's is the sum of its
+    groups' counts, added up here from at most 2 x 2 x strands x case types rows. Returns
+    {"totals", "previous": split dict, "by_strand", "by_case_type": {strand_id or
+    case_type_id: split dict}, NOT_MET: count} (no None keys).
     """
-    current = scope.period
-    which = Case(
-        When(audit_date__gte=current.start, audit_date__lte=current.end, then=Value(CURRENT)),
-        When(audit_date__gte=previous_period.start, audit_date__lte=previous_period.end,
-             then=Value(PREVIOUS)),
-        default=Value(None), output_field=CharField())
-    # The previous period ends the day before the current one starts, so the two together
-    # are one date range: one range scan of the audit date index, not two.
-    both = date_range(min(current.start, previous_period.start),
-                      max(current.end, previous_period.end))
-    rows = (_with_final(reportable_audits(scope, both)).annotate(which=which)
-            .values("which", "strand", "case_type").annotate(**_grade_counts()).order_by())
+    parts = parts or _Parts.of(scope, previous_period)
     totals, previous, by_strand, by_case_type = {}, {}, {}, {}
-    for row in rows:
-        counts = {name: row[name] for name in row
-                  if name not in ("which", "strand", "case_type")}
+    for row in [*_counted_rows(scope, parts), *_kept_rows(scope, parts)]:
+        counts = {name: row[name] for name in (*GRADE_COUNT_NAMES, NOT_MET)}
         if row["which"] == PREVIOUS:
             _add(previous, counts)
         elif row["which"] == CURRENT:
@@ -143,52 +176,59 @@ def grade_totals_grouped(scope: ReportScope, previous_period: Period) -> dict:
                 _add(by_strand.setdefault(row["strand"], {}), counts)
             if row["case_type"] is not None:
                 _add(by_case_type.setdefault(row["case_type"], {}), counts)
-    zero = dict.fromkeys(_grade_counts(), 0)
+    zero = dict.fromkeys((*GRADE_COUNT_NAMES, NOT_MET), 0)
     return {"totals": _split({**zero, **totals}), "previous": _split({**zero, **previous}),
             "by_strand": {pk: _split(row) for pk, row in by_strand.items()},
-            "by_case_type": {pk: _split(row) for pk, row in by_case_type.items()}}
+            "by_case_type": {pk: _split(row) for pk, row in by_case_type.items()},
+            NOT_MET: totals.get(NOT_MET, 0)}
 
 
-def domain_counts(audits: QuerySet[Audit]) -> list[dict]:
-    """For each domain number: how many audits gave each grade. Two queries.
+def domain_counts(scope: ReportScope, parts: _Parts | None = None) -> list[dict]:
+    """For each domain number: how many audits gave each grade. Three queries at most.
 
     Domains are matched by number across tool versions; titles are the newest version's.
     """
+    parts = parts or _Parts.of(scope, scope.period.previous())
     numbers, titles = {}, {}
     for pk, number, title in (Domain.objects.order_by("number", "-tool__version")
                               .values_list("pk", "number", "title")):
         numbers[pk] = number
         titles.setdefault(number, title)
-    # Grouped by domain_id, not by the number: no join to the domain table for every grade
-    # row. Each tool version's domains are then added up under their number.
-    counts = {g: Count("pk", filter=Q(grade=g)) for g in DOMAIN_GRADES}
     by_number = {number: dict.fromkeys(DOMAIN_GRADES, 0) for number in titles}
-    for row in (DomainGrade.objects.filter(audit__in=audits).values("domain")
-                .annotate(**counts).order_by()):
-        entry = by_number[numbers[row["domain"]]]
-        for grade in DOMAIN_GRADES:
-            entry[grade] += row[grade]
-    return [{"number": number, "title": titles[number], **by_number[number]}
-            for number in sorted(titles)]
+    if parts.current_counted():
+        # Grouped by domain_id, not by the number: no join to the domain table for every
+        # grade row. Each tool version's domains are then added up under their number.
+        audits = _counted_audits(scope, parts.current_counted())
+        for row in (DomainGrade.objects.filter(audit__in=audits).values("domain")
+                    .annotate(**domain_grade_counts()).order_by()):
+            _add(by_number[numbers[row["domain"]]], {g: row[g] for g in DOMAIN_GRADES})
+    if CURRENT in parts.kept:
+        months = parts.kept[CURRENT]
+        rows = _filtered(MonthDomainFigures.objects.filter(_between("month", months)), scope)
+        for row in (rows.values("number").annotate(**{g: Sum(g) for g in DOMAIN_GRADES})
+                    .order_by()):
+            entry = by_number.setdefault(row["number"], dict.fromkeys(DOMAIN_GRADES, 0))
+            _add(entry, {g: row[g] for g in DOMAIN_GRADES})
+    return [{"number": number, "title": titles.get(number, ""), **by_number[number]}
+            for number in sorted(by_number)]
 
 
-def not_met_in_all_applicable(audits: QuerySet[Audit]) -> int:
-    """Audits graded Does not meet good in every domain that applied to them: one query.
+def action_counts(scope: ReportScope, *, today: datetime.date) -> dict:
+    """Agreed actions on the period's audits: raised, done (on time, late), open, overdue.
 
-    A domain applies unless it is graded Not applicable (or left blank). So: at least one
-    domain graded Does not meet good, and none graded anything else that applies. Two
-    Exists probes per audit, instead of joining every grade and grouping by audit.
+    One query. The audits are joined on the action's own audit (not "audit in a subquery of
+    audits"), so the database can read the actions' covering index once and look each audit
+    up by its key.
     """
-    grades = DomainGrade.objects.filter(audit=OuterRef("pk"))
-    not_met = grades.filter(grade=Grade.DOES_NOT_MEET)
-    other = grades.exclude(grade__in=[Grade.DOES_NOT_MEET, Grade.NOT_APPLICABLE, ""])
-    return audits.filter(Exists(not_met), ~Exists(other)).count()
-
-
-def action_counts(audits: QuerySet[Audit], *, today: datetime.date) -> dict:
-    """Agreed actions on the period's audits: raised, done (on time, late), open, overdue."""
+    period = scope.period
+    actions = (AgreedAction.objects
+               .filter(audit__audit_date__gte=period.start, audit__audit_date__lte=period.end)
+               .exclude(audit__status=Status.DRAFT).exclude(audit__is_practice=True))
+    for name in ("activity", "strand", "case_type"):
+        if getattr(scope, name):
+            actions = actions.filter(**{f"audit__{name}": getattr(scope, name)})
     done = Q(state=AgreedAction.State.DONE)
-    return AgreedAction.objects.filter(audit__in=audits).aggregate(
+    return actions.order_by().aggregate(
         raised=Count("pk"),
         done=Count("pk", filter=done),
         done_on_time=Count("pk", filter=done & (Q(due_date__isnull=True)
@@ -239,22 +279,31 @@ def schedule_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     }
 
 
-def _targets(scope: ReportScope) -> list[dict]:
+def _targets(scope: ReportScope, counts: dict) -> list[dict]:
     # reports.targets builds on this module, so it is imported when needed.
     from .targets import targets_table
 
-    return targets_table(scope)
+    return targets_table(scope, counts=counts)
+
+
+def measure_counts(scope: ReportScope) -> dict:
+    """The counts the QA target measures need, for a page that shows targets without the
+    rest of a report: {"totals": grade split, "domains": domain rows}. At most five queries."""
+    parts = _Parts.of(scope, scope.period.previous())
+    grouped = grade_totals_grouped(scope, scope.period.previous(), parts)
+    return {"totals": grouped["totals"], "domains": domain_counts(scope, parts)}
 
 
 def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    At most thirteen queries, whatever the number of audits (four of them for the QA targets):
-    ten with no targets set.
+    At most twelve queries, whatever the number of audits (two of them for the QA targets):
+    eleven with no targets set, fewer when the period is whole months (nothing to count
+    afresh) or no whole month (nothing kept to read).
     """
-    audits = reportable_audits(scope)
     previous_period = scope.period.previous()
-    grouped = grade_totals_grouped(scope, previous_period)
+    parts = _Parts.of(scope, previous_period)
+    grouped = grade_totals_grouped(scope, previous_period, parts)
     totals = grouped["totals"]
     strands = list(Strand.objects.order_by("order").values_list("pk", "slug", "name"))
     by_strand = {slug: grouped["by_strand"].get(pk) or _split_zero()
@@ -265,6 +314,7 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     case_types = list(CaseType.objects.values_list("pk", "slug", "name"))
     slugs = {pk: slug for pk, slug, name in case_types}
     by_case_type = {slugs[pk]: row for pk, row in grouped["by_case_type"].items()}
+    domains = domain_counts(scope, parts)
     return {
         "start": scope.period.start.isoformat(),
         "end": scope.period.end.isoformat(),
@@ -278,11 +328,11 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
                    "auditor_grades": row["auditor_grades"]}
             for slug, row in sorted(by_case_type.items())
         },
-        "domains": domain_counts(audits),
-        "not_met_in_all_applicable_domains": not_met_in_all_applicable(audits),
-        "actions": action_counts(audits, today=today),
+        "domains": domains,
+        "not_met_in_all_applicable_domains": grouped[NOT_MET],
+        "actions": action_counts(scope, today=today),
         "schedule": schedule_figures(scope, today=today),
-        "targets": _targets(scope),
+        "targets": _targets(scope, {"totals": totals, "domains": domains}),
         "previous": {"start": previous_period.start.isoformat(),
                      "end": previous_period.end.isoformat(), **grouped["previous"]},
         "filters": scope.filters_dict(),

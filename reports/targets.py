@@ -1,8 +1,8 @@
 """QA targets against actual figures, with a red, amber or green rating.
 
-The computed measures are counted in the database over the same audits as the report (its
-period and filters, never drafts or practice audits), in two queries whatever the number of
-audits or targets. Python only divides the counts the database returns and rates the result.
+The computed measures are the report's own counts (reports.selectors: the same audits, period
+and filters, never drafts or practice audits), so a target and the report never disagree.
+Python only divides those counts and rates the result.
 
 Every measure is a percentage. A percentage whose denominator is zero (no audits, no audit where
 the domain applied, no moderated audit) is None: "no data", rated grey.
@@ -11,15 +11,14 @@ the domain applied, no moderated audit) is None: "no data", rated grey.
 import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audits.models import DomainGrade, Grade
+from audits.models import Grade
 
 from .models import DOMAIN_MEASURES, ManualActual, Measure, Target
 from .periods import Period, financial_year, financial_year_of, fy_label
-from .selectors import ReportScope, reportable_audits
+from .selectors import ReportScope, measure_counts
 
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
 RAG_LABELS = {GREEN: gettext_lazy("Green"), AMBER: gettext_lazy("Amber"),
@@ -81,49 +80,36 @@ def _percent(part: int, whole: int) -> Decimal | None:
     return Decimal(100 * part) / Decimal(whole) if whole else None
 
 
-def measure_values(scope: ReportScope) -> dict:
+def measure_values(scope: ReportScope, *, counts: dict | None = None) -> dict:
     """Every computed measure for ``scope``, as unrounded Decimal percentages or None.
 
     {"good_or_better", "not_met", "moderation_rate", "agreement": Decimal | None,
      "domain_not_met", "domain_good": {1: Decimal | None, ..., 12: ...}}
 
-    Two queries: one aggregate over the report's audits, one grouped count of domain grades.
-    A domain's percentages are of the audits where it applied (graded anything but Not
-    applicable); agreement is of the moderated audits.
+    From the report's own counts: ``counts`` is {"totals": the report's grade split, "domains":
+    its domain rows}, as report_figures has them; without it they are counted here
+    (reports.selectors.measure_counts). A domain's percentages are of the audits where it
+    applied (graded anything but Not applicable); agreement is of the moderated audits.
     """
-    audits = reportable_audits(scope)
-    moderated = Q(moderated_grade__gt="")
-    # The final grade is the moderated grade where there is one, else the auditor's.
-    final_good = Q(moderated_grade__in=_GOOD) | (~moderated & Q(overall_grade__in=_GOOD))
-    final_not_met = (Q(moderated_grade=Grade.DOES_NOT_MEET)
-                     | (~moderated & Q(overall_grade=Grade.DOES_NOT_MEET)))
-    row = audits.aggregate(
-        audits=Count("pk"),
-        good=Count("pk", filter=final_good),
-        not_met=Count("pk", filter=final_not_met),
-        moderated=Count("pk", filter=moderated),
-        agreed=Count("pk", filter=moderated & Q(moderated_grade=F("overall_grade"))),
-    )
-    domains = {
-        r["domain__number"]: r for r in
-        DomainGrade.objects.filter(audit__in=audits).values("domain__number").annotate(
-            applicable=Count("pk", filter=Q(grade__in=_APPLICABLE)),
-            good=Count("pk", filter=Q(grade__in=_GOOD)),
-            not_met=Count("pk", filter=Q(grade=Grade.DOES_NOT_MEET)),
-        ).order_by("domain__number")
-    }
-    empty = {"applicable": 0, "good": 0, "not_met": 0}
+    if counts is None:
+        counts = measure_counts(scope)
+    totals = counts["totals"]
+    final, moderation = totals["final_grades"], totals["moderation"]
+    domains = {row["number"]: row for row in counts["domains"]}
+    empty = dict.fromkeys(_APPLICABLE, 0)
+
+    def domain_percent(number: int, grades) -> Decimal | None:
+        row = domains.get(number, empty)
+        return _percent(sum(row[g] for g in grades), sum(row[g] for g in _APPLICABLE))
+
     return {
-        Measure.GOOD_OR_BETTER.value: _percent(row["good"], row["audits"]),
-        Measure.NOT_MET.value: _percent(row["not_met"], row["audits"]),
-        Measure.MODERATION_RATE.value: _percent(row["moderated"], row["audits"]),
-        Measure.AGREEMENT.value: _percent(row["agreed"], row["moderated"]),
-        Measure.DOMAIN_NOT_MET.value: {
-            n: _percent(domains.get(n, empty)["not_met"], domains.get(n, empty)["applicable"])
-            for n in DOMAIN_NUMBERS},
-        Measure.DOMAIN_GOOD.value: {
-            n: _percent(domains.get(n, empty)["good"], domains.get(n, empty)["applicable"])
-            for n in DOMAIN_NUMBERS},
+        Measure.GOOD_OR_BETTER.value: _percent(sum(final[g] for g in _GOOD), totals["audits"]),
+        Measure.NOT_MET.value: _percent(final[Grade.DOES_NOT_MEET], totals["audits"]),
+        Measure.MODERATION_RATE.value: _percent(moderation["moderated"], totals["audits"]),
+        Measure.AGREEMENT.value: _percent(moderation["agreed"], moderation["moderated"]),
+        Measure.DOMAIN_NOT_MET.value: {n: domain_percent(n, (Grade.DOES_NOT_MEET,))
+                                       for n in DOMAIN_NUMBERS},
+        Measure.DOMAIN_GOOD.value: {n: domain_percent(n, _GOOD) for n in DOMAIN_NUMBERS},
     }
 
 
@@ -184,13 +170,15 @@ def _row(target: Target, actual: Decimal | None) -> dict:
     }
 
 
-def targets_table(scope: ReportScope, *, financial_year: int | None = None) -> list[dict]:
+def targets_table(scope: ReportScope, *, financial_year: int | None = None,
+                  counts: dict | None = None) -> list[dict]:
     """The QA targets of the financial year ``scope``'s period starts in, against the actual
     figures for that period (and the scope's filters), each with its RAG status.
 
     A manual measure takes the value entered for exactly the period's dates, else no data.
     Filters do not apply to manual measures: their figures come from other systems. At most
-    four queries: the targets, the manual actuals, and the two of ``measure_values``.
+    two queries (the targets and the manual actuals) when given the report's ``counts`` (see
+    ``measure_values``), and those of ``measure_counts`` without them.
     """
     period = scope.period
     year = financial_year_of(period.start) if financial_year is None else financial_year
@@ -199,7 +187,7 @@ def targets_table(scope: ReportScope, *, financial_year: int | None = None) -> l
         return []
     computed = {}
     if any(t.measure != Measure.MANUAL for t in targets):
-        computed = measure_values(scope)
+        computed = measure_values(scope, counts=counts)
     manual = {}
     if any(t.measure == Measure.MANUAL for t in targets):
         manual = dict(ManualActual.objects.filter(

@@ -142,3 +142,35 @@ def test_the_end_before_the_start_is_refused():
 def test_quarters_and_halves_outside_the_year_are_refused(maker, number):
     with pytest.raises(ValueError):
         maker(2026, number)
+
+
+# --- Whole months and edge days (the report reads kept figures for whole months) ---------------
+
+@pytest.mark.parametrize(("start", "end", "months", "edges"), [
+    # A quarter is all whole months: nothing is counted afresh.
+    (day(2026, 7, 1), day(2026, 9, 30), (day(2026, 7, 1), day(2026, 9, 30)), []),
+    # A day either side of two whole months.
+    (day(2025, 1, 31), day(2025, 4, 1), (day(2025, 2, 1), day(2025, 3, 31)),
+     [(day(2025, 1, 31), day(2025, 1, 31)), (day(2025, 4, 1), day(2025, 4, 1))]),
+    # Inside one month, or across two without a whole one: all days.
+    (day(2025, 1, 2), day(2025, 1, 30), None, [(day(2025, 1, 2), day(2025, 1, 30))]),
+    (day(2025, 1, 2), day(2025, 2, 27), None, [(day(2025, 1, 2), day(2025, 2, 27))]),
+    # February of a leap year ends on the 29th: the 28th is not its end.
+    (day(2028, 2, 1), day(2028, 2, 28), None, [(day(2028, 2, 1), day(2028, 2, 28))]),
+    (day(2028, 2, 1), day(2028, 2, 29), (day(2028, 2, 1), day(2028, 2, 29)), []),
+    # Across a year end, whole months at the start only.
+    (day(2025, 12, 1), day(2026, 1, 15), (day(2025, 12, 1), day(2025, 12, 31)),
+     [(day(2026, 1, 1), day(2026, 1, 15))]),
+    # A single day.
+    (day(2026, 3, 31), day(2026, 3, 31), None, [(day(2026, 3, 31), day(2026, 3, 31))]),
+])
+def test_a_period_splits_into_whole_months_and_edge_days(start, end, months, edges):
+    whole, rest = periods.split_at_months(periods.date_range(start, end))
+
+    assert (whole and (whole.start, whole.end)) == months
+    assert [(p.start, p.end) for p in rest] == edges
+    # Together they cover every day of the period exactly once.
+    days = [p for p in ([whole] if whole else []) + rest]
+    covered = sorted(d for p in days for d in (p.start + datetime.timedelta(n)
+                                               for n in range((p.end - p.start).days + 1)))
+    assert covered == [start + datetime.timedelta(n) for n in range((end - start).days + 1)]
