@@ -24,7 +24,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from audits.figures import refresh_all
+from audits.figures import refresh_all, refresh_months
 from audits.imports import import_audits_csv
 from audits.management.commands.benchmark_import import _benchmark_audits, _synthetic_csv
 from audits.models import AgreedAction, Audit, Grade
@@ -94,6 +94,7 @@ class Command(BaseCommand):
             for number, query in enumerate(query_log, start=1):
                 self.stdout.write(f"  query {number:>2}: {float(query['time']) * 1000:7.1f} ms  "
                                   f"{query['sql'][:150]}")
+        self._time_refresh(today)
         if not no_pdf:
             self._time_pdf(today)
         self.stdout.write(f"left {audits} benchmark audits in the database for the next run")
@@ -143,6 +144,24 @@ class Command(BaseCommand):
             summary(scope_from_arguments(**arguments))
         return ((min(seconds), statistics.median(seconds), cpu), figures["audits"],
                 captured.captured_queries)
+
+    def _time_refresh(self, today: datetime.date) -> None:
+        """What keeping the monthly figures costs a writer: rebuilding one month (as each
+        submission or moderation does) and every month (as an import of them all does)."""
+        month = today.replace(day=1) - datetime.timedelta(days=1)  # in last month
+        seconds = []
+        for _ in range(5):
+            started = time.perf_counter()
+            refresh_months([month])
+            seconds.append(time.perf_counter() - started)
+        audits = Audit.objects.filter(audit_date__year=month.year,
+                                      audit_date__month=month.month).count()
+        started = time.perf_counter()
+        months = refresh_all()
+        every = time.perf_counter() - started
+        self.stdout.write(f"refresh:    one month ({audits} audits) median "
+                          f"{statistics.median(seconds) * 1000:.0f} ms of 5; all {months} "
+                          f"months {every:.2f} s")
 
     def _time_pdf(self, today: datetime.date) -> None:
         try:
