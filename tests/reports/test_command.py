@@ -198,6 +198,11 @@ def test_the_benchmark_runs_on_a_few_audits():
     text = out.getvalue()
     assert "     10 audits" in text and "     30 audits" in text
     assert "ratio:" in text and "target:" in text
+    assert "refresh:    one month" in text
+    # The benchmark deleted and rebuilt its audits: the kept figures followed.
+    from audits.figures import stale_months
+
+    assert stale_months() == []
 
 
 def test_the_benchmark_refuses_a_database_with_real_audits():
