@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from audits import demo, roles, selectors
+from audits.figures import stale_months
 from audits.models import (
     ActionEvent,
     AgreedAction,
@@ -20,6 +21,7 @@ from audits.models import (
     AuditActivity,
     AuditTransition,
     DomainGrade,
+    FigureMonth,
     Grade,
     Status,
     Team,
@@ -71,6 +73,9 @@ def test_demo_is_a_living_year_and_a_second_run_adds_nothing(debug, client):
     check_schedule(today)
     check_actions(today)
     check_targets(today)
+    # Every audit went through the services: the report figures kept per month are right.
+    assert stale_months() == []
+    assert FigureMonth.objects.exists()
 
     # Running it again (every `make run` does) adds nothing.
     before = counts()
