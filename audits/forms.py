@@ -6,6 +6,7 @@ subset. The form only refuses values that can never be right, such as a malforme
 
 from django import forms
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -67,6 +68,22 @@ def _active(model):
     return model.objects.filter(is_active=True)
 
 
+class VocabularyChoiceField(forms.ModelChoiceField):
+    """A strand, case type, age band or team. Only active entries are offered, but an entry an
+    audit already has stays on its form after an administrator retires it (marked so), or
+    saving the audit would silently empty the field."""
+
+    def label_from_instance(self, obj):
+        if not obj.is_active:
+            return _("%(name)s (no longer offered)") % {"name": obj.name}
+        return obj.name
+
+    def keep(self, chosen) -> None:
+        if chosen is not None and not chosen.is_active:
+            model = self.queryset.model
+            self.queryset = model.objects.filter(Q(is_active=True) | Q(pk=chosen.pk))
+
+
 class ActivityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.month:%B %Y})"
@@ -85,14 +102,14 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
         label=gettext_lazy("Audit activity"), required=False,
         queryset=AuditActivity.objects.order_by("-month", "name"),
     )
-    age_band = forms.ModelChoiceField(label=gettext_lazy("Age band"), required=False,
-                                      queryset=_active(AgeBand))
-    strand = forms.ModelChoiceField(label=gettext_lazy("Strand"), required=False,
-                                    queryset=_active(Strand))
-    case_type = forms.ModelChoiceField(label=gettext_lazy("Case type"), required=False,
-                                       queryset=_active(CaseType))
-    team = forms.ModelChoiceField(label=gettext_lazy("Case holder's team"), required=False,
-                                  queryset=_active(Team))
+    age_band = VocabularyChoiceField(label=gettext_lazy("Age band"), required=False,
+                                     queryset=_active(AgeBand))
+    strand = VocabularyChoiceField(label=gettext_lazy("Strand"), required=False,
+                                   queryset=_active(Strand))
+    case_type = VocabularyChoiceField(label=gettext_lazy("Case type"), required=False,
+                                      queryset=_active(CaseType))
+    team = VocabularyChoiceField(label=gettext_lazy("Case holder's team"), required=False,
+                                 queryset=_active(Team))
     is_practice = forms.BooleanField(
         label=gettext_lazy("This is a practice audit (training; never counted in figures)"),
         required=False,
@@ -109,6 +126,13 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
                                       choices=OVERALL_GRADES, widget=forms.RadioSelect)
     overall_comments = forms.CharField(label=gettext_lazy("Overall comments"), required=False,
                                        widget=forms.Textarea(attrs={"rows": 4}))
+
+    VOCABULARIES = ("age_band", "strand", "case_type", "team")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.VOCABULARIES:
+            self.fields[name].keep(self.initial.get(name))
 
     def clean_case_reference(self):
         value = self.cleaned_data["case_reference"].strip()

@@ -569,3 +569,39 @@ def test_the_fragment_copes_with_odd_queries(auditor_client, history, query):
     response = auditor_client.get(reverse("audits:earlier"), query)
 
     assert response.status_code == 200
+
+
+# --- Retired vocabulary entries ------------------------------------------------------------------
+
+
+def selected_options(html, name):
+    match = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert match, f"no select {name}"
+    return re.findall(r'<option value="([^"]*)"[^>]*selected[^>]*>([^<]*)</option>',
+                      match.group(1))
+
+
+def test_a_retired_strand_stays_on_the_audit_that_has_it(auditor_client, owner):
+    """An administrator retires a strand while a draft uses it: the draft's form still shows
+    it, marked, and saving the draft keeps it. New audits are not offered it."""
+    early_help = factories.strand("early_help")
+    auditor_client.post(NEW, post_data(header={"case_reference": "CR-4300",
+                                               "strand": str(early_help.pk)}))
+    audit = Audit.objects.get()
+    early_help.is_active = False
+    early_help.save(update_fields=["is_active"])
+    edit = reverse("audits:edit", args=[audit.pk])
+
+    html = auditor_client.get(edit).content.decode()
+    assert selected_options(html, "strand") == [
+        (str(early_help.pk), f"{early_help.name} (no longer offered)")]
+
+    response = auditor_client.post(edit, post_data(header={"case_reference": "CR-4301",
+                                                           "strand": str(early_help.pk)}))
+    assert response.status_code == 302
+    audit.refresh_from_db()
+    assert (audit.case_reference, audit.strand) == ("CR-4301", early_help)
+
+    new_form = auditor_client.get(NEW).content.decode()
+    assert f'value="{early_help.pk}"' not in re.search(
+        r'<select name="strand"[^>]*>(.*?)</select>', new_form, re.S).group(1)
