@@ -2,6 +2,8 @@
 
 from django.db.models import Count, Q, QuerySet
 
+from audits import roles
+from audits.figures import reportable
 from audits.models import Audit, Status
 from audits.selectors import LIST_RELATED
 
@@ -34,14 +36,19 @@ def unacknowledged_feedback_count(auditor) -> int:
     return Moderation.objects.filter(audit__auditor=auditor, acknowledged_at__isnull=True).count()
 
 
-def moderation_history(audit: Audit) -> list[Moderation]:
+def may_read_feedback(user, audit: Audit) -> bool:
+    """The moderation rounds of an audit (rationale, feedback, domain notes) are between its
+    auditor and the moderators: other auditors who open it as an exemplar see the grades only.
+    """
+    return audit.auditor_id == user.pk or roles.sees_all_submitted(user)
+
+
+def moderation_history(audit: Audit, user) -> list[Moderation]:
+    """The audit's moderation rounds, oldest first, or none where ``user`` may not read them."""
+    if not may_read_feedback(user, audit):
+        return []
     return list(audit.moderations.select_related("moderator")
                 .prefetch_related("notes__domain").order_by("round"))
-
-
-def countable(audits: QuerySet[Audit]) -> QuerySet[Audit]:
-    """Audits that count in figures: past draft and not practice."""
-    return audits.exclude(status=Status.DRAFT).exclude(is_practice=True)
 
 
 def agreement_statistics(audits: QuerySet[Audit]) -> dict:
@@ -50,7 +57,7 @@ def agreement_statistics(audits: QuerySet[Audit]) -> dict:
     Six grouped queries whatever the number of audits; Python only arranges the grouped rows.
     An audit is moderated when it has a moderated grade, whether moderated here or imported.
     """
-    base = countable(audits).order_by()
+    base = reportable(audits)
     moderated = Q(moderated_grade__gt="")
     overall = Agreement(label="All audits", audits=base.count())
     for row in (base.filter(moderated).values("overall_grade", "moderated_grade")

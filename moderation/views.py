@@ -99,7 +99,7 @@ def moderate(request, pk):
     status = 400 if request.method == "POST" else 200
     return render(request, "moderation/moderate.html", {
         "audit": audit, "form": form, "actions": actions,
-        "history": selectors.moderation_history(audit),
+        "history": selectors.moderation_history(audit, request.user),
         "case": getattr(audit, "moderation_case", None)}, status=status)
 
 

@@ -308,7 +308,7 @@ def test_send_back_then_resubmit_then_agree_keeps_both_rounds(moderator_user):
     assert (audit.status, audit.moderated_grade, audit.moderated_by) == (
         Status.COMPLETED, Grade.EXCEEDS, second)
 
-    history = selectors.moderation_history(audit)
+    history = selectors.moderation_history(audit, second)
     assert [(m.round, m.outcome, m.moderator, m.auditor_grade, m.moderated_grade)
             for m in history] == [
         (1, Moderation.Outcome.RETURNED, moderator_user, Grade.MEETS, ""),

@@ -156,6 +156,33 @@ def test_a_moderator_marks_an_exemplar_through_the_page(client, moderator_user):
     assert not Exemplar.objects.filter(audit=audit).exists()
 
 
+def test_another_auditor_reads_an_exemplar_but_not_its_moderation_feedback(
+        client, owner, moderator_user):
+    audit = moderated_audit(moderator=moderator_user, auditor=owner, grade=Grade.EXCEEDS,
+                            rationale="Outstanding analysis of the father's role.",
+                            case_reference="CR-EX1")
+    audit.moderations.update(feedback="Keep the chronology as current as this.")
+    services.exemplar_mark(audit=audit, by=moderator_user, note="Clear plan.")
+    colleague = factories.auditor(username="colleague")
+
+    def page_for(user):
+        client.force_login(user)
+        response = client.get(audit.get_absolute_url())
+        assert response.status_code == 200
+        return response.content.decode()
+
+    seen_by_colleague = page_for(colleague)
+    assert "CR-EX1" in seen_by_colleague and "Exemplar of good practice" in seen_by_colleague
+    assert "Outstanding analysis of the father" not in seen_by_colleague
+    assert "Keep the chronology as current as this." not in seen_by_colleague
+    assert "for the auditor and the moderators only" in seen_by_colleague
+
+    for reader in (owner, moderator_user, factories.qa_lead()):
+        html = page_for(reader)
+        assert "Outstanding analysis of the father" in html
+        assert "Keep the chronology as current as this." in html
+
+
 # --- Feedback ----------------------------------------------------------------------------------
 
 
