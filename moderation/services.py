@@ -104,6 +104,11 @@ def moderation_add_to_queue(*, audit: Audit, by) -> ModerationCase:
     audit = _locked(audit)
     if audit.status == Status.DRAFT or audit.moderated_grade:
         raise ModerationError(_("Only a submitted audit that has not been moderated can be added."))
+    if Exemplar.objects.filter(audit=audit).exists():
+        # Moderation could send it back, and its auditor would then be changing a page every
+        # auditor reads as good practice.
+        raise ModerationError(_("This audit is an exemplar of good practice. A moderator must "
+                                "remove it from the exemplars before it can be moderated."))
     case, _created = ModerationCase.objects.select_for_update().get_or_create(
         audit=audit, defaults={"sampled": False, "reason": SampleReason.NOT_SELECTED,
                                "rate": audit.activity.moderation_rate if audit.activity else 100,

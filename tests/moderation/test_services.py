@@ -442,6 +442,22 @@ def test_only_a_qa_lead_can_add_to_the_queue(request, unsampled_audit, who):
     assert ModerationCase.objects.get(audit=unsampled_audit).added_by is None
 
 
+def test_an_exemplar_is_not_added_to_the_queue_until_a_moderator_unmarks_it(
+        unsampled_audit, qa_lead_user, moderator_user):
+    services.exemplar_mark(audit=unsampled_audit, by=moderator_user, note="Clear plan.")
+
+    with pytest.raises(ModerationError, match="remove it from the exemplars"):
+        services.moderation_add_to_queue(audit=unsampled_audit, by=qa_lead_user)
+    unsampled_audit.refresh_from_db()
+    assert unsampled_audit.status == Status.COMPLETED
+    assert ModerationCase.objects.get(audit=unsampled_audit).added_by is None
+
+    services.exemplar_unmark(audit=unsampled_audit, by=moderator_user)
+    services.moderation_add_to_queue(audit=unsampled_audit, by=qa_lead_user)
+    unsampled_audit.refresh_from_db()
+    assert unsampled_audit.status == Status.SUBMITTED
+
+
 def test_a_qa_lead_adds_an_imported_unmoderated_audit(qa_lead_user, moderator_user):
     factories.auditor(username="imported-auditor")
     grades = ",".join(["meets"] * 12)
