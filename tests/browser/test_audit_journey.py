@@ -36,6 +36,10 @@ GRADE_LABELS = {
 def start_audit(page):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Start an audit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Start an audit")
+    # The heading shows while the long form is still being parsed; the form's script (which
+    # listens for the case reference) runs only at the end of it. Typing before then would
+    # go unheard, as it once did on a loaded CI machine.
+    page.wait_for_load_state("load")
 
 
 def domain(page, number):
