@@ -605,3 +605,19 @@ def test_a_retired_strand_stays_on_the_audit_that_has_it(auditor_client, owner):
     new_form = auditor_client.get(NEW).content.decode()
     assert f'value="{early_help.pk}"' not in re.search(
         r'<select name="strand"[^>]*>(.*?)</select>', new_form, re.S).group(1)
+
+
+def test_a_field_with_two_errors_has_one_error_element_that_its_widget_names():
+    from django.template.loader import render_to_string
+
+    from audits.forms import AuditHeaderForm
+
+    form = AuditHeaderForm({"case_reference": "not a reference!"})
+    assert not form.is_valid()
+    form.add_error("case_reference", "This case reference is already audited on that date.")
+    html = render_to_string("_field.html", {"field": form["case_reference"]})
+
+    assert html.count('id="id_case_reference_error"') == 1
+    (widget,) = elements(html, "input", name="case_reference")
+    assert "id_case_reference_error" in widget["aria-describedby"].split()
+    assert "letters, digits or hyphens" in html and "already audited on that date" in html
