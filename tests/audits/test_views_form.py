@@ -18,7 +18,7 @@ from audits.models import (
     Status,
 )
 from tests import factories
-from tests.helpers import draft_audit, submitted_audit
+from tests.helpers import draft_audit, submitted_audit, taken_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -621,3 +621,28 @@ def test_a_field_with_two_errors_has_one_error_element_that_its_widget_names():
     (widget,) = elements(html, "input", name="case_reference")
     assert "id_case_reference_error" in widget["aria-describedby"].split()
     assert "letters, digits or hyphens" in html and "already audited on that date" in html
+
+
+def test_a_failed_submit_has_one_alert_the_error_summary(auditor_client):
+    response = auditor_client.post(NEW, post_data(action="submit",
+                                                  header={"case_reference": "CR-4400"}))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    alerts = [a for a in elements(html) if a.get("role") == "alert"]
+    assert [a.get("id") for a in alerts] == ["error-summary"]
+    assert "cannot be submitted yet" in html  # the message is still there, as a status
+
+
+def test_an_error_message_without_a_summary_is_an_alert(client):
+    # A moderator tries to take an audit another moderator already holds: refused with a
+    # message on the queue page, which has no form errors.
+    first, second = factories.moderator(), factories.moderator()
+    audit = taken_audit(moderator=first)
+    client.force_login(second)
+
+    response = client.post(reverse("moderation:take", args=[audit.pk]), follow=True)
+
+    html = response.content.decode()
+    alerts = [a for a in elements(html) if a.get("role") == "alert"]
+    assert len(alerts) == 1 and "alert-danger" in alerts[0]["class"]
