@@ -328,3 +328,23 @@ def test_re_audit_shows_the_earlier_audit_while_typing_and_after_submitting(
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit of case CR-REAUDIT-1")
     assert Audit.objects.filter(case_reference="CR-REAUDIT-1").exclude(status=Status.DRAFT
                                                                        ).count() == 2
+
+
+def test_deleting_a_draft_asks_first_and_cancelling_keeps_it(page, live_server, login):
+    auditor = factories.auditor()
+    draft = helpers.draft_audit(auditor=auditor, case_reference="CR-DELETE-1")
+    login(page, live_server, auditor)
+    page.goto(f"{live_server.url}/audits/{draft.pk}/edit/")
+    page.wait_for_load_state("load")
+
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Delete draft").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert questions == ["Delete this draft? This cannot be undone."]
+    assert Audit.objects.filter(pk=draft.pk).exists()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete draft").click()
+    expect(page.get_by_text("Draft deleted.")).to_be_visible()
+    assert not Audit.objects.filter(pk=draft.pk).exists()
