@@ -35,6 +35,11 @@ def is_manager(user) -> bool:
     return roles.sees_all_submitted(user)
 
 
+def may_assign(user, action: AgreedAction) -> bool:
+    """Managers, and the auditor who agreed the action, choose who owns it."""
+    return is_manager(user) or action.audit.auditor_id == user.pk
+
+
 def is_owner(user, action: AgreedAction) -> bool:
     owner_id = action.assignee_id or action.audit.auditor_id
     return owner_id == user.pk
@@ -90,7 +95,7 @@ def get_action_for(user, pk, action: str = "view") -> AgreedAction:
     """The action ``pk`` if ``user`` may see it (else 404) and may do ``action`` (else 403).
 
     Actions: "view"; "close" (mark done or no longer needed: the owner or a manager);
-    "reopen" (a manager).
+    "reopen" (a manager); "assign" (change the owner: a manager or the auditor who agreed it).
     """
     try:
         found = with_overdue(actions_visible_to(user)).select_related(*ACTION_RELATED).get(pk=pk)
@@ -101,6 +106,11 @@ def get_action_for(user, pk, action: str = "view") -> AgreedAction:
     if action == "close":
         if not (is_owner(user, found) or is_manager(user)):
             raise PermissionDenied(_("Only the action's owner or a manager can close it."))
+        return found
+    if action == "assign":
+        if not may_assign(user, found):
+            raise PermissionDenied(_("Only the auditor who agreed the action or a manager can "
+                                     "change who owns it."))
         return found
     if action == "reopen":
         if not is_manager(user):

@@ -2,17 +2,21 @@
 ACTION_MOVES and writes an ActionEvent, so the history of an action is never lost.
 
 An action is closed (done, or no longer needed) by its owner (see action_selectors) or a
-manager; only a manager reopens one.
+manager; only a manager reopens one. Its owner is changed by a manager or by the auditor who
+agreed it (``action_assign``).
 """
 
 import datetime
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .action_selectors import is_manager, is_owner
+from .action_selectors import is_manager, is_owner, may_assign
 from .models import ActionEvent, AgreedAction, Status
 from .workflow import AuditError
 
@@ -126,3 +130,50 @@ def action_reopen(*, action: AgreedAction, by, note: str) -> AgreedAction:
         raise ActionError(_("Say why the action is reopened."), field="note")
     _move(action, to=State.OPEN, by=by, note=note)
     return action
+
+
+@transaction.atomic
+def action_assign(*, action: AgreedAction, by, assignee) -> AgreedAction:
+    """Make ``assignee`` (a user account, or None for the auditor who agreed it) the owner of
+    an open action: the one who answers for it, may close it and gets its reminders.
+
+    The change is written to the action's history, and the new owner is told by email.
+    """
+    action = _locked(action)
+    if not may_assign(by, action):
+        raise ActionError(_("Only the auditor who agreed the action or a QA lead, moderator or "
+                            "administrator can change who owns it."))
+    if action.audit.status == Status.DRAFT:
+        raise ActionError(_("The audit is still a draft: its actions are not agreed yet."))
+    if action.state != State.OPEN:
+        raise ActionError(_("Only an open action can be given to someone else."))
+    if assignee is not None and not assignee.is_active:
+        raise ActionError(_("That account is switched off: choose someone else."),
+                          field="assignee")
+    if assignee is not None and assignee.pk == action.audit.auditor_id:
+        assignee = None  # the auditor owns it anyway; keep the default, not a copy of it
+    if assignee == action.assignee:
+        raise ActionError(_("The action already has that owner."), field="assignee")
+    owner = assignee or action.audit.auditor
+    name = owner.get_full_name() or owner.username
+    ActionEvent.objects.create(action=action, from_state=action.state, to_state=action.state,
+                               by=by, at=timezone.now(),
+                               note=_("Owner changed to %(name)s.") % {"name": name})
+    action.assignee = assignee
+    action.save(update_fields=["assignee"])
+    if owner.email and owner.pk != by.pk:
+        _tell_new_owner(action, owner)
+    return action
+
+
+def _tell_new_owner(action: AgreedAction, owner) -> None:
+    link = settings.SITE_URL.rstrip("/") + reverse("audits:action_detail", args=[action.pk])
+    due = date_format(action.due_date, "j F Y") if action.due_date else _("no date set")
+    body = _("An agreed action from the audit of case %(ref)s is now yours:\n\n%(text)s\n\n"
+             "By: %(due)s\n\nOpen it: %(link)s\n") % {
+        "ref": action.audit.case_reference or _("(no reference)"),
+        "text": action.description.strip(), "due": due, "link": link}
+    subject = _("An agreed action is now yours (case %(ref)s)") % {
+        "ref": action.audit.case_reference or _("(no reference)")}
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
+                                            [owner.email]))

@@ -6,6 +6,7 @@ The three small forms live here, beside the only views that use them.
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -44,8 +45,25 @@ class ReopenForm(AccessibleFormMixin, forms.Form):
         error_messages={"required": gettext_lazy("Say why the action is reopened.")})
 
 
-# The form prefixes keep the ids of the three forms apart on one page.
-FORMS = {"done": MarkDoneForm, "not_needed": NotNeededForm, "reopen": ReopenForm}
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        full = obj.get_full_name()
+        return f"{full} ({obj.username})" if full else obj.username
+
+
+class AssignForm(AccessibleFormMixin, forms.Form):
+    assignee = OwnerChoiceField(
+        label=gettext_lazy("Owner"), required=False,
+        queryset=get_user_model().objects.filter(is_active=True).order_by(
+            "first_name", "last_name", "username"),
+        empty_label=gettext_lazy("The auditor who agreed it"),
+        help_text=gettext_lazy("The person who answers for the action: they can mark it done "
+                               "and they get its reminders."))
+
+
+# The form prefixes keep the ids of the forms apart on one page.
+FORMS = {"done": MarkDoneForm, "not_needed": NotNeededForm, "reopen": ReopenForm,
+         "assign": AssignForm}
 
 
 def action_list(request):
@@ -75,12 +93,18 @@ def _render_detail(request, action, *, bound=None, status=200):
     may_close = (is_open and action.audit.status != Status.DRAFT
                  and (action_selectors.is_owner(user, action) or action_selectors.is_manager(user)))
     may_reopen = not is_open and action_selectors.is_manager(user)
+    may_assign = (is_open and action.audit.status != Status.DRAFT
+                  and action_selectors.may_assign(user, action))
     shown = []
     if may_close:
         shown += ["done", "not_needed"]
     if may_reopen:
         shown.append("reopen")
+    if may_assign:
+        shown.append("assign")
     page_forms = {name: FORMS[name](prefix=name) for name in shown}
+    if "assign" in page_forms and bound is None:
+        page_forms["assign"].initial = {"assignee": action.assignee_id}
     error_summary = []
     if bound is not None:
         name, form = bound
@@ -135,6 +159,14 @@ def action_mark_not_needed(request, pk):
         success=_("Action marked no longer needed."),
         call=lambda action, data: action_services.action_mark_not_needed(
             action=action, by=request.user, reason=data["reason"]))
+
+
+@require_POST
+def action_assign(request, pk):
+    return _post(
+        request, pk, name="assign", access="assign", success=_("Owner changed."),
+        call=lambda action, data: action_services.action_assign(
+            action=action, by=request.user, assignee=data["assignee"]))
 
 
 @require_POST

@@ -22,4 +22,5 @@ urlpatterns = [
     path("actions/<int:pk>/not-needed/", action_views.action_mark_not_needed,
          name="action_not_needed"),
     path("actions/<int:pk>/reopen/", action_views.action_reopen, name="action_reopen"),
+    path("actions/<int:pk>/owner/", action_views.action_assign, name="action_assign"),
 ]

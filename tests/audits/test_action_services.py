@@ -260,3 +260,68 @@ def test_services_work_on_a_stale_copy_of_the_action(action, owner, qa_lead_user
     _done(action, owner)
 
     _assert_refused(lambda: _done(stale, qa_lead_user), "already marked done")
+
+
+# --- changing the owner ------------------------------------------------------------------------
+
+
+def test_the_auditor_gives_an_action_to_a_team_manager_who_is_told_and_then_owns_it(
+        action, owner, no_role_user, django_capture_on_commit_callbacks, mailoutbox):
+    no_role_user.email = "team.manager@example.invalid"
+    no_role_user.save(update_fields=["email"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        action_services.action_assign(action=action, by=owner, assignee=no_role_user)
+
+    action.refresh_from_db()
+    assert action.assignee == no_role_user and action.state == AgreedAction.State.OPEN
+    event = action.events.get()
+    assert (event.from_state, event.to_state, event.by) == ("open", "open", owner)
+    assert no_role_user.username in event.note
+    (mail,) = mailoutbox
+    assert mail.to == ["team.manager@example.invalid"]
+    assert action.audit.case_reference in mail.subject
+    assert f"/actions/{action.pk}/" in mail.body
+    # The new owner closes it; the auditor no longer can.
+    _assert_refused(lambda: _done(action, owner), "Only the action's owner")
+    _done(action, no_role_user)
+
+
+def test_a_manager_gives_it_back_to_the_auditor(action, owner, no_role_user, qa_lead_user):
+    action_services.action_assign(action=action, by=owner, assignee=no_role_user)
+    # Choosing the auditor, or nobody, both mean "the auditor who agreed it".
+    action_services.action_assign(action=action, by=qa_lead_user, assignee=owner)
+
+    action.refresh_from_db()
+    assert action.assignee is None
+    assert action.events.count() == 2
+    _assert_refused(lambda: action_services.action_assign(action=action, by=qa_lead_user,
+                                                          assignee=None),
+                    "already has that owner", field="assignee")
+
+
+@pytest.mark.parametrize("who", ["colleague", "no_role_user"])
+def test_only_the_auditor_or_a_manager_changes_the_owner(request, action, who):
+    user = request.getfixturevalue(who)
+
+    _assert_refused(lambda: action_services.action_assign(action=action, by=user, assignee=user),
+                    "Only the auditor who agreed the action")
+    action.refresh_from_db()
+    assert action.assignee is None and not action.events.exists()
+
+
+def test_a_closed_action_or_a_switched_off_account_is_refused(action, owner, colleague):
+    colleague.is_active = False
+    colleague.save(update_fields=["is_active"])
+    _assert_refused(lambda: action_services.action_assign(action=action, by=owner,
+                                                          assignee=colleague),
+                    "switched off", field="assignee")
+
+    _done(action, owner)
+    colleague.is_active = True
+    colleague.save(update_fields=["is_active"])
+    _assert_refused(lambda: action_services.action_assign(action=action, by=owner,
+                                                          assignee=colleague),
+                    "Only an open action")
+    action.refresh_from_db()
+    assert action.assignee is None

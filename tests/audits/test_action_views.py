@@ -321,6 +321,7 @@ PAGES = {
     "not-needed": ("post", "audits:action_not_needed", "open",
                    {"not_needed-reason": "The child moved away."}),
     "reopen": ("post", "audits:action_reopen", "done", {"reopen-note": "Not evidenced."}),
+    "assign": ("post", "audits:action_assign", "open", {"assign-assignee": "NEW_OWNER"}),
 }
 
 #                  no role  owner  colleague  moderator  QA lead  administrator
@@ -332,6 +333,8 @@ EXPECTED = {
     "draft-done":   (404,   404,   404,       404,       404,     404),
     "not-needed":   (404,   302,   404,       302,       302,     302),
     "reopen":       (404,   403,   404,       302,       302,     302),
+    # The owner here is the auditor who agreed the action.
+    "assign":       (404,   302,   404,       302,       302,     302),
 }
 assert set(EXPECTED) == set(PAGES)
 
@@ -342,7 +345,8 @@ def owners_actions(owner):
     audit_with_actions(owner, [days(1)], ref="CR-ACCDRAFT", submit=False)
     close("CR-ACC #2", owner)
     return {"open": action_named("CR-ACC #1"), "done": action_named("CR-ACC #2"),
-            "draft": action_named("CR-ACCDRAFT #1")}
+            "draft": action_named("CR-ACCDRAFT #1"),
+            "new owner": factories.UserFactory(username="new-owner")}
 
 
 def _url(page, actions):
@@ -353,6 +357,9 @@ def _url(page, actions):
 def _request(client, page, actions):
     method, _, _, data = PAGES[page]
     url = _url(page, actions)
+    if data:
+        data = {k: str(actions["new owner"].pk) if v == "NEW_OWNER" else v
+                for k, v in data.items()}
     return client.post(url, data) if method == "post" else client.get(url)
 
 
@@ -382,7 +389,7 @@ def test_anonymous_is_sent_to_log_in(client, owners_actions, page):
 
 
 @pytest.mark.parametrize("name", ["audits:action_done", "audits:action_not_needed",
-                                  "audits:action_reopen"])
+                                  "audits:action_reopen", "audits:action_assign"])
 def test_the_change_urls_refuse_get(client, owner, owners_actions, name):
     client.force_login(owner)
 
@@ -561,3 +568,40 @@ def test_a_meets_good_audit_page_has_no_outcome(client, owner):
     html = client.get(reverse("audits:detail", args=[audit.pk])).content.decode()
 
     assert "Were the actions completed by their dates?" not in html
+
+
+# --- changing the owner on the action's page -----------------------------------------------
+
+
+def test_the_auditor_changes_the_owner_on_the_page_and_the_history_says_so(client, owner):
+    audit_with_actions(owner, [days(5)], ref="CR-OWN")
+    action = action_named("CR-OWN #1")
+    manager = factories.UserFactory(username="tm-east", first_name="Team", last_name="East")
+    client.force_login(owner)
+    page = client.get(reverse("audits:action_detail", args=[action.pk])).content.decode()
+    assert 'id="assign-form"' in page and "The auditor who agreed it" in page
+
+    response = client.post(reverse("audits:action_assign", args=[action.pk]),
+                           {"assign-assignee": str(manager.pk)}, follow=True)
+
+    html = response.content.decode()
+    assert "Owner changed." in html
+    assert "Owner changed to Team East." in html
+    action.refresh_from_db()
+    assert action.assignee == manager
+
+
+def test_an_unknown_owner_re_renders_the_form_with_the_error(client, owner):
+    audit_with_actions(owner, [days(5)], ref="CR-OWN2")
+    action = action_named("CR-OWN2 #1")
+    client.force_login(owner)
+
+    response = client.post(reverse("audits:action_assign", args=[action.pk]),
+                           {"assign-assignee": "999999"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="error-summary"' in html and 'href="#id_assign-assignee"' in html
+    assert "<details open" in html  # the form the error is in is shown open
+    action.refresh_from_db()
+    assert action.assignee is None and not action.events.exists()

@@ -40,7 +40,7 @@ PAGES = {
 }
 # The agreed-action pages have their own matrix in test_action_views.py.
 ELSEWHERE = {"audits:actions", "audits:action_detail", "audits:action_done",
-             "audits:action_not_needed", "audits:action_reopen"}
+             "audits:action_not_needed", "audits:action_reopen", "audits:action_assign"}
 
 # The expected status for each page, in the order of USERS:
 #                    no role  owner  colleague  moderator  QA lead  administrator
