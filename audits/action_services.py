@@ -72,6 +72,7 @@ def _move(action: AgreedAction, *, to: str, by, note: str, completed_on=None) ->
     action.completed_on = completed_on
     action.state_note = note if to != State.OPEN else ""
     action.save(update_fields=["state", "completed_on", "state_note"])
+    _tell_owner_of_move(action, by, to, note)
     return event
 
 
@@ -161,19 +162,46 @@ def action_assign(*, action: AgreedAction, by, assignee) -> AgreedAction:
                                note=_("Owner changed to %(name)s.") % {"name": name})
     action.assignee = assignee
     action.save(update_fields=["assignee"])
-    if owner.email and owner.pk != by.pk:
+    if owner.pk != by.pk:
         _tell_new_owner(action, owner)
     return action
 
 
-def _tell_new_owner(action: AgreedAction, owner) -> None:
+def _owner(action: AgreedAction):
+    return action.assignee or action.audit.auditor
+
+
+def _tell(owner, action: AgreedAction, subject: str, opening: str) -> None:
+    """Email ``owner`` about their action after this transaction commits (if it does)."""
+    if not owner.email:
+        return
+    reference = action.audit.case_reference or _("(no reference)")
     link = settings.SITE_URL.rstrip("/") + reverse("audits:action_detail", args=[action.pk])
     due = date_format(action.due_date, "j F Y") if action.due_date else _("no date set")
-    body = _("An agreed action from the audit of case %(ref)s is now yours:\n\n%(text)s\n\n"
-             "By: %(due)s\n\nOpen it: %(link)s\n") % {
-        "ref": action.audit.case_reference or _("(no reference)"),
-        "text": action.description.strip(), "due": due, "link": link}
-    subject = _("An agreed action is now yours (case %(ref)s)") % {
-        "ref": action.audit.case_reference or _("(no reference)")}
+    body = _("%(opening)s\n\nCase %(ref)s: %(text)s\nBy: %(due)s\n\nOpen it: %(link)s\n") % {
+        "opening": opening, "ref": reference, "text": action.description.strip(),
+        "due": due, "link": link}
+    subject = f"{subject} (case {reference})"
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
                                             [owner.email]))
+
+
+def _tell_new_owner(action: AgreedAction, owner) -> None:
+    _tell(owner, action, _("An agreed action is now yours"),
+          _("An agreed action from a case file audit is now yours to answer for."))
+
+
+def _tell_owner_of_move(action: AgreedAction, by, to: str, note: str) -> None:
+    """A manager closed or reopened someone else's action: its owner hears it from us."""
+    owner = _owner(action)
+    if owner.pk == by.pk:
+        return
+    name = by.get_full_name() or by.username
+    opening = {
+        State.DONE: _("%(name)s marked your action done: %(note)s"),
+        State.NOT_NEEDED: _("%(name)s marked your action no longer needed: %(note)s"),
+        State.OPEN: _("%(name)s reopened your action: %(note)s"),
+    }[to] % {"name": name, "note": note}
+    _tell(owner, action, _("Your agreed action was %(state)s") % {
+        "state": {State.DONE: _("marked done"), State.NOT_NEEDED: _("closed"),
+                  State.OPEN: _("reopened")}[to]}, opening)

@@ -325,3 +325,33 @@ def test_a_closed_action_or_a_switched_off_account_is_refused(action, owner, col
                     "Only an open action")
     action.refresh_from_db()
     assert action.assignee is None
+
+
+# --- the owner hears when someone else closes or reopens their action ----------------------
+
+
+def test_the_owner_is_emailed_when_a_manager_closes_or_reopens_their_action(
+        action, owner, qa_lead_user, django_capture_on_commit_callbacks, mailoutbox):
+    owner.email = "owner@example.invalid"
+    owner.save(update_fields=["email"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _done(action, qa_lead_user, note="Checked at the team meeting.")
+    with django_capture_on_commit_callbacks(execute=True):
+        action_services.action_reopen(action=action, by=qa_lead_user, note="Not evidenced.")
+
+    assert [m.to for m in mailoutbox] == [["owner@example.invalid"]] * 2
+    assert "marked done" in mailoutbox[0].subject
+    assert "Checked at the team meeting." in mailoutbox[0].body
+    assert "reopened" in mailoutbox[1].subject and "Not evidenced." in mailoutbox[1].body
+
+
+def test_the_owner_is_not_emailed_about_what_they_did_themselves(
+        action, owner, django_capture_on_commit_callbacks, mailoutbox):
+    owner.email = "owner@example.invalid"
+    owner.save(update_fields=["email"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _done(action, owner)
+
+    assert mailoutbox == []
