@@ -173,8 +173,10 @@ def test_submitting_an_incomplete_audit_lists_problems_keeps_input_and_saves_one
     overall_section(page).get_by_role("radio", name="Does not meet good", exact=True).check()
     page.get_by_role("button", name="Submit audit").click()
 
-    expect(page.get_by_role("alert").filter(has_text="Your changes are saved as a draft")
+    # The message is a status: the error summary below is the page's one alert.
+    expect(page.get_by_role("status").filter(has_text="Your changes are saved as a draft")
            ).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(1)
     # The summary is at the top of the page, announced, and takes focus.
     summary = page.get_by_role("alert", name=re.compile(r"^There are \d+ problems$"))
     expect(summary).to_be_visible()
