@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from . import roles
 from .action_selectors import action_owners, owned_by
 from .filters import StyledFilterSet
 from .models import AgreedAction, AuditActivity, Team
@@ -16,7 +17,7 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return roles.display_name(obj)
 
 
 class OwnerFilter(django_filters.ModelChoiceFilter):

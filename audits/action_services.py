@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .action_selectors import is_manager, is_owner, may_assign
+from .roles import display_name
 from .models import ActionEvent, AgreedAction, Status
 from .workflow import AuditError
 
@@ -156,7 +157,7 @@ def action_assign(*, action: AgreedAction, by, assignee) -> AgreedAction:
     if assignee == action.assignee:
         raise ActionError(_("The action already has that owner."), field="assignee")
     owner = assignee or action.audit.auditor
-    name = owner.get_full_name() or owner.username
+    name = display_name(owner)
     ActionEvent.objects.create(action=action, from_state=action.state, to_state=action.state,
                                by=by, at=timezone.now(),
                                note=_("Owner changed to %(name)s.") % {"name": name})
@@ -196,7 +197,7 @@ def _tell_owner_of_move(action: AgreedAction, by, to: str, note: str) -> None:
     owner = _owner(action)
     if owner.pk == by.pk:
         return
-    name = by.get_full_name() or by.username
+    name = display_name(by)
     opening = {
         State.DONE: _("%(name)s marked your action done: %(note)s"),
         State.NOT_NEEDED: _("%(name)s marked your action no longer needed: %(note)s"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import action_selectors, action_services
+from . import action_selectors, action_services, roles
 from .action_filters import ActionFilter
 from .forms import DATE_INPUT, AccessibleFormMixin
 from .models import AgreedAction, Status
@@ -45,14 +45,16 @@ class ReopenForm(AccessibleFormMixin, forms.Form):
         error_messages={"required": gettext_lazy("Say why the action is reopened.")})
 
 
-class OwnerChoiceField(forms.ModelChoiceField):
+class AccountChoiceField(forms.ModelChoiceField):
+    """Any account, named with its username too: two people may share a name."""
+
     def label_from_instance(self, obj):
-        full = obj.get_full_name()
-        return f"{full} ({obj.username})" if full else obj.username
+        name = roles.display_name(obj)
+        return name if name == obj.get_username() else f"{name} ({obj.get_username()})"
 
 
 class AssignForm(AccessibleFormMixin, forms.Form):
-    assignee = OwnerChoiceField(
+    assignee = AccountChoiceField(
         label=gettext_lazy("Owner"), required=False,
         queryset=get_user_model().objects.filter(is_active=True).order_by(
             "first_name", "last_name", "username"),

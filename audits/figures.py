@@ -34,9 +34,14 @@ DOMAIN_GRADES = (*GRADES, "not_applicable")
 MODERATION = ("moderated", "agreed", "raised", "lowered")
 
 
+def reportable_condition(prefix: str = "") -> Q:
+    """The audits a report counts: past draft, never practice. ``prefix`` reaches the audit
+    through a relation ("audit__" from an agreed action)."""
+    return ~Q(**{f"{prefix}status": Status.DRAFT}) & ~Q(**{f"{prefix}is_practice": True})
+
+
 def reportable(audits: QuerySet[Audit]) -> QuerySet[Audit]:
-    """The audits a report counts: past draft, never practice."""
-    return audits.exclude(status=Status.DRAFT).exclude(is_practice=True).order_by()
+    return audits.filter(reportable_condition()).order_by()
 
 
 def _rank(field: str):

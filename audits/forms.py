@@ -289,7 +289,7 @@ class AuditFormPage:
 
 class AuditorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
+        return roles.display_name(obj)
 
 
 class ActivityForm(AccessibleFormMixin, forms.Form):

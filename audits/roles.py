@@ -10,6 +10,11 @@ ADMINISTRATOR = "Administrator"
 ALL_ROLES = (AUDITOR, MODERATOR, QA_LEAD, ADMINISTRATOR)
 
 
+def display_name(user) -> str:
+    """How pages and emails name a person: their full name, else their username."""
+    return user.get_full_name() or user.get_username()
+
+
 def role_names(user) -> frozenset[str]:
     """The user's role names, read once per user object (so once per request)."""
     if not getattr(user, "is_authenticated", False):

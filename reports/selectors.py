@@ -18,9 +18,9 @@ from django.db.models.functions import Coalesce
 
 from audits.figures import (DOMAIN_GRADES, GRADE_COUNT_NAMES, GRADES, MODERATION,
                             domain_grade_counts, grade_counts, not_met_in_all_applicable,
-                            reportable, with_final)
+                            reportable_condition, with_final)
 from audits.models import (AgreedAction, Audit, AuditActivity, CaseType, Domain, DomainGrade,
-                           MonthDomainFigures, MonthFigures, Status, Strand)
+                           MonthDomainFigures, MonthFigures, Strand)
 
 from .periods import Period, split_at_months
 
@@ -44,21 +44,37 @@ class ReportScope:
         }
 
 
-def _filtered(rows: QuerySet, scope: ReportScope) -> QuerySet:
-    if scope.strand:
-        rows = rows.filter(strand=scope.strand)
-    if scope.case_type:
-        rows = rows.filter(case_type=scope.case_type)
-    return rows
+def _filters(scope: ReportScope, prefix: str = "", *, activity: bool = True) -> Q:
+    """The scope's filters as a condition; ``activity=False`` for the kept figures, which
+    have no activity."""
+    names = ("activity", "strand", "case_type") if activity else ("strand", "case_type")
+    return Q(**{f"{prefix}{name}": getattr(scope, name) for name in names
+                if getattr(scope, name)})
+
+
+def _audits_condition(scope: ReportScope, periods: list[Period], prefix: str = "") -> Q:
+    """Reportable audits of ``scope`` dated in any of ``periods``."""
+    dates = _any_of([_between(f"{prefix}audit_date", p) for p in periods])
+    return reportable_condition(prefix) & dates & _filters(scope, prefix)
 
 
 def reportable_audits(scope: ReportScope, period: Period | None = None) -> QuerySet[Audit]:
-    period = period or scope.period
-    audits = reportable(Audit.objects.filter(audit_date__gte=period.start,
-                                             audit_date__lte=period.end))
-    if scope.activity:
-        audits = audits.filter(activity=scope.activity)
-    return _filtered(audits, scope)
+    return _counted_audits(scope, [period or scope.period])
+
+
+def _counted_audits(scope: ReportScope, periods: list[Period]) -> QuerySet[Audit]:
+    return Audit.objects.filter(_audits_condition(scope, periods)).order_by()
+
+
+def _between(field: str, period: Period) -> Q:
+    return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
+
+
+def _any_of(conditions: list[Q]) -> Q:
+    combined = Q(pk__in=[])
+    for condition in conditions:
+        combined |= condition
+    return combined
 
 
 def _split(row: dict) -> dict:
@@ -78,13 +94,15 @@ NOT_MET = "not_met_in_all_applicable"
 class _Parts:
     """Where each period's figures come from: whole months kept, and days counted afresh."""
 
+    previous: Period  # the period the report compares with
     kept: dict[str, Period]  # CURRENT/PREVIOUS -> the whole months read from MonthFigures
     counted: list[tuple[str, Period]]  # (CURRENT/PREVIOUS, days counted from the audits)
 
     @classmethod
-    def of(cls, scope: ReportScope, previous_period: Period) -> "_Parts":
+    def of(cls, scope: ReportScope) -> "_Parts":
+        previous = scope.period.previous()
         kept, counted = {}, []
-        for which, period in ((CURRENT, scope.period), (PREVIOUS, previous_period)):
+        for which, period in ((CURRENT, scope.period), (PREVIOUS, previous)):
             if scope.activity:
                 counted.append((which, period))
                 continue
@@ -92,34 +110,15 @@ class _Parts:
             if months:
                 kept[which] = months
             counted.extend((which, edge) for edge in edges)
-        return cls(kept, counted)
+        return cls(previous, kept, counted)
 
     def current_counted(self) -> list[Period]:
         return [period for which, period in self.counted if which == CURRENT]
 
 
-def _between(field: str, period: Period) -> Q:
-    return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
-
-
-def _any_of(conditions: list[Q]) -> Q:
-    combined = Q(pk__in=[])
-    for condition in conditions:
-        combined |= condition
-    return combined
-
-
 def _which(field: str, periods: list[tuple[str, Period]]) -> Case:
     return Case(*[When(_between(field, period), then=Value(which)) for which, period in periods],
                 default=Value(None), output_field=CharField())
-
-
-def _counted_audits(scope: ReportScope, periods: list[Period]) -> QuerySet[Audit]:
-    audits = reportable(Audit.objects.filter(_any_of([_between("audit_date", p)
-                                                      for p in periods])))
-    if scope.activity:
-        audits = audits.filter(activity=scope.activity)
-    return _filtered(audits, scope)
 
 
 def _counted_rows(scope: ReportScope, parts: _Parts) -> list[dict]:
@@ -141,8 +140,8 @@ def _kept_rows(scope: ReportScope, parts: _Parts) -> list[dict]:
     if not parts.kept:
         return []
     kept = list(parts.kept.items())
-    rows = _filtered(MonthFigures.objects.filter(_any_of([_between("month", p)
-                                                          for w, p in kept])), scope)
+    rows = MonthFigures.objects.filter(_any_of([_between("month", p) for w, p in kept]),
+                                       _filters(scope, activity=False))
     return list(rows.annotate(which=_which("month", kept)).values("which", "strand", "case_type")
                 .annotate(**{name: Sum(name) for name in (*GRADE_COUNT_NAMES, NOT_MET)})
                 .order_by())
@@ -153,10 +152,9 @@ def _add(total: dict, counts: dict) -> None:
         total[name] = total.get(name, 0) + count
 
 
-def grade_totals_grouped(scope: ReportScope, previous_period: Period,
-                         parts: _Parts | None = None) -> dict:
+def grade_totals_grouped(scope: ReportScope, parts: _Parts) -> dict:
     """The grade counts of ``scope`` in total, by strand and by case type, the number of its
-    audits not meeting good in any applicable domain, and the totals of ``previous_period``
+    audits not meeting good in any applicable domain, and the totals of the previous period
     (same filters): two queries, one over the kept months and one over the edge days.
 
     Every figure is a count, so the total, a strand's or a case type's is the sum of its
@@ -164,7 +162,6 @@ def grade_totals_grouped(scope: ReportScope, previous_period: Period,
     {"totals", "previous": split dict, "by_strand", "by_case_type": {strand_id or
     case_type_id: split dict}, NOT_MET: count} (no None keys).
     """
-    parts = parts or _Parts.of(scope, previous_period)
     totals, previous, by_strand, by_case_type = {}, {}, {}, {}
     for row in [*_counted_rows(scope, parts), *_kept_rows(scope, parts)]:
         counts = {name: row[name] for name in (*GRADE_COUNT_NAMES, NOT_MET)}
@@ -183,12 +180,11 @@ def grade_totals_grouped(scope: ReportScope, previous_period: Period,
             NOT_MET: totals.get(NOT_MET, 0)}
 
 
-def domain_counts(scope: ReportScope, parts: _Parts | None = None) -> list[dict]:
+def domain_counts(scope: ReportScope, parts: _Parts) -> list[dict]:
     """For each domain number: how many audits gave each grade. Three queries at most.
 
     Domains are matched by number across tool versions; titles are the newest version's.
     """
-    parts = parts or _Parts.of(scope, scope.period.previous())
     numbers, titles = {}, {}
     for pk, number, title in (Domain.objects.order_by("number", "-tool__version")
                               .values_list("pk", "number", "title")):
@@ -204,7 +200,8 @@ def domain_counts(scope: ReportScope, parts: _Parts | None = None) -> list[dict]
             _add(by_number[numbers[row["domain"]]], {g: row[g] for g in DOMAIN_GRADES})
     if CURRENT in parts.kept:
         months = parts.kept[CURRENT]
-        rows = _filtered(MonthDomainFigures.objects.filter(_between("month", months)), scope)
+        rows = MonthDomainFigures.objects.filter(_between("month", months),
+                                                 _filters(scope, activity=False))
         for row in (rows.values("number").annotate(**{g: Sum(g) for g in DOMAIN_GRADES})
                     .order_by()):
             entry = by_number.setdefault(row["number"], dict.fromkeys(DOMAIN_GRADES, 0))
@@ -220,13 +217,7 @@ def action_counts(scope: ReportScope, *, today: datetime.date) -> dict:
     audits"), so the database can read the actions' covering index once and look each audit
     up by its key.
     """
-    period = scope.period
-    actions = (AgreedAction.objects
-               .filter(audit__audit_date__gte=period.start, audit__audit_date__lte=period.end)
-               .exclude(audit__status=Status.DRAFT).exclude(audit__is_practice=True))
-    for name in ("activity", "strand", "case_type"):
-        if getattr(scope, name):
-            actions = actions.filter(**{f"audit__{name}": getattr(scope, name)})
+    actions = AgreedAction.objects.filter(_audits_condition(scope, [scope.period], "audit__"))
     done = Q(state=AgreedAction.State.DONE)
     return actions.order_by().aggregate(
         raised=Count("pk"),
@@ -289,8 +280,8 @@ def _targets(scope: ReportScope, counts: dict) -> list[dict]:
 def measure_counts(scope: ReportScope) -> dict:
     """The counts the QA target measures need, for a page that shows targets without the
     rest of a report: {"totals": grade split, "domains": domain rows}. At most five queries."""
-    parts = _Parts.of(scope, scope.period.previous())
-    grouped = grade_totals_grouped(scope, scope.period.previous(), parts)
+    parts = _Parts.of(scope)
+    grouped = grade_totals_grouped(scope, parts)
     return {"totals": grouped["totals"], "domains": domain_counts(scope, parts)}
 
 
@@ -301,9 +292,8 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     eleven with no targets set, fewer when the period is whole months (nothing to count
     afresh) or no whole month (nothing kept to read).
     """
-    previous_period = scope.period.previous()
-    parts = _Parts.of(scope, previous_period)
-    grouped = grade_totals_grouped(scope, previous_period, parts)
+    parts = _Parts.of(scope)
+    grouped = grade_totals_grouped(scope, parts)
     totals = grouped["totals"]
     strands = list(Strand.objects.order_by("order").values_list("pk", "slug", "name"))
     by_strand = {slug: grouped["by_strand"].get(pk) or _split_zero()
@@ -333,8 +323,8 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         "actions": action_counts(scope, today=today),
         "schedule": schedule_figures(scope, today=today),
         "targets": _targets(scope, {"totals": totals, "domains": domains}),
-        "previous": {"start": previous_period.start.isoformat(),
-                     "end": previous_period.end.isoformat(), **grouped["previous"]},
+        "previous": {"start": parts.previous.start.isoformat(),
+                     "end": parts.previous.end.isoformat(), **grouped["previous"]},
         "filters": scope.filters_dict(),
         "names": {
             "strands": {slug: name for pk, slug, name in strands},

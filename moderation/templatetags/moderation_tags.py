@@ -18,7 +18,9 @@ def moderation_panel(context, audit):
         "user": user,
         "case": case,
         "history": selectors.moderation_history(audit, user),
-        "feedback_hidden": not selectors.may_read_feedback(user, audit),
+        # Say that rounds exist but are not for this reader, rather than show none silently.
+        "feedback_hidden": (not selectors.may_read_feedback(user, audit)
+                            and audit.moderations.exists()),
         "is_auditor_of_audit": audit.auditor_id == user.pk,
         "can_moderate": roles.is_moderator(user) and audit.auditor_id != user.pk,
         "can_add_to_queue": roles.is_qa_lead(user),
