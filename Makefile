@@ -9,7 +9,10 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 # embedded SQLite file when it is unset.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test install install-test benchmark clean
+.PHONY: run test lint install install-test benchmark clean
+
+# Test processes: pytest-xdist spreads the suite over the machine's cores.
+TEST_WORKERS ?= auto
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +34,17 @@ run: $(INSTALLED)
 	$(RUN_ENV) $(BIN)/python manage.py load_demo
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(TEST_INSTALLED)
+test: $(TEST_INSTALLED) lint
 	$(BIN)/python manage.py check --settings=config.settings_test
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+# The layers contract (pyproject.toml) keeps the apps depending one way; ruff lints and checks
+# the formatting (`ruff format .` mends it).
+lint: $(TEST_INSTALLED)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Benchmarks run on a scratch database (never db.sqlite3); set BENCH_DATABASE_URL to use
 # PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/bench. Figures: docs/PERFORMANCE.md.

@@ -9,8 +9,10 @@ def _build_missing_figures(sender, using="default", **kwargs):
     from .figures import refresh_all
     from .models import Audit, FigureMonth, Status
 
-    if (not FigureMonth.objects.using(using).exists()
-            and Audit.objects.using(using).exclude(status=Status.DRAFT).exists()):
+    if (
+        not FigureMonth.objects.using(using).exists()
+        and Audit.objects.using(using).exclude(status=Status.DRAFT).exists()
+    ):
         refresh_all()
 
 

@@ -12,4 +12,3 @@ def roles(request):
         "can_manage_activities": roles_module.manages_activities(user),
         "is_administrator": roles_module.ADMINISTRATOR in names,
     }
-

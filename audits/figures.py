@@ -21,13 +21,22 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import (Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet,
-                              Value, When)
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 
-from .models import (Audit, DomainGrade, FigureMonth, Grade, MonthDomainFigures, MonthFigures,
-                     Status)
+from .models import Audit, DomainGrade, FigureMonth, Grade, MonthDomainFigures, MonthFigures, Status
 
 GRADES = ("exceeds", "meets", "does_not_meet")
 DOMAIN_GRADES = (*GRADES, "not_applicable")
@@ -49,7 +58,8 @@ def _rank(field: str):
         When(**{field: Grade.EXCEEDS}, then=Value(3)),
         When(**{field: Grade.MEETS}, then=Value(2)),
         When(**{field: Grade.DOES_NOT_MEET}, then=Value(1)),
-        default=Value(None), output_field=IntegerField(),
+        default=Value(None),
+        output_field=IntegerField(),
     )
 
 
@@ -117,19 +127,36 @@ def _counted(months: list[datetime.date]) -> tuple[list[dict], list[dict]]:
     """The figures of these months counted from the audits: rows for MonthFigures and for
     MonthDomainFigures, as dicts of their fields. Two queries."""
     audits = reportable(Audit.objects.filter(_in_months(months)))
-    figures = (with_final(audits).annotate(month=TruncMonth("audit_date"))
-               .values("month", "strand", "case_type")
-               .annotate(**grade_counts(), not_met_in_all_applicable=Count(
-                   "pk", filter=not_met_in_all_applicable()))
-               .order_by())
-    domains = (DomainGrade.objects.filter(audit__in=audits)
-               .values(month=TruncMonth("audit__audit_date"), strand=F("audit__strand"),
-                       case_type=F("audit__case_type"), number=F("domain__number"))
-               .annotate(**domain_grade_counts()).order_by())
+    figures = (
+        with_final(audits)
+        .annotate(month=TruncMonth("audit_date"))
+        .values("month", "strand", "case_type")
+        .annotate(
+            **grade_counts(),
+            not_met_in_all_applicable=Count("pk", filter=not_met_in_all_applicable()),
+        )
+        .order_by()
+    )
+    domains = (
+        DomainGrade.objects.filter(audit__in=audits)
+        .values(
+            month=TruncMonth("audit__audit_date"),
+            strand=F("audit__strand"),
+            case_type=F("audit__case_type"),
+            number=F("domain__number"),
+        )
+        .annotate(**domain_grade_counts())
+        .order_by()
+    )
     rename = {"strand": "strand_id", "case_type": "case_type_id"}
-    return ([{rename.get(k, k): v for k, v in row.items()} for row in figures],
-            [{rename.get(k, k): v for k, v in row.items()} for row in domains
-             if any(row[g] for g in DOMAIN_GRADES)])
+    return (
+        [{rename.get(k, k): v for k, v in row.items()} for row in figures],
+        [
+            {rename.get(k, k): v for k, v in row.items()}
+            for row in domains
+            if any(row[g] for g in DOMAIN_GRADES)
+        ],
+    )
 
 
 @transaction.atomic
@@ -140,26 +167,36 @@ def refresh_months(months: Iterable[datetime.date | None]) -> None:
     if not months:
         return
     now = timezone.now()
-    FigureMonth.objects.bulk_create([FigureMonth(month=m, refreshed_at=now) for m in months],
-                                    ignore_conflicts=True)
+    FigureMonth.objects.bulk_create(
+        [FigureMonth(month=m, refreshed_at=now) for m in months], ignore_conflicts=True
+    )
     # Lock the months, in order, so that concurrent refreshes of a month queue up; each then
     # counts what the ones before it committed.
-    list(FigureMonth.objects.select_for_update().filter(month__in=months).order_by("month")
-         .values_list("pk", flat=True))
+    list(
+        FigureMonth.objects.select_for_update()
+        .filter(month__in=months)
+        .order_by("month")
+        .values_list("pk", flat=True)
+    )
     FigureMonth.objects.filter(month__in=months).update(refreshed_at=now)
     MonthFigures.objects.filter(month__in=months).delete()
     MonthDomainFigures.objects.filter(month__in=months).delete()
     figures, domains = _counted(months)
     MonthFigures.objects.bulk_create([MonthFigures(**row) for row in figures], batch_size=500)
-    MonthDomainFigures.objects.bulk_create([MonthDomainFigures(**row) for row in domains],
-                                           batch_size=500)
+    MonthDomainFigures.objects.bulk_create(
+        [MonthDomainFigures(**row) for row in domains], batch_size=500
+    )
 
 
 def _months_with_audits_or_figures() -> set[datetime.date]:
     months = set(FigureMonth.objects.values_list("month", flat=True))
-    months.update(Audit.objects.filter(audit_date__isnull=False)
-                  .annotate(month=TruncMonth("audit_date")).values_list("month", flat=True)
-                  .distinct().order_by())
+    months.update(
+        Audit.objects.filter(audit_date__isnull=False)
+        .annotate(month=TruncMonth("audit_date"))
+        .values_list("month", flat=True)
+        .distinct()
+        .order_by()
+    )
     return months
 
 
@@ -175,8 +212,9 @@ def stale_months() -> list[datetime.date]:
     def by_month(rows):
         grouped = {}
         for row in rows:
-            grouped.setdefault(row["month"], []).append(tuple(sorted(
-                (k, v) for k, v in row.items())))
+            grouped.setdefault(row["month"], []).append(
+                tuple(sorted((k, v) for k, v in row.items()))
+            )
         return {month: sorted(values) for month, values in grouped.items()}
 
     stale = set()

@@ -17,8 +17,9 @@ class StyledFilterSet(django_filters.FilterSet):
         if not getattr(form, "_styled", False):
             for field in form.fields.values():
                 widget = field.widget
-                if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect,
-                                       forms.CheckboxSelectMultiple)):
+                if isinstance(
+                    widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
+                ):
                     continue
                 css = "form-select" if isinstance(widget, forms.Select) else "form-control"
                 widget.attrs["class"] = f"{css} form-{css.split('-')[1]}-sm"
@@ -27,20 +28,27 @@ class StyledFilterSet(django_filters.FilterSet):
 
 
 class AuditFilter(StyledFilterSet):
-    date_from = django_filters.DateFilter(field_name="audit_date", lookup_expr="gte",
-                                          label=_("Audit date from"), widget=DATE)
-    date_to = django_filters.DateFilter(field_name="audit_date", lookup_expr="lte",
-                                        label=_("Audit date to"), widget=DATE)
+    date_from = django_filters.DateFilter(
+        field_name="audit_date", lookup_expr="gte", label=_("Audit date from"), widget=DATE
+    )
+    date_to = django_filters.DateFilter(
+        field_name="audit_date", lookup_expr="lte", label=_("Audit date to"), widget=DATE
+    )
     activity = django_filters.ModelChoiceFilter(
-        queryset=AuditActivity.objects.order_by("-month", "name"), label=_("Activity"))
+        queryset=AuditActivity.objects.order_by("-month", "name"), label=_("Activity")
+    )
     strand = django_filters.ModelChoiceFilter(queryset=Strand.objects.all(), label=_("Strand"))
-    case_type = django_filters.ModelChoiceFilter(queryset=CaseType.objects.all(),
-                                                 label=_("Case type"))
-    overall_grade = django_filters.ChoiceFilter(choices=OVERALL_GRADES,
-                                                label=_("Overall grade (auditor)"))
+    case_type = django_filters.ModelChoiceFilter(
+        queryset=CaseType.objects.all(), label=_("Case type")
+    )
+    overall_grade = django_filters.ChoiceFilter(
+        choices=OVERALL_GRADES, label=_("Overall grade (auditor)")
+    )
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("State"))
     auditor = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.filter(audits__isnull=False).distinct()
+        queryset=get_user_model()
+        .objects.filter(audits__isnull=False)
+        .distinct()
         .order_by("username"),
         label=_("Auditor"),
     )
@@ -55,4 +63,5 @@ class AuditFilter(StyledFilterSet):
             del self.filters["auditor"]
         if not drafts:
             self.filters["status"].extra["choices"] = [
-                c for c in Status.choices if c[0] != Status.DRAFT]
+                c for c in Status.choices if c[0] != Status.DRAFT
+            ]

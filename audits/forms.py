@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import roles
 from .models import (
     OVERALL_GRADES,
     AgeBand,
@@ -19,7 +20,6 @@ from .models import (
     Strand,
     Team,
 )
-from . import roles
 from .rules import CASE_REFERENCE_RE, Problem
 from .services import AuditContent
 
@@ -40,8 +40,9 @@ class AccessibleFormMixin:
     def style_widgets(self):
         for name, field in self.fields.items():
             widget = field.widget
-            if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple,
-                                   forms.CheckboxInput)):
+            if isinstance(
+                widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)
+            ):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"
@@ -91,41 +92,63 @@ class ActivityChoiceField(forms.ModelChoiceField):
 
 class AuditHeaderForm(AccessibleFormMixin, forms.Form):
     case_reference = forms.CharField(
-        label=gettext_lazy("Case reference"), max_length=32, required=False,
-        help_text=gettext_lazy("The case management system's ID: letters, digits and hyphens. "
-                               "Never the child's name."),
+        label=gettext_lazy("Case reference"),
+        max_length=32,
+        required=False,
+        help_text=gettext_lazy(
+            "The case management system's ID: letters, digits and hyphens. Never the child's name."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    audit_date = forms.DateField(label=gettext_lazy("Audit date"), required=False,
-                                 widget=DATE_INPUT)
+    audit_date = forms.DateField(
+        label=gettext_lazy("Audit date"), required=False, widget=DATE_INPUT
+    )
     activity = ActivityChoiceField(
-        label=gettext_lazy("Audit activity"), required=False,
+        label=gettext_lazy("Audit activity"),
+        required=False,
         queryset=AuditActivity.objects.order_by("-month", "name"),
     )
-    age_band = VocabularyChoiceField(label=gettext_lazy("Age band"), required=False,
-                                     queryset=_active(AgeBand))
-    strand = VocabularyChoiceField(label=gettext_lazy("Strand"), required=False,
-                                   queryset=_active(Strand))
-    case_type = VocabularyChoiceField(label=gettext_lazy("Case type"), required=False,
-                                      queryset=_active(CaseType))
-    team = VocabularyChoiceField(label=gettext_lazy("Case holder's team"), required=False,
-                                 queryset=_active(Team))
+    age_band = VocabularyChoiceField(
+        label=gettext_lazy("Age band"), required=False, queryset=_active(AgeBand)
+    )
+    strand = VocabularyChoiceField(
+        label=gettext_lazy("Strand"), required=False, queryset=_active(Strand)
+    )
+    case_type = VocabularyChoiceField(
+        label=gettext_lazy("Case type"), required=False, queryset=_active(CaseType)
+    )
+    team = VocabularyChoiceField(
+        label=gettext_lazy("Case holder's team"), required=False, queryset=_active(Team)
+    )
     is_practice = forms.BooleanField(
         label=gettext_lazy("This is a practice audit (training; never counted in figures)"),
         required=False,
     )
-    feedback_date = forms.DateField(label=gettext_lazy("Date of feedback discussion"),
-                                    required=False, widget=DATE_INPUT)
+    feedback_date = forms.DateField(
+        label=gettext_lazy("Date of feedback discussion"), required=False, widget=DATE_INPUT
+    )
     feedback_with = forms.CharField(
-        label=gettext_lazy("Discussed with"), max_length=200, required=False,
+        label=gettext_lazy("Discussed with"),
+        max_length=200,
+        required=False,
         help_text=gettext_lazy("Role, for example: case holder and team manager."),
     )
-    feedback_notes = forms.CharField(label=gettext_lazy("Notes of the discussion"),
-                                     required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    overall_grade = forms.ChoiceField(label=gettext_lazy("Overall grade"), required=False,
-                                      choices=OVERALL_GRADES, widget=forms.RadioSelect)
-    overall_comments = forms.CharField(label=gettext_lazy("Overall comments"), required=False,
-                                       widget=forms.Textarea(attrs={"rows": 4}))
+    feedback_notes = forms.CharField(
+        label=gettext_lazy("Notes of the discussion"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    overall_grade = forms.ChoiceField(
+        label=gettext_lazy("Overall grade"),
+        required=False,
+        choices=OVERALL_GRADES,
+        widget=forms.RadioSelect,
+    )
+    overall_comments = forms.CharField(
+        label=gettext_lazy("Overall comments"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     VOCABULARIES = ("age_band", "strand", "case_type", "team")
 
@@ -138,37 +161,45 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
         value = self.cleaned_data["case_reference"].strip()
         if value and not CASE_REFERENCE_RE.match(value):
             raise forms.ValidationError(
-                _("The case reference must be 1 to 32 letters, digits or hyphens."))
+                _("The case reference must be 1 to 32 letters, digits or hyphens.")
+            )
         return value
 
 
 class DomainForm(AccessibleFormMixin, forms.Form):
-    grade = forms.ChoiceField(label=gettext_lazy("Grade"), required=False, choices=Grade.choices,
-                              widget=forms.RadioSelect)
-    text = forms.CharField(label=gettext_lazy("Evaluation"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    grade = forms.ChoiceField(
+        label=gettext_lazy("Grade"), required=False, choices=Grade.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Evaluation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, domain, risk_categories=(), **kwargs):
         super().__init__(*args, prefix=f"domain-{domain.number}", **kwargs)
         self.domain = domain
         if risk_categories:
             self.fields["risks"] = forms.ModelMultipleChoiceField(
-                label=_("Risks the child experiences or is at risk of"), required=False,
-                queryset=risk_categories, widget=forms.CheckboxSelectMultiple,
+                label=_("Risks the child experiences or is at risk of"),
+                required=False,
+                queryset=risk_categories,
+                widget=forms.CheckboxSelectMultiple,
             )
             self.style_widgets()
 
 
 class ActionForm(AccessibleFormMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    description = forms.CharField(label=gettext_lazy("Action"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=gettext_lazy("Action"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     owner = forms.CharField(label=gettext_lazy("By whom"), max_length=200, required=False)
     due_date = forms.DateField(label=gettext_lazy("By when"), required=False, widget=DATE_INPUT)
 
     def clean(self):
         data = super().clean()
-        if (data.get("owner") or data.get("due_date")) and not (data.get("description") or "").strip():
+        if (data.get("owner") or data.get("due_date")) and not (
+            data.get("description") or ""
+        ).strip():
             self.add_error("description", _("Describe the action, or remove the row."))
         return data
 
@@ -184,8 +215,13 @@ def _anchor(bound_field) -> str:
 
 
 # Header-form fields that the page shows after the domains and actions, as on the paper tool.
-BOTTOM_FIELDS = ("feedback_date", "feedback_with", "feedback_notes", "overall_grade",
-                 "overall_comments")
+BOTTOM_FIELDS = (
+    "feedback_date",
+    "feedback_with",
+    "feedback_notes",
+    "overall_grade",
+    "overall_comments",
+)
 
 
 class AuditFormPage:
@@ -211,12 +247,14 @@ class AuditFormPage:
             else:
                 categories = ()
             self.domain_forms.append(
-                DomainForm(data, domain=domain, risk_categories=categories, initial=initial))
+                DomainForm(data, domain=domain, risk_categories=categories, initial=initial)
+            )
         action_initial = []
         if audit is not None:
             action_initial = [
                 {"id": a.pk, "description": a.description, "owner": a.owner, "due_date": a.due_date}
-                for a in audit.actions.all() if a.source == a.Source.AUDITOR
+                for a in audit.actions.all()
+                if a.source == a.Source.AUDITOR
             ]
         self.actions = ActionFormSet(data, initial=action_initial, prefix="actions")
         self.actions_errors: list[str] = []
@@ -226,10 +264,24 @@ class AuditFormPage:
         audit = self.audit
         if audit is None:
             return {}
-        return {name: getattr(audit, name) for name in (
-            "case_reference", "audit_date", "activity", "age_band", "strand", "case_type", "team",
-            "is_practice", "feedback_date", "feedback_with", "feedback_notes", "overall_grade",
-            "overall_comments")}
+        return {
+            name: getattr(audit, name)
+            for name in (
+                "case_reference",
+                "audit_date",
+                "activity",
+                "age_band",
+                "strand",
+                "case_type",
+                "team",
+                "is_practice",
+                "feedback_date",
+                "feedback_with",
+                "feedback_notes",
+                "overall_grade",
+                "overall_comments",
+            )
+        }
 
     def is_valid(self) -> bool:
         results = [self.header.is_valid(), self.actions.is_valid()]
@@ -241,8 +293,10 @@ class AuditFormPage:
         header = dict(self.header.cleaned_data)
         domains, risk_ids = {}, []
         for form in self.domain_forms:
-            domains[form.domain.number] = {"grade": form.cleaned_data.get("grade", ""),
-                                           "text": form.cleaned_data.get("text", "")}
+            domains[form.domain.number] = {
+                "grade": form.cleaned_data.get("grade", ""),
+                "text": form.cleaned_data.get("text", ""),
+            }
             risk_ids += [r.pk for r in form.cleaned_data.get("risks") or ()]
         actions = []
         self._kept_action_forms = []
@@ -250,13 +304,16 @@ class AuditFormPage:
             data = form.cleaned_data
             if not data or data.get("DELETE"):
                 continue
-            if not any((data.get("description") or "").strip() or data.get(k)
-                       for k in ("owner", "due_date")):
+            if not any(
+                (data.get("description") or "").strip() or data.get(k)
+                for k in ("owner", "due_date")
+            ):
                 continue
             actions.append({k: data.get(k) for k in ("id", "description", "owner", "due_date")})
             self._kept_action_forms.append(form)
-        return AuditContent(header=header, domains=domains, risk_category_ids=risk_ids,
-                            actions=actions)
+        return AuditContent(
+            header=header, domains=domains, risk_category_ids=risk_ids, actions=actions
+        )
 
     def apply_problems(self, problems: list[Problem]) -> None:
         """Show the service's submit problems beside the fields they concern."""
@@ -273,6 +330,7 @@ class AuditFormPage:
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor id, message) for every error on the page, in page order."""
+
         def field_errors(bound_fields):
             return [(_anchor(b), message) for b in bound_fields for message in b.errors]
 
@@ -281,7 +339,9 @@ class AuditFormPage:
         summary = field_errors(top)
         for form in self.domain_forms:
             summary += field_errors(form)
-        summary += [("actions", m) for m in self.actions_errors + list(self.actions.non_form_errors())]
+        summary += [
+            ("actions", m) for m in self.actions_errors + list(self.actions.non_form_errors())
+        ]
         for form in self.actions.forms:
             summary += field_errors(form)
         return summary + field_errors(bottom)
@@ -293,32 +353,50 @@ class AuditorChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ActivityForm(AccessibleFormMixin, forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200,
-                           help_text=gettext_lazy("For example: Looked after children in "
-                                                  "long-term foster care."))
-    theme = forms.CharField(label=gettext_lazy("Theme (optional)"), max_length=300,
-                            required=False)
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=200,
+        help_text=gettext_lazy("For example: Looked after children in long-term foster care."),
+    )
+    theme = forms.CharField(label=gettext_lazy("Theme (optional)"), max_length=300, required=False)
     month = forms.DateField(
-        label=gettext_lazy("Month"), widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        label=gettext_lazy("Month"),
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         input_formats=["%Y-%m", "%Y-%m-%d"],
-        help_text=gettext_lazy("The month the activity belongs to."))
-    strand = forms.ModelChoiceField(label=gettext_lazy("Strand (optional)"), required=False,
-                                    queryset=_active(Strand))
+        help_text=gettext_lazy("The month the activity belongs to."),
+    )
+    strand = forms.ModelChoiceField(
+        label=gettext_lazy("Strand (optional)"), required=False, queryset=_active(Strand)
+    )
     case_types = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Case types (optional)"), required=False,
-        queryset=_active(CaseType), widget=forms.CheckboxSelectMultiple)
-    planned_audits = forms.IntegerField(label=gettext_lazy("Planned number of audits"),
-                                        required=False, min_value=0, max_value=1000)
+        label=gettext_lazy("Case types (optional)"),
+        required=False,
+        queryset=_active(CaseType),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    planned_audits = forms.IntegerField(
+        label=gettext_lazy("Planned number of audits"), required=False, min_value=0, max_value=1000
+    )
     auditors = AuditorChoiceField(
-        label=gettext_lazy("Assigned auditors"), required=False,
+        label=gettext_lazy("Assigned auditors"),
+        required=False,
         queryset=User.objects.filter(groups__name=roles.AUDITOR, is_active=True)
-        .order_by("username").distinct(),
-        widget=forms.CheckboxSelectMultiple)
-    due_date = forms.DateField(label=gettext_lazy("Due date (optional)"), required=False,
-                               widget=DATE_INPUT)
+        .order_by("username")
+        .distinct(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    due_date = forms.DateField(
+        label=gettext_lazy("Due date (optional)"), required=False, widget=DATE_INPUT
+    )
     moderation_rate = forms.IntegerField(
-        label=gettext_lazy("Moderation rate (%)"), min_value=0, max_value=100, initial=100,
-        help_text=gettext_lazy("The share of submitted audits chosen at random for moderation."))
+        label=gettext_lazy("Moderation rate (%)"),
+        min_value=0,
+        max_value=100,
+        initial=100,
+        help_text=gettext_lazy("The share of submitted audits chosen at random for moderation."),
+    )
     always_moderate_not_met = forms.BooleanField(
-        label=gettext_lazy("Always moderate audits graded Does not meet good"), required=False,
-        initial=True)
+        label=gettext_lazy("Always moderate audits graded Does not meet good"),
+        required=False,
+        initial=True,
+    )

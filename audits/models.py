@@ -136,14 +136,24 @@ class AuditActivity(models.Model):
     case_types = models.ManyToManyField(CaseType, blank=True)
     theme = models.CharField(_("theme"), max_length=300, blank=True)
     planned_audits = models.PositiveSmallIntegerField(
-        _("planned number of audits"), null=True, blank=True)
-    auditors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True,
-                                      related_name="assigned_activities",
-                                      verbose_name=_("assigned auditors"))
-    due_date = models.DateField(_("due date"), null=True, blank=True,
-                                help_text=_("When the planned audits should all be submitted."))
+        _("planned number of audits"), null=True, blank=True
+    )
+    auditors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_activities",
+        verbose_name=_("assigned auditors"),
+    )
+    due_date = models.DateField(
+        _("due date"),
+        null=True,
+        blank=True,
+        help_text=_("When the planned audits should all be submitted."),
+    )
     moderation_rate = models.PositiveSmallIntegerField(
-        _("moderation rate (%)"), default=100, validators=[MaxValueValidator(100)],
+        _("moderation rate (%)"),
+        default=100,
+        validators=[MaxValueValidator(100)],
         help_text=_("The share of submitted audits chosen at random for moderation."),
     )
     always_moderate_not_met = models.BooleanField(
@@ -223,10 +233,21 @@ class Audit(models.Model):
             # Covering indexes for the scrutiny report (reports.selectors): its filter and
             # grouping columns, so it reads the index and never the wide audit rows; and an
             # activity's audits by status for the schedule's planned-against-done counts.
-            models.Index(fields=["audit_date", "status", "is_practice", "strand", "case_type",
-                                 "overall_grade", "moderated_grade"], name="audit_report_idx"),
-            models.Index(fields=["activity", "is_practice", "status"],
-                         name="audit_activity_status_idx"),
+            models.Index(
+                fields=[
+                    "audit_date",
+                    "status",
+                    "is_practice",
+                    "strand",
+                    "case_type",
+                    "overall_grade",
+                    "moderated_grade",
+                ],
+                name="audit_report_idx",
+            ),
+            models.Index(
+                fields=["activity", "is_practice", "status"], name="audit_activity_status_idx"
+            ),
         ]
 
     def __str__(self):
@@ -263,8 +284,9 @@ class DomainGrade(models.Model):
         ]
         # Covering for the report's domain counts and its "not met in every applicable
         # domain" probes (an audit's grades of one kind, found without reading the rows).
-        indexes = [models.Index(fields=["audit", "grade", "domain"],
-                                name="domaingrade_audit_grade_idx")]
+        indexes = [
+            models.Index(fields=["audit", "grade", "domain"], name="domaingrade_audit_grade_idx")
+        ]
 
     def __str__(self):
         return f"{self.domain.number}: {self.get_grade_display() or 'not graded'}"
@@ -286,12 +308,19 @@ class AgreedAction(models.Model):
     due_date = models.DateField(_("by when"), null=True, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.AUDITOR)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="assigned_actions",
-        help_text=_("The user account that answers for the action and gets reminders; "
-                    "when empty, the auditor who agreed it."))
-    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN,
-                             db_index=True)
+        help_text=_(
+            "The user account that answers for the action and gets reminders; "
+            "when empty, the auditor who agreed it."
+        ),
+    )
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.OPEN, db_index=True
+    )
     completed_on = models.DateField(null=True, blank=True)
     state_note = models.TextField(blank=True, help_text=_("What was done, or why not needed."))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -299,8 +328,11 @@ class AgreedAction(models.Model):
     class Meta:
         ordering = ["audit", "pk"]
         # Covering for the report's action counts (reports.selectors.action_counts).
-        indexes = [models.Index(fields=["audit", "state", "due_date", "completed_on"],
-                                name="action_report_idx")]
+        indexes = [
+            models.Index(
+                fields=["audit", "state", "due_date", "completed_on"], name="action_report_idx"
+            )
+        ]
 
     def __str__(self):
         return self.description[:60]
@@ -312,8 +344,9 @@ class ActionEvent(models.Model):
     action = models.ForeignKey(AgreedAction, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=20, choices=AgreedAction.State.choices)
     to_state = models.CharField(max_length=20, choices=AgreedAction.State.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField()
     note = models.TextField(blank=True)
 
@@ -332,8 +365,11 @@ class ActionReminder(models.Model):
     recipient = models.EmailField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["action", "sent_on"],
-                                               name="one_reminder_per_action_per_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "sent_on"], name="one_reminder_per_action_per_day"
+            )
+        ]
 
     def __str__(self):
         return f"Reminder for action {self.action_id} on {self.sent_on}"
@@ -362,6 +398,7 @@ class AuditTransition(models.Model):
 # Figures kept per month (audits.figures keeps them; reports.selectors reads them)
 # ---------------------------------------------------------------------------------------------
 
+
 class FigureMonth(models.Model):
     """A month whose figures are kept. Its row is also the lock that refreshes take, so two
     transactions never rebuild the same month's figures at once."""
@@ -386,8 +423,7 @@ class MonthFigures(models.Model):
 
     month = models.DateField()
     strand = models.ForeignKey(Strand, null=True, on_delete=models.PROTECT, related_name="+")
-    case_type = models.ForeignKey(CaseType, null=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    case_type = models.ForeignKey(CaseType, null=True, on_delete=models.PROTECT, related_name="+")
     audits = models.PositiveIntegerField()
     auditor_exceeds = models.PositiveIntegerField()
     auditor_meets = models.PositiveIntegerField()
@@ -402,8 +438,9 @@ class MonthFigures(models.Model):
     not_met_in_all_applicable = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["month", "strand", "case_type"],
-                                name="monthfigures_month_idx")]
+        indexes = [
+            models.Index(fields=["month", "strand", "case_type"], name="monthfigures_month_idx")
+        ]
 
     def __str__(self):
         return f"{self.month:%B %Y}: {self.audits} audits"
@@ -415,8 +452,7 @@ class MonthDomainFigures(models.Model):
 
     month = models.DateField()
     strand = models.ForeignKey(Strand, null=True, on_delete=models.PROTECT, related_name="+")
-    case_type = models.ForeignKey(CaseType, null=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    case_type = models.ForeignKey(CaseType, null=True, on_delete=models.PROTECT, related_name="+")
     number = models.PositiveSmallIntegerField()
     exceeds = models.PositiveIntegerField()
     meets = models.PositiveIntegerField()
@@ -424,8 +460,12 @@ class MonthDomainFigures(models.Model):
     not_applicable = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["month", "strand", "case_type", "number"],
-                                name="monthdomainfigures_month_idx")]
+        indexes = [
+            models.Index(
+                fields=["month", "strand", "case_type", "number"],
+                name="monthdomainfigures_month_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.month:%B %Y}: domain {self.number}"

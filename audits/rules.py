@@ -61,8 +61,10 @@ def parse_grade(value: str, *, allow_not_applicable: bool = True) -> str:
         allowed = "exceeds, meets, does_not_meet" + (
             ", not_applicable" if allow_not_applicable else ""
         )
-        raise ValueError(_("“%(value)s” is not a grade (use %(allowed)s).") % {
-            "value": value, "allowed": allowed})
+        raise ValueError(
+            _("“%(value)s” is not a grade (use %(allowed)s).")
+            % {"value": value, "allowed": allowed}
+        )
     if code == Grade.NOT_APPLICABLE and not allow_not_applicable:
         raise ValueError(_("The overall grade cannot be Not applicable."))
     return str(code)
@@ -76,7 +78,9 @@ def audit_date_error(value: datetime.date | None, *, today: datetime.date) -> st
     return None
 
 
-def submit_problems(audit, *, today: datetime.date, require_narrative: bool = True) -> list[Problem]:
+def submit_problems(
+    audit, *, today: datetime.date, require_narrative: bool = True
+) -> list[Problem]:
     """Everything that stops ``audit`` being submitted, in the order of the form.
 
     ``require_narrative`` is False only for imported historic audits, which carry no domain
@@ -103,15 +107,24 @@ def submit_problems(audit, *, today: datetime.date, require_narrative: bool = Tr
     for grade in sorted(audit.domain_grades.all(), key=lambda g: g.domain.number):
         number = grade.domain.number
         if not grade.grade:
-            problems.append(Problem(
-                "domain", "grade", _("Grade domain %(n)s, or mark it Not applicable.") % {"n": number},
-                number))
-        elif (require_narrative and grade.grade != Grade.NOT_APPLICABLE
-              and not grade.text.strip()):
-            problems.append(Problem(
-                "domain", "text",
-                _("Write the evaluation for domain %(n)s: every graded domain needs text.")
-                % {"n": number}, number))
+            problems.append(
+                Problem(
+                    "domain",
+                    "grade",
+                    _("Grade domain %(n)s, or mark it Not applicable.") % {"n": number},
+                    number,
+                )
+            )
+        elif require_narrative and grade.grade != Grade.NOT_APPLICABLE and not grade.text.strip():
+            problems.append(
+                Problem(
+                    "domain",
+                    "text",
+                    _("Write the evaluation for domain %(n)s: every graded domain needs text.")
+                    % {"n": number},
+                    number,
+                )
+            )
 
     if not audit.overall_grade:
         header("overall_grade", _("Choose the overall grade."))
@@ -119,13 +132,25 @@ def submit_problems(audit, *, today: datetime.date, require_narrative: bool = Tr
     actions = list(audit.actions.all())
     for index, action in enumerate(actions):
         if audit.audit_date and action.due_date and action.due_date < audit.audit_date:
-            problems.append(Problem(
-                "action", "due_date",
-                _("Action %(n)s: the date to complete it by cannot be before the audit date.")
-                % {"n": index + 1}, index))
+            problems.append(
+                Problem(
+                    "action",
+                    "due_date",
+                    _("Action %(n)s: the date to complete it by cannot be before the audit date.")
+                    % {"n": index + 1},
+                    index,
+                )
+            )
     if require_narrative and audit.overall_grade == Grade.DOES_NOT_MEET:
         if not any(a.description.strip() and a.owner.strip() and a.due_date for a in actions):
-            problems.append(Problem(
-                "actions", "", _("An audit graded Does not meet good needs at least one agreed "
-                                 "action with who will do it and by when.")))
+            problems.append(
+                Problem(
+                    "actions",
+                    "",
+                    _(
+                        "An audit graded Does not meet good needs at least one agreed "
+                        "action with who will do it and by when."
+                    ),
+                )
+            )
     return problems

@@ -1,8 +1,19 @@
 """Reads: what each user may see, and the fetch-and-check helper every audit view uses."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import (BooleanField, Case, Count, F, IntegerField, OuterRef, Q, QuerySet,
-                              Subquery, Value, When)
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -37,7 +48,7 @@ def get_audit_for(user, pk, action: str = "view") -> Audit:
     try:
         audit = audits_visible_to(user).select_related(*LIST_RELATED, "tool").get(pk=pk)
     except (Audit.DoesNotExist, ValueError):
-        raise Http404(_("No such audit."))
+        raise Http404(_("No such audit.")) from None
     if action == "view":
         return audit
     if action == "edit":
@@ -61,10 +72,14 @@ def all_audits(user) -> QuerySet[Audit]:
 def audit_with_parts(audit: Audit) -> Audit:
     """The audit with its domains, grades, risks and actions loaded in a fixed number of queries."""
     return (
-        Audit.objects.select_related(*LIST_RELATED, "tool", "moderation_case__taken_by",
-                                     "moderation_case__added_by", "exemplar")
-        .prefetch_related("domain_grades__domain", "actions", "risk_categories",
-                          "transitions__by")
+        Audit.objects.select_related(
+            *LIST_RELATED,
+            "tool",
+            "moderation_case__taken_by",
+            "moderation_case__added_by",
+            "exemplar",
+        )
+        .prefetch_related("domain_grades__domain", "actions", "risk_categories", "transitions__by")
         .get(pk=audit.pk)
     )
 
@@ -77,17 +92,16 @@ def earlier_audits(*, case_reference: str, user, exclude_pk=None, before=None) -
     """
     if not case_reference:
         return []
-    qs = (Audit.objects.filter(case_reference__iexact=case_reference)
-          .exclude(status=Status.DRAFT))
+    qs = Audit.objects.filter(case_reference__iexact=case_reference).exclude(status=Status.DRAFT)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if before:
         qs = qs.filter(Q(audit_date__lte=before) | Q(audit_date__isnull=True))
-    visible = set(audits_visible_to(user).filter(pk__in=qs.values("pk")).values_list("pk", flat=True))
+    visible = set(
+        audits_visible_to(user).filter(pk__in=qs.values("pk")).values_list("pk", flat=True)
+    )
     rows = qs.select_related("auditor").order_by("audit_date", "pk")
-    return [
-        {"audit": a, "visible": a.pk in visible} for a in rows
-    ]
+    return [{"audit": a, "visible": a.pk in visible} for a in rows]
 
 
 def activities_for_choice() -> QuerySet[AuditActivity]:
@@ -111,8 +125,13 @@ def _audits_of_activity(**filters) -> Coalesce:
 
     COUNT(*), not of the id, so that the index on (activity, is_practice, status) answers it
     alone (PostgreSQL reads no audit rows once the table has been vacuumed)."""
-    counted = (Audit.objects.filter(activity=OuterRef("pk"), is_practice=False, **filters)
-               .order_by().values("activity").annotate(n=Count("*")).values("n"))
+    counted = (
+        Audit.objects.filter(activity=OuterRef("pk"), is_practice=False, **filters)
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
@@ -127,15 +146,24 @@ def activities_with_counts(*, today=None, start=None, end=None) -> QuerySet[Audi
     # Subqueries, not Count over a join to the audits: grouping the joined rows of every
     # activity's audits (with COUNT DISTINCT, in case a caller joined another to-many
     # relation) made the report's schedule slow with many audits.
-    qs = (AuditActivity.objects.select_related("strand")
-          .prefetch_related("case_types", "auditors")
-          .annotate(audits_done=_audits_of_activity(status__in=PAST_DRAFT),
-                    audits_completed=_audits_of_activity(status=Status.COMPLETED))
-          .annotate(is_late=Case(
-              When(Q(due_date__lt=today) & Q(planned_audits__gt=F("audits_done")),
-                   then=Value(True)),
-              default=Value(False), output_field=BooleanField()))
-          .order_by("-month", "name"))
+    qs = (
+        AuditActivity.objects.select_related("strand")
+        .prefetch_related("case_types", "auditors")
+        .annotate(
+            audits_done=_audits_of_activity(status__in=PAST_DRAFT),
+            audits_completed=_audits_of_activity(status=Status.COMPLETED),
+        )
+        .annotate(
+            is_late=Case(
+                When(
+                    Q(due_date__lt=today) & Q(planned_audits__gt=F("audits_done")), then=Value(True)
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-month", "name")
+    )
     if start:
         qs = qs.filter(month__gte=start)
     if end:
@@ -153,19 +181,31 @@ def schedule_by_month(*, today, months_back: int = 6, months_ahead: int = 3) -> 
     for activity in activities_with_counts(today=today, start=first, end=last):
         months.setdefault(activity.month, []).append(activity)
     ordered = sorted(months.items())
-    return [{"month": month, "activities": sorted(items, key=lambda a: a.name),
-             "is_past": month < this_month, "is_current": month == this_month}
-            for month, items in ordered]
+    return [
+        {
+            "month": month,
+            "activities": sorted(items, key=lambda a: a.name),
+            "is_past": month < this_month,
+            "is_current": month == this_month,
+        }
+        for month, items in ordered
+    ]
 
 
 def assigned_activities(user, *, today) -> QuerySet[AuditActivity]:
     """Activities this month and later (and last month's, if late) assigned to ``user``, with
     how many audits they have submitted for each."""
     since = _add_months(today.replace(day=1), -1)
-    return (user.assigned_activities.filter(month__gte=since).select_related("strand")
-            .annotate(my_done=Count("audits", filter=Q(audits__auditor=user)
-                                    & Q(audits__status__in=PAST_DRAFT)))
-            .order_by("month", "name"))
+    return (
+        user.assigned_activities.filter(month__gte=since)
+        .select_related("strand")
+        .annotate(
+            my_done=Count(
+                "audits", filter=Q(audits__auditor=user) & Q(audits__status__in=PAST_DRAFT)
+            )
+        )
+        .order_by("month", "name")
+    )
 
 
 def _add_months(day, months):
@@ -180,9 +220,13 @@ def case_timeline(*, case_reference: str, user) -> list[dict]:
     Four queries whatever the number of audits: audits, grades, actions, and the user's roles.
     """
     audits = list(
-        audits_visible_to(user).filter(case_reference__iexact=case_reference)
-        .exclude(status=Status.DRAFT).select_related("auditor", "activity")
-        .prefetch_related("domain_grades__domain", "actions").order_by("audit_date", "pk"))
+        audits_visible_to(user)
+        .filter(case_reference__iexact=case_reference)
+        .exclude(status=Status.DRAFT)
+        .select_related("auditor", "activity")
+        .prefetch_related("domain_grades__domain", "actions")
+        .order_by("audit_date", "pk")
+    )
     timeline, previous = [], None
     for audit in audits:
         grades = {g.domain.number: g for g in audit.domain_grades.all()}
@@ -192,10 +236,20 @@ def case_timeline(*, case_reference: str, user) -> list[dict]:
             for number, grade in sorted(grades.items()):
                 old = before.get(number)
                 if old is not None and old.grade != grade.grade:
-                    changes.append({"number": number, "title": grade.domain.title,
-                                    "before": old.get_grade_display() or "—",
-                                    "after": grade.get_grade_display() or "—"})
-        timeline.append({"audit": audit, "changes": changes,
-                         "previous_actions": list(previous.actions.all()) if previous else []})
+                    changes.append(
+                        {
+                            "number": number,
+                            "title": grade.domain.title,
+                            "before": old.get_grade_display() or "—",
+                            "after": grade.get_grade_display() or "—",
+                        }
+                    )
+        timeline.append(
+            {
+                "audit": audit,
+                "changes": changes,
+                "previous_actions": list(previous.actions.all()) if previous else [],
+            }
+        )
         previous = audit
     return timeline

@@ -12,24 +12,35 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .figures import refresh_for_audit
 from .models import (
+    EDITABLE_STATUSES,
     AgreedAction,
     Audit,
     AuditActivity,
     AuditTool,
     Domain,
     DomainGrade,
-    EDITABLE_STATUSES,
     RiskCategory,
     Status,
 )
-from .figures import refresh_for_audit
 from .rules import Problem, submit_problems
+from .signals import audit_submitted
 from .workflow import AuditError, transition
 
 HEADER_FIELDS = (
-    "case_reference", "audit_date", "activity", "age_band", "strand", "case_type", "team",
-    "feedback_date", "feedback_with", "feedback_notes", "overall_grade", "overall_comments",
+    "case_reference",
+    "audit_date",
+    "activity",
+    "age_band",
+    "strand",
+    "case_type",
+    "team",
+    "feedback_date",
+    "feedback_with",
+    "feedback_notes",
+    "overall_grade",
+    "overall_comments",
     "is_practice",
 )
 
@@ -40,7 +51,8 @@ class AuditSubmitError(AuditError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__(
-            _("The audit cannot be submitted yet: %(n)s thing(s) to put right.") % {"n": len(problems)}
+            _("The audit cannot be submitted yet: %(n)s thing(s) to put right.")
+            % {"n": len(problems)}
         )
 
 
@@ -142,8 +154,11 @@ def _replace_actions(audit: Audit, rows: list[dict]) -> None:
             action.save(update_fields=list(values))
         kept.add(action.pk)
     # An action already closed (done or no longer needed) keeps its history: never delete it.
-    (audit.actions.filter(source=AgreedAction.Source.AUDITOR, state=AgreedAction.State.OPEN)
-     .exclude(pk__in=kept).delete())
+    (
+        audit.actions.filter(source=AgreedAction.Source.AUDITOR, state=AgreedAction.State.OPEN)
+        .exclude(pk__in=kept)
+        .delete()
+    )
 
 
 @transaction.atomic
@@ -157,8 +172,8 @@ def audit_submit(*, audit: Audit, by, today: datetime.date | None = None, rng=No
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_editable(audit, by)
     today = today or timezone.localdate()
-    audit_with_parts = (
-        Audit.objects.prefetch_related("domain_grades__domain", "actions").get(pk=audit.pk)
+    audit_with_parts = Audit.objects.prefetch_related("domain_grades__domain", "actions").get(
+        pk=audit.pk
     )
     problems = submit_problems(audit_with_parts, today=today)
     if problems:
@@ -168,10 +183,7 @@ def audit_submit(*, audit: Audit, by, today: datetime.date | None = None, rng=No
     audit.revision = F("revision") + 1
     audit.save(update_fields=["status", "submitted_at", "revision", "updated_at"])
     audit.refresh_from_db(fields=["revision"])
-    # Moderation builds on audits, so it is imported here rather than at the top.
-    from moderation.services import moderation_on_submit
-
-    moderation_on_submit(audit=audit, by=by, rng=rng)
+    audit_submitted.send(sender=Audit, audit=audit, by=by, rng=rng)
     refresh_for_audit(audit)
     return audit
 
@@ -185,20 +197,28 @@ def audit_delete_draft(*, audit: Audit, by) -> None:
     audit.delete()
 
 
-ACTIVITY_FIELDS = ("name", "month", "theme", "strand", "planned_audits", "due_date",
-                   "moderation_rate", "always_moderate_not_met")
+ACTIVITY_FIELDS = (
+    "name",
+    "month",
+    "theme",
+    "strand",
+    "planned_audits",
+    "due_date",
+    "moderation_rate",
+    "always_moderate_not_met",
+)
 
 
 def _activity_values(values: dict) -> dict:
     values = dict(values)
     values["month"] = values["month"].replace(day=1)
     if values.get("due_date") and values["due_date"] < values["month"]:
-        raise AuditError(_("The due date cannot be before the activity's month."),
-                         field="due_date")
+        raise AuditError(_("The due date cannot be before the activity's month."), field="due_date")
     rate = values.get("moderation_rate")
     if rate is not None and not 0 <= rate <= 100:
-        raise AuditError(_("The moderation rate is a percentage from 0 to 100."),
-                         field="moderation_rate")
+        raise AuditError(
+            _("The moderation rate is a percentage from 0 to 100."), field="moderation_rate"
+        )
     return values
 
 
@@ -207,13 +227,15 @@ def _check_unique_activity(name, month, exclude_pk=None) -> None:
     if clash.exists():
         raise AuditError(
             _("There is already an activity called “%(name)s” in %(month)s.")
-            % {"name": name, "month": f"{month:%B %Y}"}, field="name"
+            % {"name": name, "month": f"{month:%B %Y}"},
+            field="name",
         )
 
 
 @transaction.atomic
-def activity_create(*, name: str, month: datetime.date, by=None, case_types=(), auditors=(),
-                    **values) -> AuditActivity:
+def activity_create(
+    *, name: str, month: datetime.date, by=None, case_types=(), auditors=(), **values
+) -> AuditActivity:
     """Plan an audit activity for a month. ``month`` is normalised to its first day.
 
     Other keyword arguments: theme, strand, planned_audits, due_date, moderation_rate,
@@ -229,8 +251,9 @@ def activity_create(*, name: str, month: datetime.date, by=None, case_types=(), 
 
 
 @transaction.atomic
-def activity_update(*, activity: AuditActivity, by, case_types=(), auditors=(), **values
-                    ) -> AuditActivity:
+def activity_update(
+    *, activity: AuditActivity, by, case_types=(), auditors=(), **values
+) -> AuditActivity:
     """Change a planned activity. Audits already made keep their sampling decisions."""
     activity = AuditActivity.objects.select_for_update().get(pk=activity.pk)
     values = _activity_values({"name": activity.name, "month": activity.month, **values})
@@ -251,8 +274,9 @@ def tool_copy_as_new_version(*, source: AuditTool, name: str | None = None) -> A
     Change the copy, then make it current with ``tool_make_current``: audits already made keep
     the version they were made with.
     """
-    next_version = (AuditTool.objects.order_by("-version").values_list("version", flat=True)
-                    .first() or 0) + 1
+    next_version = (
+        AuditTool.objects.order_by("-version").values_list("version", flat=True).first() or 0
+    ) + 1
     tool = AuditTool.objects.create(version=next_version, name=name or source.name)
     for domain in source.domains.prefetch_related("risk_categories"):
         copy = Domain.objects.create(

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import action_views, views
+from . import views
+from .actions import views as action_views
 
 app_name = "audits"
 urlpatterns = [
@@ -19,8 +20,11 @@ urlpatterns = [
     path("actions/", action_views.action_list, name="actions"),
     path("actions/<int:pk>/", action_views.action_detail, name="action_detail"),
     path("actions/<int:pk>/done/", action_views.action_mark_done, name="action_done"),
-    path("actions/<int:pk>/not-needed/", action_views.action_mark_not_needed,
-         name="action_not_needed"),
+    path(
+        "actions/<int:pk>/not-needed/",
+        action_views.action_mark_not_needed,
+        name="action_not_needed",
+    ),
     path("actions/<int:pk>/reopen/", action_views.action_reopen, name="action_reopen"),
     path("actions/<int:pk>/owner/", action_views.action_assign, name="action_assign"),
 ]

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import action_selectors, roles, selectors, services
+from . import roles, selectors, services
+from .actions import selectors as action_selectors
 from .filters import AuditFilter
 from .forms import ActivityForm, AuditFormPage
 from .models import AuditActivity, Status
@@ -68,8 +69,13 @@ def _audit_form(request, *, audit, tool):
         services.audit_submit(audit=audit, by=request.user)
     except services.AuditSubmitError as error:
         page.apply_problems(error.problems)
-        messages.warning(request, _("Your changes are saved as a draft, but the audit cannot be "
-                                    "submitted yet. Put right the problems listed below."))
+        messages.warning(
+            request,
+            _(
+                "Your changes are saved as a draft, but the audit cannot be "
+                "submitted yet. Put right the problems listed below."
+            ),
+        )
         return _render_form(request, page, audit, status=400)
     except AuditError as error:
         messages.error(request, str(error))
@@ -79,15 +85,20 @@ def _audit_form(request, *, audit, tool):
 
 
 def _render_form(request, page, audit, status=200):
-    case_reference = (page.header.data.get("case_reference") if page.header.is_bound
-                      else getattr(audit, "case_reference", ""))
+    case_reference = (
+        page.header.data.get("case_reference")
+        if page.header.is_bound
+        else getattr(audit, "case_reference", "")
+    )
     context = {
         "page": page,
         "audit": audit,
         "error_summary": page.error_summary() if page.header.is_bound else [],
         "earlier": selectors.earlier_audits(
-            case_reference=(case_reference or "").strip(), user=request.user,
-            exclude_pk=getattr(audit, "pk", None)),
+            case_reference=(case_reference or "").strip(),
+            user=request.user,
+            exclude_pk=getattr(audit, "pk", None),
+        ),
         "today": timezone.localdate(),
     }
     return render(request, "audits/audit_form.html", context, status=status)
@@ -99,9 +110,12 @@ def audit_detail(request, pk):
     context = {
         "audit": audit,
         "can_edit": audit.auditor_id == request.user.pk and audit.is_editable_status,
-        "earlier": selectors.earlier_audits(case_reference=audit.case_reference,
-                                            user=request.user, exclude_pk=audit.pk,
-                                            before=audit.audit_date),
+        "earlier": selectors.earlier_audits(
+            case_reference=audit.case_reference,
+            user=request.user,
+            exclude_pk=audit.pk,
+            before=audit.audit_date,
+        ),
         # Lazy: queried only where the page shows it (final grade Does not meet good).
         "action_outcomes": action_selectors.actions_outcome_for_audit(audit),
     }
@@ -114,7 +128,7 @@ def audit_delete(request, pk):
     try:
         services.audit_delete_draft(audit=audit, by=request.user)
     except AuditError as error:
-        raise PermissionDenied(str(error))
+        raise PermissionDenied(str(error)) from None
     messages.success(request, _("Draft deleted."))
     return redirect("audits:mine")
 
@@ -124,15 +138,22 @@ def earlier_audits_fragment(request):
     # A hand-made ?exclude=abc must not reach the pk lookup (a ValueError there is a 500).
     exclude = request.GET.get("exclude", "")
     rows = selectors.earlier_audits(
-        case_reference=request.GET.get("case_reference", "").strip()[:32], user=request.user,
-        exclude_pk=int(exclude) if exclude.isdecimal() else None)
+        case_reference=request.GET.get("case_reference", "").strip()[:32],
+        user=request.user,
+        exclude_pk=int(exclude) if exclude.isdecimal() else None,
+    )
     return render(request, "audits/_earlier_audits.html", {"earlier": rows})
 
 
 def my_audits(request):
     _require_auditor(request.user)
-    return _audit_list(request, selectors.my_audits(request.user), title=_("My audits"),
-                       show_auditor=False, drafts=True)
+    return _audit_list(
+        request,
+        selectors.my_audits(request.user),
+        title=_("My audits"),
+        show_auditor=False,
+        drafts=True,
+    )
 
 
 def all_audits(request):
@@ -145,8 +166,9 @@ def all_audits(request):
 
 
 def _audit_list(request, queryset, *, title, show_auditor, drafts):
-    audit_filter = AuditFilter(request.GET or None, queryset=queryset,
-                               show_auditor=show_auditor, drafts=drafts)
+    audit_filter = AuditFilter(
+        request.GET or None, queryset=queryset, show_auditor=show_auditor, drafts=drafts
+    )
     page_obj = Paginator(audit_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -162,7 +184,7 @@ def _audit_list(request, queryset, *, title, show_auditor, drafts):
 
 
 def _csv_download(queryset):
-    from .exports import write_audits_csv  # the CSV contract's writer
+    from .csv.exporter import write_audits_csv  # the CSV contract's writer
 
     stamp = timezone.localdate().isoformat()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -180,8 +202,11 @@ def activity_list(request):
     """The audit schedule: coming and past months, planned against submitted and completed."""
     _require_planner(request.user)
     today = timezone.localdate()
-    return render(request, "audits/activity_list.html", {
-        "months": selectors.schedule_by_month(today=today), "today": today})
+    return render(
+        request,
+        "audits/activity_list.html",
+        {"months": selectors.schedule_by_month(today=today), "today": today},
+    )
 
 
 def activity_new(request):
@@ -198,26 +223,42 @@ def activity_edit(request, pk):
 def _activity_form(request, *, activity):
     initial = {"moderation_rate": 100, "always_moderate_not_met": True}
     if activity is not None:
-        initial = {name: getattr(activity, name) for name in (
-            "name", "theme", "month", "strand", "planned_audits", "due_date", "moderation_rate",
-            "always_moderate_not_met")}
-        initial.update(case_types=list(activity.case_types.all()),
-                       auditors=list(activity.auditors.all()))
+        initial = {
+            name: getattr(activity, name)
+            for name in (
+                "name",
+                "theme",
+                "month",
+                "strand",
+                "planned_audits",
+                "due_date",
+                "moderation_rate",
+                "always_moderate_not_met",
+            )
+        }
+        initial.update(
+            case_types=list(activity.case_types.all()), auditors=list(activity.auditors.all())
+        )
     form = ActivityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if activity is None:
                 activity = services.activity_create(by=request.user, **form.cleaned_data)
             else:
-                activity = services.activity_update(activity=activity, by=request.user,
-                                                    **form.cleaned_data)
+                activity = services.activity_update(
+                    activity=activity, by=request.user, **form.cleaned_data
+                )
         except AuditError as error:
             form.add_error(error.field, str(error))
         else:
             messages.success(request, _("Activity “%(name)s” saved.") % {"name": activity.name})
             return redirect("audits:activities")
-    return render(request, "audits/activity_form.html", {"form": form, "activity": activity},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "audits/activity_form.html",
+        {"form": form, "activity": activity},
+        status=400 if form.errors else 200,
+    )
 
 
 def case_timeline(request, case_reference):
@@ -225,6 +266,12 @@ def case_timeline(request, case_reference):
     timeline = selectors.case_timeline(case_reference=case_reference, user=request.user)
     if not timeline:
         raise Http404(_("No audits of this case that you may see."))
-    return render(request, "audits/case_timeline.html",
-                  {"case_reference": timeline[0]["audit"].case_reference, "timeline": timeline,
-                   "today": timezone.localdate()})
+    return render(
+        request,
+        "audits/case_timeline.html",
+        {
+            "case_reference": timeline[0]["audit"].case_reference,
+            "timeline": timeline,
+            "today": timezone.localdate(),
+        },
+    )

@@ -42,8 +42,12 @@ def transition(audit, *, to: str, by, comment: str = "", at=None) -> AuditTransi
             % {"current": audit.get_status_display().lower(), "target": Status(to).label.lower()}
         )
     record = AuditTransition.objects.create(
-        audit=audit, from_status=audit.status, to_status=to, by=by,
-        at=at or timezone.now(), comment=comment,
+        audit=audit,
+        from_status=audit.status,
+        to_status=to,
+        by=by,
+        at=at or timezone.now(),
+        comment=comment,
     )
     audit.status = to
     return record

@@ -16,7 +16,8 @@ class AdministratorLoginForm(AdminAuthenticationForm):
         if not is_administrator(user):
             raise ValidationError(
                 "This account is not an administrator. Sign in at the main page instead.",
-                code="invalid_login")
+                code="invalid_login",
+            )
 
 
 class AdministratorAdminSite(admin.AdminSite):

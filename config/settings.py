@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "audits",
     "moderation",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -13,8 +13,15 @@ class ModerationCaseAdmin(ReadOnlyAdmin):
 
 @admin.register(Moderation)
 class ModerationAdmin(ReadOnlyAdmin):
-    list_display = ["audit", "round", "moderator", "outcome", "moderated_grade", "created_at",
-                    "acknowledged_at"]
+    list_display = [
+        "audit",
+        "round",
+        "moderator",
+        "outcome",
+        "moderated_grade",
+        "created_at",
+        "acknowledged_at",
+    ]
     list_filter = ["outcome"]
 
 

@@ -7,17 +7,25 @@ from audits.models import OVERALL_GRADES
 
 
 class ModerationForm(AccessibleFormMixin, forms.Form):
-    grade = forms.ChoiceField(label=gettext_lazy("Moderated overall grade"), required=False,
-                              choices=OVERALL_GRADES, widget=forms.RadioSelect,
-                              help_text=gettext_lazy("Leave the auditor's grade to agree with it."))
+    grade = forms.ChoiceField(
+        label=gettext_lazy("Moderated overall grade"),
+        required=False,
+        choices=OVERALL_GRADES,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy("Leave the auditor's grade to agree with it."),
+    )
     rationale = forms.CharField(
-        label=gettext_lazy("Rationale for a changed grade"), required=False,
+        label=gettext_lazy("Rationale for a changed grade"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Required when you raise or lower the grade."))
+        help_text=gettext_lazy("Required when you raise or lower the grade."),
+    )
     feedback = forms.CharField(
-        label=gettext_lazy("Feedback to the auditor"), required=False,
+        label=gettext_lazy("Feedback to the auditor"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("When sending the audit back, say what should change."))
+        help_text=gettext_lazy("When sending the audit back, say what should change."),
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, domains=(), **kwargs):
@@ -26,8 +34,10 @@ class ModerationForm(AccessibleFormMixin, forms.Form):
         for domain in domains:
             name = f"note_{domain.number}"
             self.fields[name] = forms.CharField(
-                label=f"{domain.number}. {domain.title}", required=False,
-                widget=forms.Textarea(attrs={"rows": 2}))
+                label=f"{domain.number}. {domain.title}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
             self.domain_numbers.append(domain.number)
         self.style_widgets()
 
@@ -40,8 +50,9 @@ class ModerationForm(AccessibleFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         if self.data.get("action") == "send_back" and not (data.get("feedback") or "").strip():
-            self.add_error("feedback", _("Say what the auditor should change before sending "
-                                         "it back."))
+            self.add_error(
+                "feedback", _("Say what the auditor should change before sending it back.")
+            )
         if self.data.get("action") != "send_back" and not data.get("grade"):
             self.add_error("grade", _("Choose the moderated grade."))
         return data
@@ -56,5 +67,8 @@ def moderation_actions_formset(data=None):
 
 
 class ExemplarForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("Why is it a good example?"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    note = forms.CharField(
+        label=gettext_lazy("Why is it a good example?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )

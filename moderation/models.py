@@ -33,12 +33,19 @@ class ModerationCase(models.Model):
     draw = models.FloatField(null=True, blank=True, help_text=_("The random number drawn."))
     decided_at = models.DateTimeField()
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("The QA lead who added the audit to the queue by hand."),
     )
     added_at = models.DateTimeField(null=True, blank=True)
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="moderations_in_hand",
     )
     taken_at = models.DateTimeField(null=True, blank=True)
@@ -70,8 +77,9 @@ class Moderation(models.Model):
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="moderations")
     round = models.PositiveSmallIntegerField()
-    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="moderations")
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderations"
+    )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     auditor_grade = models.CharField(max_length=20, choices=OVERALL_GRADES)
     moderated_grade = models.CharField(max_length=20, choices=OVERALL_GRADES, blank=True)
@@ -112,8 +120,9 @@ class Exemplar(models.Model):
     """A completed audit a moderator holds up as good practice; every auditor may read it."""
 
     audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="exemplar")
-    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     marked_at = models.DateTimeField()
     note = models.TextField(_("why it is a good example"), blank=True)
 

@@ -28,8 +28,11 @@ def moderation_queue(moderator) -> QuerySet[Audit]:
 
 
 def feedback_for(auditor) -> QuerySet[Moderation]:
-    return (Moderation.objects.filter(audit__auditor=auditor)
-            .select_related("audit", "moderator").order_by("-created_at"))
+    return (
+        Moderation.objects.filter(audit__auditor=auditor)
+        .select_related("audit", "moderator")
+        .order_by("-created_at")
+    )
 
 
 def unacknowledged_feedback_count(auditor) -> int:
@@ -47,8 +50,11 @@ def moderation_history(audit: Audit, user) -> list[Moderation]:
     """The audit's moderation rounds, oldest first, or none where ``user`` may not read them."""
     if not may_read_feedback(user, audit):
         return []
-    return list(audit.moderations.select_related("moderator")
-                .prefetch_related("notes__domain").order_by("round"))
+    return list(
+        audit.moderations.select_related("moderator")
+        .prefetch_related("notes__domain")
+        .order_by("round")
+    )
 
 
 def agreement_statistics(audits: QuerySet[Audit]) -> dict:
@@ -60,15 +66,22 @@ def agreement_statistics(audits: QuerySet[Audit]) -> dict:
     base = reportable(audits)
     moderated = Q(moderated_grade__gt="")
     overall = Agreement(label="All audits", audits=base.count())
-    for row in (base.filter(moderated).values("overall_grade", "moderated_grade")
-                .annotate(n=Count("pk"))):
+    for row in (
+        base.filter(moderated).values("overall_grade", "moderated_grade").annotate(n=Count("pk"))
+    ):
         overall.add(row["overall_grade"], row["moderated_grade"], row["n"])
     return {
         "overall": overall,
-        "per_auditor": _grouped(base, moderated, "auditor_id", ("auditor__username",),
-                                lambda row: row["auditor__username"]),
-        "per_activity": _grouped(base, moderated, "activity_id",
-                                 ("activity__name", "activity__month"), _activity_label),
+        "per_auditor": _grouped(
+            base,
+            moderated,
+            "auditor_id",
+            ("auditor__username",),
+            lambda row: row["auditor__username"],
+        ),
+        "per_activity": _grouped(
+            base, moderated, "activity_id", ("activity__name", "activity__month"), _activity_label
+        ),
     }
 
 
@@ -82,8 +95,11 @@ def _grouped(base, moderated, key: str, label_fields, make_label) -> list[Agreem
     groups: dict = {}
     for row in base.values(key, *label_fields).annotate(n=Count("pk")):
         groups[row[key]] = Agreement(label=make_label(row), audits=row["n"])
-    for row in (base.filter(moderated).values(key, "overall_grade", "moderated_grade")
-                .annotate(n=Count("pk"))):
+    for row in (
+        base.filter(moderated)
+        .values(key, "overall_grade", "moderated_grade")
+        .annotate(n=Count("pk"))
+    ):
         groups[row[key]].add(row["overall_grade"], row["moderated_grade"], row["n"])
     return sorted(groups.values(), key=lambda a: a.label.lower())
 
@@ -91,6 +107,6 @@ def _grouped(base, moderated, key: str, label_fields, make_label) -> list[Agreem
 def exemplars():
     from .models import Exemplar
 
-    return (Exemplar.objects.select_related("audit__activity", "audit__case_type",
-                                            "audit__strand", "marked_by")
-            .order_by("-marked_at"))
+    return Exemplar.objects.select_related(
+        "audit__activity", "audit__case_type", "audit__strand", "marked_by"
+    ).order_by("-marked_at")

@@ -26,8 +26,9 @@ class ModerationError(AuditError):
     """A moderation request the rules refuse; the message is written for the user."""
 
 
-def decide_selection(*, rate: int, grade: str, always_moderate_not_met: bool,
-                     is_practice: bool, draw: float) -> tuple[bool, str]:
+def decide_selection(
+    *, rate: int, grade: str, always_moderate_not_met: bool, is_practice: bool, draw: float
+) -> tuple[bool, str]:
     """Whether an audit is moderated, and why. ``draw`` is uniform in [0, 1)."""
     if is_practice:
         return True, SampleReason.PRACTICE
@@ -46,18 +47,24 @@ def moderation_on_submit(*, audit: Audit, by, rng: random.Random | None = None) 
     existing = ModerationCase.objects.filter(audit=audit).first()
     if existing is not None:
         # Resubmitting answers the moderator's send-back: it needs no separate acknowledgement.
-        audit.moderations.filter(outcome=Moderation.Outcome.RETURNED,
-                                 acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())
+        audit.moderations.filter(
+            outcome=Moderation.Outcome.RETURNED, acknowledged_at__isnull=True
+        ).update(acknowledged_at=timezone.now())
         return existing
     activity = audit.activity
     rate = activity.moderation_rate if activity else 100
     always = activity.always_moderate_not_met if activity else True
     draw = (rng or _system_random).random()
-    sampled, reason = decide_selection(rate=rate, grade=audit.overall_grade,
-                                       always_moderate_not_met=always,
-                                       is_practice=audit.is_practice, draw=draw)
-    case = ModerationCase.objects.create(audit=audit, sampled=sampled, reason=reason, rate=rate,
-                                         draw=draw, decided_at=timezone.now())
+    sampled, reason = decide_selection(
+        rate=rate,
+        grade=audit.overall_grade,
+        always_moderate_not_met=always,
+        is_practice=audit.is_practice,
+        draw=draw,
+    )
+    case = ModerationCase.objects.create(
+        audit=audit, sampled=sampled, reason=reason, rate=rate, draw=draw, decided_at=timezone.now()
+    )
     if not sampled:
         transition(audit, to=Status.COMPLETED, by=by, comment=_("Not chosen for moderation."))
         audit.save(update_fields=["status", "updated_at"])
@@ -84,9 +91,12 @@ def _case(audit: Audit) -> ModerationCase:
 
 def _check_revision(audit: Audit, expected_revision: int | None) -> None:
     if expected_revision is not None and audit.revision != expected_revision:
-        raise ModerationError(_(
-            "This audit changed after you opened it (someone else acted on it). Nothing you "
-            "entered has been saved; reload the audit to see its current state."))
+        raise ModerationError(
+            _(
+                "This audit changed after you opened it (someone else acted on it). Nothing you "
+                "entered has been saved; reload the audit to see its current state."
+            )
+        )
 
 
 def _bump(audit: Audit, *fields: str) -> None:
@@ -107,12 +117,21 @@ def moderation_add_to_queue(*, audit: Audit, by) -> ModerationCase:
     if Exemplar.objects.filter(audit=audit).exists():
         # Moderation could send it back, and its auditor would then be changing a page every
         # auditor reads as good practice.
-        raise ModerationError(_("This audit is an exemplar of good practice. A moderator must "
-                                "remove it from the exemplars before it can be moderated."))
+        raise ModerationError(
+            _(
+                "This audit is an exemplar of good practice. A moderator must "
+                "remove it from the exemplars before it can be moderated."
+            )
+        )
     case, _created = ModerationCase.objects.select_for_update().get_or_create(
-        audit=audit, defaults={"sampled": False, "reason": SampleReason.NOT_SELECTED,
-                               "rate": audit.activity.moderation_rate if audit.activity else 100,
-                               "decided_at": timezone.now()})
+        audit=audit,
+        defaults={
+            "sampled": False,
+            "reason": SampleReason.NOT_SELECTED,
+            "rate": audit.activity.moderation_rate if audit.activity else 100,
+            "decided_at": timezone.now(),
+        },
+    )
     if case.selected:
         raise ModerationError(_("This audit is already in the moderation queue."))
     case.added_by, case.added_at = by, timezone.now()
@@ -130,8 +149,9 @@ def moderation_take(*, audit: Audit, moderator) -> Audit:
     _require_moderator(moderator, audit)
     case = _case(audit)
     if audit.status == Status.IN_MODERATION:
-        raise ModerationError(_("%(name)s is already moderating this audit.")
-                              % {"name": case.taken_by.get_username()})
+        raise ModerationError(
+            _("%(name)s is already moderating this audit.") % {"name": case.taken_by.get_username()}
+        )
     transition(audit, to=Status.IN_MODERATION, by=moderator)
     case.taken_by, case.taken_at = moderator, timezone.now()
     case.save(update_fields=["taken_by", "taken_at"])
@@ -139,15 +159,20 @@ def moderation_take(*, audit: Audit, moderator) -> Audit:
     return audit
 
 
-def _check_holder(audit: Audit, case: ModerationCase, moderator,
-                  expected_revision: int | None = None) -> None:
+def _check_holder(
+    audit: Audit, case: ModerationCase, moderator, expected_revision: int | None = None
+) -> None:
     """Refuse unless ``moderator`` holds the audit and their form is current; the most useful
     reason first: already moderated, then changed since the form was opened, then not held."""
     if audit.status == Status.COMPLETED:
         who = audit.moderated_by.get_username() if audit.moderated_by_id else _("someone else")
-        raise ModerationError(_(
-            "This audit has already been moderated by %(name)s. Nothing you entered has been "
-            "saved.") % {"name": who})
+        raise ModerationError(
+            _(
+                "This audit has already been moderated by %(name)s. Nothing you entered has been "
+                "saved."
+            )
+            % {"name": who}
+        )
     _check_revision(audit, expected_revision)
     if audit.status != Status.IN_MODERATION or case.taken_by_id != moderator.pk:
         raise ModerationError(_("Take this audit from the queue before you moderate it."))
@@ -177,15 +202,25 @@ def _notify(audit: Audit, subject: str, body: str) -> None:
         return
     link = settings.SITE_URL.rstrip("/") + reverse("audits:detail", args=[audit.pk])
     message = f"{body}\n\nOpen the audit: {link}\n"
-    transaction.on_commit(lambda: send_mail(subject, message, settings.DEFAULT_FROM_EMAIL,
-                                            [email], fail_silently=True))
+    transaction.on_commit(
+        lambda: send_mail(
+            subject, message, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True
+        )
+    )
 
 
 @transaction.atomic
-def moderation_record(*, audit: Audit, moderator, grade: str, rationale: str = "",
-                      feedback: str = "", domain_notes: dict[int, str] | None = None,
-                      actions: list[dict] | None = None,
-                      expected_revision: int | None = None) -> Moderation:
+def moderation_record(
+    *,
+    audit: Audit,
+    moderator,
+    grade: str,
+    rationale: str = "",
+    feedback: str = "",
+    domain_notes: dict[int, str] | None = None,
+    actions: list[dict] | None = None,
+    expected_revision: int | None = None,
+) -> Moderation:
     """Agree with or adjust the overall grade; the audit is completed with the moderated grade.
 
     A rationale is required when the grade changes. Additional actions are added to the audit
@@ -199,65 +234,97 @@ def moderation_record(*, audit: Audit, moderator, grade: str, rationale: str = "
         raise ModerationError(_("Choose the moderated grade."), field="grade")
     change = GRADE_RANK[grade] - GRADE_RANK[audit.overall_grade]
     if change and not rationale.strip():
-        raise ModerationError(_("Explain why you changed the grade: a rationale is required."),
-                              field="rationale")
-    outcome = (Moderation.Outcome.AGREED if change == 0 else
-               Moderation.Outcome.RAISED if change > 0 else Moderation.Outcome.LOWERED)
+        raise ModerationError(
+            _("Explain why you changed the grade: a rationale is required."), field="rationale"
+        )
+    outcome = (
+        Moderation.Outcome.AGREED
+        if change == 0
+        else Moderation.Outcome.RAISED
+        if change > 0
+        else Moderation.Outcome.LOWERED
+    )
     moderation = Moderation.objects.create(
-        audit=audit, round=_next_round(audit), moderator=moderator, outcome=outcome,
-        auditor_grade=audit.overall_grade, moderated_grade=grade, rationale=rationale.strip(),
-        feedback=feedback.strip(), created_at=timezone.now())
+        audit=audit,
+        round=_next_round(audit),
+        moderator=moderator,
+        outcome=outcome,
+        auditor_grade=audit.overall_grade,
+        moderated_grade=grade,
+        rationale=rationale.strip(),
+        feedback=feedback.strip(),
+        created_at=timezone.now(),
+    )
     domains = {d.number: d for d in audit.tool.domains.all()}
     DomainNote.objects.bulk_create(
         DomainNote(moderation=moderation, domain=domains[number], note=note.strip())
-        for number, note in (domain_notes or {}).items() if note.strip() and number in domains)
+        for number, note in (domain_notes or {}).items()
+        if note.strip() and number in domains
+    )
     for row in actions or ():
         if not (row.get("description") or "").strip():
             continue
         if audit.audit_date and row.get("due_date") and row["due_date"] < audit.audit_date:
             raise ModerationError(_("An action cannot be due before the audit date."))
-        AgreedAction.objects.create(audit=audit, description=row["description"].strip(),
-                                    owner=(row.get("owner") or "").strip(),
-                                    due_date=row.get("due_date"),
-                                    source=AgreedAction.Source.MODERATOR)
+        AgreedAction.objects.create(
+            audit=audit,
+            description=row["description"].strip(),
+            owner=(row.get("owner") or "").strip(),
+            due_date=row.get("due_date"),
+            source=AgreedAction.Source.MODERATOR,
+        )
     transition(audit, to=Status.COMPLETED, by=moderator, comment=moderation.get_outcome_display())
     audit.moderated_grade, audit.moderated_by = grade, moderator
     _bump(audit, "status", "moderated_grade", "moderated_by")
-    _notify(audit, _("Your audit of case %(ref)s has been moderated") % {"ref": audit.case_reference},
-            _("Outcome: %(outcome)s.\n\n%(feedback)s") % {
-                "outcome": moderation.get_outcome_display(), "feedback": moderation.feedback})
+    _notify(
+        audit,
+        _("Your audit of case %(ref)s has been moderated") % {"ref": audit.case_reference},
+        _("Outcome: %(outcome)s.\n\n%(feedback)s")
+        % {"outcome": moderation.get_outcome_display(), "feedback": moderation.feedback},
+    )
     return moderation
 
 
 @transaction.atomic
-def moderation_send_back(*, audit: Audit, moderator, comments: str,
-                         expected_revision: int | None = None) -> Moderation:
+def moderation_send_back(
+    *, audit: Audit, moderator, comments: str, expected_revision: int | None = None
+) -> Moderation:
     """Return the audit to its auditor to amend; moderation resumes when they resubmit."""
     audit = _locked(audit)
     _require_moderator(moderator, audit)
     case = _case(audit)
     _check_holder(audit, case, moderator, expected_revision)
     if not comments.strip():
-        raise ModerationError(_("Say what the auditor should change before sending it back."),
-                              field="feedback")
+        raise ModerationError(
+            _("Say what the auditor should change before sending it back."), field="feedback"
+        )
     moderation = Moderation.objects.create(
-        audit=audit, round=_next_round(audit), moderator=moderator,
-        outcome=Moderation.Outcome.RETURNED, auditor_grade=audit.overall_grade,
-        feedback=comments.strip(), created_at=timezone.now())
+        audit=audit,
+        round=_next_round(audit),
+        moderator=moderator,
+        outcome=Moderation.Outcome.RETURNED,
+        auditor_grade=audit.overall_grade,
+        feedback=comments.strip(),
+        created_at=timezone.now(),
+    )
     transition(audit, to=Status.RETURNED, by=moderator, comment=comments.strip())
     case.taken_by, case.taken_at = None, None
     case.save(update_fields=["taken_by", "taken_at"])
     _bump(audit, "status")
-    _notify(audit, _("Your audit of case %(ref)s needs changes") % {"ref": audit.case_reference},
-            comments.strip())
+    _notify(
+        audit,
+        _("Your audit of case %(ref)s needs changes") % {"ref": audit.case_reference},
+        comments.strip(),
+    )
     return moderation
 
 
 @transaction.atomic
 def feedback_acknowledge(*, moderation: Moderation, by) -> Moderation:
     """The auditor confirms they have read the moderator's feedback."""
-    moderation = Moderation.objects.select_for_update().select_related("audit").get(
-        pk=moderation.pk)
+    moderation = (
+        Moderation.objects.select_for_update().select_related("audit").get(pk=moderation.pk)
+    )
     if moderation.audit.auditor_id != by.pk:
         raise ModerationError(_("Only the auditor can acknowledge feedback on their audit."))
     if moderation.acknowledged_at is None:
@@ -275,7 +342,8 @@ def exemplar_mark(*, audit: Audit, by, note: str = "") -> Exemplar:
     if audit.status != Status.COMPLETED or audit.is_practice:
         raise ModerationError(_("Only a completed audit (not a practice one) can be an exemplar."))
     exemplar, _created = Exemplar.objects.get_or_create(
-        audit=audit, defaults={"marked_by": by, "marked_at": timezone.now(), "note": note.strip()})
+        audit=audit, defaults={"marked_by": by, "marked_at": timezone.now(), "note": note.strip()}
+    )
     return exemplar
 
 

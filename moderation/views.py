@@ -28,14 +28,22 @@ def _require(check, user, message):
 
 def queue(request):
     _require(roles.is_moderator, request.user, _("Only moderators see the moderation queue."))
-    queue_filter = QueueFilter(request.GET or None,
-                               queryset=selectors.moderation_queue(request.user), drafts=False)
+    queue_filter = QueueFilter(
+        request.GET or None, queryset=selectors.moderation_queue(request.user), drafts=False
+    )
     page_obj = Paginator(queue_filter.qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "moderation/queue.html", {
-        "filter": queue_filter, "page_obj": page_obj, "now": timezone.now(),
-        "querystring": query.urlencode()})
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "filter": queue_filter,
+            "page_obj": page_obj,
+            "now": timezone.now(),
+            "querystring": query.urlencode(),
+        },
+    )
 
 
 @require_POST
@@ -69,24 +77,36 @@ def moderate(request, pk):
         return redirect(audit)
     domains = [g.domain for g in audit.domain_grades.all()]
     data = request.POST if request.method == "POST" else None
-    form = ModerationForm(data, domains=domains,
-                          initial={"grade": audit.overall_grade, "revision": audit.revision})
+    form = ModerationForm(
+        data, domains=domains, initial={"grade": audit.overall_grade, "revision": audit.revision}
+    )
     actions = moderation_actions_formset(data)
     if request.method == "POST" and form.is_valid() and actions.is_valid():
-        rows = [f.cleaned_data for f in actions.forms
-                if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        rows = [
+            f.cleaned_data
+            for f in actions.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
         try:
             if request.POST.get("action") == "send_back":
                 services.moderation_send_back(
-                    audit=audit, moderator=request.user, comments=form.cleaned_data["feedback"],
-                    expected_revision=form.cleaned_data["revision"])
+                    audit=audit,
+                    moderator=request.user,
+                    comments=form.cleaned_data["feedback"],
+                    expected_revision=form.cleaned_data["revision"],
+                )
                 messages.success(request, _("Sent back to the auditor."))
             else:
                 services.moderation_record(
-                    audit=audit, moderator=request.user, grade=form.cleaned_data["grade"],
+                    audit=audit,
+                    moderator=request.user,
+                    grade=form.cleaned_data["grade"],
                     rationale=form.cleaned_data["rationale"],
-                    feedback=form.cleaned_data["feedback"], domain_notes=form.domain_notes(),
-                    actions=rows, expected_revision=form.cleaned_data["revision"])
+                    feedback=form.cleaned_data["feedback"],
+                    domain_notes=form.domain_notes(),
+                    actions=rows,
+                    expected_revision=form.cleaned_data["revision"],
+                )
                 messages.success(request, _("Moderation recorded. The audit is completed."))
         except AuditError as error:
             # Whatever the moderator typed stays on the re-rendered form.
@@ -97,10 +117,18 @@ def moderate(request, pk):
         else:
             return redirect("moderation:queue")
     status = 400 if request.method == "POST" else 200
-    return render(request, "moderation/moderate.html", {
-        "audit": audit, "form": form, "actions": actions,
-        "history": selectors.moderation_history(audit, request.user),
-        "case": getattr(audit, "moderation_case", None)}, status=status)
+    return render(
+        request,
+        "moderation/moderate.html",
+        {
+            "audit": audit,
+            "form": form,
+            "actions": actions,
+            "history": selectors.moderation_history(audit, request.user),
+            "case": getattr(audit, "moderation_case", None),
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -131,8 +159,9 @@ def acknowledge(request, pk):
     else:
         messages.success(request, _("Feedback acknowledged."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "moderation:feedback"
     return redirect(target)
 
@@ -140,8 +169,7 @@ def acknowledge(request, pk):
 def exemplars(request):
     visible = {roles.AUDITOR, roles.MODERATOR, roles.QA_LEAD, roles.ADMINISTRATOR}
     _require(lambda u: roles.role_names(u) & visible, request.user, _("No role."))
-    return render(request, "moderation/exemplars.html",
-                  {"exemplars": selectors.exemplars()})
+    return render(request, "moderation/exemplars.html", {"exemplars": selectors.exemplars()})
 
 
 @require_POST
@@ -154,8 +182,9 @@ def exemplar_toggle(request, pk):
             services.exemplar_unmark(audit=audit, by=request.user)
             messages.success(request, _("No longer an exemplar."))
         else:
-            services.exemplar_mark(audit=audit, by=request.user,
-                                   note=form.cleaned_data.get("note", ""))
+            services.exemplar_mark(
+                audit=audit, by=request.user, note=form.cleaned_data.get("note", "")
+            )
             messages.success(request, _("Marked as an exemplar of good practice."))
     except AuditError as error:
         messages.error(request, str(error))
@@ -163,12 +192,21 @@ def exemplar_toggle(request, pk):
 
 
 def dashboard(request):
-    _require(lambda u: roles.is_moderator(u) or roles.is_qa_lead(u) or roles.is_administrator(u),
-             request.user, _("Only moderators and QA leads see moderation statistics."))
-    stats_filter = StatisticsFilter(request.GET or None, queryset=Audit.objects.all(),
-                                    drafts=False)
+    _require(
+        lambda u: roles.is_moderator(u) or roles.is_qa_lead(u) or roles.is_administrator(u),
+        request.user,
+        _("Only moderators and QA leads see moderation statistics."),
+    )
+    stats_filter = StatisticsFilter(request.GET or None, queryset=Audit.objects.all(), drafts=False)
     stats = selectors.agreement_statistics(stats_filter.qs)
     labels = [grade.label for grade in SCALE]
-    return render(request, "moderation/dashboard.html", {
-        "filter": stats_filter, **stats, "scale_labels": labels,
-        "matrix_rows": list(zip(labels, stats["overall"].matrix))})
+    return render(
+        request,
+        "moderation/dashboard.html",
+        {
+            "filter": stats_filter,
+            **stats,
+            "scale_labels": labels,
+            "matrix_rows": list(zip(labels, stats["overall"].matrix)),
+        },
+    )

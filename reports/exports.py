@@ -1,9 +1,9 @@
 """The audits behind a report, for analysis: as CSV, and as an XLSX workbook with the summary.
 
 Both list exactly the audits the report counts (``reportable_audits``), in the columns of the
-CSV import contract (``audits.csv_contract``), so a file exported here imports back. Both run a
+CSV import contract (``audits.csv.contract``), so a file exported here imports back. Both run a
 fixed number of queries whatever the number of audits: the rows come from one streamed query
-(``audits.exports``) and the summary from ``report_figures``.
+(``audits.csv.exporter``) and the summary from ``report_figures``.
 """
 
 import datetime
@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
-from audits import csv_contract as contract
-from audits.exports import audit_csv_rows, write_audits_csv
+from audits.csv import contract
+from audits.csv.exporter import audit_csv_rows, write_audits_csv
 from audits.models import Audit, CaseType, Grade, Strand
 
 from .selectors import DOMAIN_GRADES, GRADES, ReportScope, report_figures, reportable_audits
@@ -37,13 +37,14 @@ def report_audits(scope: ReportScope) -> QuerySet[Audit]:
 def write_report_csv(scope: ReportScope, stream, *, bom: bool = False) -> int:
     """Write the audits behind the report as CSV to the text ``stream``; one query.
 
-    Returns the number of audits written. ``bom`` as for ``audits.exports.write_audits_csv``.
+    Returns the number of audits written. ``bom`` as for ``audits.csv.exporter.write_audits_csv``.
     """
     return write_audits_csv(report_audits(scope), stream, bom=bom)
 
 
-def write_report_xlsx(scope: ReportScope, stream, *, today: datetime.date | None = None,
-                      figures: dict | None = None) -> int:
+def write_report_xlsx(
+    scope: ReportScope, stream, *, today: datetime.date | None = None, figures: dict | None = None
+) -> int:
     """Write an XLSX workbook to the binary ``stream``: sheet "Audits" (the CSV's columns) and
     sheet "Summary" (the report's tables). Returns the number of audits.
 
@@ -89,8 +90,7 @@ def _summary_sheet(sheet, figures: dict) -> None:
         sheet.append([_bold(sheet, cell) for cell in cells])
 
     def line(*cells):
-        sheet.append([cell if isinstance(cell, Cell) else _cell(sheet, cell)
-                      for cell in cells])
+        sheet.append([cell if isinstance(cell, Cell) else _cell(sheet, cell) for cell in cells])
 
     def blank():
         sheet.append([])
@@ -107,8 +107,13 @@ def _summary_sheet(sheet, figures: dict) -> None:
     title(_("Overall grade"), _("Auditor"), _("%"), _("After moderation"), _("%"))
     for grade in GRADES:
         auditor, final = figures["auditor_grades"][grade], figures["final_grades"][grade]
-        line(grade_labels[grade], auditor, _share(sheet, auditor, total),
-             final, _share(sheet, final, total))
+        line(
+            grade_labels[grade],
+            auditor,
+            _share(sheet, auditor, total),
+            final,
+            _share(sheet, final, total),
+        )
     line(_("Total"), total, _share(sheet, total, total), total, _share(sheet, total, total))
     blank()
 
@@ -116,9 +121,11 @@ def _summary_sheet(sheet, figures: dict) -> None:
     moderated = moderation["moderated"]
     title(_("Moderation"), _("Audits"), _("%"))
     line(_("Moderated (% of audits counted)"), moderated, _share(sheet, moderated, total))
-    for key, label in (("agreed", _("Moderator agreed (% of moderated)")),
-                       ("raised", _("Grade raised (% of moderated)")),
-                       ("lowered", _("Grade lowered (% of moderated)"))):
+    for key, label in (
+        ("agreed", _("Moderator agreed (% of moderated)")),
+        ("raised", _("Grade raised (% of moderated)")),
+        ("lowered", _("Grade lowered (% of moderated)")),
+    ):
         line(label, moderation[key], _share(sheet, moderation[key], moderated))
     blank()
 
@@ -126,25 +133,44 @@ def _summary_sheet(sheet, figures: dict) -> None:
     final_heads = [_("After moderation: %(grade)s") % {"grade": grade_labels[g]} for g in GRADES]
     title(_("By strand"), _("Audits"), *auditor_heads, *final_heads)
     for slug, row in figures["by_strand"].items():
-        line(strand_names.get(slug, slug), row["audits"],
-             *[row["auditor_grades"][g] for g in GRADES], *[row["final_grades"][g] for g in GRADES])
+        line(
+            strand_names.get(slug, slug),
+            row["audits"],
+            *[row["auditor_grades"][g] for g in GRADES],
+            *[row["final_grades"][g] for g in GRADES],
+        )
     blank()
 
     title(_("By case type"), _("Audits"), *final_heads)
     for slug, row in figures["by_case_type"].items():
-        line(case_type_names.get(slug, slug), row["audits"],
-             *[row["final_grades"][g] for g in GRADES])
+        line(
+            case_type_names.get(slug, slug),
+            row["audits"],
+            *[row["final_grades"][g] for g in GRADES],
+        )
     blank()
 
-    title(_("Domain"), _("Title"), *[grade_labels[g] for g in DOMAIN_GRADES], _("Applicable"),
-          _("% applicable graded at least Meets good"))
+    title(
+        _("Domain"),
+        _("Title"),
+        *[grade_labels[g] for g in DOMAIN_GRADES],
+        _("Applicable"),
+        _("% applicable graded at least Meets good"),
+    )
     for domain in figures["domains"]:
         applicable = sum(domain[g] for g in GRADES)
-        line(domain["number"], domain["title"], *[domain[g] for g in DOMAIN_GRADES], applicable,
-             _share(sheet, domain["exceeds"] + domain["meets"], applicable))
+        line(
+            domain["number"],
+            domain["title"],
+            *[domain[g] for g in DOMAIN_GRADES],
+            applicable,
+            _share(sheet, domain["exceeds"] + domain["meets"], applicable),
+        )
     blank()
-    line(_("Audits graded Does not meet good in every applicable domain"),
-         figures["not_met_in_all_applicable_domains"])
+    line(
+        _("Audits graded Does not meet good in every applicable domain"),
+        figures["not_met_in_all_applicable_domains"],
+    )
 
 
 def _cell(sheet, value, number_format: str | None = None) -> Cell:

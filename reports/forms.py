@@ -5,10 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audits import periods
 from audits.forms import DATE_INPUT, AccessibleFormMixin
 from audits.models import AuditActivity, CaseType, Strand
-
-from . import periods
 
 
 def _financial_years():
@@ -19,30 +18,58 @@ def _financial_years():
 class PeriodForm(AccessibleFormMixin, forms.Form):
     """A month, a financial quarter or half, a financial year, or any date range."""
 
-    KINDS = [("quarter", gettext_lazy("A quarter")), ("half", gettext_lazy("A half year")),
-             ("year", gettext_lazy("A financial year")), ("month", gettext_lazy("A month")),
-             ("range", gettext_lazy("Any dates"))]
-    kind = forms.ChoiceField(label=gettext_lazy("Report on"), choices=KINDS,
-                             widget=forms.RadioSelect, initial="quarter")
-    financial_year = forms.TypedChoiceField(label=gettext_lazy("Financial year (April to March)"),
-                                            coerce=int, required=False, choices=())
+    KINDS = [
+        ("quarter", gettext_lazy("A quarter")),
+        ("half", gettext_lazy("A half year")),
+        ("year", gettext_lazy("A financial year")),
+        ("month", gettext_lazy("A month")),
+        ("range", gettext_lazy("Any dates")),
+    ]
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Report on"), choices=KINDS, widget=forms.RadioSelect, initial="quarter"
+    )
+    financial_year = forms.TypedChoiceField(
+        label=gettext_lazy("Financial year (April to March)"),
+        coerce=int,
+        required=False,
+        choices=(),
+    )
     quarter = forms.TypedChoiceField(
-        label=gettext_lazy("Quarter"), coerce=int, required=False,
-        choices=[(1, "Q1 (April to June)"), (2, "Q2 (July to September)"),
-                 (3, "Q3 (October to December)"), (4, "Q4 (January to March)")])
-    half = forms.TypedChoiceField(label=gettext_lazy("Half year"), coerce=int, required=False,
-                                  choices=[(1, "H1 (April to September)"),
-                                           (2, "H2 (October to March)")])
-    month = forms.DateField(label=gettext_lazy("Month"), required=False,
-                            input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}))
+        label=gettext_lazy("Quarter"),
+        coerce=int,
+        required=False,
+        choices=[
+            (1, "Q1 (April to June)"),
+            (2, "Q2 (July to September)"),
+            (3, "Q3 (October to December)"),
+            (4, "Q4 (January to March)"),
+        ],
+    )
+    half = forms.TypedChoiceField(
+        label=gettext_lazy("Half year"),
+        coerce=int,
+        required=False,
+        choices=[(1, "H1 (April to September)"), (2, "H2 (October to March)")],
+    )
+    month = forms.DateField(
+        label=gettext_lazy("Month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}),
+    )
     start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE_INPUT)
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE_INPUT)
-    activity = forms.ModelChoiceField(label=gettext_lazy("Activity (optional)"), required=False,
-                                      queryset=AuditActivity.objects.order_by("-month", "name"))
-    strand = forms.ModelChoiceField(label=gettext_lazy("Strand (optional)"), required=False,
-                                    queryset=Strand.objects.all())
-    case_type = forms.ModelChoiceField(label=gettext_lazy("Case type (optional)"),
-                                       required=False, queryset=CaseType.objects.all())
+    activity = forms.ModelChoiceField(
+        label=gettext_lazy("Activity (optional)"),
+        required=False,
+        queryset=AuditActivity.objects.order_by("-month", "name"),
+    )
+    strand = forms.ModelChoiceField(
+        label=gettext_lazy("Strand (optional)"), required=False, queryset=Strand.objects.all()
+    )
+    case_type = forms.ModelChoiceField(
+        label=gettext_lazy("Case type (optional)"), required=False, queryset=CaseType.objects.all()
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,12 +87,18 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
 
     def _period(self, kind, data) -> periods.Period | None:
         fy = data.get("financial_year")
-        need = {"quarter": ("financial_year", "quarter"), "half": ("financial_year", "half"),
-                "year": ("financial_year",), "month": ("month",), "range": ("start", "end")}
+        need = {
+            "quarter": ("financial_year", "quarter"),
+            "half": ("financial_year", "half"),
+            "year": ("financial_year",),
+            "month": ("month",),
+            "range": ("start", "end"),
+        }
         missing = [name for name in need.get(kind, ()) if data.get(name) in (None, "")]
         for name in missing:
-            self.add_error(name, _("Choose the %(field)s.") % {
-                "field": str(self.fields[name].label).lower()})
+            self.add_error(
+                name, _("Choose the %(field)s.") % {"field": str(self.fields[name].label).lower()}
+            )
         if missing or not kind:
             return None
         if kind == "quarter":
@@ -82,9 +115,14 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
 
 class NarrativeForm(AccessibleFormMixin, forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    summary = forms.CharField(label=gettext_lazy("Summary"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 5}))
-    findings = forms.CharField(label=gettext_lazy("Findings"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 8}))
-    recommendations = forms.CharField(label=gettext_lazy("Recommendations"), required=False,
-                                      widget=forms.Textarea(attrs={"rows": 6}))
+    summary = forms.CharField(
+        label=gettext_lazy("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    findings = forms.CharField(
+        label=gettext_lazy("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    recommendations = forms.CharField(
+        label=gettext_lazy("Recommendations"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

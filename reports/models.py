@@ -25,12 +25,14 @@ class Report(models.Model):
     findings = models.TextField(_("findings"), blank=True)
     recommendations = models.TextField(_("recommendations"), blank=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     frozen_figures = models.JSONField(null=True, blank=True, editable=False)
     frozen_pdf = models.BinaryField(null=True, blank=True, editable=False)
@@ -72,26 +74,36 @@ class Target(models.Model):
         AT_MOST = "at_most", _("At most")
 
     financial_year = models.PositiveSmallIntegerField(
-        help_text=_("The calendar year the financial year starts in (2026 for 2026/27)."))
+        help_text=_("The calendar year the financial year starts in (2026 for 2026/27).")
+    )
     name = models.CharField(max_length=200)
     measure = models.CharField(max_length=20, choices=Measure.choices)
     domain_number = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("For the domain measures: which domain (1 to 12)."))
-    direction = models.CharField(max_length=10, choices=Direction.choices,
-                                 default=Direction.AT_LEAST)
+        null=True, blank=True, help_text=_("For the domain measures: which domain (1 to 12).")
+    )
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.AT_LEAST
+    )
     target_value = models.DecimalField(max_digits=6, decimal_places=2)
     amber_tolerance = models.DecimalField(
-        max_digits=6, decimal_places=2, default=0,
-        help_text=_("How far short of the target still counts as amber, in the measure's units."))
+        max_digits=6,
+        decimal_places=2,
+        default=0,
+        help_text=_("How far short of the target still counts as amber, in the measure's units."),
+    )
     order = models.PositiveSmallIntegerField(default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["financial_year", "order", "name"]
-        constraints = [models.UniqueConstraint(fields=["financial_year", "name"],
-                                               name="unique_target_name_per_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["financial_year", "name"], name="unique_target_name_per_year"
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.financial_year}/{str(self.financial_year + 1)[-2:]})"
@@ -104,14 +116,18 @@ class ManualActual(models.Model):
     start = models.DateField()
     end = models.DateField()
     value = models.DecimalField(max_digits=8, decimal_places=2)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     entered_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["target", "start"]
-        constraints = [models.UniqueConstraint(fields=["target", "start", "end"],
-                                               name="one_actual_per_target_period")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "start", "end"], name="one_actual_per_target_period"
+            )
+        ]
 
     def __str__(self):
         return f"{self.target.name}: {self.value} ({self.start} to {self.end})"

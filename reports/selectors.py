@@ -12,17 +12,45 @@ types, or the kept months and the edge days).
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import (Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet,
-                              Subquery, Sum, Value, When)
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
-from audits.figures import (DOMAIN_GRADES, GRADE_COUNT_NAMES, GRADES, MODERATION,
-                            domain_grade_counts, grade_counts, not_met_in_all_applicable,
-                            reportable_condition, with_final)
-from audits.models import (AgreedAction, Audit, AuditActivity, CaseType, Domain, DomainGrade,
-                           MonthDomainFigures, MonthFigures, Strand)
-
-from .periods import Period, split_at_months
+from audits.figures import (
+    DOMAIN_GRADES,
+    GRADE_COUNT_NAMES,
+    GRADES,
+    MODERATION,
+    domain_grade_counts,
+    grade_counts,
+    not_met_in_all_applicable,
+    reportable_condition,
+    with_final,
+)
+from audits.models import (
+    AgreedAction,
+    Audit,
+    AuditActivity,
+    CaseType,
+    Domain,
+    DomainGrade,
+    MonthDomainFigures,
+    MonthFigures,
+    Strand,
+)
+from audits.periods import Period, split_at_months
 
 __all__ = ["DOMAIN_GRADES", "GRADES", "ReportScope", "report_figures", "reportable_audits"]
 
@@ -48,8 +76,7 @@ def _filters(scope: ReportScope, prefix: str = "", *, activity: bool = True) -> 
     """The scope's filters as a condition; ``activity=False`` for the kept figures, which
     have no activity."""
     names = ("activity", "strand", "case_type") if activity else ("strand", "case_type")
-    return Q(**{f"{prefix}{name}": getattr(scope, name) for name in names
-                if getattr(scope, name)})
+    return Q(**{f"{prefix}{name}": getattr(scope, name) for name in names if getattr(scope, name)})
 
 
 def _audits_condition(scope: ReportScope, periods: list[Period], prefix: str = "") -> Q:
@@ -117,8 +144,11 @@ class _Parts:
 
 
 def _which(field: str, periods: list[tuple[str, Period]]) -> Case:
-    return Case(*[When(_between(field, period), then=Value(which)) for which, period in periods],
-                default=Value(None), output_field=CharField())
+    return Case(
+        *[When(_between(field, period), then=Value(which)) for which, period in periods],
+        default=Value(None),
+        output_field=CharField(),
+    )
 
 
 def _counted_rows(scope: ReportScope, parts: _Parts) -> list[dict]:
@@ -128,11 +158,15 @@ def _counted_rows(scope: ReportScope, parts: _Parts) -> list[dict]:
         return []
     current = _any_of([_between("audit_date", p) for p in parts.current_counted()])
     audits = _counted_audits(scope, [period for which, period in parts.counted])
-    return list(with_final(audits).annotate(which=_which("audit_date", parts.counted))
-                .values("which", "strand", "case_type")
-                .annotate(**grade_counts(),
-                          **{NOT_MET: Count("pk", filter=current & not_met_in_all_applicable())})
-                .order_by())
+    return list(
+        with_final(audits)
+        .annotate(which=_which("audit_date", parts.counted))
+        .values("which", "strand", "case_type")
+        .annotate(
+            **grade_counts(), **{NOT_MET: Count("pk", filter=current & not_met_in_all_applicable())}
+        )
+        .order_by()
+    )
 
 
 def _kept_rows(scope: ReportScope, parts: _Parts) -> list[dict]:
@@ -140,11 +174,15 @@ def _kept_rows(scope: ReportScope, parts: _Parts) -> list[dict]:
     if not parts.kept:
         return []
     kept = list(parts.kept.items())
-    rows = MonthFigures.objects.filter(_any_of([_between("month", p) for w, p in kept]),
-                                       _filters(scope, activity=False))
-    return list(rows.annotate(which=_which("month", kept)).values("which", "strand", "case_type")
-                .annotate(**{name: Sum(name) for name in (*GRADE_COUNT_NAMES, NOT_MET)})
-                .order_by())
+    rows = MonthFigures.objects.filter(
+        _any_of([_between("month", p) for w, p in kept]), _filters(scope, activity=False)
+    )
+    return list(
+        rows.annotate(which=_which("month", kept))
+        .values("which", "strand", "case_type")
+        .annotate(**{name: Sum(name) for name in (*GRADE_COUNT_NAMES, NOT_MET)})
+        .order_by()
+    )
 
 
 def _add(total: dict, counts: dict) -> None:
@@ -174,10 +212,13 @@ def grade_totals_grouped(scope: ReportScope, parts: _Parts) -> dict:
             if row["case_type"] is not None:
                 _add(by_case_type.setdefault(row["case_type"], {}), counts)
     zero = dict.fromkeys((*GRADE_COUNT_NAMES, NOT_MET), 0)
-    return {"totals": _split({**zero, **totals}), "previous": _split({**zero, **previous}),
-            "by_strand": {pk: _split(row) for pk, row in by_strand.items()},
-            "by_case_type": {pk: _split(row) for pk, row in by_case_type.items()},
-            NOT_MET: totals.get(NOT_MET, 0)}
+    return {
+        "totals": _split({**zero, **totals}),
+        "previous": _split({**zero, **previous}),
+        "by_strand": {pk: _split(row) for pk, row in by_strand.items()},
+        "by_case_type": {pk: _split(row) for pk, row in by_case_type.items()},
+        NOT_MET: totals.get(NOT_MET, 0),
+    }
 
 
 def domain_counts(scope: ReportScope, parts: _Parts) -> list[dict]:
@@ -186,8 +227,9 @@ def domain_counts(scope: ReportScope, parts: _Parts) -> list[dict]:
     Domains are matched by number across tool versions; titles are the newest version's.
     """
     numbers, titles = {}, {}
-    for pk, number, title in (Domain.objects.order_by("number", "-tool__version")
-                              .values_list("pk", "number", "title")):
+    for pk, number, title in Domain.objects.order_by("number", "-tool__version").values_list(
+        "pk", "number", "title"
+    ):
         numbers[pk] = number
         titles.setdefault(number, title)
     by_number = {number: dict.fromkeys(DOMAIN_GRADES, 0) for number in titles}
@@ -195,19 +237,25 @@ def domain_counts(scope: ReportScope, parts: _Parts) -> list[dict]:
         # Grouped by domain_id, not by the number: no join to the domain table for every
         # grade row. Each tool version's domains are then added up under their number.
         audits = _counted_audits(scope, parts.current_counted())
-        for row in (DomainGrade.objects.filter(audit__in=audits).values("domain")
-                    .annotate(**domain_grade_counts()).order_by()):
+        for row in (
+            DomainGrade.objects.filter(audit__in=audits)
+            .values("domain")
+            .annotate(**domain_grade_counts())
+            .order_by()
+        ):
             _add(by_number[numbers[row["domain"]]], {g: row[g] for g in DOMAIN_GRADES})
     if CURRENT in parts.kept:
         months = parts.kept[CURRENT]
-        rows = MonthDomainFigures.objects.filter(_between("month", months),
-                                                 _filters(scope, activity=False))
-        for row in (rows.values("number").annotate(**{g: Sum(g) for g in DOMAIN_GRADES})
-                    .order_by()):
+        rows = MonthDomainFigures.objects.filter(
+            _between("month", months), _filters(scope, activity=False)
+        )
+        for row in rows.values("number").annotate(**{g: Sum(g) for g in DOMAIN_GRADES}).order_by():
             entry = by_number.setdefault(row["number"], dict.fromkeys(DOMAIN_GRADES, 0))
             _add(entry, {g: row[g] for g in DOMAIN_GRADES})
-    return [{"number": number, "title": titles.get(number, ""), **by_number[number]}
-            for number in sorted(by_number)]
+    return [
+        {"number": number, "title": titles.get(number, ""), **by_number[number]}
+        for number in sorted(by_number)
+    ]
 
 
 def action_counts(scope: ReportScope, *, today: datetime.date) -> dict:
@@ -222,8 +270,9 @@ def action_counts(scope: ReportScope, *, today: datetime.date) -> dict:
     return actions.order_by().aggregate(
         raised=Count("pk"),
         done=Count("pk", filter=done),
-        done_on_time=Count("pk", filter=done & (Q(due_date__isnull=True)
-                                                | Q(completed_on__lte=F("due_date")))),
+        done_on_time=Count(
+            "pk", filter=done & (Q(due_date__isnull=True) | Q(completed_on__lte=F("due_date")))
+        ),
         done_late=Count("pk", filter=done & Q(completed_on__gt=F("due_date"))),
         not_needed=Count("pk", filter=Q(state=AgreedAction.State.NOT_NEEDED)),
         open=Count("pk", filter=Q(state=AgreedAction.State.OPEN)),
@@ -232,19 +281,28 @@ def action_counts(scope: ReportScope, *, today: datetime.date) -> dict:
 
 
 def _activity_rows(activities) -> list[dict]:
-    return [{"month": a.month.isoformat(), "name": a.name, "theme": a.theme,
-             "strand": a.strand.name if a.strand else None,
-             "planned": a.planned_audits, "submitted": a.audits_done,
-             "completed": a.audits_completed, "auditors": a.auditor_count,
-             "due_date": a.due_date.isoformat() if a.due_date else None, "late": a.is_late}
-            for a in activities]
+    return [
+        {
+            "month": a.month.isoformat(),
+            "name": a.name,
+            "theme": a.theme,
+            "strand": a.strand.name if a.strand else None,
+            "planned": a.planned_audits,
+            "submitted": a.audits_done,
+            "completed": a.audits_completed,
+            "auditors": a.auditor_count,
+            "due_date": a.due_date.isoformat() if a.due_date else None,
+            "late": a.is_late,
+        }
+        for a in activities
+    ]
 
 
 def schedule_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Planned against done for the period's activities, and the plan for the three months
     after it. Two queries."""
+    from audits.periods import add_months
     from audits.selectors import activities_with_counts
-    from .periods import add_months
 
     def scoped(qs):
         if scope.activity:
@@ -253,26 +311,44 @@ def schedule_figures(scope: ReportScope, *, today: datetime.date) -> dict:
             qs = qs.filter(Q(strand=scope.strand) | Q(strand__isnull=True))
         # A correlated count, so that joining the auditors does not multiply the audits
         # that activities_with_counts counts.
-        return (qs.annotate(auditor_count=Coalesce(Subquery(
-                    AuditActivity.auditors.through.objects.filter(auditactivity=OuterRef("pk"))
-                    .order_by().values("auditactivity").annotate(n=Count("*")).values("n"),
-                    output_field=IntegerField()), 0))
-                .prefetch_related(None).order_by("month", "name"))
+        return (
+            qs.annotate(
+                auditor_count=Coalesce(
+                    Subquery(
+                        AuditActivity.auditors.through.objects.filter(auditactivity=OuterRef("pk"))
+                        .order_by()
+                        .values("auditactivity")
+                        .annotate(n=Count("*"))
+                        .values("n"),
+                        output_field=IntegerField(),
+                    ),
+                    0,
+                )
+            )
+            .prefetch_related(None)
+            .order_by("month", "name")
+        )
 
     period = scope.period
     coming_start = add_months(period.end.replace(day=1), 1)
     coming_end = add_months(coming_start, 2)
     return {
-        "in_period": _activity_rows(scoped(activities_with_counts(
-            today=today, start=period.start.replace(day=1), end=period.end))),
-        "coming": _activity_rows(scoped(activities_with_counts(
-            today=today, start=coming_start, end=coming_end))),
+        "in_period": _activity_rows(
+            scoped(
+                activities_with_counts(
+                    today=today, start=period.start.replace(day=1), end=period.end
+                )
+            )
+        ),
+        "coming": _activity_rows(
+            scoped(activities_with_counts(today=today, start=coming_start, end=coming_end))
+        ),
     }
 
 
 def _targets(scope: ReportScope, counts: dict) -> list[dict]:
-    # reports.targets builds on this module, so it is imported when needed.
-    from .targets import targets_table
+    # reports.targets.measures builds on this module, so it is imported when needed.
+    from .targets.measures import targets_table
 
     return targets_table(scope, counts=counts)
 
@@ -296,8 +372,7 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     grouped = grade_totals_grouped(scope, parts)
     totals = grouped["totals"]
     strands = list(Strand.objects.order_by("order").values_list("pk", "slug", "name"))
-    by_strand = {slug: grouped["by_strand"].get(pk) or _split_zero()
-                 for pk, slug, name in strands}
+    by_strand = {slug: grouped["by_strand"].get(pk) or _split_zero() for pk, slug, name in strands}
     # Every case type (a short list), in its own order, to name the ones the audits have;
     # the figures by case type are in slug order (Python's, the same as SQLite's and as a
     # PostgreSQL database with the C collation would sort them).
@@ -314,8 +389,11 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         "moderation": totals["moderation"],
         "by_strand": by_strand,
         "by_case_type": {
-            slug: {"audits": row["audits"], "final_grades": row["final_grades"],
-                   "auditor_grades": row["auditor_grades"]}
+            slug: {
+                "audits": row["audits"],
+                "final_grades": row["final_grades"],
+                "auditor_grades": row["auditor_grades"],
+            }
             for slug, row in sorted(by_case_type.items())
         },
         "domains": domains,
@@ -323,8 +401,11 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         "actions": action_counts(scope, today=today),
         "schedule": schedule_figures(scope, today=today),
         "targets": _targets(scope, {"totals": totals, "domains": domains}),
-        "previous": {"start": parts.previous.start.isoformat(),
-                     "end": parts.previous.end.isoformat(), **grouped["previous"]},
+        "previous": {
+            "start": parts.previous.start.isoformat(),
+            "end": parts.previous.end.isoformat(),
+            **grouped["previous"],
+        },
         "filters": scope.filters_dict(),
         "names": {
             "strands": {slug: name for pk, slug, name in strands},
@@ -336,5 +417,9 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
 
 def _split_zero() -> dict:
     zero = {g: 0 for g in GRADES}
-    return {"audits": 0, "auditor_grades": dict(zero), "final_grades": dict(zero),
-            "moderation": {"moderated": 0, "agreed": 0, "raised": 0, "lowered": 0}}
+    return {
+        "audits": 0,
+        "auditor_grades": dict(zero),
+        "final_grades": dict(zero),
+        "moderation": {"moderated": 0, "agreed": 0, "raised": 0, "lowered": 0},
+    }

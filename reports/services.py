@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits import roles
+from audits.periods import Period
 
 from .models import Report
-from .pdf import html_to_pdf
-from .periods import Period
-from .rendering import report_html
+from .rendering.html import report_html
+from .rendering.pdf import html_to_pdf
 from .selectors import ReportScope, report_figures
 
 
@@ -25,12 +25,17 @@ def _require_qa_lead(user) -> None:
 
 
 def report_scope(report: Report) -> ReportScope:
-    return ReportScope(Period(report.start, report.end, report.period_label),
-                       report.activity, report.strand, report.case_type)
+    return ReportScope(
+        Period(report.start, report.end, report.period_label),
+        report.activity,
+        report.strand,
+        report.case_type,
+    )
 
 
-def report_create(*, by, period: Period, activity=None, strand=None, case_type=None,
-                  title: str = "") -> Report:
+def report_create(
+    *, by, period: Period, activity=None, strand=None, case_type=None, title: str = ""
+) -> Report:
     """A draft report for ``period`` and the optional filters."""
     _require_qa_lead(by)
     parts = [p.name for p in (activity, strand, case_type) if p is not None]
@@ -38,21 +43,31 @@ def report_create(*, by, period: Period, activity=None, strand=None, case_type=N
     if parts:
         default_title += f" ({', '.join(parts)})"
     return Report.objects.create(
-        title=(title or default_title)[:200], period_label=period.label, start=period.start,
-        end=period.end, activity=activity, strand=strand, case_type=case_type, created_by=by)
+        title=(title or default_title)[:200],
+        period_label=period.label,
+        start=period.start,
+        end=period.end,
+        activity=activity,
+        strand=strand,
+        case_type=case_type,
+        created_by=by,
+    )
 
 
 def _draft_for_update(report: Report) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.is_published:
-        raise ReportError(_("This report was published on %(date)s and can no longer change.")
-                          % {"date": f"{timezone.localtime(report.published_at):%-d %B %Y}"})
+        raise ReportError(
+            _("This report was published on %(date)s and can no longer change.")
+            % {"date": f"{timezone.localtime(report.published_at):%-d %B %Y}"}
+        )
     return report
 
 
 @transaction.atomic
-def report_update_narrative(*, report: Report, by, title: str, summary: str, findings: str,
-                            recommendations: str) -> Report:
+def report_update_narrative(
+    *, report: Report, by, title: str, summary: str, findings: str, recommendations: str
+) -> Report:
     _require_qa_lead(by)
     report = _draft_for_update(report)
     report.title = title.strip() or report.title
@@ -72,8 +87,16 @@ def report_publish(*, report: Report, by, today: datetime.date | None = None) ->
     report.published_by, report.published_at = by, timezone.now()
     report.frozen_figures = figures
     report.frozen_pdf = html_to_pdf(report_html(figures=figures, report=report, for_pdf=True))
-    report.save(update_fields=["state", "published_by", "published_at", "frozen_figures",
-                               "frozen_pdf", "updated_at"])
+    report.save(
+        update_fields=[
+            "state",
+            "published_by",
+            "published_at",
+            "frozen_figures",
+            "frozen_pdf",
+            "updated_at",
+        ]
+    )
     return report
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import target_views, views
+from . import views
+from .targets import views as target_views
 
 app_name = "reports"
 urlpatterns = [

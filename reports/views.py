@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from audits import roles
 
-from . import contract, rendering, services
+from . import contract, services
 from .forms import NarrativeForm, PeriodForm
 from .models import Report
-from .pdf import html_to_pdf
+from .rendering import html as rendering
+from .rendering.pdf import html_to_pdf
 
 
 def _require_reader(user):
@@ -28,17 +29,26 @@ def _require_writer(user):
 
 def _report_for(user, pk) -> Report:
     _require_reader(user)
-    return get_object_or_404(Report.objects.select_related(
-        "activity", "strand", "case_type", "created_by", "published_by"), pk=pk)
+    return get_object_or_404(
+        Report.objects.select_related(
+            "activity", "strand", "case_type", "created_by", "published_by"
+        ),
+        pk=pk,
+    )
 
 
 def report_list(request):
     _require_reader(request.user)
     reports = Report.objects.select_related("created_by", "published_by")
-    return render(request, "reports/report_list.html", {
-        "published": reports.filter(state=Report.State.PUBLISHED),
-        "drafts": reports.filter(state=Report.State.DRAFT),
-        "can_write": roles.is_qa_lead(request.user)})
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "published": reports.filter(state=Report.State.PUBLISHED),
+            "drafts": reports.filter(state=Report.State.DRAFT),
+            "can_write": roles.is_qa_lead(request.user),
+        },
+    )
 
 
 def report_new(request):
@@ -46,26 +56,38 @@ def report_new(request):
     form = PeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        report = services.report_create(by=request.user, period=data["period"],
-                                        activity=data["activity"], strand=data["strand"],
-                                        case_type=data["case_type"])
+        report = services.report_create(
+            by=request.user,
+            period=data["period"],
+            activity=data["activity"],
+            strand=data["strand"],
+            case_type=data["case_type"],
+        )
         messages.success(request, _("Draft report created. Write the narrative, then publish."))
         return redirect(report)
-    return render(request, "reports/report_new.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "reports/report_new.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def report_detail(request, pk):
     report = _report_for(request.user, pk)
     form = None
     if not report.is_published and roles.is_qa_lead(request.user):
-        form = NarrativeForm(request.POST or None, initial={
-            "title": report.title, "summary": report.summary, "findings": report.findings,
-            "recommendations": report.recommendations})
+        form = NarrativeForm(
+            request.POST or None,
+            initial={
+                "title": report.title,
+                "summary": report.summary,
+                "findings": report.findings,
+                "recommendations": report.recommendations,
+            },
+        )
         if request.method == "POST" and form.is_valid():
             try:
-                services.report_update_narrative(report=report, by=request.user,
-                                                 **form.cleaned_data)
+                services.report_update_narrative(
+                    report=report, by=request.user, **form.cleaned_data
+                )
             except services.ReportError as error:
                 messages.error(request, str(error))
             else:
@@ -74,12 +96,21 @@ def report_detail(request, pk):
     elif request.method == "POST":
         raise PermissionDenied(_("This report can no longer be changed."))
     figures = services.report_current_figures(report)
-    exports = [{"url": reverse("reports:export", args=[report.pk, fmt]), "label": label}
-               for fmt, label in (("csv", _("Audits as CSV")), ("xlsx", _("Workbook (XLSX)")))]
-    context = {**rendering.report_context(figures=figures, report=report), "form": form,
-               "export_links": exports}
-    return render(request, "reports/report_detail.html", context,
-                  status=400 if form is not None and form.errors else 200)
+    exports = [
+        {"url": reverse("reports:export", args=[report.pk, fmt]), "label": label}
+        for fmt, label in (("csv", _("Audits as CSV")), ("xlsx", _("Workbook (XLSX)")))
+    ]
+    context = {
+        **rendering.report_context(figures=figures, report=report),
+        "form": form,
+        "export_links": exports,
+    }
+    return render(
+        request,
+        "reports/report_detail.html",
+        context,
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 @require_POST
@@ -105,7 +136,8 @@ def report_pdf(request, pk):
     response = HttpResponse(pdf, content_type="application/pdf")
     state = "published" if report.is_published else "draft"
     response["Content-Disposition"] = (
-        f'attachment; filename="scrutiny-report-{report.start}-{report.end}-{state}.pdf"')
+        f'attachment; filename="scrutiny-report-{report.start}-{report.end}-{state}.pdf"'
+    )
     return response
 
 
@@ -114,10 +146,12 @@ def summary_json(request):
     _require_writer(request.user)
     try:
         scope = contract.scope_from_arguments(
-            start=request.GET.get("start"), end=request.GET.get("end"),
+            start=request.GET.get("start"),
+            end=request.GET.get("end"),
             activity=request.GET.get("activity") or None,
             strand=request.GET.get("strand") or None,
-            case_type=request.GET.get("case_type") or None)
+            case_type=request.GET.get("case_type") or None,
+        )
     except contract.ScopeError as error:
         return JsonResponse({"error": str(error)}, status=400)
     return JsonResponse(contract.summary(scope))
@@ -145,6 +179,7 @@ def report_export(request, pk, fmt):
     write_report_xlsx(scope, buffer)
     response = HttpResponse(
         buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response

@@ -8,15 +8,28 @@ from audits.models import Grade
 from . import factories
 
 
-def complete_content(*, overall=Grade.MEETS, audit_date=None, case_reference="CR-1001",
-                     activity=None, domain_grade=Grade.MEETS, with_action=True):
+def complete_content(
+    *,
+    overall=Grade.MEETS,
+    audit_date=None,
+    case_reference="CR-1001",
+    activity=None,
+    domain_grade=Grade.MEETS,
+    with_action=True,
+):
     """AuditContent for an audit that passes every submit rule."""
     audit_date = audit_date or datetime.date(2026, 10, 15)
     activity = activity or factories.AuditActivityFactory()
     actions = []
     if with_action:
-        actions.append({"id": None, "description": "Update the chronology",
-                        "owner": "Team manager", "due_date": audit_date + datetime.timedelta(days=28)})
+        actions.append(
+            {
+                "id": None,
+                "description": "Update the chronology",
+                "owner": "Team manager",
+                "due_date": audit_date + datetime.timedelta(days=28),
+            }
+        )
     return services.AuditContent(
         header={
             "case_reference": case_reference,
@@ -28,8 +41,9 @@ def complete_content(*, overall=Grade.MEETS, audit_date=None, case_reference="CR
             "overall_grade": overall,
             "overall_comments": "Overall the work is purposeful.",
         },
-        domains={n: {"grade": domain_grade, "text": f"Evaluation of domain {n}."}
-                 for n in range(1, 13)},
+        domains={
+            n: {"grade": domain_grade, "text": f"Evaluation of domain {n}."} for n in range(1, 13)
+        },
         actions=actions,
     )
 
@@ -62,7 +76,8 @@ def moderated_audit(*, moderator=None, grade=None, rationale="", auditor=None, *
     grade = grade or audit.overall_grade
     if grade != audit.overall_grade and not rationale:
         rationale = "The evidence supports a different grade."
-    moderation_services.moderation_record(audit=audit, moderator=moderator, grade=grade,
-                                          rationale=rationale)
+    moderation_services.moderation_record(
+        audit=audit, moderator=moderator, grade=grade, rationale=rationale
+    )
     audit.refresh_from_db()
     return audit

@@ -20,8 +20,14 @@ SECRET_KEY_MESSAGE = "SECRET_KEY is not set"
 def _run(*args, **env):
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
     clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
-    return subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, env=clean,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("debug", [None, "0", "false", "no", ""])
@@ -51,30 +57,48 @@ def test_with_debug_on_it_starts_without_a_secret_key():
 
 
 def test_with_debug_on_the_development_key_and_local_hosts_are_used():
-    result = _run("-c", "import django; django.setup(); from django.conf import settings; "
-                        "print(settings.DEBUG, settings.SECRET_KEY.startswith('insecure-'), "
-                        "settings.ALLOWED_HOSTS)", DEBUG="1", ALLOWED_HOSTS="")
+    result = _run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.SECRET_KEY.startswith('insecure-'), "
+        "settings.ALLOWED_HOSTS)",
+        DEBUG="1",
+        ALLOWED_HOSTS="",
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[0] == "True True ['127.0.0.1', 'localhost', '[::1]']"
 
 
 def test_with_a_secret_key_it_starts_with_debug_off_and_secure_cookies():
-    result = _run("-c", "import django; django.setup(); from django.conf import settings; "
-                        "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, "
-                        "settings.ALLOWED_HOSTS)",
-                  SECRET_KEY="a-long-random-string-for-this-test-only", SECURE_COOKIES="1",
-                  ALLOWED_HOSTS="audit.example.test, ,www.example.test")
+    result = _run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, "
+        "settings.ALLOWED_HOSTS)",
+        SECRET_KEY="a-long-random-string-for-this-test-only",
+        SECURE_COOKIES="1",
+        ALLOWED_HOSTS="audit.example.test, ,www.example.test",
+    )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[0] == (
-        "False True ['audit.example.test', 'www.example.test']")
+    assert result.stdout.split("\n")[0] == ("False True ['audit.example.test', 'www.example.test']")
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("1", True), ("true", True), ("YES", True), (" on ", True),
-    ("0", False), ("false", False), ("no", False), ("", False), ("debug", False),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        (" on ", True),
+        ("0", False),
+        ("false", False),
+        ("no", False),
+        ("", False),
+        ("debug", False),
+    ],
+)
 def test_env_flag(monkeypatch, value, expected):
     monkeypatch.setenv("SOME_FLAG", value)
     assert env_flag("SOME_FLAG") is expected
@@ -95,10 +119,18 @@ def test_an_empty_database_url_means_the_embedded_sqlite_file():
 
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
     env.update(DATABASE_URL="", DEBUG="1", DJANGO_SETTINGS_MODULE="config.settings")
-    code = ("import django; django.setup(); from django.conf import settings; "
-            "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'])")
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parent.parent, timeout=60)
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     engine, name = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"

@@ -9,9 +9,11 @@ INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I)
 
 
 def test_no_template_has_inline_event_handlers():
-    found = [f"{path.relative_to(TEMPLATES)}: {match.group(0)[:60]}"
-             for path in sorted(TEMPLATES.rglob("*.html"))
-             for match in INLINE_HANDLER.finditer(path.read_text())]
+    found = [
+        f"{path.relative_to(TEMPLATES)}: {match.group(0)[:60]}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for match in INLINE_HANDLER.finditer(path.read_text())
+    ]
     assert found == []
 
 

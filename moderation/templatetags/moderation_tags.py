@@ -19,8 +19,9 @@ def moderation_panel(context, audit):
         "case": case,
         "history": selectors.moderation_history(audit, user),
         # Say that rounds exist but are not for this reader, rather than show none silently.
-        "feedback_hidden": (not selectors.may_read_feedback(user, audit)
-                            and audit.moderations.exists()),
+        "feedback_hidden": (
+            not selectors.may_read_feedback(user, audit) and audit.moderations.exists()
+        ),
         "is_auditor_of_audit": audit.auditor_id == user.pk,
         "can_moderate": roles.is_moderator(user) and audit.auditor_id != user.pk,
         "can_add_to_queue": roles.is_qa_lead(user),
@@ -47,6 +48,10 @@ def send_back_notice(audit):
         return {"round": None}
     from ..models import Moderation
 
-    latest = (audit.moderations.filter(outcome=Moderation.Outcome.RETURNED)
-              .select_related("moderator").order_by("-round").first())
+    latest = (
+        audit.moderations.filter(outcome=Moderation.Outcome.RETURNED)
+        .select_related("moderator")
+        .order_by("-round")
+        .first()
+    )
     return {"round": latest}

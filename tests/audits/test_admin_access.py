@@ -7,11 +7,23 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-AUDIT_MODELS = {"AuditTool", "AuditActivity", "Strand", "CaseType", "AgeBand", "Team",
-                "RiskCategory"}
+AUDIT_MODELS = {
+    "AuditTool",
+    "AuditActivity",
+    "Strand",
+    "CaseType",
+    "AgeBand",
+    "Team",
+    "RiskCategory",
+}
 
-ADMIN_PAGES = ["/admin/", "/admin/audits/audittool/", "/admin/audits/audittool/{tool}/change/",
-               "/admin/audits/strand/", "/admin/auth/user/"]
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/audits/audittool/",
+    "/admin/audits/audittool/{tool}/change/",
+    "/admin/audits/strand/",
+    "/admin/auth/user/",
+]
 
 
 def _url(url):
@@ -20,12 +32,12 @@ def _url(url):
 
 
 def _admin_models(response):
-    return {model["object_name"] for app in response.context["app_list"]
-            for model in app["models"]}
+    return {model["object_name"] for app in response.context["app_list"] for model in app["models"]}
 
 
 def test_an_administrator_who_is_not_staff_gets_the_admin_with_the_audit_models(
-        client, administrator_user):
+    client, administrator_user
+):
     assert not administrator_user.is_staff and not administrator_user.is_superuser
     client.force_login(administrator_user)
 
@@ -87,8 +99,9 @@ def test_other_roles_cannot_change_a_tool_through_the_admin(client, owner):
     tool = AuditTool.objects.get(is_current=True)
     client.force_login(owner)
 
-    response = client.post(f"/admin/audits/audittool/{tool.pk}/change/",
-                           {"name": "Renamed by an auditor"})
+    response = client.post(
+        f"/admin/audits/audittool/{tool.pk}/change/", {"name": "Renamed by an auditor"}
+    )
 
     assert response.status_code == 302
     tool.refresh_from_db()

@@ -13,12 +13,12 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audits import csv_contract as contract
 from audits import services
 from audits.apps import _build_missing_figures
+from audits.csv import contract
+from audits.csv.importer import import_audits_csv
 from audits.figures import refresh_all, refresh_months, stale_months
-from audits.imports import import_audits_csv
-from audits.models import (Audit, FigureMonth, Grade, MonthDomainFigures, MonthFigures, Status)
+from audits.models import Audit, FigureMonth, Grade, MonthDomainFigures, MonthFigures, Status
 from moderation import services as moderation_services
 from tests import factories
 from tests.helpers import complete_content, moderated_audit, submitted_audit, taken_audit
@@ -41,8 +41,10 @@ def kept(month, **filters) -> dict:
 
 def kept_domain(month, number) -> dict:
     rows = MonthDomainFigures.objects.filter(month=month, number=number)
-    return {g: sum(getattr(r, g) for r in rows)
-            for g in ("exceeds", "meets", "does_not_meet", "not_applicable")}
+    return {
+        g: sum(getattr(r, g) for r in rows)
+        for g in ("exceeds", "meets", "does_not_meet", "not_applicable")
+    }
 
 
 def test_a_draft_is_not_counted():
@@ -57,8 +59,12 @@ def test_submitting_counts_the_audit_in_its_month():
     figures = kept(OCTOBER)
     assert figures["audits"] == 1
     assert figures["auditor_exceeds"] == 1 and figures["final_exceeds"] == 1
-    assert kept_domain(OCTOBER, 1) == {"exceeds": 0, "meets": 1, "does_not_meet": 0,
-                                       "not_applicable": 0}
+    assert kept_domain(OCTOBER, 1) == {
+        "exceeds": 0,
+        "meets": 1,
+        "does_not_meet": 0,
+        "not_applicable": 0,
+    }
     assert FigureMonth.objects.filter(month=OCTOBER).exists()
     assert stale_months() == []
 
@@ -87,12 +93,16 @@ def test_moderation_changes_the_final_grade_and_the_direction():
 def test_an_amended_returned_audit_moves_between_months_with_its_new_grades():
     moderator = factories.moderator()
     audit = taken_audit(moderator=moderator, overall=Grade.MEETS)
-    moderation_services.moderation_send_back(audit=audit, moderator=moderator,
-                                             comments="Check the chronology.")
+    moderation_services.moderation_send_back(
+        audit=audit, moderator=moderator, comments="Check the chronology."
+    )
     assert kept(OCTOBER)["audits"] == 1  # a returned audit still counts
 
-    content = complete_content(overall=Grade.DOES_NOT_MEET, audit_date=datetime.date(2026, 9, 20),
-                               domain_grade=Grade.DOES_NOT_MEET)
+    content = complete_content(
+        overall=Grade.DOES_NOT_MEET,
+        audit_date=datetime.date(2026, 9, 20),
+        domain_grade=Grade.DOES_NOT_MEET,
+    )
     services.audit_save_draft(audit=audit, by=audit.auditor, content=content)
 
     assert kept(OCTOBER).get("audits", 0) == 0
@@ -110,20 +120,36 @@ def test_the_import_keeps_the_figures_of_every_month_it_touches():
     auditor = factories.auditor()
     header = ",".join(contract.COLUMNS)
     rows = []
-    for n, (day, grade, moderated) in enumerate([("2026-08-03", "meets", ""),
-                                                 ("2026-08-30", "exceeds", "meets"),
-                                                 ("2026-09-01", "does_not_meet", "")], 1):
+    for n, (day, grade, moderated) in enumerate(
+        [
+            ("2026-08-03", "meets", ""),
+            ("2026-08-30", "exceeds", "meets"),
+            ("2026-09-01", "does_not_meet", ""),
+        ],
+        1,
+    ):
         values = dict.fromkeys(contract.COLUMNS, "")
-        values.update({"case_reference": f"CR-F{n}", "audit_date": day,
-                       "auditor": auditor.username, "activity": activity.name,
-                       "strand": "social_care", "case_type": "child_in_need",
-                       "overall_grade": grade, "moderated_grade": moderated,
-                       **{c: "meets" for c in contract.DOMAIN_COLUMNS}})
+        values.update(
+            {
+                "case_reference": f"CR-F{n}",
+                "audit_date": day,
+                "auditor": auditor.username,
+                "activity": activity.name,
+                "strand": "social_care",
+                "case_type": "child_in_need",
+                "overall_grade": grade,
+                "moderated_grade": moderated,
+                **{c: "meets" for c in contract.DOMAIN_COLUMNS},
+            }
+        )
         if moderated:
             values["moderator"] = factories.moderator().username
         rows.append(",".join(values[c] for c in contract.COLUMNS))
-    result = import_audits_csv(io.BytesIO(("\r\n".join([header, *rows]) + "\r\n").encode()),
-                               today=datetime.date(2026, 11, 25), filename="figures.csv")
+    result = import_audits_csv(
+        io.BytesIO(("\r\n".join([header, *rows]) + "\r\n").encode()),
+        today=datetime.date(2026, 11, 25),
+        filename="figures.csv",
+    )
     assert result.ok, result.errors
 
     august = kept(datetime.date(2026, 8, 1))
@@ -196,7 +222,8 @@ def test_figures_are_split_by_strand_and_case_type():
 
 postgres_only = pytest.mark.skipif(
     connection.vendor == "sqlite",
-    reason="SQLite serialises writers; concurrent refreshes need PostgreSQL (DATABASE_URL)")
+    reason="SQLite serialises writers; concurrent refreshes need PostgreSQL (DATABASE_URL)",
+)
 
 
 @postgres_only
@@ -223,16 +250,21 @@ def test_two_moderations_in_one_month_at_once_both_reach_the_kept_figures():
     def moderate(audit, moderator):
         try:
             barrier.wait(timeout=10)
-            moderation_services.moderation_record(audit=Audit.objects.get(pk=audit.pk),
-                                                  moderator=moderator, grade=Grade.EXCEEDS,
-                                                  rationale="Strong analysis.")
+            moderation_services.moderation_record(
+                audit=Audit.objects.get(pk=audit.pk),
+                moderator=moderator,
+                grade=Grade.EXCEEDS,
+                rationale="Strong analysis.",
+            )
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=moderate, args=(first, a)),
-               threading.Thread(target=moderate, args=(second, b))]
+    threads = [
+        threading.Thread(target=moderate, args=(first, a)),
+        threading.Thread(target=moderate, args=(second, b)),
+    ]
     with mock.patch.object(figures, "_counted", slow_counted):
         for thread in threads:
             thread.start()
@@ -251,49 +283,71 @@ def test_two_moderations_in_one_month_at_once_both_reach_the_kept_figures():
 GRADES = (Grade.EXCEEDS, Grade.MEETS, Grade.DOES_NOT_MEET)
 DATES = st.dates(min_value=datetime.date(2026, 8, 25), max_value=datetime.date(2026, 10, 5))
 
-step = st.fixed_dictionaries({
-    "date": DATES, "grade": st.sampled_from(GRADES),
-    "domain": st.sampled_from((*GRADES, Grade.NOT_APPLICABLE)),
-    "practice": st.booleans(),
-    # What happens after submitting: nothing, moderated to a grade, or sent back and amended
-    # (perhaps to another month, grade and domain grade).
-    "then": st.sampled_from(("nothing", "moderate", "send_back")),
-    "moderated": st.sampled_from(GRADES),
-    "amended": st.tuples(DATES, st.sampled_from(GRADES), st.sampled_from(GRADES)),
-})
+step = st.fixed_dictionaries(
+    {
+        "date": DATES,
+        "grade": st.sampled_from(GRADES),
+        "domain": st.sampled_from((*GRADES, Grade.NOT_APPLICABLE)),
+        "practice": st.booleans(),
+        # What happens after submitting: nothing, moderated to a grade, or sent back and amended
+        # (perhaps to another month, grade and domain grade).
+        "then": st.sampled_from(("nothing", "moderate", "send_back")),
+        "moderated": st.sampled_from(GRADES),
+        "amended": st.tuples(DATES, st.sampled_from(GRADES), st.sampled_from(GRADES)),
+    }
+)
 
 
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=st.lists(step, min_size=1, max_size=4))
 def test_any_sequence_of_services_keeps_the_figures_equal_to_a_fresh_count(steps):
     with transaction.atomic():
         try:
             auditor, moderator = factories.auditor(), factories.moderator()
             for n, item in enumerate(steps):
-                content = complete_content(case_reference=f"CR-S{n}", audit_date=item["date"],
-                                           overall=item["grade"], domain_grade=item["domain"])
+                content = complete_content(
+                    case_reference=f"CR-S{n}",
+                    audit_date=item["date"],
+                    overall=item["grade"],
+                    domain_grade=item["domain"],
+                )
                 content.header["is_practice"] = item["practice"]
                 audit = services.audit_save_draft(audit=None, by=auditor, content=content)
-                audit = services.audit_submit(audit=audit, by=auditor,
-                                              today=datetime.date(2026, 11, 25))
+                audit = services.audit_submit(
+                    audit=audit, by=auditor, today=datetime.date(2026, 11, 25)
+                )
                 if item["then"] != "nothing" and audit.status != Status.COMPLETED:
                     moderation_services.moderation_take(audit=audit, moderator=moderator)
                     if item["then"] == "moderate":
                         moderation_services.moderation_record(
-                            audit=audit, moderator=moderator, grade=item["moderated"],
-                            rationale="Weighed against the evidence.")
+                            audit=audit,
+                            moderator=moderator,
+                            grade=item["moderated"],
+                            rationale="Weighed against the evidence.",
+                        )
                     else:
                         moderation_services.moderation_send_back(
-                            audit=audit, moderator=moderator, comments="Look again.")
+                            audit=audit, moderator=moderator, comments="Look again."
+                        )
                         day, grade, domain = item["amended"]
                         services.audit_save_draft(
-                            audit=audit, by=auditor, content=complete_content(
-                                case_reference=f"CR-S{n}", audit_date=day, overall=grade,
-                                domain_grade=domain))
+                            audit=audit,
+                            by=auditor,
+                            content=complete_content(
+                                case_reference=f"CR-S{n}",
+                                audit_date=day,
+                                overall=grade,
+                                domain_grade=domain,
+                            ),
+                        )
                 assert stale_months() == []
-            assert sum(kept(m).get("audits", 0) for m in
-                       FigureMonth.objects.values_list("month", flat=True)) == (
-                Audit.objects.exclude(status=Status.DRAFT).exclude(is_practice=True).count())
+            assert sum(
+                kept(m).get("audits", 0)
+                for m in FigureMonth.objects.values_list("month", flat=True)
+            ) == (Audit.objects.exclude(status=Status.DRAFT).exclude(is_practice=True).count())
         finally:
             transaction.set_rollback(True)

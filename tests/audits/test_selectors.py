@@ -17,6 +17,7 @@ from tests.helpers import draft_audit, submitted_audit
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.fixture
 def owners_draft(owner):
     return draft_audit(auditor=owner, case_reference="CR-DRAFT")
@@ -27,10 +28,17 @@ def owners_submitted(owner):
     return submitted_audit(auditor=owner, case_reference="CR-DONE")
 
 
-@pytest.mark.parametrize(("who", "visible"), [
-    ("owner", True), ("colleague", False), ("moderator_user", False), ("qa_lead_user", False),
-    ("administrator_user", False), ("no_role_user", False),
-])
+@pytest.mark.parametrize(
+    ("who", "visible"),
+    [
+        ("owner", True),
+        ("colleague", False),
+        ("moderator_user", False),
+        ("qa_lead_user", False),
+        ("administrator_user", False),
+        ("no_role_user", False),
+    ],
+)
 def test_a_draft_is_seen_by_its_auditor_only(request, owners_draft, who, visible):
     user = request.getfixturevalue(who)
     if visible:
@@ -44,12 +52,20 @@ def test_a_draft_is_seen_by_its_auditor_only(request, owners_draft, who, visible
     assert selectors.audits_visible_to(user).filter(pk=owners_draft.pk).exists() is visible
 
 
-@pytest.mark.parametrize(("who", "visible"), [
-    ("owner", True), ("colleague", False), ("moderator_user", True), ("qa_lead_user", True),
-    ("administrator_user", True), ("no_role_user", False),
-])
+@pytest.mark.parametrize(
+    ("who", "visible"),
+    [
+        ("owner", True),
+        ("colleague", False),
+        ("moderator_user", True),
+        ("qa_lead_user", True),
+        ("administrator_user", True),
+        ("no_role_user", False),
+    ],
+)
 def test_a_submitted_audit_is_seen_by_its_auditor_and_the_roles_that_see_all(
-        request, owners_submitted, who, visible):
+    request, owners_submitted, who, visible
+):
     user = request.getfixturevalue(who)
     if visible:
         assert selectors.get_audit_for(user, owners_submitted.pk) == owners_submitted
@@ -101,14 +117,17 @@ def test_an_unknown_action_is_a_programming_error(owner, owners_draft):
         selectors.get_audit_for(owner, owners_draft.pk, "delete-everything")
 
 
-@pytest.mark.parametrize(("who", "expected"), [
-    ("owner", {"mine_draft", "mine_submitted"}),
-    ("colleague", {"theirs_draft", "theirs_submitted"}),
-    ("moderator_user", {"mine_submitted", "theirs_submitted"}),
-    ("qa_lead_user", {"mine_submitted", "theirs_submitted"}),
-    ("administrator_user", {"mine_submitted", "theirs_submitted"}),
-    ("no_role_user", set()),
-])
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("owner", {"mine_draft", "mine_submitted"}),
+        ("colleague", {"theirs_draft", "theirs_submitted"}),
+        ("moderator_user", {"mine_submitted", "theirs_submitted"}),
+        ("qa_lead_user", {"mine_submitted", "theirs_submitted"}),
+        ("administrator_user", {"mine_submitted", "theirs_submitted"}),
+        ("no_role_user", set()),
+    ],
+)
 def test_audits_visible_to(request, owner, colleague, who, expected):
     audits = {
         "mine_draft": draft_audit(auditor=owner),
@@ -123,12 +142,19 @@ def test_audits_visible_to(request, owner, colleague, who, expected):
     assert {names[pk] for pk in visible.values_list("pk", flat=True)} == expected
 
 
-@pytest.mark.parametrize(("who", "sees_all"), [
-    ("owner", False), ("no_role_user", False), ("moderator_user", True), ("qa_lead_user", True),
-    ("administrator_user", True),
-])
+@pytest.mark.parametrize(
+    ("who", "sees_all"),
+    [
+        ("owner", False),
+        ("no_role_user", False),
+        ("moderator_user", True),
+        ("qa_lead_user", True),
+        ("administrator_user", True),
+    ],
+)
 def test_all_audits_is_every_audit_past_draft_for_the_roles_that_see_all(
-        request, owner, colleague, who, sees_all):
+    request, owner, colleague, who, sees_all
+):
     draft_audit(auditor=owner)
     done = {submitted_audit(auditor=owner).pk, submitted_audit(auditor=colleague).pk}
 
@@ -148,19 +174,25 @@ def test_my_audits_is_the_users_own_in_every_state(owner, colleague):
 def case_history(owner, colleague):
     """Three audits of one case by two auditors, plus noise that must never be listed."""
     history = {
-        "owner_2025": submitted_audit(auditor=owner, case_reference="CR-2001",
-                                      audit_date=datetime.date(2025, 6, 1)),
-        "colleague_2026": submitted_audit(auditor=colleague, case_reference="cr-2001",
-                                          audit_date=datetime.date(2026, 3, 1)),
-        "owner_draft": draft_audit(auditor=owner, case_reference="CR-2001",
-                                   audit_date=datetime.date(2026, 4, 1)),
-        "colleague_draft": draft_audit(auditor=colleague, case_reference="CR-2001",
-                                       audit_date=datetime.date(2026, 5, 1)),
-        "other_case": submitted_audit(auditor=owner, case_reference="CR-20011",
-                                      audit_date=datetime.date(2026, 1, 1)),
+        "owner_2025": submitted_audit(
+            auditor=owner, case_reference="CR-2001", audit_date=datetime.date(2025, 6, 1)
+        ),
+        "colleague_2026": submitted_audit(
+            auditor=colleague, case_reference="cr-2001", audit_date=datetime.date(2026, 3, 1)
+        ),
+        "owner_draft": draft_audit(
+            auditor=owner, case_reference="CR-2001", audit_date=datetime.date(2026, 4, 1)
+        ),
+        "colleague_draft": draft_audit(
+            auditor=colleague, case_reference="CR-2001", audit_date=datetime.date(2026, 5, 1)
+        ),
+        "other_case": submitted_audit(
+            auditor=owner, case_reference="CR-20011", audit_date=datetime.date(2026, 1, 1)
+        ),
         # The re-audit being written now.
-        "current": submitted_audit(auditor=owner, case_reference="Cr-2001",
-                                   audit_date=datetime.date(2026, 10, 15)),
+        "current": submitted_audit(
+            auditor=owner, case_reference="Cr-2001", audit_date=datetime.date(2026, 10, 15)
+        ),
     }
     return history
 
@@ -171,8 +203,9 @@ def _rows(rows, history):
 
 
 def test_earlier_audits_lists_past_drafts_of_the_same_case_oldest_first(owner, case_history):
-    rows = selectors.earlier_audits(case_reference="CR-2001", user=owner,
-                                    exclude_pk=case_history["current"].pk)
+    rows = selectors.earlier_audits(
+        case_reference="CR-2001", user=owner, exclude_pk=case_history["current"].pk
+    )
 
     # The colleague's audit is listed (the case was audited before) but cannot be opened.
     assert _rows(rows, case_history) == [("owner_2025", True), ("colleague_2026", False)]
@@ -180,8 +213,11 @@ def test_earlier_audits_lists_past_drafts_of_the_same_case_oldest_first(owner, c
 
 @pytest.mark.parametrize("who", ["moderator_user", "qa_lead_user", "administrator_user"])
 def test_earlier_audits_may_all_be_opened_by_the_roles_that_see_all(request, case_history, who):
-    rows = selectors.earlier_audits(case_reference="cr-2001", user=request.getfixturevalue(who),
-                                    exclude_pk=case_history["current"].pk)
+    rows = selectors.earlier_audits(
+        case_reference="cr-2001",
+        user=request.getfixturevalue(who),
+        exclude_pk=case_history["current"].pk,
+    )
 
     assert _rows(rows, case_history) == [("owner_2025", True), ("colleague_2026", True)]
 
@@ -190,12 +226,16 @@ def test_earlier_audits_without_exclude_includes_the_audit_itself(owner, case_hi
     rows = selectors.earlier_audits(case_reference="CR-2001", user=owner)
 
     assert [name for name, _ in _rows(rows, case_history)] == [
-        "owner_2025", "colleague_2026", "current"]
+        "owner_2025",
+        "colleague_2026",
+        "current",
+    ]
 
 
 def test_earlier_audits_before_a_date(owner, case_history):
-    rows = selectors.earlier_audits(case_reference="CR-2001", user=owner,
-                                    before=datetime.date(2025, 12, 31))
+    rows = selectors.earlier_audits(
+        case_reference="CR-2001", user=owner, before=datetime.date(2025, 12, 31)
+    )
 
     assert _rows(rows, case_history) == [("owner_2025", True)]
 

@@ -40,19 +40,24 @@ def test_an_empty_draft_can_be_saved(owner):
     assert audit.audit_date is None
     # One blank grade row per domain of the tool, ready for the form.
     assert sorted(audit.domain_grades.values_list("domain__number", "grade")) == [
-        (n, "") for n in range(1, 13)]
+        (n, "") for n in range(1, 13)
+    ]
     assert not audit.actions.exists()
     assert not AuditTransition.objects.filter(audit=audit).exists()
 
 
-@pytest.mark.parametrize("content", [
-    AuditContent(header={"case_reference": "CR-77"}),
-    AuditContent(header={"audit_date": datetime.date(2026, 10, 1)}),
-    AuditContent(domains={4: {"grade": Grade.DOES_NOT_MEET}}),
-    AuditContent(domains={2: {"text": "Child seen alone twice."}}),
-    AuditContent(actions=[{"id": None, "description": "Chase the health assessment"}]),
-    AuditContent(header={"overall_grade": Grade.DOES_NOT_MEET}),
-], ids=["reference", "date", "grade-only", "text-only", "bare-action", "overall-only"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        AuditContent(header={"case_reference": "CR-77"}),
+        AuditContent(header={"audit_date": datetime.date(2026, 10, 1)}),
+        AuditContent(domains={4: {"grade": Grade.DOES_NOT_MEET}}),
+        AuditContent(domains={2: {"text": "Child seen alone twice."}}),
+        AuditContent(actions=[{"id": None, "description": "Chase the health assessment"}]),
+        AuditContent(header={"overall_grade": Grade.DOES_NOT_MEET}),
+    ],
+    ids=["reference", "date", "grade-only", "text-only", "bare-action", "overall-only"],
+)
 def test_any_part_filled_in_can_be_saved(owner, content):
     audit = services.audit_save_draft(audit=None, by=owner, content=content)
 
@@ -65,16 +70,28 @@ def test_any_part_filled_in_can_be_saved(owner, content):
         assert grades[number].grade == values.get("grade", "")
         assert grades[number].text == values.get("text", "")
     assert list(audit.actions.values_list("description", flat=True)) == [
-        a["description"] for a in content.actions]
+        a["description"] for a in content.actions
+    ]
 
 
 def test_saving_twice_updates_the_same_draft(owner):
-    audit = services.audit_save_draft(audit=None, by=owner, content=AuditContent(
-        header={"case_reference": "CR-1"}, domains={1: {"grade": Grade.MEETS, "text": "First."}}))
+    audit = services.audit_save_draft(
+        audit=None,
+        by=owner,
+        content=AuditContent(
+            header={"case_reference": "CR-1"}, domains={1: {"grade": Grade.MEETS, "text": "First."}}
+        ),
+    )
     first_revision = audit.revision
 
-    again = services.audit_save_draft(audit=audit, by=owner, content=AuditContent(
-        header={"case_reference": "CR-2"}, domains={1: {"grade": Grade.EXCEEDS, "text": "Second."}}))
+    again = services.audit_save_draft(
+        audit=audit,
+        by=owner,
+        content=AuditContent(
+            header={"case_reference": "CR-2"},
+            domains={1: {"grade": Grade.EXCEEDS, "text": "Second."}},
+        ),
+    )
 
     assert again.pk == audit.pk
     assert Audit.objects.filter(auditor=owner).count() == 1
@@ -87,23 +104,36 @@ def test_saving_twice_updates_the_same_draft(owner):
 
 
 def test_header_fields_not_sent_are_left_alone(owner):
-    audit = services.audit_save_draft(audit=None, by=owner, content=AuditContent(
-        header={"case_reference": "CR-1", "overall_comments": "Kept."}))
-    services.audit_save_draft(audit=audit, by=owner,
-                              content=AuditContent(header={"case_reference": "CR-9"}))
+    audit = services.audit_save_draft(
+        audit=None,
+        by=owner,
+        content=AuditContent(header={"case_reference": "CR-1", "overall_comments": "Kept."}),
+    )
+    services.audit_save_draft(
+        audit=audit, by=owner, content=AuditContent(header={"case_reference": "CR-9"})
+    )
     audit.refresh_from_db()
     assert (audit.case_reference, audit.overall_comments) == ("CR-9", "Kept.")
 
 
 def test_action_rows_are_updated_added_and_removed(owner):
-    audit = services.audit_save_draft(audit=None, by=owner, content=AuditContent(
-        actions=[_action("Update the chronology"), _action("Hold a review")]))
+    audit = services.audit_save_draft(
+        audit=None,
+        by=owner,
+        content=AuditContent(actions=[_action("Update the chronology"), _action("Hold a review")]),
+    )
     kept, dropped = audit.actions.order_by("pk")
 
-    services.audit_save_draft(audit=audit, by=owner, content=AuditContent(actions=[
-        _action("Update the chronology this week", id=kept.pk, owner="Social worker"),
-        _action("Seek the child's views"),
-    ]))
+    services.audit_save_draft(
+        audit=audit,
+        by=owner,
+        content=AuditContent(
+            actions=[
+                _action("Update the chronology this week", id=kept.pk, owner="Social worker"),
+                _action("Seek the child's views"),
+            ]
+        ),
+    )
 
     rows = list(audit.actions.order_by("pk").values_list("pk", "description", "owner"))
     assert rows[0] == (kept.pk, "Update the chronology this week", "Social worker")
@@ -113,10 +143,12 @@ def test_action_rows_are_updated_added_and_removed(owner):
 
 
 def test_an_empty_action_list_removes_the_auditors_actions_but_not_the_moderators(owner):
-    audit = services.audit_save_draft(audit=None, by=owner,
-                                      content=AuditContent(actions=[_action("Mine")]))
-    theirs = AgreedAction.objects.create(audit=audit, description="Moderator's",
-                                         source=AgreedAction.Source.MODERATOR)
+    audit = services.audit_save_draft(
+        audit=None, by=owner, content=AuditContent(actions=[_action("Mine")])
+    )
+    theirs = AgreedAction.objects.create(
+        audit=audit, description="Moderator's", source=AgreedAction.Source.MODERATOR
+    )
 
     services.audit_save_draft(audit=audit, by=owner, content=AuditContent())
 
@@ -124,12 +156,16 @@ def test_an_empty_action_list_removes_the_auditors_actions_but_not_the_moderator
 
 
 def test_an_action_id_from_another_audit_is_not_touched(owner, colleague):
-    other = services.audit_save_draft(audit=None, by=colleague,
-                                      content=AuditContent(actions=[_action("Theirs")]))
+    other = services.audit_save_draft(
+        audit=None, by=colleague, content=AuditContent(actions=[_action("Theirs")])
+    )
     their_action = other.actions.get()
 
-    audit = services.audit_save_draft(audit=None, by=owner, content=AuditContent(
-        actions=[_action("Hijacked", id=their_action.pk)]))
+    audit = services.audit_save_draft(
+        audit=None,
+        by=owner,
+        content=AuditContent(actions=[_action("Hijacked", id=their_action.pk)]),
+    )
 
     their_action.refresh_from_db()
     assert their_action.description == "Theirs"
@@ -144,29 +180,37 @@ def test_risk_categories_from_another_tool_version_are_ignored(owner):
     v2_neglect = RiskCategory.objects.get(domain__tool=v2, slug="neglect")
     v1_abuse = RiskCategory.objects.get(domain__tool=v1, slug="domestic_abuse")
 
-    audit = services.audit_save_draft(audit=None, by=owner, content=AuditContent(
-        risk_category_ids=[v1_neglect.pk, v2_neglect.pk, v1_abuse.pk, 999_999]))
+    audit = services.audit_save_draft(
+        audit=None,
+        by=owner,
+        content=AuditContent(
+            risk_category_ids=[v1_neglect.pk, v2_neglect.pk, v1_abuse.pk, 999_999]
+        ),
+    )
 
     assert set(audit.risk_categories.all()) == {v1_neglect, v1_abuse}
 
-    services.audit_save_draft(audit=audit, by=owner,
-                              content=AuditContent(risk_category_ids=[v1_abuse.pk]))
+    services.audit_save_draft(
+        audit=audit, by=owner, content=AuditContent(risk_category_ids=[v1_abuse.pk])
+    )
     assert list(audit.risk_categories.all()) == [v1_abuse]
 
 
 def test_a_domain_outside_the_tool_is_refused(owner):
     audit = services.audit_save_draft(audit=None, by=owner, content=AuditContent())
     with pytest.raises(AuditError, match="Domain 13 is not part"):
-        services.audit_save_draft(audit=audit, by=owner,
-                                  content=AuditContent(domains={13: {"grade": Grade.MEETS}}))
+        services.audit_save_draft(
+            audit=audit, by=owner, content=AuditContent(domains={13: {"grade": Grade.MEETS}})
+        )
 
 
 def test_a_colleague_cannot_save_someone_elses_draft(owner, colleague):
     audit = draft_audit(auditor=owner, case_reference="CR-5")
 
     with pytest.raises(AuditError, match="Only the auditor who started this audit"):
-        services.audit_save_draft(audit=audit, by=colleague,
-                                  content=AuditContent(header={"case_reference": "CR-6"}))
+        services.audit_save_draft(
+            audit=audit, by=colleague, content=AuditContent(header={"case_reference": "CR-6"})
+        )
 
     audit.refresh_from_db()
     assert audit.case_reference == "CR-5"
@@ -191,8 +235,9 @@ def test_a_submitted_audit_cannot_be_saved_again(request, owner, who):
     by = request.getfixturevalue(who)
 
     with pytest.raises(AuditError):
-        services.audit_save_draft(audit=audit, by=by,
-                                  content=AuditContent(header={"case_reference": "CR-X"}))
+        services.audit_save_draft(
+            audit=audit, by=by, content=AuditContent(header={"case_reference": "CR-X"})
+        )
 
     audit.refresh_from_db()
     assert audit.case_reference == "CR-1001"
@@ -212,15 +257,18 @@ def test_a_returned_audit_can_be_amended_and_resubmitted(owner):
     # Moderation (another app) returns audits; here the state is set directly.
     Audit.objects.filter(pk=audit.pk).update(status=Status.RETURNED)
 
-    services.audit_save_draft(audit=audit, by=owner,
-                              content=AuditContent(header={"overall_comments": "Amended."}))
+    services.audit_save_draft(
+        audit=audit, by=owner, content=AuditContent(header={"overall_comments": "Amended."})
+    )
     services.audit_submit(audit=audit, by=owner, today=TODAY)
 
     audit.refresh_from_db()
     assert audit.status == Status.SUBMITTED
     assert audit.overall_comments == "Amended."
     assert list(audit.transitions.values_list("from_status", "to_status")) == [
-        (Status.DRAFT, Status.SUBMITTED), (Status.RETURNED, Status.SUBMITTED)]
+        (Status.DRAFT, Status.SUBMITTED),
+        (Status.RETURNED, Status.SUBMITTED),
+    ]
 
 
 def test_an_auditor_can_delete_their_own_draft(owner):
@@ -262,9 +310,12 @@ def test_without_a_current_tool_no_audit_can_be_started(owner):
 
 
 def test_activity_create_starts_the_month_on_its_first_day_and_refuses_a_duplicate():
-    activity = services.activity_create(name="Neglect", month=datetime.date(2026, 12, 17),
-                                        strand=factories.strand(),
-                                        case_types=[factories.case_type("child_protection")])
+    activity = services.activity_create(
+        name="Neglect",
+        month=datetime.date(2026, 12, 17),
+        strand=factories.strand(),
+        case_types=[factories.case_type("child_protection")],
+    )
 
     assert activity.month == datetime.date(2026, 12, 1)
     assert [c.slug for c in activity.case_types.all()] == ["child_protection"]

@@ -48,22 +48,52 @@ def test_the_current_tool_has_twelve_domains_numbered_1_to_12(v1):
 
 
 def test_domain_1_has_the_six_risk_categories(v1):
-    assert list(RiskCategory.objects.filter(domain__tool=v1).values_list(
-        "domain__number", "slug")) == [(1, slug) for slug in (
-            "sexual_exploitation", "neglect", "emotional_abuse", "sexual_abuse",
-            "physical_abuse", "domestic_abuse")]
+    assert list(
+        RiskCategory.objects.filter(domain__tool=v1).values_list("domain__number", "slug")
+    ) == [
+        (1, slug)
+        for slug in (
+            "sexual_exploitation",
+            "neglect",
+            "emotional_abuse",
+            "sexual_abuse",
+            "physical_abuse",
+            "domestic_abuse",
+        )
+    ]
 
 
 def test_the_vocabularies_have_the_csv_contract_slugs():
     assert list(Strand.objects.values_list("slug", flat=True)) == ["social_care", "early_help"]
     assert list(CaseType.objects.values_list("slug", flat=True)) == [
-        "child_in_need", "child_protection", "looked_after", "care_leaver", "adoption",
-        "private_fostering", "special_guardianship", "children_with_disabilities",
-        "unaccompanied_asylum_seeking", "no_recourse_public_funds", "early_help"]
+        "child_in_need",
+        "child_protection",
+        "looked_after",
+        "care_leaver",
+        "adoption",
+        "private_fostering",
+        "special_guardianship",
+        "children_with_disabilities",
+        "unaccompanied_asylum_seeking",
+        "no_recourse_public_funds",
+        "early_help",
+    ]
     assert list(AgeBand.objects.values_list("name", flat=True)) == [
-        "Under 1", "1-4", "5-9", "10-15", "16-17", "18+"]
+        "Under 1",
+        "1-4",
+        "5-9",
+        "10-15",
+        "16-17",
+        "18+",
+    ]
     assert list(AgeBand.objects.values_list("slug", flat=True)) == [
-        "under-1", "1-4", "5-9", "10-15", "16-17", "18-plus"]
+        "under-1",
+        "1-4",
+        "5-9",
+        "10-15",
+        "16-17",
+        "18-plus",
+    ]
 
 
 def test_the_four_role_groups_exist():
@@ -81,11 +111,14 @@ def test_a_copy_is_a_new_version_not_yet_in_use(v1):
     assert (v2.version, v2.is_current, v1.is_current) == (2, False, True)
     assert v2.name == v1.name
     assert list(v2.domains.values_list("number", "title", "guidance")) == list(
-        v1.domains.values_list("number", "title", "guidance"))
+        v1.domains.values_list("number", "title", "guidance")
+    )
     assert not set(v2.domains.values_list("pk", flat=True)) & set(
-        v1.domains.values_list("pk", flat=True))
-    assert list(RiskCategory.objects.filter(domain__tool=v2).values_list("slug", "name", "order")) \
-        == list(RiskCategory.objects.filter(domain__tool=v1).values_list("slug", "name", "order"))
+        v1.domains.values_list("pk", flat=True)
+    )
+    assert list(
+        RiskCategory.objects.filter(domain__tool=v2).values_list("slug", "name", "order")
+    ) == list(RiskCategory.objects.filter(domain__tool=v1).values_list("slug", "name", "order"))
     # New audits still start on v1 until the copy is made current.
     assert services.current_tool() == v1
 
@@ -147,8 +180,13 @@ def test_make_current_refuses_a_tool_with_no_domains(v1):
 
 def test_risk_categories_offered_follow_the_audits_tool(v1, owner):
     v2 = services.tool_make_current(tool=_new_version_with_changed_domain_1(v1))
-    audit = services.audit_save_draft(audit=None, by=owner, content=AuditContent(
-        risk_category_ids=list(RiskCategory.objects.values_list("pk", flat=True))))
+    audit = services.audit_save_draft(
+        audit=None,
+        by=owner,
+        content=AuditContent(
+            risk_category_ids=list(RiskCategory.objects.values_list("pk", flat=True))
+        ),
+    )
 
     assert {r.domain.tool_id for r in audit.risk_categories.all()} == {v2.pk}
     assert audit.risk_categories.count() == 6
@@ -161,8 +199,12 @@ def _inline_permissions(user, tool):
     request = RequestFactory().get("/admin/")
     request.user = user
     inline = DomainInline(AuditTool, admin.site)
-    return (inline.has_view_permission(request, tool), inline.has_change_permission(request, tool),
-            inline.has_add_permission(request, tool), inline.has_delete_permission(request, tool))
+    return (
+        inline.has_view_permission(request, tool),
+        inline.has_change_permission(request, tool),
+        inline.has_add_permission(request, tool),
+        inline.has_delete_permission(request, tool),
+    )
 
 
 def test_the_domain_inline_is_read_only_once_a_tool_has_audits(v1, administrator_user, owner):
@@ -180,28 +222,40 @@ def test_the_domain_inline_is_closed_to_everyone_but_administrators(v1, moderato
 
 
 def _change_form(tool, *, title_of_domain_1):
-    data = {"name": tool.name, "_save": "Save",
-            "domains-TOTAL_FORMS": "12", "domains-INITIAL_FORMS": "12",
-            "domains-MIN_NUM_FORMS": "0", "domains-MAX_NUM_FORMS": "1000"}
+    data = {
+        "name": tool.name,
+        "_save": "Save",
+        "domains-TOTAL_FORMS": "12",
+        "domains-INITIAL_FORMS": "12",
+        "domains-MIN_NUM_FORMS": "0",
+        "domains-MAX_NUM_FORMS": "1000",
+    }
     for i, domain in enumerate(tool.domains.order_by("number")):
-        data.update({
-            f"domains-{i}-id": str(domain.pk), f"domains-{i}-tool": str(tool.pk),
-            f"domains-{i}-number": str(domain.number), f"domains-{i}-guidance": domain.guidance,
-            f"domains-{i}-title": title_of_domain_1 if domain.number == 1 else domain.title,
-        })
+        data.update(
+            {
+                f"domains-{i}-id": str(domain.pk),
+                f"domains-{i}-tool": str(tool.pk),
+                f"domains-{i}-number": str(domain.number),
+                f"domains-{i}-guidance": domain.guidance,
+                f"domains-{i}-title": title_of_domain_1 if domain.number == 1 else domain.title,
+            }
+        )
     return data
 
 
 def test_the_admin_change_page_cannot_retitle_a_domain_of_a_tool_in_use(
-        client, v1, administrator_user, owner):
+    client, v1, administrator_user, owner
+):
     v2 = services.tool_copy_as_new_version(source=v1)
     submitted_audit(auditor=owner)
     old_title = v1.domains.get(number=1).title
     client.force_login(administrator_user)
 
     for tool in (v1, v2):
-        response = client.post(f"/admin/audits/audittool/{tool.pk}/change/",
-                               _change_form(tool, title_of_domain_1="Retitled in the admin"))
+        response = client.post(
+            f"/admin/audits/audittool/{tool.pk}/change/",
+            _change_form(tool, title_of_domain_1="Retitled in the admin"),
+        )
         assert response.status_code == 302, getattr(response, "context_data", {}).get("errors")
 
     # The tool in use is unchanged; the same form does change the unused copy, so the post works.

@@ -16,8 +16,14 @@ from tests.helpers import draft_audit, submitted_audit
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["no_role_user", "owner", "colleague", "moderator_user", "qa_lead_user",
-         "administrator_user"]
+USERS = [
+    "no_role_user",
+    "owner",
+    "colleague",
+    "moderator_user",
+    "qa_lead_user",
+    "administrator_user",
+]
 
 # page -> (HTTP method, URL name, which of the owner's audits it needs, if any)
 PAGES = {
@@ -39,29 +45,35 @@ PAGES = {
     "activity-edit": ("get", "audits:activity_edit", "activity"),
 }
 # The agreed-action pages have their own matrix in test_action_views.py.
-ELSEWHERE = {"audits:actions", "audits:action_detail", "audits:action_done",
-             "audits:action_not_needed", "audits:action_reopen", "audits:action_assign"}
+ELSEWHERE = {
+    "audits:actions",
+    "audits:action_detail",
+    "audits:action_done",
+    "audits:action_not_needed",
+    "audits:action_reopen",
+    "audits:action_assign",
+}
 
 # The expected status for each page, in the order of USERS:
 #                    no role  owner  colleague  moderator  QA lead  administrator
 EXPECTED = {
-    "home":             (200,   200,   200,       200,       200,     200),
-    "new":              (403,   200,   200,       403,       403,     403),
-    "mine":             (403,   200,   200,       403,       403,     403),
-    "all":              (403,   403,   403,       200,       200,     200),
-    "earlier":          (200,   200,   200,       200,       200,     200),
-    "draft-detail":     (404,   200,   404,       404,       404,     404),
-    "draft-edit":       (404,   200,   404,       404,       404,     404),
-    "draft-delete":     (404,   302,   404,       404,       404,     404),
-    "submitted-detail": (404,   200,   404,       200,       200,     200),
-    "submitted-edit":   (404,   403,   404,       403,       403,     403),
-    "submitted-delete": (404,   403,   404,       403,       403,     403),
+    "home": (200, 200, 200, 200, 200, 200),
+    "new": (403, 200, 200, 403, 403, 403),
+    "mine": (403, 200, 200, 403, 403, 403),
+    "all": (403, 403, 403, 200, 200, 200),
+    "earlier": (200, 200, 200, 200, 200, 200),
+    "draft-detail": (404, 200, 404, 404, 404, 404),
+    "draft-edit": (404, 200, 404, 404, 404, 404),
+    "draft-delete": (404, 302, 404, 404, 404, 404),
+    "submitted-detail": (404, 200, 404, 200, 200, 200),
+    "submitted-edit": (404, 403, 404, 403, 403, 403),
+    "submitted-delete": (404, 403, 404, 403, 403, 403),
     # A case's timeline lists its audits past draft that the user may see; none is a 404.
-    "draft-timeline":   (404,   404,   404,       404,       404,     404),
-    "submitted-timeline": (404, 200,   404,       200,       200,     200),
-    "activities":       (403,   403,   403,       403,       200,     200),
-    "activity-new":     (403,   403,   403,       403,       200,     200),
-    "activity-edit":    (403,   403,   403,       403,       200,     200),
+    "draft-timeline": (404, 404, 404, 404, 404, 404),
+    "submitted-timeline": (404, 200, 404, 200, 200, 200),
+    "activities": (403, 403, 403, 403, 200, 200),
+    "activity-new": (403, 403, 403, 403, 200, 200),
+    "activity-edit": (403, 403, 403, 403, 200, 200),
 }
 assert set(EXPECTED) == set(PAGES)
 
@@ -70,7 +82,8 @@ def test_every_url_of_the_app_is_in_the_matrix():
     from audits.urls import urlpatterns
 
     assert {f"audits:{p.name}" for p in urlpatterns} - ELSEWHERE == {
-        name for _, name, _ in PAGES.values()}
+        name for _, name, _ in PAGES.values()
+    }
 
 
 def _every_url():
@@ -78,8 +91,10 @@ def _every_url():
     from audits.urls import urlpatterns
 
     for pattern in urlpatterns:
-        args = [1 if converter.regex == "[0-9]+" else "CR-1"
-                for converter in pattern.pattern.converters.values()]
+        args = [
+            1 if converter.regex == "[0-9]+" else "CR-1"
+            for converter in pattern.pattern.converters.values()
+        ]
         yield pytest.param(reverse(f"audits:{pattern.name}", args=args), id=pattern.name)
 
 
@@ -131,10 +146,14 @@ def test_anonymous_is_sent_to_log_in_and_back(client, owners_audits, page):
     assert Audit.objects.count() == 2
 
 
-@pytest.mark.parametrize(("page", "who", "expected"), [
-    pytest.param(page, who, EXPECTED[page][i], id=f"{page}-{who}")
-    for page in PAGES for i, who in enumerate(USERS)
-])
+@pytest.mark.parametrize(
+    ("page", "who", "expected"),
+    [
+        pytest.param(page, who, EXPECTED[page][i], id=f"{page}-{who}")
+        for page in PAGES
+        for i, who in enumerate(USERS)
+    ],
+)
 def test_access_matrix(client, request, owners_audits, page, who, expected):
     user = request.getfixturevalue(who)
     client.force_login(user)
@@ -161,21 +180,27 @@ def test_delete_refuses_get(client, owner, owners_audits):
 def test_the_owner_deleting_a_draft_goes_back_to_my_audits(client, owner, owners_audits):
     client.force_login(owner)
 
-    response = client.post(reverse("audits:delete", args=[owners_audits["draft"].pk]),
-                           follow=True)
+    response = client.post(reverse("audits:delete", args=[owners_audits["draft"].pk]), follow=True)
 
     assert response.redirect_chain == [(reverse("audits:mine"), 302)]
     assert "Draft deleted." in response.content.decode()
 
 
 def test_posting_to_the_edit_page_of_a_submitted_audit_is_refused_and_changes_nothing(
-        client, owner, owners_audits):
+    client, owner, owners_audits
+):
     audit = owners_audits["submitted"]
     client.force_login(owner)
 
-    response = client.post(reverse("audits:edit", args=[audit.pk]), {
-        "action": "save", "case_reference": "CR-CHANGED",
-        "actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0"})
+    response = client.post(
+        reverse("audits:edit", args=[audit.pk]),
+        {
+            "action": "save",
+            "case_reference": "CR-CHANGED",
+            "actions-TOTAL_FORMS": "0",
+            "actions-INITIAL_FORMS": "0",
+        },
+    )
 
     assert response.status_code == 403
     audit.refresh_from_db()
@@ -187,9 +212,15 @@ def test_a_colleague_cannot_post_to_the_owners_draft(client, colleague, owners_a
     audit = owners_audits["draft"]
     client.force_login(colleague)
 
-    response = client.post(reverse("audits:edit", args=[audit.pk]), {
-        "action": "submit", "case_reference": "CR-HIJACK",
-        "actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0"})
+    response = client.post(
+        reverse("audits:edit", args=[audit.pk]),
+        {
+            "action": "submit",
+            "case_reference": "CR-HIJACK",
+            "actions-TOTAL_FORMS": "0",
+            "actions-INITIAL_FORMS": "0",
+        },
+    )
 
     assert response.status_code == 404
     audit.refresh_from_db()
@@ -213,21 +244,27 @@ def test_a_missing_audit_is_404_for_everyone(client, owner):
     assert client.get(reverse("audits:edit", args=[999_999])).status_code == 404
 
 
-@pytest.mark.parametrize(("who", "links"), [
-    ("no_role_user", set()),
-    ("owner", {"new", "mine"}),
-    ("moderator_user", {"all"}),
-    ("qa_lead_user", {"all", "activities"}),
-    ("administrator_user", {"all", "activities"}),
-])
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [
+        ("no_role_user", set()),
+        ("owner", {"new", "mine"}),
+        ("moderator_user", {"all"}),
+        ("qa_lead_user", {"all", "activities"}),
+        ("administrator_user", {"all", "activities"}),
+    ],
+)
 def test_the_menu_offers_only_the_pages_the_user_may_open(client, request, who, links):
     client.force_login(request.getfixturevalue(who))
 
     html = client.get(reverse("audits:home")).content.decode()
-    nav = html[html.index('<nav class="navbar'):html.index("</nav>")]
+    nav = html[html.index('<nav class="navbar') : html.index("</nav>")]
 
-    offered = {name for name in ("new", "mine", "all", "activities")
-               if f'href="{reverse("audits:" + name)}"' in nav}
+    offered = {
+        name
+        for name in ("new", "mine", "all", "activities")
+        if f'href="{reverse("audits:" + name)}"' in nav
+    }
     assert offered == links
 
 
@@ -248,5 +285,4 @@ def test_a_user_with_two_roles_gets_both(client, owners_audits):
     assert client.get(reverse("audits:mine")).status_code == 200
     assert client.get(reverse("audits:all")).status_code == 200
     # Seeing all submitted audits never extends to a colleague's draft.
-    assert client.get(reverse("audits:detail",
-                              args=[owners_audits["draft"].pk])).status_code == 404
+    assert client.get(reverse("audits:detail", args=[owners_audits["draft"].pk])).status_code == 404

@@ -43,8 +43,11 @@ class _Elements(HTMLParser):
 def elements(html, tag=None, **attrs):
     parser = _Elements()
     parser.feed(html)
-    return [a for t, a in parser.elements
-            if (tag is None or t == tag) and all(a.get(k) == v for k, v in attrs.items())]
+    return [
+        a
+        for t, a in parser.elements
+        if (tag is None or t == tag) and all(a.get(k) == v for k, v in attrs.items())
+    ]
 
 
 def checked_values(html, name):
@@ -73,9 +76,22 @@ def form_action(html):
 def post_data(*, action="save", header=None, domains=None, risks=(), actions=(), initial_forms=0):
     """The form as a browser posts it: every header field (blank unless given), the twelve
     domains, the action rows with their management form, and the button pressed."""
-    data = {name: "" for name in (
-        "case_reference", "audit_date", "activity", "age_band", "strand", "case_type", "team",
-        "feedback_date", "feedback_with", "feedback_notes", "overall_comments")}
+    data = {
+        name: ""
+        for name in (
+            "case_reference",
+            "audit_date",
+            "activity",
+            "age_band",
+            "strand",
+            "case_type",
+            "team",
+            "feedback_date",
+            "feedback_with",
+            "feedback_notes",
+            "overall_comments",
+        )
+    }
     data.update(header or {})
     for number in range(1, 13):
         values = (domains or {}).get(number, {})
@@ -96,8 +112,9 @@ def post_data(*, action="save", header=None, domains=None, risks=(), actions=(),
 
 
 def complete_post(*, action="submit", case_reference="CR-3001", overall=Grade.MEETS, **extra):
-    activity = factories.AuditActivityFactory(name="Child protection plans",
-                                              month=datetime.date(2026, 10, 1))
+    activity = factories.AuditActivityFactory(
+        name="Child protection plans", month=datetime.date(2026, 10, 1)
+    )
     header = {
         "case_reference": case_reference,
         "audit_date": AUDIT_DATE.isoformat(),
@@ -110,11 +127,21 @@ def complete_post(*, action="submit", case_reference="CR-3001", overall=Grade.ME
     }
     header.update(extra.pop("header", {}))
     return post_data(
-        action=action, header=header,
-        domains={n: {"grade": Grade.MEETS, "text": f"Evidence for domain {n}."}
-                 for n in range(1, 13)},
-        actions=extra.pop("actions", [{"description": "Update the chronology",
-                                       "owner": "Team manager", "due_date": "2026-11-12"}]),
+        action=action,
+        header=header,
+        domains={
+            n: {"grade": Grade.MEETS, "text": f"Evidence for domain {n}."} for n in range(1, 13)
+        },
+        actions=extra.pop(
+            "actions",
+            [
+                {
+                    "description": "Update the chronology",
+                    "owner": "Team manager",
+                    "due_date": "2026-11-12",
+                }
+            ],
+        ),
         **extra,
     )
 
@@ -138,7 +165,7 @@ def test_the_new_form_shows_the_twelve_domains_in_order_with_their_guidance(audi
     for domain in tool.domains.order_by("number"):
         start = html.index(f'id="domain-{domain.number}"')
         positions.append(start)
-        block = html[start:html.index("</fieldset>", start)]
+        block = html[start : html.index("</fieldset>", start)]
         assert f"<legend>{domain.number}. {escape(domain.title)}</legend>" in block
         assert escape(domain.guidance) in block
     assert len(positions) == 12
@@ -191,17 +218,30 @@ def test_saving_twice_on_the_edit_page_updates_the_same_draft(auditor_client):
     audit = Audit.objects.get()
     edit = reverse("audits:edit", args=[audit.pk])
 
-    first = auditor_client.post(edit, post_data(
-        header={"case_reference": "CR-4100"},
-        domains={2: {"grade": Grade.MEETS, "text": "Child seen alone on each visit."}},
-        actions=[{"description": "Book a strategy meeting", "owner": "Social worker"}]))
+    first = auditor_client.post(
+        edit,
+        post_data(
+            header={"case_reference": "CR-4100"},
+            domains={2: {"grade": Grade.MEETS, "text": "Child seen alone on each visit."}},
+            actions=[{"description": "Book a strategy meeting", "owner": "Social worker"}],
+        ),
+    )
     action = AgreedAction.objects.get()
-    second = auditor_client.post(edit, post_data(
-        header={"case_reference": "CR-4101"},
-        domains={2: {"grade": Grade.EXCEEDS, "text": "Child seen alone; views recorded."}},
-        actions=[{"id": str(action.pk), "description": "Book a strategy meeting this week",
-                  "owner": "Social worker"}],
-        initial_forms=1))
+    second = auditor_client.post(
+        edit,
+        post_data(
+            header={"case_reference": "CR-4101"},
+            domains={2: {"grade": Grade.EXCEEDS, "text": "Child seen alone; views recorded."}},
+            actions=[
+                {
+                    "id": str(action.pk),
+                    "description": "Book a strategy meeting this week",
+                    "owner": "Social worker",
+                }
+            ],
+            initial_forms=1,
+        ),
+    )
 
     assert first.status_code == second.status_code == 302
     assert first.url == second.url == edit
@@ -212,17 +252,27 @@ def test_saving_twice_on_the_edit_page_updates_the_same_draft(auditor_client):
     grade = audit.domain_grades.get(domain__number=2)
     assert (grade.grade, grade.text) == (Grade.EXCEEDS, "Child seen alone; views recorded.")
     assert list(audit.actions.values_list("pk", "description")) == [
-        (action.pk, "Book a strategy meeting this week")]
+        (action.pk, "Book a strategy meeting this week")
+    ]
 
 
 def test_the_edit_page_shows_what_was_saved(auditor_client, owner):
     neglect = RiskCategory.objects.get(slug="neglect", domain__tool__is_current=True)
-    auditor_client.post(NEW, post_data(
-        header={"case_reference": "CR-4200", "audit_date": "2026-10-01"},
-        domains={5: {"grade": Grade.DOES_NOT_MEET, "text": "No joint visits with health."}},
-        risks=[neglect],
-        actions=[{"description": "Invite the health visitor to the core group",
-                  "owner": "Team manager", "due_date": "2026-11-01"}]))
+    auditor_client.post(
+        NEW,
+        post_data(
+            header={"case_reference": "CR-4200", "audit_date": "2026-10-01"},
+            domains={5: {"grade": Grade.DOES_NOT_MEET, "text": "No joint visits with health."}},
+            risks=[neglect],
+            actions=[
+                {
+                    "description": "Invite the health visitor to the core group",
+                    "owner": "Team manager",
+                    "due_date": "2026-11-01",
+                }
+            ],
+        ),
+    )
     audit = Audit.objects.get()
 
     html = auditor_client.get(reverse("audits:edit", args=[audit.pk])).content.decode()
@@ -241,16 +291,23 @@ def test_the_edit_page_shows_what_was_saved(auditor_client, owner):
 
 
 def test_submitting_with_missing_fields_saves_the_draft_and_lists_every_problem(auditor_client):
-    response = auditor_client.post(NEW, post_data(
-        action="submit",
-        header={"case_reference": "CR-4300", "overall_grade": Grade.DOES_NOT_MEET},
-        domains={
-            **{n: {"grade": Grade.MEETS, "text": f"Evidence for domain {n}."}
-               for n in range(1, 13) if n not in (2, 3, 4)},
-            2: {"text": "Father's views not sought."},  # text, but no grade
-            3: {"grade": Grade.EXCEEDS},  # a grade, but no text
-            # 4: nothing at all
-        }))
+    response = auditor_client.post(
+        NEW,
+        post_data(
+            action="submit",
+            header={"case_reference": "CR-4300", "overall_grade": Grade.DOES_NOT_MEET},
+            domains={
+                **{
+                    n: {"grade": Grade.MEETS, "text": f"Evidence for domain {n}."}
+                    for n in range(1, 13)
+                    if n not in (2, 3, 4)
+                },
+                2: {"text": "Father's views not sought."},  # text, but no grade
+                3: {"grade": Grade.EXCEEDS},  # a grade, but no text
+                # 4: nothing at all
+            },
+        ),
+    )
 
     assert response.status_code == 400
     # Saved as a draft with what was typed, though it could not be submitted.
@@ -264,16 +321,29 @@ def test_submitting_with_missing_fields_saves_the_draft_and_lists_every_problem(
     html = response.content.decode()
     assert "cannot be submitted yet" in html
     assert error_summary_links(html) == [
-        "id_audit_date", "id_activity", "id_strand", "id_case_type",
-        "id_domain-2-grade_0", "id_domain-3-text", "id_domain-4-grade_0", "actions",
+        "id_audit_date",
+        "id_activity",
+        "id_strand",
+        "id_case_type",
+        "id_domain-2-grade_0",
+        "id_domain-3-text",
+        "id_domain-4-grade_0",
+        "actions",
     ]
     assert "There are 8 problems" in html
     # Each problem also stands beside its field.
-    for field_id in ("id_audit_date", "id_activity", "id_strand", "id_case_type",
-                     "id_domain-2-grade", "id_domain-3-text", "id_domain-4-grade"):
+    for field_id in (
+        "id_audit_date",
+        "id_activity",
+        "id_strand",
+        "id_case_type",
+        "id_domain-2-grade",
+        "id_domain-3-text",
+        "id_domain-4-grade",
+    ):
         assert f'id="{field_id}_error"' in html
     assert 'aria-invalid="true"' in html
-    actions_section = html[html.index('id="actions"'):html.index('id="feedback-title"')]
+    actions_section = html[html.index('id="actions"') : html.index('id="feedback-title"')]
     assert "needs at least one agreed action" in actions_section
 
     # What was typed is all still there.
@@ -292,27 +362,37 @@ def test_submitting_again_after_fixing_the_problems_submits_the_same_audit(audit
     auditor_client.post(NEW, post_data(action="submit", header={"case_reference": "CR-4400"}))
     audit = Audit.objects.get()
 
-    response = auditor_client.post(reverse("audits:edit", args=[audit.pk]),
-                                   complete_post(case_reference="CR-4400"))
+    response = auditor_client.post(
+        reverse("audits:edit", args=[audit.pk]), complete_post(case_reference="CR-4400")
+    )
 
     assert response.status_code == 302
     assert Audit.objects.get().status == Status.SUBMITTED
     assert Audit.objects.count() == 1
 
 
-@pytest.mark.parametrize(("field", "typed"), [
-    ("audit_date", "2026-13-45"),
-    ("audit_date", "15/10/2026x"),
-    ("case_reference", "has space"),
-    ("case_reference", "CR-1\u00e9"),
-])
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [
+        ("audit_date", "2026-13-45"),
+        ("audit_date", "15/10/2026x"),
+        ("case_reference", "has space"),
+        ("case_reference", "CR-1\u00e9"),
+    ],
+)
 @pytest.mark.parametrize("button", ["save", "submit"])
-def test_a_malformed_value_saves_nothing_and_keeps_what_was_typed(auditor_client, field, typed,
-                                                                  button):
+def test_a_malformed_value_saves_nothing_and_keeps_what_was_typed(
+    auditor_client, field, typed, button
+):
     header = {"case_reference": "CR-4500", "audit_date": "2026-10-01", field: typed}
-    response = auditor_client.post(NEW, post_data(
-        action=button, header=header,
-        domains={6: {"grade": Grade.MEETS, "text": "Interpreter used for every visit."}}))
+    response = auditor_client.post(
+        NEW,
+        post_data(
+            action=button,
+            header=header,
+            domains={6: {"grade": Grade.MEETS, "text": "Interpreter used for every visit."}},
+        ),
+    )
 
     assert response.status_code == 400
     assert not Audit.objects.exists()
@@ -332,8 +412,10 @@ def test_a_malformed_value_on_the_edit_page_leaves_the_draft_as_it_was(auditor_c
     audit = draft_audit(auditor=owner, case_reference="CR-4600")
     before = audit.revision
 
-    response = auditor_client.post(reverse("audits:edit", args=[audit.pk]), post_data(
-        action="save", header={"case_reference": "CR-4601", "audit_date": "yesterday"}))
+    response = auditor_client.post(
+        reverse("audits:edit", args=[audit.pk]),
+        post_data(action="save", header={"case_reference": "CR-4601", "audit_date": "yesterday"}),
+    )
 
     assert response.status_code == 400
     audit.refresh_from_db()
@@ -344,10 +426,15 @@ def test_a_malformed_value_on_the_edit_page_leaves_the_draft_as_it_was(auditor_c
 
 
 def test_an_action_row_with_an_owner_but_no_description_is_an_error_on_that_row(auditor_client):
-    response = auditor_client.post(NEW, post_data(actions=[
-        {"description": "Visit the child at school", "owner": "Social worker"},
-        {"description": "", "owner": "Team manager", "due_date": "2026-12-01"},
-    ]))
+    response = auditor_client.post(
+        NEW,
+        post_data(
+            actions=[
+                {"description": "Visit the child at school", "owner": "Social worker"},
+                {"description": "", "owner": "Team manager", "due_date": "2026-12-01"},
+            ]
+        ),
+    )
 
     assert response.status_code == 400
     assert not Audit.objects.exists()
@@ -365,10 +452,12 @@ def test_an_action_row_with_an_owner_but_no_description_is_an_error_on_that_row(
 def test_a_due_date_before_the_audit_date_is_shown_on_the_row_it_belongs_to(auditor_client):
     # A blank first row is skipped when saving: the problem of the first saved action
     # must still land on the row the user typed it in.
-    data = complete_post(actions=[
-        {"description": "", "owner": ""},
-        {"description": "Review the plan", "owner": "Team manager", "due_date": "2026-09-01"},
-    ])
+    data = complete_post(
+        actions=[
+            {"description": "", "owner": ""},
+            {"description": "Review the plan", "owner": "Team manager", "due_date": "2026-09-01"},
+        ]
+    )
 
     response = auditor_client.post(NEW, data)
 
@@ -390,9 +479,20 @@ def test_a_removed_action_row_is_deleted(auditor_client, owner):
     audit = draft_audit(auditor=owner)
     action = audit.actions.get()
 
-    auditor_client.post(reverse("audits:edit", args=[audit.pk]), post_data(
-        actions=[{"id": str(action.pk), "description": action.description,
-                  "owner": action.owner, "DELETE": "on"}], initial_forms=1))
+    auditor_client.post(
+        reverse("audits:edit", args=[audit.pk]),
+        post_data(
+            actions=[
+                {
+                    "id": str(action.pk),
+                    "description": action.description,
+                    "owner": action.owner,
+                    "DELETE": "on",
+                }
+            ],
+            initial_forms=1,
+        ),
+    )
 
     assert not audit.actions.exists()
 
@@ -426,8 +526,9 @@ def test_a_draft_detail_page_offers_its_auditor_the_edit_link(auditor_client, ow
     assert "read-only" not in html
 
 
-def test_a_moderator_sees_a_submitted_audit_without_edit_link_or_owner_notice(client,
-                                                                             moderator_user):
+def test_a_moderator_sees_a_submitted_audit_without_edit_link_or_owner_notice(
+    client, moderator_user
+):
     audit = submitted_audit()
     client.force_login(moderator_user)
 
@@ -453,15 +554,21 @@ def test_submitting_a_submitted_audit_again_is_refused(auditor_client, owner):
 def history(owner, colleague):
     """Case CR-7001: the owner audited it in 2025, a colleague in March 2026; drafts are noise."""
     return {
-        "owner_2025": submitted_audit(auditor=owner, case_reference="CR-7001",
-                                      audit_date=datetime.date(2025, 6, 1),
-                                      overall=Grade.DOES_NOT_MEET),
-        "colleague_2026": submitted_audit(auditor=colleague, case_reference="CR-7001",
-                                          audit_date=datetime.date(2026, 3, 1)),
-        "colleague_draft": draft_audit(auditor=colleague, case_reference="CR-7001",
-                                       audit_date=datetime.date(2026, 9, 1)),
-        "owner_draft": draft_audit(auditor=owner, case_reference="cr-7001",
-                                   audit_date=datetime.date(2026, 10, 1)),
+        "owner_2025": submitted_audit(
+            auditor=owner,
+            case_reference="CR-7001",
+            audit_date=datetime.date(2025, 6, 1),
+            overall=Grade.DOES_NOT_MEET,
+        ),
+        "colleague_2026": submitted_audit(
+            auditor=colleague, case_reference="CR-7001", audit_date=datetime.date(2026, 3, 1)
+        ),
+        "colleague_draft": draft_audit(
+            auditor=colleague, case_reference="CR-7001", audit_date=datetime.date(2026, 9, 1)
+        ),
+        "owner_draft": draft_audit(
+            auditor=owner, case_reference="cr-7001", audit_date=datetime.date(2026, 10, 1)
+        ),
         "other_case": submitted_audit(auditor=owner, case_reference="CR-70011"),
     }
 
@@ -472,12 +579,13 @@ def _detail(audit):
 
 def _panel(html):
     start = html.index('id="earlier-audits-panel"')
-    return html[start:html.index("</div>", start)]
+    return html[start : html.index("</div>", start)]
 
 
 def test_the_form_of_a_re_audit_lists_the_earlier_audits(auditor_client, history):
     html = auditor_client.get(
-        reverse("audits:edit", args=[history["owner_draft"].pk])).content.decode()
+        reverse("audits:edit", args=[history["owner_draft"].pk])
+    ).content.decode()
 
     panel = _panel(html)
     assert "This case has been audited before" in panel
@@ -493,8 +601,9 @@ def test_the_form_of_a_re_audit_lists_the_earlier_audits(auditor_client, history
 
 
 def test_the_form_lists_earlier_audits_of_the_case_reference_just_typed(auditor_client, history):
-    response = auditor_client.post(NEW, post_data(
-        header={"case_reference": "CR-7001", "audit_date": "not a date"}))
+    response = auditor_client.post(
+        NEW, post_data(header={"case_reference": "CR-7001", "audit_date": "not a date"})
+    )
 
     assert response.status_code == 400
     panel = _panel(response.content.decode())
@@ -535,8 +644,9 @@ def test_a_moderator_may_open_every_earlier_audit(client, moderator_user, owner,
 def test_the_earlier_audits_fragment(auditor_client, history):
     url = reverse("audits:earlier")
 
-    response = auditor_client.get(url, {"case_reference": " cr-7001 ",
-                                        "exclude": history["owner_draft"].pk})
+    response = auditor_client.get(
+        url, {"case_reference": " cr-7001 ", "exclude": history["owner_draft"].pk}
+    )
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -548,8 +658,10 @@ def test_the_earlier_audits_fragment(auditor_client, history):
         assert _detail(history[hidden]) not in html
 
 
-@pytest.mark.parametrize("who", ["owner", "colleague", "moderator_user", "qa_lead_user",
-                                 "administrator_user", "no_role_user"])
+@pytest.mark.parametrize(
+    "who",
+    ["owner", "colleague", "moderator_user", "qa_lead_user", "administrator_user", "no_role_user"],
+)
 def test_the_fragment_never_shows_drafts(client, request, who, owner, colleague):
     draft_audit(auditor=owner, case_reference="CR-7100")
     draft_audit(auditor=colleague, case_reference="CR-7100")
@@ -561,10 +673,16 @@ def test_the_fragment_never_shows_drafts(client, request, who, owner, colleague)
     assert response.content.decode().strip() == ""
 
 
-@pytest.mark.parametrize("query", [
-    {}, {"case_reference": ""}, {"case_reference": "CR-7001", "exclude": "abc"},
-    {"case_reference": "CR-7001", "exclude": "\u00b2"}, {"case_reference": "x" * 500},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"case_reference": ""},
+        {"case_reference": "CR-7001", "exclude": "abc"},
+        {"case_reference": "CR-7001", "exclude": "\u00b2"},
+        {"case_reference": "x" * 500},
+    ],
+)
 def test_the_fragment_copes_with_odd_queries(auditor_client, history, query):
     response = auditor_client.get(reverse("audits:earlier"), query)
 
@@ -577,16 +695,16 @@ def test_the_fragment_copes_with_odd_queries(auditor_client, history, query):
 def selected_options(html, name):
     match = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
     assert match, f"no select {name}"
-    return re.findall(r'<option value="([^"]*)"[^>]*selected[^>]*>([^<]*)</option>',
-                      match.group(1))
+    return re.findall(r'<option value="([^"]*)"[^>]*selected[^>]*>([^<]*)</option>', match.group(1))
 
 
 def test_a_retired_strand_stays_on_the_audit_that_has_it(auditor_client, owner):
     """An administrator retires a strand while a draft uses it: the draft's form still shows
     it, marked, and saving the draft keeps it. New audits are not offered it."""
     early_help = factories.strand("early_help")
-    auditor_client.post(NEW, post_data(header={"case_reference": "CR-4300",
-                                               "strand": str(early_help.pk)}))
+    auditor_client.post(
+        NEW, post_data(header={"case_reference": "CR-4300", "strand": str(early_help.pk)})
+    )
     audit = Audit.objects.get()
     early_help.is_active = False
     early_help.save(update_fields=["is_active"])
@@ -594,17 +712,20 @@ def test_a_retired_strand_stays_on_the_audit_that_has_it(auditor_client, owner):
 
     html = auditor_client.get(edit).content.decode()
     assert selected_options(html, "strand") == [
-        (str(early_help.pk), f"{early_help.name} (no longer offered)")]
+        (str(early_help.pk), f"{early_help.name} (no longer offered)")
+    ]
 
-    response = auditor_client.post(edit, post_data(header={"case_reference": "CR-4301",
-                                                           "strand": str(early_help.pk)}))
+    response = auditor_client.post(
+        edit, post_data(header={"case_reference": "CR-4301", "strand": str(early_help.pk)})
+    )
     assert response.status_code == 302
     audit.refresh_from_db()
     assert (audit.case_reference, audit.strand) == ("CR-4301", early_help)
 
     new_form = auditor_client.get(NEW).content.decode()
     assert f'value="{early_help.pk}"' not in re.search(
-        r'<select name="strand"[^>]*>(.*?)</select>', new_form, re.S).group(1)
+        r'<select name="strand"[^>]*>(.*?)</select>', new_form, re.S
+    ).group(1)
 
 
 def test_a_field_with_two_errors_has_one_error_element_that_its_widget_names():
@@ -624,8 +745,9 @@ def test_a_field_with_two_errors_has_one_error_element_that_its_widget_names():
 
 
 def test_a_failed_submit_has_one_alert_the_error_summary(auditor_client):
-    response = auditor_client.post(NEW, post_data(action="submit",
-                                                  header={"case_reference": "CR-4400"}))
+    response = auditor_client.post(
+        NEW, post_data(action="submit", header={"case_reference": "CR-4400"})
+    )
 
     assert response.status_code == 400
     html = response.content.decode()

@@ -93,14 +93,17 @@ class _Chromium:
         #    migrated data that serialized_rollback restores from: copy it across.
         self.saved_env = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        snapshots = {alias: getattr(connections[alias], "_test_serialized_contents", None)
-                     for alias in connections}
+        snapshots = {
+            alias: getattr(connections[alias], "_test_serialized_contents", None)
+            for alias in connections
+        }
         self.playwright = sync_playwright().start()
         for alias, snapshot in snapshots.items():
             if snapshot is not None:
                 connections[alias]._test_serialized_contents = snapshot
-        self.browser = self.playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS,
-                                                       headless=True)
+        self.browser = self.playwright.chromium.launch(
+            executable_path=path, args=CHROMIUM_ARGS, headless=True
+        )
         return self.browser
 
     def stop(self):
@@ -141,8 +144,9 @@ def browser(django_db_setup):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    _CHROMIUM.stop_after_this_test = (
-        nextitem is None or "browser" not in getattr(nextitem, "fixturenames", ()))
+    _CHROMIUM.stop_after_this_test = nextitem is None or "browser" not in getattr(
+        nextitem, "fixturenames", ()
+    )
     return (yield)
 
 
@@ -167,8 +171,11 @@ def page(browser, live_server, request):
     """
     # reduced_motion turns off Bootstrap's smooth scrolling, so a jump to an anchor is instant.
     context = browser.new_context(
-        base_url=live_server.url, locale="en-GB", timezone_id="Europe/London",
-        viewport={"width": 1280, "height": 900}, reduced_motion="reduce",
+        base_url=live_server.url,
+        locale="en-GB",
+        timezone_id="Europe/London",
+        viewport={"width": 1280, "height": 900},
+        reduced_motion="reduce",
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)

@@ -65,7 +65,8 @@ def fill_header(page, *, case_reference, audit_date, activity, team):
     page.get_by_label("Case type").select_option(label="Child in need")
     page.get_by_label("Case holder's team").select_option(label=team.name)
     page.get_by_label("Audit activity").select_option(
-        label=f"{activity.name} ({activity.month:%B %Y})")
+        label=f"{activity.name} ({activity.month:%B %Y})"
+    )
 
 
 def fill_action(page, index, *, description, owner, due_date):
@@ -89,23 +90,42 @@ def audit_pk_from_url(page) -> int:
 
 # A mix of grades: every kind once or more, domain 11 not applicable.
 MIXED_GRADES = {
-    1: Grade.MEETS, 2: Grade.MEETS, 3: Grade.DOES_NOT_MEET, 4: Grade.DOES_NOT_MEET,
-    5: Grade.MEETS, 6: Grade.EXCEEDS, 7: Grade.DOES_NOT_MEET, 8: Grade.MEETS,
-    9: Grade.MEETS, 10: Grade.DOES_NOT_MEET, 11: Grade.NOT_APPLICABLE, 12: Grade.MEETS,
+    1: Grade.MEETS,
+    2: Grade.MEETS,
+    3: Grade.DOES_NOT_MEET,
+    4: Grade.DOES_NOT_MEET,
+    5: Grade.MEETS,
+    6: Grade.EXCEEDS,
+    7: Grade.DOES_NOT_MEET,
+    8: Grade.MEETS,
+    9: Grade.MEETS,
+    10: Grade.DOES_NOT_MEET,
+    11: Grade.NOT_APPLICABLE,
+    12: Grade.MEETS,
 }
 
 
 def fill_complete_audit(page, *, case_reference, audit_date, activity, team):
-    fill_header(page, case_reference=case_reference, audit_date=audit_date, activity=activity,
-                team=team)
+    fill_header(
+        page, case_reference=case_reference, audit_date=audit_date, activity=activity, team=team
+    )
     domain(page, 1).get_by_role("checkbox", name="Neglect", exact=True).check()
     for number, grade in MIXED_GRADES.items():
         text = None if grade == Grade.NOT_APPLICABLE else f"Evidence for domain {number}."
         grade_domain(page, number, grade, text)
-    fill_action(page, 0, description="Update the chronology and share it with the school",
-                owner="Team manager", due_date=audit_date + datetime.timedelta(days=28))
-    fill_feedback_and_overall(page, feedback_date=audit_date, overall=Grade.DOES_NOT_MEET,
-                              comments="Drift in planning since the last review.")
+    fill_action(
+        page,
+        0,
+        description="Update the chronology and share it with the school",
+        owner="Team manager",
+        due_date=audit_date + datetime.timedelta(days=28),
+    )
+    fill_feedback_and_overall(
+        page,
+        feedback_date=audit_date,
+        overall=Grade.DOES_NOT_MEET,
+        comments="Drift in planning since the last review.",
+    )
 
 
 # --- Journeys --------------------------------------------------------------------------------
@@ -119,13 +139,15 @@ def test_auditor_fills_and_submits_a_whole_audit_which_becomes_read_only(page, l
 
     login(page, live_server, auditor)
     start_audit(page)
-    fill_complete_audit(page, case_reference="CR-JOURNEY-1", audit_date=audit_date,
-                        activity=activity, team=team)
+    fill_complete_audit(
+        page, case_reference="CR-JOURNEY-1", audit_date=audit_date, activity=activity, team=team
+    )
     page.get_by_role("button", name="Submit audit").click()
 
     expect(page).to_have_url(re.compile(r"/audits/\d+/$"))
     expect(page.get_by_role("status").filter(has_text="Audit submitted")).to_have_text(
-        "Audit submitted. It is now read-only.")
+        "Audit submitted. It is now read-only."
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit of case CR-JOURNEY-1")
     expect(page.get_by_role("main").get_by_text("Submitted", exact=True)).to_be_visible()
     expect(page.get_by_text("This audit has been submitted and is read-only.")).to_be_visible()
@@ -137,20 +159,27 @@ def test_auditor_fills_and_submits_a_whole_audit_which_becomes_read_only(page, l
     assert audit.auditor == auditor
     assert (audit.audit_date, audit.team, audit.activity) == (audit_date, team, activity)
     assert (audit.strand.slug, audit.case_type.slug, audit.age_band.slug) == (
-        "social_care", "child_in_need", "5-9")
+        "social_care",
+        "child_in_need",
+        "5-9",
+    )
     assert audit.overall_grade == Grade.DOES_NOT_MEET
     assert audit.feedback_date == audit_date
     assert audit.feedback_with == "Case holder and team manager"
-    grades = {g.domain.number: (g.grade, g.text)
-              for g in audit.domain_grades.select_related("domain")}
+    grades = {
+        g.domain.number: (g.grade, g.text) for g in audit.domain_grades.select_related("domain")
+    }
     assert {n: g for n, (g, _) in grades.items()} == MIXED_GRADES
     assert grades[11] == (Grade.NOT_APPLICABLE, "")
     assert grades[4] == (Grade.DOES_NOT_MEET, "Evidence for domain 4.")
     assert [r.slug for r in audit.risk_categories.all()] == ["neglect"]
     action = audit.actions.get()
     assert (action.description, action.owner, action.due_date, action.source) == (
-        "Update the chronology and share it with the school", "Team manager",
-        audit_date + datetime.timedelta(days=28), AgreedAction.Source.AUDITOR)
+        "Update the chronology and share it with the school",
+        "Team manager",
+        audit_date + datetime.timedelta(days=28),
+        AgreedAction.Source.AUDITOR,
+    )
 
     response = page.goto(f"/audits/{audit.pk}/edit/")
     assert response.status == 403
@@ -158,7 +187,8 @@ def test_auditor_fills_and_submits_a_whole_audit_which_becomes_read_only(page, l
 
 
 def test_submitting_an_incomplete_audit_lists_problems_keeps_input_and_saves_one_draft(
-        page, live_server, login):
+    page, live_server, login
+):
     auditor = factories.auditor()
     team = factories.TeamFactory()
     activity = factories.AuditActivityFactory(moderation_rate=100)  # stays Submitted
@@ -174,8 +204,9 @@ def test_submitting_an_incomplete_audit_lists_problems_keeps_input_and_saves_one
     page.get_by_role("button", name="Submit audit").click()
 
     # The message is a status: the error summary below is the page's one alert.
-    expect(page.get_by_role("status").filter(has_text="Your changes are saved as a draft")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Your changes are saved as a draft")
+    ).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(1)
     # The summary is at the top of the page, announced, and takes focus.
     summary = page.get_by_role("alert", name=re.compile(r"^There are \d+ problems$"))
@@ -183,7 +214,8 @@ def test_submitting_an_incomplete_audit_lists_problems_keeps_input_and_saves_one
     expect(summary).to_be_focused()
     assert summary.evaluate(
         "el => !!(el.compareDocumentPosition(document.getElementById('audit-form'))"
-        " & Node.DOCUMENT_POSITION_FOLLOWING)")
+        " & Node.DOCUMENT_POSITION_FOLLOWING)"
+    )
     entries = summary.get_by_role("listitem")
     draft = Audit.objects.get(case_reference="CR-PARTIAL-1")
     assert draft.status == Status.DRAFT  # saved, even though it could not be submitted
@@ -192,20 +224,27 @@ def test_submitting_an_incomplete_audit_lists_problems_keeps_input_and_saves_one
     expect(entries).to_have_count(len(expected))
     for number in range(4, 13):
         link = summary.get_by_role(
-            "link", name=f"Grade domain {number}, or mark it Not applicable.", exact=True)
+            "link", name=f"Grade domain {number}, or mark it Not applicable.", exact=True
+        )
         expect(link).to_have_attribute("href", f"#id_domain-{number}-grade_0")
-    expect(summary.get_by_role("link", name=re.compile("^Write the evaluation for domain 3"))
-           ).to_have_attribute("href", "#id_domain-3-text")
-    expect(summary.get_by_role("link", name=re.compile("^An audit graded Does not meet good needs"))
-           ).to_have_attribute("href", "#actions")
+    expect(
+        summary.get_by_role("link", name=re.compile("^Write the evaluation for domain 3"))
+    ).to_have_attribute("href", "#id_domain-3-text")
+    expect(
+        summary.get_by_role("link", name=re.compile("^An audit graded Does not meet good needs"))
+    ).to_have_attribute("href", "#actions")
     hrefs = summary.get_by_role("link").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))")
+        "links => links.map(a => a.getAttribute('href'))"
+    )
     assert len(hrefs) == len(expected)
-    assert page.evaluate("hrefs => hrefs.filter(h => !document.getElementById(h.slice(1)))",
-                         hrefs) == [], "every entry must lead to an element on the page"
+    assert (
+        page.evaluate("hrefs => hrefs.filter(h => !document.getElementById(h.slice(1)))", hrefs)
+        == []
+    ), "every entry must lead to an element on the page"
     for graded in (1, 2, 3):
-        expect(summary.get_by_role("link", name=re.compile(f"^Grade domain {graded},"))
-               ).to_have_count(0)
+        expect(
+            summary.get_by_role("link", name=re.compile(f"^Grade domain {graded},"))
+        ).to_have_count(0)
 
     # Each entry leads to its field.
     page.evaluate("window.scrollTo(0, 0)")
@@ -219,26 +258,35 @@ def test_submitting_an_incomplete_audit_lists_problems_keeps_input_and_saves_one
     # Nothing typed was lost.
     expect(page.get_by_label("Case reference")).to_have_value("CR-PARTIAL-1")
     expect(domain(page, 1).get_by_role("radio", name="Meets good", exact=True)).to_be_checked()
-    expect(domain(page, 2).get_by_role("radio", name="Does not meet good", exact=True)
-           ).to_be_checked()
+    expect(
+        domain(page, 2).get_by_role("radio", name="Does not meet good", exact=True)
+    ).to_be_checked()
     expect(domain(page, 3).get_by_role("radio", name="Meets good", exact=True)).to_be_checked()
     expect(domain(page, 1).get_by_label("Evaluation")).to_have_value("Risks were recognised early.")
     expect(domain(page, 2).get_by_label("Evaluation")).to_have_value(
-        "The child was not seen alone.")
-    expect(overall_section(page).get_by_role("radio", name="Does not meet good", exact=True)
-           ).to_be_checked()
+        "The child was not seen alone."
+    )
+    expect(
+        overall_section(page).get_by_role("radio", name="Does not meet good", exact=True)
+    ).to_be_checked()
     expect(domain(page, 4).get_by_role("radio")).to_have_count(4)
     for radio in domain(page, 4).get_by_role("radio").all():
         expect(radio).not_to_be_checked()
 
     # Put everything right on the same page and submit again: still one audit, now submitted.
-    fill_header(page, case_reference="CR-PARTIAL-1", audit_date=audit_date, activity=activity,
-                team=team)
+    fill_header(
+        page, case_reference="CR-PARTIAL-1", audit_date=audit_date, activity=activity, team=team
+    )
     domain(page, 3).get_by_label("Evaluation").fill("Management oversight is recorded.")
     for number in range(4, 13):
         grade_domain(page, number, Grade.MEETS, f"Evidence for domain {number}.")
-    fill_action(page, 0, description="Visit the child and see them alone", owner="Social worker",
-                due_date=audit_date + datetime.timedelta(days=14))
+    fill_action(
+        page,
+        0,
+        description="Visit the child and see them alone",
+        owner="Social worker",
+        due_date=audit_date + datetime.timedelta(days=14),
+    )
     page.get_by_role("button", name="Submit audit").click()
 
     expect(page.get_by_role("status").filter(has_text="Audit submitted")).to_be_visible()
@@ -263,8 +311,9 @@ def test_add_another_action_then_remove_one(page, live_server, login):
     rows = page.locator("#action-rows [data-action-row]")
     expect(rows).to_have_count(1)
     expect(total).to_have_value("1")
-    fill_action(page, 0, description="Convene a strategy discussion", owner="Team manager",
-                due_date=due)
+    fill_action(
+        page, 0, description="Convene a strategy discussion", owner="Team manager", due_date=due
+    )
 
     page.get_by_role("button", name="Add another action").click()
     expect(rows).to_have_count(2)
@@ -283,7 +332,9 @@ def test_add_another_action_then_remove_one(page, live_server, login):
     expect(page.locator("#id_actions-1-description")).to_have_value("Update the chronology")
     audit = Audit.objects.get(case_reference="CR-ACTIONS-1")
     assert sorted(audit.actions.values_list("description", flat=True)) == [
-        "Convene a strategy discussion", "Update the chronology"]
+        "Convene a strategy discussion",
+        "Update the chronology",
+    ]
 
     rows.nth(0).get_by_label("Remove this action").check()
     page.get_by_role("button", name="Save draft").click()
@@ -294,7 +345,8 @@ def test_add_another_action_then_remove_one(page, live_server, login):
 
 
 def test_re_audit_shows_the_earlier_audit_while_typing_and_after_submitting(
-        page, live_server, login):
+    page, live_server, login
+):
     auditor = factories.auditor()
     team = factories.TeamFactory()
     earlier = helpers.submitted_audit(auditor=auditor, case_reference="CR-REAUDIT-1")
@@ -314,10 +366,12 @@ def test_re_audit_shows_the_earlier_audit_while_typing_and_after_submitting(
     # The link names the earlier audit by its date and grade.
     earlier_name = re.compile(rf"^{earlier.audit_date:%-d %B %Y} — Meets good$")
     expect(panel.get_by_role("link", name=earlier_name)).to_have_attribute(
-        "href", f"/audits/{earlier.pk}/")
+        "href", f"/audits/{earlier.pk}/"
+    )
 
-    fill_complete_audit(page, case_reference="CR-REAUDIT-1", audit_date=audit_date,
-                        activity=activity, team=team)
+    fill_complete_audit(
+        page, case_reference="CR-REAUDIT-1", audit_date=audit_date, activity=activity, team=team
+    )
     page.get_by_role("button", name="Submit audit").click()
 
     expect(page.get_by_role("status").filter(has_text="Audit submitted")).to_be_visible()
@@ -328,8 +382,10 @@ def test_re_audit_shows_the_earlier_audit_while_typing_and_after_submitting(
     page.locator("#earlier-audits-panel").get_by_role("link", name=earlier_name).click()
     expect(page).to_have_url(re.compile(rf"/audits/{earlier.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit of case CR-REAUDIT-1")
-    assert Audit.objects.filter(case_reference="CR-REAUDIT-1").exclude(status=Status.DRAFT
-                                                                       ).count() == 2
+    assert (
+        Audit.objects.filter(case_reference="CR-REAUDIT-1").exclude(status=Status.DRAFT).count()
+        == 2
+    )
 
 
 def test_deleting_a_draft_asks_first_and_cancelling_keeps_it(page, live_server, login):

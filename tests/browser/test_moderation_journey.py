@@ -45,7 +45,8 @@ def take_from_queue(page, case_reference):
     expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
     page.get_by_role("button", name=f"Take audit of {case_reference}", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Moderate the audit of case {case_reference}")
+        f"Moderate the audit of case {case_reference}"
+    )
 
 
 def moderation_form(page):
@@ -55,15 +56,19 @@ def moderation_form(page):
 def moderation_round(page, number):
     """The card of one moderation round on the audit page."""
     return page.locator(".card").filter(
-        has=page.get_by_role("heading", name=re.compile(rf"^Round {number}:")))
+        has=page.get_by_role("heading", name=re.compile(rf"^Round {number}:"))
+    )
 
 
 def drafted_audit(auditor, case_reference, **kwargs):
     """A complete draft, ready to submit, in an activity that moderates every audit."""
     return helpers.draft_audit(
-        auditor=auditor, case_reference=case_reference,
+        auditor=auditor,
+        case_reference=case_reference,
         audit_date=timezone.localdate() - datetime.timedelta(days=7),
-        activity=factories.AuditActivityFactory(moderation_rate=100), **kwargs)
+        activity=factories.AuditActivityFactory(moderation_rate=100),
+        **kwargs,
+    )
 
 
 def submitted_audit(auditor, case_reference):
@@ -76,7 +81,8 @@ def submitted_audit(auditor, case_reference):
 
 
 def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
-        page, live_server, login, mailoutbox):
+    page, live_server, login, mailoutbox
+):
     auditor = factories.auditor()
     moderator = factories.moderator()
     draft = drafted_audit(auditor, "CR-MOD-LOWER", overall=Grade.MEETS)
@@ -84,8 +90,7 @@ def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
 
     # The auditor submits the draft they prepared.
     login(page, live_server, auditor)
-    page.get_by_role("region", name="My audits").get_by_role(
-        "link", name="CR-MOD-LOWER").click()
+    page.get_by_role("region", name="My audits").get_by_role("link", name="CR-MOD-LOWER").click()
     page.get_by_role("button", name="Submit audit").click()
     expect(status_message(page, "Audit submitted")).to_be_visible()
     draft.refresh_from_db()
@@ -99,16 +104,19 @@ def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
     expect(form.get_by_role("radio", name="Meets good", exact=True)).to_be_checked()
     form.get_by_role("radio", name="Does not meet good", exact=True).check()
     form.get_by_label("Rationale for a changed grade").fill(
-        "The child has not been seen alone since the summer.")
+        "The child has not been seen alone since the summer."
+    )
     form.locator("#id_actions-0-description").fill("See the child alone within two weeks")
     form.locator("#id_actions-0-owner").fill("Social worker")
     form.locator("#id_actions-0-due_date").fill(due.isoformat())
     form.get_by_label("Feedback to the auditor").fill(
-        "Look again at how often the child is seen alone.")
+        "Look again at how often the child is seen alone."
+    )
     page.get_by_role("button", name="Record moderation").click()
 
     expect(status_message(page, "Moderation recorded")).to_have_text(
-        "Moderation recorded. The audit is completed.")
+        "Moderation recorded. The audit is completed."
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text("Moderation queue")
     expect(page.get_by_role("button", name="Take audit of CR-MOD-LOWER")).to_have_count(0)
     audit = Audit.objects.get(pk=draft.pk)
@@ -117,10 +125,16 @@ def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
     assert audit.moderated_by == moderator
     added = audit.actions.get(source=AgreedAction.Source.MODERATOR)
     assert (added.description, added.owner, added.due_date) == (
-        "See the child alone within two weeks", "Social worker", due)
+        "See the child alone within two weeks",
+        "Social worker",
+        due,
+    )
     decision = audit.moderations.get()
     assert (decision.round, decision.outcome, decision.acknowledged_at) == (
-        1, Moderation.Outcome.LOWERED, None)
+        1,
+        Moderation.Outcome.LOWERED,
+        None,
+    )
     # The app runs in a thread of this process, so the locmem outbox is this one.
     assert [m.to for m in mailoutbox] == [[auditor.email]]
     assert mailoutbox[0].subject == "Your audit of case CR-MOD-LOWER has been moderated"
@@ -133,7 +147,8 @@ def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
     count = page.locator("#feedback-count")
     expect(count).to_have_text("1 moderation feedback item to acknowledge")
     expect(nav(page).get_by_role("link", name=re.compile(r"^Feedback for me"))).to_contain_text(
-        "1 not yet acknowledged")
+        "1 not yet acknowledged"
+    )
     count.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Feedback for me")
     row = page.get_by_role("row").filter(has_text="CR-MOD-LOWER")
@@ -144,13 +159,14 @@ def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit of case CR-MOD-LOWER")
     card = moderation_round(page, 1)
     expect(card.get_by_role("heading")).to_contain_text("Round 1: Grade lowered")
-    expect(card).to_contain_text("Auditor's grade: Meets good; moderated grade: "
-                                 "Does not meet good.")
     expect(card).to_contain_text(
-        "Rationale: The child has not been seen alone since the summer.")
+        "Auditor's grade: Meets good; moderated grade: Does not meet good."
+    )
+    expect(card).to_contain_text("Rationale: The child has not been seen alone since the summer.")
     expect(card).to_contain_text("Feedback: Look again at how often the child is seen alone.")
     expect(page.get_by_role("region", name="Agreed actions")).to_contain_text(
-        "See the child alone within two weeks")
+        "See the child alone within two weeks"
+    )
     card.get_by_role("button", name="Acknowledge this feedback").click()
 
     expect(status_message(page, "Feedback acknowledged.")).to_be_visible()
@@ -166,7 +182,8 @@ def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
 
 
 def test_moderator_sends_back_the_auditor_amends_and_resubmits_and_the_moderator_agrees(
-        page, live_server, login):
+    page, live_server, login
+):
     auditor = factories.auditor()
     moderator = factories.moderator()
     audit = submitted_audit(auditor, "CR-MOD-RETURN")
@@ -175,7 +192,8 @@ def test_moderator_sends_back_the_auditor_amends_and_resubmits_and_the_moderator
     login(page, live_server, moderator)
     take_from_queue(page, "CR-MOD-RETURN")
     moderation_form(page).get_by_label("Feedback to the auditor").fill(
-        "Domain 3 does not say who made the decision to close the plan.")
+        "Domain 3 does not say who made the decision to close the plan."
+    )
     page.get_by_role("button", name="Send back to the auditor").click()
     expect(status_message(page, "Sent back to the auditor.")).to_be_visible()
     expect(page.get_by_role("button", name="Take audit of CR-MOD-RETURN")).to_have_count(0)
@@ -192,38 +210,50 @@ def test_moderator_sends_back_the_auditor_amends_and_resubmits_and_the_moderator
     to_finish.get_by_role("link", name="CR-MOD-RETURN").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Returned to auditor")
     page.locator("fieldset#domain-3").get_by_label("Evaluation").fill(
-        "The team manager decided to close the plan; the rationale is on file.")
+        "The team manager decided to close the plan; the rationale is on file."
+    )
     page.get_by_role("button", name="Submit audit").click()
     expect(status_message(page, "Audit submitted")).to_be_visible()
     audit.refresh_from_db()
     assert audit.status == Status.SUBMITTED
     assert audit.domain_grades.get(domain__number=3).text == (
-        "The team manager decided to close the plan; the rationale is on file.")
+        "The team manager decided to close the plan; the rationale is on file."
+    )
     sign_out(page)
 
     # Back in the queue: the moderator takes it again and agrees.
     login(page, live_server, moderator)
     take_from_queue(page, "CR-MOD-RETURN")
     expect(page.get_by_role("heading", name="Earlier rounds")).to_be_visible()
-    expect(moderation_form(page).get_by_role("radio", name="Meets good", exact=True)
-           ).to_be_checked()
+    expect(
+        moderation_form(page).get_by_role("radio", name="Meets good", exact=True)
+    ).to_be_checked()
     page.get_by_role("button", name="Record moderation").click()
     expect(status_message(page, "Moderation recorded")).to_be_visible()
 
     audit.refresh_from_db()
     assert (audit.status, audit.moderated_grade) == (Status.COMPLETED, Grade.MEETS)
     assert list(audit.moderations.values_list("round", "outcome")) == [
-        (1, Moderation.Outcome.RETURNED), (2, Moderation.Outcome.AGREED)]
+        (1, Moderation.Outcome.RETURNED),
+        (2, Moderation.Outcome.AGREED),
+    ]
 
     page.goto(f"/audits/{audit.pk}/")
     expect(page.get_by_role("heading", name=re.compile(r"^Round \d+:"))).to_have_count(2)
     expect(moderation_round(page, 1).get_by_role("heading")).to_contain_text(
-        "Round 1: Sent back to the auditor")
+        "Round 1: Sent back to the auditor"
+    )
     expect(moderation_round(page, 1)).to_contain_text(
-        "What to change: Domain 3 does not say who made the decision to close the plan.")
+        "What to change: Domain 3 does not say who made the decision to close the plan."
+    )
     expect(moderation_round(page, 2).get_by_role("heading")).to_contain_text(
-        "Round 2: Agreed with the auditor")
+        "Round 2: Agreed with the auditor"
+    )
     history = page.get_by_role("region", name="History")
-    for move in ("Submitted → In moderation", "In moderation → Returned to auditor",
-                 "Returned to auditor → Submitted", "In moderation → Completed"):
+    for move in (
+        "Submitted → In moderation",
+        "In moderation → Returned to auditor",
+        "Returned to auditor → Submitted",
+        "In moderation → Completed",
+    ):
         expect(history).to_contain_text(move)

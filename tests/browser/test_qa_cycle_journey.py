@@ -12,12 +12,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from audits import action_services
 from audits import services as audit_services
+from audits.actions import services as action_services
 from audits.models import ActionEvent, AgreedAction, AuditActivity, Grade
-from reports import target_services
+from audits.periods import add_months, financial_year_of, fy_label
 from reports.models import Measure, Target
-from reports.periods import add_months, financial_year_of, fy_label
+from reports.targets import services as target_services
 from tests import factories, helpers
 
 # serialized_rollback: see test_audit_journey.py (the flush would wipe the migrated data).
@@ -41,20 +41,29 @@ def submitted_audit(*, auditor, case_reference, audit_date, overall=Grade.MEETS,
     ``actions``: (description, due date) pairs; by default helpers' one action.
     """
     activity = factories.AuditActivityFactory(
-        name="Monthly sample", month=audit_date.replace(day=1), moderation_rate=0,
-        always_moderate_not_met=False)
-    content = helpers.complete_content(overall=overall, audit_date=audit_date,
-                                       case_reference=case_reference, activity=activity,
-                                       with_action=actions is None)
+        name="Monthly sample",
+        month=audit_date.replace(day=1),
+        moderation_rate=0,
+        always_moderate_not_met=False,
+    )
+    content = helpers.complete_content(
+        overall=overall,
+        audit_date=audit_date,
+        case_reference=case_reference,
+        activity=activity,
+        with_action=actions is None,
+    )
     for description, due_date in actions or ():
-        content.actions.append({"id": None, "description": description,
-                                "owner": "Team manager", "due_date": due_date})
+        content.actions.append(
+            {"id": None, "description": description, "owner": "Team manager", "due_date": due_date}
+        )
     draft = audit_services.audit_save_draft(audit=None, by=auditor, content=content)
     return audit_services.audit_submit(audit=draft, by=auditor)
 
 
 def test_qa_lead_plans_next_months_activity_and_an_assigned_auditor_sees_it(
-        page, live_server, login):
+    page, live_server, login
+):
     qa_lead = factories.qa_lead()
     asha = factories.auditor(first_name="Asha", last_name="Patel")
     ben = factories.auditor(first_name="Ben", last_name="Okafor")
@@ -78,7 +87,8 @@ def test_qa_lead_plans_next_months_activity_and_an_assigned_auditor_sees_it(
     page.get_by_role("button", name="Save activity").click()
 
     expect(status_message(page, "saved")).to_have_text(
-        "Activity “Children in need: plans and reviews” saved.")
+        "Activity “Children in need: plans and reviews” saved."
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit schedule")
     month = page.get_by_role("region", name=re.compile(rf"^{next_month:%B %Y}"))
     expect(month.get_by_role("heading")).to_contain_text("Coming")
@@ -98,23 +108,33 @@ def test_qa_lead_plans_next_months_activity_and_an_assigned_auditor_sees_it(
     expect(assigned.get_by_role("listitem")).to_have_count(1)
     expect(assigned.get_by_role("listitem")).to_have_text(
         f"Children in need: plans and reviews ({next_month:%B %Y}), due {due:%-d %b %Y}: "
-        "0 submitted by you (6 planned in all)")
+        "0 submitted by you (6 planned in all)"
+    )
 
 
 def test_auditor_marks_an_overdue_action_done(page, live_server, login):
     auditor = factories.auditor(first_name="Dina", last_name="Shah")
     today = timezone.localdate()
     overdue = submitted_audit(
-        auditor=auditor, case_reference="CR-OVERDUE", audit_date=today - datetime.timedelta(30),
-        actions=[("Share the chronology with the school", today - datetime.timedelta(10))])
+        auditor=auditor,
+        case_reference="CR-OVERDUE",
+        audit_date=today - datetime.timedelta(30),
+        actions=[("Share the chronology with the school", today - datetime.timedelta(10))],
+    )
     # Around it: an open action not yet due, and a done one whose date came even earlier.
-    submitted_audit(auditor=auditor, case_reference="CR-NOT-DUE", audit_date=today,
-                    actions=[("Hold a review meeting", today + datetime.timedelta(5))])
+    submitted_audit(
+        auditor=auditor,
+        case_reference="CR-NOT-DUE",
+        audit_date=today,
+        actions=[("Hold a review meeting", today + datetime.timedelta(5))],
+    )
     closed = submitted_audit(
-        auditor=auditor, case_reference="CR-CLOSED", audit_date=today - datetime.timedelta(40),
-        actions=[("Update the plan", today - datetime.timedelta(20))])
-    action_services.action_mark_done(action=closed.actions.get(), by=auditor,
-                                     note="Plan updated.")
+        auditor=auditor,
+        case_reference="CR-CLOSED",
+        audit_date=today - datetime.timedelta(40),
+        actions=[("Update the plan", today - datetime.timedelta(20))],
+    )
+    action_services.action_mark_done(action=closed.actions.get(), by=auditor, note="Plan updated.")
     action = overdue.actions.get()
 
     login(page, live_server, auditor)
@@ -142,13 +162,20 @@ def test_auditor_marks_an_overdue_action_done(page, live_server, login):
     expect(page.get_by_role("region", name="Mark as done")).to_have_count(0)
     history = page.get_by_role("region", name="History")
     expect(history).to_contain_text(
-        "Open → Done by Dina Shah — Chronology sent to the designated teacher.")
+        "Open → Done by Dina Shah — Chronology sent to the designated teacher."
+    )
     action.refresh_from_db()
     assert (action.state, action.completed_on, action.state_note) == (
-        AgreedAction.State.DONE, today, "Chronology sent to the designated teacher.")
+        AgreedAction.State.DONE,
+        today,
+        "Chronology sent to the designated teacher.",
+    )
     event = ActionEvent.objects.get(action=action)
     assert (event.from_state, event.to_state, event.by) == (
-        AgreedAction.State.OPEN, AgreedAction.State.DONE, auditor)
+        AgreedAction.State.OPEN,
+        AgreedAction.State.DONE,
+        auditor,
+    )
 
     # Back on the list it is no longer overdue, and it has moved below the open action.
     nav(page).get_by_role("link", name="Actions").click()
@@ -164,12 +191,19 @@ def test_targets_table_shows_a_green_and_a_red_target(page, live_server, login):
     # Dated today, so in the year to date whatever the day: 3 of 4 Meets good (75%), 1 of 4
     # Does not meet good (25%).
     for n, grade in enumerate((Grade.MEETS, Grade.MEETS, Grade.MEETS, Grade.DOES_NOT_MEET)):
-        submitted_audit(auditor=auditor, case_reference=f"CR-T-{n}", audit_date=today,
-                        overall=grade)
+        submitted_audit(
+            auditor=auditor, case_reference=f"CR-T-{n}", audit_date=today, overall=grade
+        )
     target_services.target_create(
-        by=qa_lead, financial_year=year, name="Audits graded Does not meet good",
-        measure=Measure.NOT_MET, direction=Target.Direction.AT_MOST, target_value=10,
-        amber_tolerance=5, order=2)
+        by=qa_lead,
+        financial_year=year,
+        name="Audits graded Does not meet good",
+        measure=Measure.NOT_MET,
+        direction=Target.Direction.AT_MOST,
+        target_value=10,
+        amber_tolerance=5,
+        order=2,
+    )
 
     login(page, live_server, qa_lead)
     nav(page).get_by_role("link", name="Targets").click()
@@ -177,22 +211,25 @@ def test_targets_table_shows_a_green_and_a_red_target(page, live_server, login):
     page.get_by_role("link", name="Add a target").click()
     page.get_by_label("Name", exact=True).fill("Audits graded good or better")
     page.get_by_label("Measure", exact=True).select_option(
-        label="% of audits with final grade Meets good or better")
+        label="% of audits with final grade Meets good or better"
+    )
     page.get_by_role("radio", name="At least", exact=True).check()
     page.get_by_label("Target (%)").fill("70")
     page.get_by_label("Position in the table").fill("1")
     page.get_by_role("button", name="Add the target").click()
     expect(status_message(page, "added")).to_have_text(
-        f"Target “Audits graded good or better” added for {fy_label(year)}.")
+        f"Target “Audits graded good or better” added for {fy_label(year)}."
+    )
 
     table = page.locator("#targets-table")
     green = table.get_by_role("row").filter(has_text="Audits graded good or better")
     red = table.get_by_role("row").filter(has_text="Audits graded Does not meet good")
     expect(table.locator("tbody").get_by_role("row")).to_have_count(2)
     expect(table.locator("tbody").get_by_role("row").first).to_contain_text(
-        "Audits graded good or better")  # ordered by position
-    expect(green.get_by_role("cell")).to_have_text(["≥ 70%", "75.0%", "Green"],
-                                                  use_inner_text=True)
-    expect(red.get_by_role("cell")).to_have_text(["≤ 10% amber up to 15%", "25.0%", "Red"],
-                                                use_inner_text=True)
+        "Audits graded good or better"
+    )  # ordered by position
+    expect(green.get_by_role("cell")).to_have_text(["≥ 70%", "75.0%", "Green"], use_inner_text=True)
+    expect(red.get_by_role("cell")).to_have_text(
+        ["≤ 10% amber up to 15%", "25.0%", "Red"], use_inner_text=True
+    )
     assert Target.objects.get(name="Audits graded good or better").created_by == qa_lead

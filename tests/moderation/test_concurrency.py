@@ -34,10 +34,18 @@ def b(db):
 
 def _state(audit):
     audit.refresh_from_db()
-    return (audit.status, audit.moderated_grade, audit.moderated_by_id, audit.revision,
-            list(audit.moderations.values_list("round", "outcome", "moderator_id",
-                                               "moderated_grade", "rationale", "feedback")),
-            AuditTransition.objects.filter(audit=audit).count())
+    return (
+        audit.status,
+        audit.moderated_grade,
+        audit.moderated_by_id,
+        audit.revision,
+        list(
+            audit.moderations.values_list(
+                "round", "outcome", "moderator_id", "moderated_grade", "rationale", "feedback"
+            )
+        ),
+        AuditTransition.objects.filter(audit=audit).count(),
+    )
 
 
 # --- Stale forms (both databases) ----------------------------------------------------------------
@@ -48,21 +56,31 @@ def _state(audit):
 def test_a_second_moderator_with_a_stale_form_is_told_it_was_already_moderated(a, b, b_does):
     audit = taken_audit(moderator=a, overall=Grade.MEETS)
     seen_by_b = audit.revision
-    services.moderation_record(audit=audit, moderator=a, grade=Grade.EXCEEDS,
-                               rationale="Exceptional direct work.")
+    services.moderation_record(
+        audit=audit, moderator=a, grade=Grade.EXCEEDS, rationale="Exceptional direct work."
+    )
     after_a = _state(audit)
 
     with pytest.raises(ModerationError, match="already been moderated by moderator-a"):
         if b_does == "record":
-            services.moderation_record(audit=audit, moderator=b, grade=Grade.DOES_NOT_MEET,
-                                       rationale="No plan.", expected_revision=seen_by_b)
+            services.moderation_record(
+                audit=audit,
+                moderator=b,
+                grade=Grade.DOES_NOT_MEET,
+                rationale="No plan.",
+                expected_revision=seen_by_b,
+            )
         else:
-            services.moderation_send_back(audit=audit, moderator=b, comments="Add a plan.",
-                                          expected_revision=seen_by_b)
+            services.moderation_send_back(
+                audit=audit, moderator=b, comments="Add a plan.", expected_revision=seen_by_b
+            )
 
     assert _state(audit) == after_a
     assert (audit.status, audit.moderated_grade, audit.moderated_by) == (
-        Status.COMPLETED, Grade.EXCEEDS, a)
+        Status.COMPLETED,
+        Grade.EXCEEDS,
+        a,
+    )
     assert audit.moderations.count() == 1
 
 
@@ -77,15 +95,22 @@ def test_the_holder_with_a_stale_revision_is_refused_and_nothing_is_saved(a, b):
     before = _state(audit)
 
     with pytest.raises(ModerationError, match="changed after you opened it"):
-        services.moderation_record(audit=audit, moderator=a, grade=Grade.MEETS,
-                                   expected_revision=old)
+        services.moderation_record(
+            audit=audit, moderator=a, grade=Grade.MEETS, expected_revision=old
+        )
 
     assert _state(audit) == before
 
 
 def _post(client, audit, revision, **data):
-    payload = {"revision": revision, "actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0",
-               "actions-MIN_NUM_FORMS": "0", "actions-MAX_NUM_FORMS": "1000", **data}
+    payload = {
+        "revision": revision,
+        "actions-TOTAL_FORMS": "0",
+        "actions-INITIAL_FORMS": "0",
+        "actions-MIN_NUM_FORMS": "0",
+        "actions-MAX_NUM_FORMS": "1000",
+        **data,
+    }
     return client.post(reverse("moderation:moderate", args=[audit.pk]), payload)
 
 
@@ -98,13 +123,20 @@ def test_the_stale_form_comes_back_with_what_b_typed(client, a, b, action):
     assert page.status_code == 200
     seen_by_b = page.context["form"].initial["revision"]
     assert seen_by_b == audit.revision
-    services.moderation_record(audit=audit, moderator=a, grade=Grade.MEETS,
-                               feedback="Well evidenced.")
+    services.moderation_record(
+        audit=audit, moderator=a, grade=Grade.MEETS, feedback="Well evidenced."
+    )
     after_a = _state(audit)
 
-    response = _post(client, audit, seen_by_b, action=action, grade=Grade.DOES_NOT_MEET,
-                     rationale="Risk from the neighbour not assessed",
-                     feedback="Chronology stops in August")
+    response = _post(
+        client,
+        audit,
+        seen_by_b,
+        action=action,
+        grade=Grade.DOES_NOT_MEET,
+        rationale="Risk from the neighbour not assessed",
+        feedback="Chronology stops in August",
+    )
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -120,7 +152,8 @@ def test_the_stale_form_comes_back_with_what_b_typed(client, a, b, action):
 postgres_only = pytest.mark.skipif(
     connection.vendor == "sqlite",
     reason="SQLite serialises writers and select_for_update is a no-op there; the race needs "
-           "PostgreSQL row locks (run with DATABASE_URL=postgres://...)")
+    "PostgreSQL row locks (run with DATABASE_URL=postgres://...)",
+)
 
 
 def _race(*calls):
@@ -167,10 +200,12 @@ def _race(*calls):
 RACES = {
     "record-meets-vs-record-exceeds": (
         ("record", {"grade": Grade.MEETS}),
-        ("record", {"grade": Grade.EXCEEDS, "rationale": "Strong analysis."})),
+        ("record", {"grade": Grade.EXCEEDS, "rationale": "Strong analysis."}),
+    ),
     "record-vs-send-back": (
         ("record", {"grade": Grade.MEETS}),
-        ("send_back", {"comments": "Add the child's views."})),
+        ("send_back", {"comments": "Add the child's views."}),
+    ),
 }
 
 
@@ -183,11 +218,15 @@ def test_two_decisions_racing_on_one_audit_one_wins(a, race, attempt):
     revision = audit.revision
     calls = []
     for kind, kwargs in RACES[race]:
-        service = (services.moderation_record if kind == "record"
-                   else services.moderation_send_back)
-        calls.append(lambda service=service, kwargs=kwargs: service(
-            audit=Audit.objects.get(pk=audit.pk), moderator=a, expected_revision=revision,
-            **kwargs))
+        service = services.moderation_record if kind == "record" else services.moderation_send_back
+        calls.append(
+            lambda service=service, kwargs=kwargs: service(
+                audit=Audit.objects.get(pk=audit.pk),
+                moderator=a,
+                expected_revision=revision,
+                **kwargs,
+            )
+        )
 
     outcomes = _race(*calls)
 
@@ -207,8 +246,9 @@ def test_two_decisions_racing_on_one_audit_one_wins(a, race, attempt):
         assert audit.status == Status.COMPLETED
         assert (audit.moderated_grade, audit.moderated_by) == (winner.moderated_grade, a)
         assert "already been moderated by moderator-a" in str(outcomes[losers[0]][1])
-    moves = list(AuditTransition.objects.filter(audit=audit).values_list("from_status",
-                                                                         "to_status"))
+    moves = list(
+        AuditTransition.objects.filter(audit=audit).values_list("from_status", "to_status")
+    )
     assert moves[-1] == (Status.IN_MODERATION, audit.status)
     assert len(moves) == 3  # submit, take, and the winner's decision
     assert audit.revision == revision + 1
@@ -223,7 +263,8 @@ def test_two_moderators_taking_one_audit_at_once_one_gets_it(a, b, attempt):
 
     outcomes = _race(
         lambda: services.moderation_take(audit=Audit.objects.get(pk=audit.pk), moderator=a),
-        lambda: services.moderation_take(audit=Audit.objects.get(pk=audit.pk), moderator=b))
+        lambda: services.moderation_take(audit=Audit.objects.get(pk=audit.pk), moderator=b),
+    )
 
     errors = [error for _result, error in outcomes if error is not None]
     assert len(errors) == 1, outcomes

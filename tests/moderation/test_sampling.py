@@ -24,8 +24,9 @@ Z = 3.5
 
 
 def _decide(*, rate=30, grade=Grade.MEETS, always=True, practice=False, draw=0.5):
-    return decide_selection(rate=rate, grade=grade, always_moderate_not_met=always,
-                            is_practice=practice, draw=draw)
+    return decide_selection(
+        rate=rate, grade=grade, always_moderate_not_met=always, is_practice=practice, draw=draw
+    )
 
 
 # --- The rule --------------------------------------------------------------------------------
@@ -36,21 +37,31 @@ def _decide(*, rate=30, grade=Grade.MEETS, always=True, practice=False, draw=0.5
 def test_a_practice_audit_is_always_moderated(rate, grade):
     # Even with the highest draw and the rule off.
     assert _decide(rate=rate, grade=grade, always=False, practice=True, draw=0.999999) == (
-        True, SampleReason.PRACTICE)
+        True,
+        SampleReason.PRACTICE,
+    )
 
 
 def test_does_not_meet_good_is_always_moderated_when_the_activity_says_so():
     assert _decide(rate=0, grade=Grade.DOES_NOT_MEET, always=True, draw=0.99) == (
-        True, SampleReason.RULE)
+        True,
+        SampleReason.RULE,
+    )
     # Without the rule it takes its chance like any other grade.
     assert _decide(rate=0, grade=Grade.DOES_NOT_MEET, always=False, draw=0.99) == (
-        False, SampleReason.NOT_SELECTED)
+        False,
+        SampleReason.NOT_SELECTED,
+    )
     assert _decide(rate=50, grade=Grade.DOES_NOT_MEET, always=False, draw=0.2) == (
-        True, SampleReason.RATE)
+        True,
+        SampleReason.RATE,
+    )
     # The rule is about Does not meet good only.
     for grade in (Grade.MEETS, Grade.EXCEEDS):
         assert _decide(rate=0, grade=grade, always=True, draw=0.0) == (
-            False, SampleReason.NOT_SELECTED)
+            False,
+            SampleReason.NOT_SELECTED,
+        )
 
 
 @pytest.mark.parametrize("draw", [0.0, 1e-9, 0.5, 0.999999999])
@@ -66,7 +77,9 @@ def test_a_draw_exactly_at_the_rate_is_not_selected(rate):
     assert _decide(rate=rate, draw=boundary) == (False, SampleReason.NOT_SELECTED)
     assert _decide(rate=rate, draw=math.nextafter(boundary, 0)) == (True, SampleReason.RATE)
     assert _decide(rate=rate, draw=math.nextafter(boundary, 1)) == (
-        False, SampleReason.NOT_SELECTED)
+        False,
+        SampleReason.NOT_SELECTED,
+    )
 
 
 def _within(selected: int, n: int, rate: float) -> tuple[float, float, float]:
@@ -95,8 +108,11 @@ def _submit(*, auditor, activity, rng, case_reference, overall=Grade.MEETS):
 
 
 def _decision(audit):
-    return ModerationCase.objects.filter(audit=audit).values(
-        "sampled", "reason", "rate", "draw", "decided_at", "added_by", "added_at").get()
+    return (
+        ModerationCase.objects.filter(audit=audit)
+        .values("sampled", "reason", "rate", "draw", "decided_at", "added_by", "added_at")
+        .get()
+    )
 
 
 @pytest.mark.django_db
@@ -106,8 +122,10 @@ def test_submissions_are_sampled_at_the_activitys_rate_and_the_decision_never_ch
     rng = random.Random(SEED)
     n = 150
 
-    audits = [_submit(auditor=auditors[i % 5], activity=activity, rng=rng,
-                      case_reference=f"CR-{i:04d}") for i in range(n)]
+    audits = [
+        _submit(auditor=auditors[i % 5], activity=activity, rng=rng, case_reference=f"CR-{i:04d}")
+        for i in range(n)
+    ]
 
     cases = {c.audit_id: c for c in ModerationCase.objects.filter(audit__in=audits)}
     assert len(cases) == n
@@ -123,8 +141,11 @@ def test_submissions_are_sampled_at_the_activitys_rate_and_the_decision_never_ch
     for audit in audits:
         audit.refresh_from_db()
         case = cases[audit.pk]
-        moves = list(AuditTransition.objects.filter(audit=audit)
-                     .values_list("from_status", "to_status", "by"))
+        moves = list(
+            AuditTransition.objects.filter(audit=audit).values_list(
+                "from_status", "to_status", "by"
+            )
+        )
         if case.sampled:
             assert case.reason == SampleReason.RATE
             assert audit.status == Status.SUBMITTED
@@ -133,8 +154,10 @@ def test_submissions_are_sampled_at_the_activitys_rate_and_the_decision_never_ch
             assert case.reason == SampleReason.NOT_SELECTED
             assert audit.status == Status.COMPLETED
             assert audit.moderated_grade == ""
-            assert moves == [(Status.DRAFT, Status.SUBMITTED, audit.auditor_id),
-                             (Status.SUBMITTED, Status.COMPLETED, audit.auditor_id)]
+            assert moves == [
+                (Status.DRAFT, Status.SUBMITTED, audit.auditor_id),
+                (Status.SUBMITTED, Status.COMPLETED, audit.auditor_id),
+            ]
     moderator = factories.moderator()
     assert set(selectors.moderation_queue(moderator)) == set(selected)
 
@@ -172,7 +195,8 @@ def test_a_resubmitted_unsampled_decision_is_not_redrawn():
     assert audit.status == Status.SUBMITTED
     after = _decision(audit)
     assert {k: after[k] for k in ("sampled", "reason", "rate", "draw", "decided_at")} == {
-        k: before[k] for k in ("sampled", "reason", "rate", "draw", "decided_at")}
+        k: before[k] for k in ("sampled", "reason", "rate", "draw", "decided_at")
+    }
     assert after["added_by"] == qa_lead.pk
 
 
@@ -182,8 +206,13 @@ def test_the_rule_and_practice_apply_through_audit_submit():
     auditor = factories.auditor()
     never = _FixedDraw(0.99)
 
-    not_met = _submit(auditor=auditor, activity=activity, rng=never, case_reference="CR-DNM",
-                      overall=Grade.DOES_NOT_MEET)
+    not_met = _submit(
+        auditor=auditor,
+        activity=activity,
+        rng=never,
+        case_reference="CR-DNM",
+        overall=Grade.DOES_NOT_MEET,
+    )
     meets = _submit(auditor=auditor, activity=activity, rng=never, case_reference="CR-MEETS")
     content = complete_content(activity=activity, case_reference="CR-PRACTICE")
     content.header["is_practice"] = True
@@ -197,8 +226,11 @@ def test_the_rule_and_practice_apply_through_audit_submit():
     for audit in (not_met, meets, practice):
         audit.refresh_from_db()
         statuses[audit.case_reference] = audit.status
-    assert statuses == {"CR-DNM": Status.SUBMITTED, "CR-MEETS": Status.COMPLETED,
-                        "CR-PRACTICE": Status.SUBMITTED}
+    assert statuses == {
+        "CR-DNM": Status.SUBMITTED,
+        "CR-MEETS": Status.COMPLETED,
+        "CR-PRACTICE": Status.SUBMITTED,
+    }
 
 
 class _FixedDraw:

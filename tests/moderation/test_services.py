@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from audits import roles
 from audits import services as audit_services
-from audits.imports import import_audits_csv
+from audits.csv.importer import import_audits_csv
 from audits.models import AgreedAction, Audit, AuditTransition, Grade, Status
 from audits.selectors import get_audit_for
 from moderation import selectors, services
@@ -21,7 +21,11 @@ from moderation.models import DomainNote, Exemplar, Moderation, ModerationCase, 
 from moderation.services import ModerationError
 from tests import factories
 from tests.helpers import (
-    complete_content, draft_audit, moderated_audit, submitted_audit, taken_audit,
+    complete_content,
+    draft_audit,
+    moderated_audit,
+    submitted_audit,
+    taken_audit,
 )
 
 TODAY = datetime.date(2026, 11, 25)
@@ -64,20 +68,26 @@ def _refuses_self(audit, call):
 def test_a_moderator_cannot_take_their_own_audit(auditor_moderator):
     audit = submitted_audit(auditor=auditor_moderator)
 
-    _refuses_self(audit, lambda: services.moderation_take(audit=audit,
-                                                          moderator=auditor_moderator))
+    _refuses_self(audit, lambda: services.moderation_take(audit=audit, moderator=auditor_moderator))
     assert ModerationCase.objects.get(audit=audit).taken_by is None
 
 
-def test_a_moderator_cannot_record_or_send_back_their_own_audit(auditor_moderator,
-                                                                 moderator_user):
+def test_a_moderator_cannot_record_or_send_back_their_own_audit(auditor_moderator, moderator_user):
     # Even with the audit in hand (taken by a colleague), the auditor cannot moderate it.
     audit = taken_audit(moderator=moderator_user, auditor=auditor_moderator)
 
-    _refuses_self(audit, lambda: services.moderation_record(
-        audit=audit, moderator=auditor_moderator, grade=Grade.EXCEEDS, rationale="Mine is good."))
-    _refuses_self(audit, lambda: services.moderation_send_back(
-        audit=audit, moderator=auditor_moderator, comments="No changes."))
+    _refuses_self(
+        audit,
+        lambda: services.moderation_record(
+            audit=audit, moderator=auditor_moderator, grade=Grade.EXCEEDS, rationale="Mine is good."
+        ),
+    )
+    _refuses_self(
+        audit,
+        lambda: services.moderation_send_back(
+            audit=audit, moderator=auditor_moderator, comments="No changes."
+        ),
+    )
 
 
 def test_the_queue_never_offers_a_moderator_their_own_audits(auditor_moderator, moderator_user):
@@ -97,7 +107,8 @@ def test_the_moderate_page_sends_a_moderator_away_from_their_own_audit(client, a
     assert response.status_code == 302
     assert response.url == audit.get_absolute_url()
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "You cannot moderate your own audit. Another moderator must."]
+        "You cannot moderate your own audit. Another moderator must."
+    ]
 
 
 def test_someone_without_the_moderator_role_cannot_moderate(owner, qa_lead_user):
@@ -116,44 +127,63 @@ def test_someone_without_the_moderator_role_cannot_moderate(owner, qa_lead_user)
 def test_agreeing_completes_the_audit_with_the_auditors_grade(moderator_user):
     audit = taken_audit(moderator=moderator_user, overall=Grade.MEETS)
 
-    moderation = services.moderation_record(audit=audit, moderator=moderator_user,
-                                            grade=Grade.MEETS, feedback="Clear and well evidenced.")
+    moderation = services.moderation_record(
+        audit=audit,
+        moderator=moderator_user,
+        grade=Grade.MEETS,
+        feedback="Clear and well evidenced.",
+    )
 
     audit.refresh_from_db()
     assert audit.status == Status.COMPLETED
     assert audit.moderated_grade == audit.overall_grade == Grade.MEETS
     assert audit.moderated_by == moderator_user
     assert audit.final_grade == Grade.MEETS
-    assert (moderation.round, moderation.outcome, moderation.auditor_grade,
-            moderation.moderated_grade, moderation.feedback) == (
-        1, Moderation.Outcome.AGREED, Grade.MEETS, Grade.MEETS, "Clear and well evidenced.")
+    assert (
+        moderation.round,
+        moderation.outcome,
+        moderation.auditor_grade,
+        moderation.moderated_grade,
+        moderation.feedback,
+    ) == (1, Moderation.Outcome.AGREED, Grade.MEETS, Grade.MEETS, "Clear and well evidenced.")
     last = AuditTransition.objects.filter(audit=audit).last()
     assert (last.from_status, last.to_status, last.by) == (
-        Status.IN_MODERATION, Status.COMPLETED, moderator_user)
+        Status.IN_MODERATION,
+        Status.COMPLETED,
+        moderator_user,
+    )
     # The audit is no longer in anyone's queue.
     assert audit not in selectors.moderation_queue(factories.moderator())
 
 
-@pytest.mark.parametrize(("overall", "moderated", "outcome"), [
-    (Grade.EXCEEDS, Grade.MEETS, Moderation.Outcome.LOWERED),
-    (Grade.EXCEEDS, Grade.DOES_NOT_MEET, Moderation.Outcome.LOWERED),
-    (Grade.MEETS, Grade.DOES_NOT_MEET, Moderation.Outcome.LOWERED),
-    (Grade.MEETS, Grade.EXCEEDS, Moderation.Outcome.RAISED),
-    (Grade.DOES_NOT_MEET, Grade.MEETS, Moderation.Outcome.RAISED),
-    (Grade.DOES_NOT_MEET, Grade.EXCEEDS, Moderation.Outcome.RAISED),
-    (Grade.EXCEEDS, Grade.EXCEEDS, Moderation.Outcome.AGREED),
-    (Grade.DOES_NOT_MEET, Grade.DOES_NOT_MEET, Moderation.Outcome.AGREED),
-])
+@pytest.mark.parametrize(
+    ("overall", "moderated", "outcome"),
+    [
+        (Grade.EXCEEDS, Grade.MEETS, Moderation.Outcome.LOWERED),
+        (Grade.EXCEEDS, Grade.DOES_NOT_MEET, Moderation.Outcome.LOWERED),
+        (Grade.MEETS, Grade.DOES_NOT_MEET, Moderation.Outcome.LOWERED),
+        (Grade.MEETS, Grade.EXCEEDS, Moderation.Outcome.RAISED),
+        (Grade.DOES_NOT_MEET, Grade.MEETS, Moderation.Outcome.RAISED),
+        (Grade.DOES_NOT_MEET, Grade.EXCEEDS, Moderation.Outcome.RAISED),
+        (Grade.EXCEEDS, Grade.EXCEEDS, Moderation.Outcome.AGREED),
+        (Grade.DOES_NOT_MEET, Grade.DOES_NOT_MEET, Moderation.Outcome.AGREED),
+    ],
+)
 def test_a_changed_grade_is_raised_or_lowered(moderator_user, overall, moderated, outcome):
     audit = taken_audit(moderator=moderator_user, overall=overall)
 
-    moderation = services.moderation_record(audit=audit, moderator=moderator_user,
-                                            grade=moderated, rationale="  Evidence in domain 4. ")
+    moderation = services.moderation_record(
+        audit=audit, moderator=moderator_user, grade=moderated, rationale="  Evidence in domain 4. "
+    )
 
     audit.refresh_from_db()
     assert moderation.outcome == outcome
     assert (audit.status, audit.overall_grade, audit.moderated_grade, audit.final_grade) == (
-        Status.COMPLETED, overall, moderated, moderated)
+        Status.COMPLETED,
+        overall,
+        moderated,
+        moderated,
+    )
     assert moderation.rationale == "Evidence in domain 4."
 
 
@@ -162,8 +192,9 @@ def test_a_changed_grade_needs_a_rationale(moderator_user, rationale):
     audit = taken_audit(moderator=moderator_user, overall=Grade.MEETS)
 
     with pytest.raises(ModerationError) as error:
-        services.moderation_record(audit=audit, moderator=moderator_user,
-                                   grade=Grade.DOES_NOT_MEET, rationale=rationale)
+        services.moderation_record(
+            audit=audit, moderator=moderator_user, grade=Grade.DOES_NOT_MEET, rationale=rationale
+        )
 
     assert error.value.field == "rationale"
     audit.refresh_from_db()
@@ -177,8 +208,9 @@ def test_a_moderated_grade_must_be_one_of_the_overall_grades(moderator_user):
 
     for bad in ("", Grade.NOT_APPLICABLE, "excellent"):
         with pytest.raises(ModerationError) as error:
-            services.moderation_record(audit=audit, moderator=moderator_user, grade=bad,
-                                       rationale="Because.")
+            services.moderation_record(
+                audit=audit, moderator=moderator_user, grade=bad, rationale="Because."
+            )
         assert error.value.field == "grade"
     assert not audit.moderations.exists()
 
@@ -187,16 +219,25 @@ def test_additional_actions_are_added_as_the_moderators(moderator_user):
     audit = taken_audit(moderator=moderator_user)
     auditors_actions = list(audit.actions.values_list("description", "source"))
 
-    services.moderation_record(audit=audit, moderator=moderator_user, grade=Grade.MEETS, actions=[
-        {"description": " Convene a strategy discussion ", "owner": "Team manager",
-         "due_date": datetime.date(2026, 12, 1)},
-        {"description": "   ", "owner": "ignored", "due_date": None},  # a blank row is skipped
-        {"description": "Update the plan", "owner": "", "due_date": None},
-    ])
+    services.moderation_record(
+        audit=audit,
+        moderator=moderator_user,
+        grade=Grade.MEETS,
+        actions=[
+            {
+                "description": " Convene a strategy discussion ",
+                "owner": "Team manager",
+                "due_date": datetime.date(2026, 12, 1),
+            },
+            {"description": "   ", "owner": "ignored", "due_date": None},  # a blank row is skipped
+            {"description": "Update the plan", "owner": "", "due_date": None},
+        ],
+    )
 
     assert auditors_actions == [("Update the chronology", AgreedAction.Source.AUDITOR)]
-    assert list(audit.actions.order_by("pk").values_list("description", "owner", "due_date",
-                                                          "source")) == [
+    assert list(
+        audit.actions.order_by("pk").values_list("description", "owner", "due_date", "source")
+    ) == [
         ("Update the chronology", "Team manager", datetime.date(2026, 11, 12), "auditor"),
         ("Convene a strategy discussion", "Team manager", datetime.date(2026, 12, 1), "moderator"),
         ("Update the plan", "", None, "moderator"),
@@ -207,12 +248,15 @@ def test_domain_notes_are_kept_with_the_round(moderator_user):
     audit = taken_audit(moderator=moderator_user)
 
     moderation = services.moderation_record(
-        audit=audit, moderator=moderator_user, grade=Grade.MEETS,
-        domain_notes={3: " The plan is not SMART. ", 7: "", 9: "   ", 5: "Voice of the child."})
+        audit=audit,
+        moderator=moderator_user,
+        grade=Grade.MEETS,
+        domain_notes={3: " The plan is not SMART. ", 7: "", 9: "   ", 5: "Voice of the child."},
+    )
 
-    assert list(DomainNote.objects.filter(moderation=moderation)
-                .values_list("domain__number", "note")) == [
-        (3, "The plan is not SMART."), (5, "Voice of the child.")]
+    assert list(
+        DomainNote.objects.filter(moderation=moderation).values_list("domain__number", "note")
+    ) == [(3, "The plan is not SMART."), (5, "Voice of the child.")]
     assert all(n.domain.tool_id == audit.tool_id for n in moderation.notes.all())
 
 
@@ -221,9 +265,13 @@ def test_the_auditor_is_emailed_the_outcome(moderator_user, django_capture_on_co
     audit = taken_audit(moderator=moderator_user, auditor=auditor, case_reference="CR-4471")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.moderation_record(audit=audit, moderator=moderator_user, grade=Grade.EXCEEDS,
-                                   rationale="Outstanding analysis.",
-                                   feedback="Your analysis of risk was excellent.")
+        services.moderation_record(
+            audit=audit,
+            moderator=moderator_user,
+            grade=Grade.EXCEEDS,
+            rationale="Outstanding analysis.",
+            feedback="Your analysis of risk was excellent.",
+        )
 
     assert len(callbacks) == 1
     assert len(mail.outbox) == 1
@@ -235,34 +283,37 @@ def test_the_auditor_is_emailed_the_outcome(moderator_user, django_capture_on_co
     assert reverse("audits:detail", args=[audit.pk]) in message.body
 
 
-def test_the_auditor_is_emailed_when_the_audit_is_sent_back(moderator_user,
-                                                              django_capture_on_commit_callbacks):
+def test_the_auditor_is_emailed_when_the_audit_is_sent_back(
+    moderator_user, django_capture_on_commit_callbacks
+):
     audit = taken_audit(moderator=moderator_user, case_reference="CR-4472")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.moderation_send_back(audit=audit, moderator=moderator_user,
-                                      comments="Add the child's own words to domain 2.")
+        services.moderation_send_back(
+            audit=audit, moderator=moderator_user, comments="Add the child's own words to domain 2."
+        )
 
     assert [m.to for m in mail.outbox] == [[audit.auditor.email]]
     assert "CR-4472" in mail.outbox[0].subject
     assert "Add the child's own words to domain 2." in mail.outbox[0].body
 
 
-def test_no_email_is_sent_when_the_moderation_is_refused(moderator_user,
-                                                          django_capture_on_commit_callbacks):
+def test_no_email_is_sent_when_the_moderation_is_refused(
+    moderator_user, django_capture_on_commit_callbacks
+):
     audit = taken_audit(moderator=moderator_user, overall=Grade.MEETS)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(ModerationError):
-            services.moderation_record(audit=audit, moderator=moderator_user,
-                                       grade=Grade.EXCEEDS)
+            services.moderation_record(audit=audit, moderator=moderator_user, grade=Grade.EXCEEDS)
 
     assert callbacks == []
     assert mail.outbox == []
 
 
-def test_an_auditor_without_an_email_address_gets_no_email(moderator_user,
-                                                            django_capture_on_commit_callbacks):
+def test_an_auditor_without_an_email_address_gets_no_email(
+    moderator_user, django_capture_on_commit_callbacks
+):
     audit = taken_audit(moderator=moderator_user, auditor=factories.auditor(email=""))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -277,11 +328,15 @@ def test_an_auditor_without_an_email_address_gets_no_email(moderator_user,
 def test_send_back_then_resubmit_then_agree_keeps_both_rounds(moderator_user):
     auditor = factories.auditor()
     audit = taken_audit(moderator=moderator_user, auditor=auditor, overall=Grade.MEETS)
-    case_before = ModerationCase.objects.filter(audit=audit).values(
-        "sampled", "reason", "rate", "draw", "decided_at").get()
+    case_before = (
+        ModerationCase.objects.filter(audit=audit)
+        .values("sampled", "reason", "rate", "draw", "decided_at")
+        .get()
+    )
 
-    services.moderation_send_back(audit=audit, moderator=moderator_user,
-                                  comments="  Evidence the child was seen alone. ")
+    services.moderation_send_back(
+        audit=audit, moderator=moderator_user, comments="  Evidence the child was seen alone. "
+    )
     audit.refresh_from_db()
     assert audit.status == Status.RETURNED
     assert ModerationCase.objects.get(audit=audit).taken_by is None
@@ -297,8 +352,12 @@ def test_send_back_then_resubmit_then_agree_keeps_both_rounds(moderator_user):
     assert audit.overall_grade == Grade.EXCEEDS
     assert audit in selectors.moderation_queue(moderator_user)
     assert ModerationCase.objects.filter(audit=audit).count() == 1
-    assert ModerationCase.objects.filter(audit=audit).values(
-        "sampled", "reason", "rate", "draw", "decided_at").get() == case_before
+    assert (
+        ModerationCase.objects.filter(audit=audit)
+        .values("sampled", "reason", "rate", "draw", "decided_at")
+        .get()
+        == case_before
+    )
 
     # Any moderator may pick it up again; this one agrees.
     second = factories.moderator()
@@ -306,17 +365,22 @@ def test_send_back_then_resubmit_then_agree_keeps_both_rounds(moderator_user):
     services.moderation_record(audit=audit, moderator=second, grade=Grade.EXCEEDS)
     audit.refresh_from_db()
     assert (audit.status, audit.moderated_grade, audit.moderated_by) == (
-        Status.COMPLETED, Grade.EXCEEDS, second)
+        Status.COMPLETED,
+        Grade.EXCEEDS,
+        second,
+    )
 
     history = selectors.moderation_history(audit, second)
-    assert [(m.round, m.outcome, m.moderator, m.auditor_grade, m.moderated_grade)
-            for m in history] == [
+    assert [
+        (m.round, m.outcome, m.moderator, m.auditor_grade, m.moderated_grade) for m in history
+    ] == [
         (1, Moderation.Outcome.RETURNED, moderator_user, Grade.MEETS, ""),
         (2, Moderation.Outcome.AGREED, second, Grade.EXCEEDS, Grade.EXCEEDS),
     ]
     assert history[0].feedback == "Evidence the child was seen alone."
-    assert list(AuditTransition.objects.filter(audit=audit).values_list(
-        "from_status", "to_status")) == [
+    assert list(
+        AuditTransition.objects.filter(audit=audit).values_list("from_status", "to_status")
+    ) == [
         (Status.DRAFT, Status.SUBMITTED),
         (Status.SUBMITTED, Status.IN_MODERATION),
         (Status.IN_MODERATION, Status.RETURNED),
@@ -400,13 +464,20 @@ def unsampled_audit(db):
     return audit
 
 
-def test_a_qa_lead_adds_a_completed_unmoderated_audit_to_the_queue(unsampled_audit, qa_lead_user,
-                                                                    moderator_user):
+def test_a_qa_lead_adds_a_completed_unmoderated_audit_to_the_queue(
+    unsampled_audit, qa_lead_user, moderator_user
+):
     audit = unsampled_audit
-    decision = ModerationCase.objects.filter(audit=audit).values(
-        "sampled", "reason", "rate", "draw", "decided_at").get()
+    decision = (
+        ModerationCase.objects.filter(audit=audit)
+        .values("sampled", "reason", "rate", "draw", "decided_at")
+        .get()
+    )
     assert (decision["sampled"], decision["reason"], decision["rate"]) == (
-        False, SampleReason.NOT_SELECTED, 0)
+        False,
+        SampleReason.NOT_SELECTED,
+        0,
+    )
 
     case = services.moderation_add_to_queue(audit=audit, by=qa_lead_user)
 
@@ -415,11 +486,18 @@ def test_a_qa_lead_adds_a_completed_unmoderated_audit_to_the_queue(unsampled_aud
     assert case.added_by == qa_lead_user and case.added_at is not None
     assert case.selected and case.why() == "Chosen by a QA lead"
     # The original sampling decision is kept as it was made.
-    assert ModerationCase.objects.filter(audit=audit).values(
-        "sampled", "reason", "rate", "draw", "decided_at").get() == decision
+    assert (
+        ModerationCase.objects.filter(audit=audit)
+        .values("sampled", "reason", "rate", "draw", "decided_at")
+        .get()
+        == decision
+    )
     last = AuditTransition.objects.filter(audit=audit).last()
     assert (last.from_status, last.to_status, last.by) == (
-        Status.COMPLETED, Status.SUBMITTED, qa_lead_user)
+        Status.COMPLETED,
+        Status.SUBMITTED,
+        qa_lead_user,
+    )
     assert audit in selectors.moderation_queue(moderator_user)
 
     # And it is moderated like any other.
@@ -429,8 +507,9 @@ def test_a_qa_lead_adds_a_completed_unmoderated_audit_to_the_queue(unsampled_aud
     assert (audit.status, audit.moderated_grade) == (Status.COMPLETED, Grade.MEETS)
 
 
-@pytest.mark.parametrize("who", ["its auditor", "colleague", "moderator_user",
-                                 "administrator_user"])
+@pytest.mark.parametrize(
+    "who", ["its auditor", "colleague", "moderator_user", "administrator_user"]
+)
 def test_only_a_qa_lead_can_add_to_the_queue(request, unsampled_audit, who):
     user = unsampled_audit.auditor if who == "its auditor" else request.getfixturevalue(who)
 
@@ -443,7 +522,8 @@ def test_only_a_qa_lead_can_add_to_the_queue(request, unsampled_audit, who):
 
 
 def test_an_exemplar_is_not_added_to_the_queue_until_a_moderator_unmarks_it(
-        unsampled_audit, qa_lead_user, moderator_user):
+    unsampled_audit, qa_lead_user, moderator_user
+):
     services.exemplar_mark(audit=unsampled_audit, by=moderator_user, note="Clear plan.")
 
     with pytest.raises(ModerationError, match="remove it from the exemplars"):
@@ -461,10 +541,13 @@ def test_an_exemplar_is_not_added_to_the_queue_until_a_moderator_unmarks_it(
 def test_a_qa_lead_adds_an_imported_unmoderated_audit(qa_lead_user, moderator_user):
     factories.auditor(username="imported-auditor")
     grades = ",".join(["meets"] * 12)
-    csv = ("case_reference,audit_date,auditor,activity,strand,case_type,"
-           + ",".join(f"domain_{n}" for n in range(1, 13)) + ",overall_grade\n"
-           + f"CR-IMP-1,2026-09-10,imported-auditor,Historic audit,social_care,child_in_need,"
-             f"{grades},meets\n")
+    csv = (
+        "case_reference,audit_date,auditor,activity,strand,case_type,"
+        + ",".join(f"domain_{n}" for n in range(1, 13))
+        + ",overall_grade\n"
+        + f"CR-IMP-1,2026-09-10,imported-auditor,Historic audit,social_care,child_in_need,"
+        f"{grades},meets\n"
+    )
     result = import_audits_csv(io.StringIO(csv), today=TODAY)
     assert result.ok and result.created == 1, result.errors
     audit = Audit.objects.get(auditor__username="imported-auditor")
@@ -487,7 +570,10 @@ def test_a_moderator_marks_and_unmarks_an_exemplar(moderator_user):
     exemplar = services.exemplar_mark(audit=audit, by=moderator_user, note=" Clear analysis. ")
 
     assert (exemplar.audit, exemplar.marked_by, exemplar.note) == (
-        audit, moderator_user, "Clear analysis.")
+        audit,
+        moderator_user,
+        "Clear analysis.",
+    )
     assert list(selectors.exemplars()) == [exemplar]
     # Marking again keeps the one exemplar.
     assert services.exemplar_mark(audit=audit, by=factories.moderator()) == exemplar
@@ -497,8 +583,7 @@ def test_a_moderator_marks_and_unmarks_an_exemplar(moderator_user):
     assert not Exemplar.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["its auditor", "colleague", "qa_lead_user",
-                                 "administrator_user"])
+@pytest.mark.parametrize("who", ["its auditor", "colleague", "qa_lead_user", "administrator_user"])
 def test_only_moderators_mark_or_unmark_exemplars(request, who):
     audit = moderated_audit()
     user = audit.auditor if who == "its auditor" else request.getfixturevalue(who)
@@ -530,8 +615,9 @@ def test_only_a_completed_audit_that_is_not_practice_can_be_an_exemplar(moderato
     assert not Exemplar.objects.exists()
 
 
-def test_an_auditor_can_read_a_colleagues_exemplar_but_no_other_audit(owner, colleague,
-                                                                      moderator_user):
+def test_an_auditor_can_read_a_colleagues_exemplar_but_no_other_audit(
+    owner, colleague, moderator_user
+):
     exemplar = moderated_audit(auditor=colleague, case_reference="CR-GOOD")
     ordinary = moderated_audit(auditor=colleague, case_reference="CR-PLAIN")
     services.exemplar_mark(audit=exemplar, by=moderator_user)

@@ -12,14 +12,18 @@ from django.test.utils import CaptureQueriesContext
 
 from audits import roles
 from audits import services as audit_services
-from audits.imports import import_audits_csv
+from audits.csv.importer import import_audits_csv
 from audits.models import Audit, Grade, Status
 from moderation import services
 from moderation.selectors import agreement_statistics
 from moderation.statistics import INDEX, Agreement, linear_weighted_kappa
 from tests import factories
 from tests.helpers import (
-    complete_content, draft_audit, moderated_audit, submitted_audit, taken_audit,
+    complete_content,
+    draft_audit,
+    moderated_audit,
+    submitted_audit,
+    taken_audit,
 )
 
 TODAY = datetime.date(2026, 11, 25)
@@ -33,9 +37,7 @@ DNM, MEETS, EXCEEDS = Grade.DOES_NOT_MEET, Grade.MEETS, Grade.EXCEEDS
 
 
 def test_kappa_of_a_typical_matrix():
-    matrix = [[10, 2, 0],
-              [3, 20, 1],
-              [0, 2, 5]]
+    matrix = [[10, 2, 0], [3, 20, 1], [0, 2, 5]]
     # N = 43. Diagonal 10 + 20 + 5 = 35; one step off 2 + 3 + 1 + 2 = 8, weighted 4;
     # two steps off 0. p_o = 39/43.
     # r = (12, 24, 7), c = (13, 24, 6).
@@ -49,9 +51,7 @@ def test_kappa_of_a_typical_matrix():
 
 
 def test_kappa_of_a_matrix_with_disagreement_two_steps_apart():
-    matrix = [[4, 1, 1],
-              [2, 6, 2],
-              [0, 3, 5]]
+    matrix = [[4, 1, 1], [2, 6, 2], [0, 3, 5]]
     # N = 24. Diagonal 4 + 6 + 5 = 15; one step off 1 + 2 + 2 + 3 = 8, weighted 4; two steps
     # off 1 + 0, weighted 0. p_o = 19/24.
     # r = (6, 10, 8), c = (6, 10, 8).
@@ -69,9 +69,7 @@ def test_kappa_is_one_for_perfect_agreement_across_several_cells():
 
 
 def test_kappa_is_minus_one_for_systematic_disagreement():
-    matrix = [[0, 0, 5],
-              [0, 0, 0],
-              [5, 0, 0]]
+    matrix = [[0, 0, 5], [0, 0, 0], [5, 0, 0]]
     # N = 10; every audit two steps off: p_o = 0.
     # r = c = (5, 0, 5): p_e = (5*5*1 + 5*5*0 + 5*5*0 + 5*5*1) / 100 = 0.5.
     # kappa = (0 - 0.5) / (1 - 0.5) = -1.
@@ -79,9 +77,7 @@ def test_kappa_is_minus_one_for_systematic_disagreement():
 
 
 def test_kappa_is_negative_when_moderators_always_move_one_step():
-    matrix = [[0, 4, 0],
-              [4, 0, 0],
-              [0, 0, 0]]
+    matrix = [[0, 4, 0], [4, 0, 0], [0, 0, 0]]
     # N = 8; all one step off: p_o = 8 * 0.5 / 8 = 0.5.
     # r = c = (4, 4, 0): p_e = (16*1 + 16*0.5 + 16*0.5 + 16*1) / 64 = 48/64 = 0.75.
     # kappa = (0.5 - 0.75) / 0.25 = -1.
@@ -124,8 +120,7 @@ def test_kappa_is_zero_when_every_audit_is_in_one_cell_off_the_diagonal(cell):
 
 
 def test_agreement_figures_from_the_matrix():
-    agreement = Agreement(label="All", audits=100,
-                          matrix=[[10, 2, 0], [3, 20, 1], [0, 2, 5]])
+    agreement = Agreement(label="All", audits=100, matrix=[[10, 2, 0], [3, 20, 1], [0, 2, 5]])
 
     assert agreement.moderated == 43
     assert agreement.agreed == 35
@@ -141,7 +136,12 @@ def test_agreement_figures_from_the_matrix():
 def test_agreement_with_no_audits_or_nothing_moderated():
     empty = Agreement(label="None")
     assert (empty.audits, empty.moderated, empty.agreed, empty.raised, empty.lowered) == (
-        0, 0, 0, 0, 0)
+        0,
+        0,
+        0,
+        0,
+        0,
+    )
     assert empty.moderation_rate is None
     assert empty.percent_agreement is None
     assert empty.kappa is None
@@ -162,7 +162,11 @@ def test_agreement_add_places_grades_in_the_matrix_and_ignores_others():
 
     assert agreement.matrix == [[0, 0, 1], [2, 0, 0], [0, 0, 1]]
     assert (agreement.moderated, agreement.agreed, agreement.raised, agreement.lowered) == (
-        4, 1, 1, 2)
+        4,
+        1,
+        1,
+        2,
+    )
     assert agreement.moderation_rate == pytest.approx(80.0)
     assert agreement.percent_agreement == pytest.approx(25.0)
 
@@ -193,38 +197,61 @@ class Cohort:
         self.rows.append((audit.auditor.username, label, audit.overall_grade, moderated, counted))
 
     def moderated(self, auditor, activity, overall, moderated, moderator, practice=False):
-        content = _grade_content(overall=overall, activity=activity, case_reference=self._ref(),
-                                 practice=practice)
+        content = _grade_content(
+            overall=overall, activity=activity, case_reference=self._ref(), practice=practice
+        )
         audit = audit_services.audit_save_draft(audit=None, by=auditor, content=content)
         audit_services.audit_submit(audit=audit, by=auditor, today=TODAY)
         services.moderation_take(audit=audit, moderator=moderator)
-        services.moderation_record(audit=audit, moderator=moderator, grade=moderated,
-                                   rationale="" if moderated == overall else "Evidence.")
+        services.moderation_record(
+            audit=audit,
+            moderator=moderator,
+            grade=moderated,
+            rationale="" if moderated == overall else "Evidence.",
+        )
         audit.refresh_from_db()
         self._note(audit, counted=not practice, moderated=moderated)
         return audit
 
     def submitted(self, auditor, activity, overall):
-        audit = submitted_audit(auditor=auditor, overall=overall, activity=activity,
-                                case_reference=self._ref())
+        audit = submitted_audit(
+            auditor=auditor, overall=overall, activity=activity, case_reference=self._ref()
+        )
         self._note(audit, counted=True)
         return audit
 
     def draft(self, auditor, activity, overall):
-        audit = draft_audit(auditor=auditor, overall=overall, activity=activity,
-                            case_reference=self._ref())
+        audit = draft_audit(
+            auditor=auditor, overall=overall, activity=activity, case_reference=self._ref()
+        )
         self._note(audit, counted=False)
         return audit
 
     def imported(self, csv_rows):
-        header = ("case_reference,audit_date,auditor,activity,strand,case_type,"
-                  + ",".join(f"domain_{n}" for n in range(1, 13))
-                  + ",overall_grade,moderated_grade,moderator,practice\n")
+        header = (
+            "case_reference,audit_date,auditor,activity,strand,case_type,"
+            + ",".join(f"domain_{n}" for n in range(1, 13))
+            + ",overall_grade,moderated_grade,moderator,practice\n"
+        )
         lines = []
         for auditor, activity, overall, moderated, moderator, practice in csv_rows:
-            lines.append(",".join([self._ref(), "2026-10-20", auditor, activity.name,
-                                   "social_care", "child_in_need", *(["meets"] * 12), overall,
-                                   moderated, moderator, "yes" if practice else "no"]))
+            lines.append(
+                ",".join(
+                    [
+                        self._ref(),
+                        "2026-10-20",
+                        auditor,
+                        activity.name,
+                        "social_care",
+                        "child_in_need",
+                        *(["meets"] * 12),
+                        overall,
+                        moderated,
+                        moderator,
+                        "yes" if practice else "no",
+                    ]
+                )
+            )
             label = f"{activity.name} ({activity.month:%b %Y})"
             self.rows.append((auditor, label, overall, moderated, not practice))
         result = import_audits_csv(io.StringIO(header + "\n".join(lines) + "\n"), today=TODAY)
@@ -251,14 +278,18 @@ class Cohort:
 
     def expected_by(self, position):
         keys = Counter(r[position] for r in self.rows if r[4])
-        return {key: self.expected([r for r in self.rows if r[position] == key])
-                for key in keys}
+        return {key: self.expected([r for r in self.rows if r[position] == key]) for key in keys}
 
 
 def _figures(agreement):
-    return {"audits": agreement.audits, "moderated": agreement.moderated,
-            "agreed": agreement.agreed, "raised": agreement.raised,
-            "lowered": agreement.lowered, "matrix": agreement.matrix}
+    return {
+        "audits": agreement.audits,
+        "moderated": agreement.moderated,
+        "agreed": agreement.agreed,
+        "raised": agreement.raised,
+        "lowered": agreement.lowered,
+        "matrix": agreement.matrix,
+    }
 
 
 @pytest.fixture
@@ -270,8 +301,12 @@ def cohort(db):
     senior = factories.UserFactory(username="senior", roles=[roles.AUDITOR, roles.MODERATOR])
     march = factories.AuditActivityFactory(name="Neglect", month=datetime.date(2026, 9, 1))
     april = factories.AuditActivityFactory(name="Exploitation", month=datetime.date(2026, 10, 1))
-    unsampled = factories.AuditActivityFactory(name="Dip sample", month=datetime.date(2026, 10, 1),
-                                               moderation_rate=0, always_moderate_not_met=False)
+    unsampled = factories.AuditActivityFactory(
+        name="Dip sample",
+        month=datetime.date(2026, 10, 1),
+        moderation_rate=0,
+        always_moderate_not_met=False,
+    )
     c = Cohort()
     # Moderated in the application.
     c.moderated(alice, march, MEETS, MEETS, m1)
@@ -297,13 +332,15 @@ def cohort(db):
     c.draft(alice, march, MEETS)
     c.draft(bob, april, EXCEEDS)
     # Historic audits moderated before the application, imported from CSV: they count the same.
-    c.imported([
-        ("carol", march, "meets", "exceeds", "moderator-one", False),
-        ("alice", april, "does_not_meet", "does_not_meet", "moderator-two", False),
-        ("bob", march, "exceeds", "does_not_meet", "moderator-two", False),
-        ("carol", april, "meets", "", "", False),  # imported, never moderated
-        ("carol", march, "meets", "meets", "moderator-one", True),  # imported practice
-    ])
+    c.imported(
+        [
+            ("carol", march, "meets", "exceeds", "moderator-one", False),
+            ("alice", april, "does_not_meet", "does_not_meet", "moderator-two", False),
+            ("bob", march, "exceeds", "does_not_meet", "moderator-two", False),
+            ("carol", april, "meets", "", "", False),  # imported, never moderated
+            ("carol", march, "meets", "meets", "moderator-one", True),  # imported practice
+        ]
+    )
     return c
 
 
@@ -322,11 +359,18 @@ def test_overall_figures_match_the_cohort(cohort):
     overall = stats["overall"]
     assert _figures(overall) == expected
     # Worked out by hand as well, from the fixture: 8 + 5 in the app, 4 imported and counted.
-    assert (overall.audits, overall.moderated, overall.agreed, overall.raised,
-            overall.lowered) == (17, 11, 5, 3, 3)
-    assert overall.matrix == [[2, 1, 0],   # DNM -> DNM (app, import), DNM -> meets
-                              [1, 2, 2],   # meets -> DNM, meets x2, meets -> exceeds x2
-                              [1, 1, 1]]   # exceeds -> DNM (import), -> meets, -> exceeds
+    assert (overall.audits, overall.moderated, overall.agreed, overall.raised, overall.lowered) == (
+        17,
+        11,
+        5,
+        3,
+        3,
+    )
+    assert overall.matrix == [
+        [2, 1, 0],  # DNM -> DNM (app, import), DNM -> meets
+        [1, 2, 2],  # meets -> DNM, meets x2, meets -> exceeds x2
+        [1, 1, 1],
+    ]  # exceeds -> DNM (import), -> meets, -> exceeds
     assert overall.moderation_rate == pytest.approx(100 * 11 / 17)
     assert overall.percent_agreement == pytest.approx(100 * 5 / 11)
     assert overall.kappa == pytest.approx(linear_weighted_kappa(expected["matrix"]))
@@ -369,11 +413,17 @@ def test_imported_moderations_count_exactly_like_moderations_in_the_application(
     in_app = agreement_statistics(Audit.objects.filter(is_imported=False))["overall"]
     both = agreement_statistics(Audit.objects.all())["overall"]
 
-    assert (imported.audits, imported.moderated, imported.agreed, imported.raised,
-            imported.lowered) == (4, 3, 1, 1, 1)
+    assert (
+        imported.audits,
+        imported.moderated,
+        imported.agreed,
+        imported.raised,
+        imported.lowered,
+    ) == (4, 3, 1, 1, 1)
     assert both.audits == imported.audits + in_app.audits
-    assert both.matrix == [[a + b for a, b in zip(r1, r2)]
-                           for r1, r2 in zip(imported.matrix, in_app.matrix)]
+    assert both.matrix == [
+        [a + b for a, b in zip(r1, r2)] for r1, r2 in zip(imported.matrix, in_app.matrix)
+    ]
 
 
 def test_the_selector_respects_the_queryset_it_is_given(cohort):
@@ -387,8 +437,14 @@ def test_the_selector_respects_the_queryset_it_is_given(cohort):
 def test_no_audits_at_all():
     stats = agreement_statistics(Audit.objects.all())
 
-    assert _figures(stats["overall"]) == {"audits": 0, "moderated": 0, "agreed": 0, "raised": 0,
-                                          "lowered": 0, "matrix": [[0] * 3] * 3}
+    assert _figures(stats["overall"]) == {
+        "audits": 0,
+        "moderated": 0,
+        "agreed": 0,
+        "raised": 0,
+        "lowered": 0,
+        "matrix": [[0] * 3] * 3,
+    }
     assert stats["overall"].kappa is None
     assert stats["overall"].moderation_rate is None
     assert stats["per_auditor"] == stats["per_activity"] == []
@@ -418,9 +474,12 @@ def _build(n):
     moderators = [factories.moderator(), factories.moderator()]
     grades = [DNM, MEETS, EXCEEDS]
     for i in range(n):
-        kwargs = {"auditor": auditors[i % len(auditors)],
-                  "activity": activities[i % len(activities)],
-                  "overall": grades[i % 3], "case_reference": f"CR-{n}-{i}"}
+        kwargs = {
+            "auditor": auditors[i % len(auditors)],
+            "activity": activities[i % len(activities)],
+            "overall": grades[i % 3],
+            "case_reference": f"CR-{n}-{i}",
+        }
         if i % 4 == 3:
             submitted_audit(**kwargs)
         else:
@@ -435,7 +494,7 @@ def _queries(n):
         stats = agreement_statistics(Audit.objects.all())
         # Read every figure, so that nothing is left to a lazy query.
         for a in [stats["overall"], *stats["per_auditor"], *stats["per_activity"]]:
-            (a.audits, a.moderated, a.agreed, a.raised, a.lowered, a.kappa, a.label)
+            _ = (a.audits, a.moderated, a.agreed, a.raised, a.lowered, a.kappa, a.label)
     assert stats["overall"].audits == n + 1
     return len(captured)
 

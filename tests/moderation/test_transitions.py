@@ -17,7 +17,11 @@ from moderation import services
 from moderation.models import Moderation, ModerationCase
 from tests import factories
 from tests.helpers import (
-    complete_content, draft_audit, moderated_audit, submitted_audit, taken_audit,
+    complete_content,
+    draft_audit,
+    moderated_audit,
+    submitted_audit,
+    taken_audit,
 )
 
 TODAY = datetime.date(2026, 11, 25)
@@ -47,8 +51,9 @@ def audit_in(status: str, *, moderator=None) -> Audit:
         audit = taken_audit(moderator=moderator)
     elif status == Status.RETURNED:
         audit = taken_audit(moderator=moderator)
-        services.moderation_send_back(audit=audit, moderator=moderator,
-                                      comments="Say more about the child's voice.")
+        services.moderation_send_back(
+            audit=audit, moderator=moderator, comments="Say more about the child's voice."
+        )
     elif status == Status.COMPLETED:
         audit = moderated_audit(moderator=moderator)
     else:  # pragma: no cover - a new status needs a way to reach it here
@@ -60,8 +65,13 @@ def audit_in(status: str, *, moderator=None) -> Audit:
 
 def _snapshot(audit):
     audit.refresh_from_db()
-    return (audit.status, audit.revision, AuditTransition.objects.filter(audit=audit).count(),
-            Moderation.objects.filter(audit=audit).count(), audit.moderated_grade)
+    return (
+        audit.status,
+        audit.revision,
+        AuditTransition.objects.filter(audit=audit).count(),
+        Moderation.objects.filter(audit=audit).count(),
+        audit.moderated_grade,
+    )
 
 
 def assert_refused(audit, call, *, match=None):
@@ -75,8 +85,9 @@ def assert_refused(audit, call, *, match=None):
 # --- The table ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("from_status", "to_status"), ILLEGAL,
-                         ids=[f"{a}->{b}" for a, b in ILLEGAL])
+@pytest.mark.parametrize(
+    ("from_status", "to_status"), ILLEGAL, ids=[f"{a}->{b}" for a, b in ILLEGAL]
+)
 def test_transition_refuses_every_move_the_table_does_not_list(from_status, to_status):
     audit = audit_in(from_status)
     by = factories.moderator()
@@ -102,7 +113,11 @@ def test_transition_makes_every_move_the_table_lists_and_records_it(from_status,
     assert audit.status == to_status
     assert AuditTransition.objects.filter(audit=audit).count() == rows_before + 1
     assert (record.from_status, record.to_status, record.by, record.comment) == (
-        from_status, to_status, by, "Checked.")
+        from_status,
+        to_status,
+        by,
+        "Checked.",
+    )
 
 
 # --- Through the services --------------------------------------------------------------------
@@ -121,35 +136,52 @@ def test_an_audit_completed_without_moderation_cannot_be_taken():
     audit = submitted_audit(activity=activity)
     assert audit.status == Status.COMPLETED
 
-    assert_refused(audit, lambda: services.moderation_take(audit=audit,
-                                                           moderator=factories.moderator()),
-                   match="not in the moderation queue")
+    assert_refused(
+        audit,
+        lambda: services.moderation_take(audit=audit, moderator=factories.moderator()),
+        match="not in the moderation queue",
+    )
 
 
 def test_an_audit_already_taken_cannot_be_taken_again():
     first = factories.moderator(username="first-moderator")
     audit = taken_audit(moderator=first)
 
-    assert_refused(audit, lambda: services.moderation_take(audit=audit,
-                                                           moderator=factories.moderator()),
-                   match="first-moderator is already moderating")
+    assert_refused(
+        audit,
+        lambda: services.moderation_take(audit=audit, moderator=factories.moderator()),
+        match="first-moderator is already moderating",
+    )
 
 
 def test_a_submitted_audit_not_taken_cannot_be_recorded():
     audit = submitted_audit()
 
-    assert_refused(audit, lambda: services.moderation_record(
-        audit=audit, moderator=factories.moderator(), grade=Grade.MEETS), match="Take this audit")
+    assert_refused(
+        audit,
+        lambda: services.moderation_record(
+            audit=audit, moderator=factories.moderator(), grade=Grade.MEETS
+        ),
+        match="Take this audit",
+    )
 
 
 def test_only_the_moderator_who_took_it_can_record():
     audit = taken_audit(moderator=factories.moderator())
     other = factories.moderator()
 
-    assert_refused(audit, lambda: services.moderation_record(
-        audit=audit, moderator=other, grade=Grade.MEETS), match="Take this audit")
-    assert_refused(audit, lambda: services.moderation_send_back(
-        audit=audit, moderator=other, comments="Add the plan."), match="Take this audit")
+    assert_refused(
+        audit,
+        lambda: services.moderation_record(audit=audit, moderator=other, grade=Grade.MEETS),
+        match="Take this audit",
+    )
+    assert_refused(
+        audit,
+        lambda: services.moderation_send_back(
+            audit=audit, moderator=other, comments="Add the plan."
+        ),
+        match="Take this audit",
+    )
 
 
 def test_only_the_moderator_who_took_it_can_release():
@@ -157,56 +189,74 @@ def test_only_the_moderator_who_took_it_can_release():
     audit = taken_audit(moderator=holder)
 
     for someone_else in (factories.moderator(), factories.qa_lead(), audit.auditor):
-        assert_refused(audit, lambda: services.moderation_release(audit=audit,
-                                                                  moderator=someone_else),
-                       match="Only the moderator who took")
+        assert_refused(
+            audit,
+            lambda: services.moderation_release(audit=audit, moderator=someone_else),  # noqa: B023 (called at once, inside the loop)
+            match="Only the moderator who took",
+        )
     assert ModerationCase.objects.get(audit=audit).taken_by == holder
 
 
 def test_a_submitted_audit_cannot_be_released():
     audit = submitted_audit()
 
-    assert_refused(audit, lambda: services.moderation_release(audit=audit,
-                                                              moderator=factories.moderator()))
+    assert_refused(
+        audit, lambda: services.moderation_release(audit=audit, moderator=factories.moderator())
+    )
 
 
 def test_a_completed_audit_cannot_be_sent_back():
     moderator = factories.moderator()
     audit = moderated_audit(moderator=moderator)
 
-    assert_refused(audit, lambda: services.moderation_send_back(
-        audit=audit, moderator=moderator, comments="On second thoughts."),
-        match="already been moderated")
+    assert_refused(
+        audit,
+        lambda: services.moderation_send_back(
+            audit=audit, moderator=moderator, comments="On second thoughts."
+        ),
+        match="already been moderated",
+    )
 
 
 def test_a_completed_audit_cannot_be_resubmitted():
     audit = moderated_audit()
 
-    assert_refused(audit, lambda: audit_services.audit_submit(audit=audit, by=audit.auditor,
-                                                              today=TODAY))
+    assert_refused(
+        audit, lambda: audit_services.audit_submit(audit=audit, by=audit.auditor, today=TODAY)
+    )
 
 
 def test_a_completed_audit_cannot_be_edited():
     audit = moderated_audit()
 
-    assert_refused(audit, lambda: audit_services.audit_save_draft(
-        audit=audit, by=audit.auditor, content=complete_content(overall=Grade.EXCEEDS)))
+    assert_refused(
+        audit,
+        lambda: audit_services.audit_save_draft(
+            audit=audit, by=audit.auditor, content=complete_content(overall=Grade.EXCEEDS)
+        ),
+    )
 
 
 def test_an_audit_in_moderation_cannot_be_resubmitted_or_edited():
     audit = taken_audit(moderator=factories.moderator())
 
-    assert_refused(audit, lambda: audit_services.audit_submit(audit=audit, by=audit.auditor,
-                                                              today=TODAY))
-    assert_refused(audit, lambda: audit_services.audit_save_draft(
-        audit=audit, by=audit.auditor, content=complete_content()))
+    assert_refused(
+        audit, lambda: audit_services.audit_submit(audit=audit, by=audit.auditor, today=TODAY)
+    )
+    assert_refused(
+        audit,
+        lambda: audit_services.audit_save_draft(
+            audit=audit, by=audit.auditor, content=complete_content()
+        ),
+    )
 
 
 def test_a_draft_cannot_be_added_to_the_queue():
     audit = draft_audit()
 
-    assert_refused(audit, lambda: services.moderation_add_to_queue(audit=audit,
-                                                                   by=factories.qa_lead()))
+    assert_refused(
+        audit, lambda: services.moderation_add_to_queue(audit=audit, by=factories.qa_lead())
+    )
     assert not ModerationCase.objects.filter(audit=audit).exists()
 
 
@@ -214,17 +264,20 @@ def test_a_moderated_audit_cannot_be_added_to_the_queue():
     audit = moderated_audit()
     case_before = ModerationCase.objects.filter(audit=audit).values().get()
 
-    assert_refused(audit, lambda: services.moderation_add_to_queue(audit=audit,
-                                                                   by=factories.qa_lead()))
+    assert_refused(
+        audit, lambda: services.moderation_add_to_queue(audit=audit, by=factories.qa_lead())
+    )
     assert ModerationCase.objects.filter(audit=audit).values().get() == case_before
 
 
 def test_an_audit_already_in_the_queue_cannot_be_added_again():
     audit = submitted_audit()
 
-    assert_refused(audit, lambda: services.moderation_add_to_queue(audit=audit,
-                                                                   by=factories.qa_lead()),
-                   match="already in the moderation queue")
+    assert_refused(
+        audit,
+        lambda: services.moderation_add_to_queue(audit=audit, by=factories.qa_lead()),
+        match="already in the moderation queue",
+    )
 
 
 def test_a_refused_move_inside_a_service_rolls_back_everything_it_wrote():
@@ -232,8 +285,20 @@ def test_a_refused_move_inside_a_service_rolls_back_everything_it_wrote():
     moderator = factories.moderator()
     audit = taken_audit(moderator=moderator)
 
-    assert_refused(audit, lambda: services.moderation_record(
-        audit=audit, moderator=moderator, grade=Grade.MEETS,
-        actions=[{"description": "Visit again", "owner": "Social worker",
-                  "due_date": datetime.date(2026, 1, 1)}]), match="cannot be due before")
+    assert_refused(
+        audit,
+        lambda: services.moderation_record(
+            audit=audit,
+            moderator=moderator,
+            grade=Grade.MEETS,
+            actions=[
+                {
+                    "description": "Visit again",
+                    "owner": "Social worker",
+                    "due_date": datetime.date(2026, 1, 1),
+                }
+            ],
+        ),
+        match="cannot be due before",
+    )
     assert not audit.actions.filter(source="moderator").exists()

@@ -22,17 +22,23 @@ TODAY = datetime.date(2026, 11, 25)
 
 pytestmark = pytest.mark.django_db
 
-USERS = ["no_role_user", "owner", "colleague", "moderator_user", "qa_lead_user",
-         "administrator_user"]
+USERS = [
+    "no_role_user",
+    "owner",
+    "colleague",
+    "moderator_user",
+    "qa_lead_user",
+    "administrator_user",
+]
 GET_PAGES = ["queue", "dashboard", "feedback", "exemplars", "moderate"]
 # The owner is the auditor of the audit on the moderate page; the colleague another auditor.
 #                 no role  owner  colleague  moderator  QA lead  administrator
 EXPECTED = {
-    "queue":     (403,     403,   403,       200,       403,     403),
-    "dashboard": (403,     403,   403,       200,       200,     200),
-    "feedback":  (403,     200,   200,       403,       403,     403),
-    "exemplars": (403,     200,   200,       200,       200,     200),
-    "moderate":  (403,     403,   403,       200,       403,     403),
+    "queue": (403, 403, 403, 200, 403, 403),
+    "dashboard": (403, 403, 403, 200, 200, 200),
+    "feedback": (403, 200, 200, 403, 403, 403),
+    "exemplars": (403, 200, 200, 200, 200, 200),
+    "moderate": (403, 403, 403, 200, 403, 403),
 }
 POST_PAGES = ["take", "release", "add_to_queue", "exemplar", "acknowledge"]
 
@@ -61,10 +67,14 @@ def test_anonymous_is_sent_to_log_in(client, owners_audit, page):
     assert owners_audit.status == Status.SUBMITTED
 
 
-@pytest.mark.parametrize(("page", "who", "expected"), [
-    pytest.param(page, who, EXPECTED[page][i], id=f"{page}-{who}")
-    for page in GET_PAGES for i, who in enumerate(USERS)
-])
+@pytest.mark.parametrize(
+    ("page", "who", "expected"),
+    [
+        pytest.param(page, who, EXPECTED[page][i], id=f"{page}-{who}")
+        for page in GET_PAGES
+        for i, who in enumerate(USERS)
+    ],
+)
 def test_access_matrix(client, request, owners_audit, page, who, expected):
     client.force_login(request.getfixturevalue(who))
 
@@ -91,8 +101,9 @@ def test_an_auditor_cannot_take_a_colleagues_audit(client, colleague, owners_aud
     assert owners_audit.status == Status.SUBMITTED
 
 
-def test_a_moderator_takes_from_the_queue_and_lands_on_the_form(client, moderator_user,
-                                                                 owners_audit):
+def test_a_moderator_takes_from_the_queue_and_lands_on_the_form(
+    client, moderator_user, owners_audit
+):
     client.force_login(moderator_user)
 
     response = client.post(reverse("moderation:take", args=[owners_audit.pk]))
@@ -110,7 +121,8 @@ def test_a_qa_lead_posting_take_is_refused_with_a_message(client, qa_lead_user, 
 
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Only moderators can moderate audits."]
+        "Only moderators can moderate audits."
+    ]
     owners_audit.refresh_from_db()
     assert owners_audit.status == Status.SUBMITTED
 
@@ -119,11 +131,20 @@ def test_the_moderation_form_records_a_decision(client, moderator_user, owner):
     audit = taken_audit(moderator=moderator_user, auditor=owner, overall=Grade.MEETS)
     client.force_login(moderator_user)
 
-    response = client.post(reverse("moderation:moderate", args=[audit.pk]), {
-        "action": "record", "grade": Grade.EXCEEDS, "rationale": "",
-        "feedback": "Good work.", "revision": audit.revision, "actions-TOTAL_FORMS": "0",
-        "actions-INITIAL_FORMS": "0", "actions-MIN_NUM_FORMS": "0",
-        "actions-MAX_NUM_FORMS": "1000"})
+    response = client.post(
+        reverse("moderation:moderate", args=[audit.pk]),
+        {
+            "action": "record",
+            "grade": Grade.EXCEEDS,
+            "rationale": "",
+            "feedback": "Good work.",
+            "revision": audit.revision,
+            "actions-TOTAL_FORMS": "0",
+            "actions-INITIAL_FORMS": "0",
+            "actions-MIN_NUM_FORMS": "0",
+            "actions-MAX_NUM_FORMS": "1000",
+        },
+    )
 
     # The missing rationale comes back beside its field, with the typed feedback kept.
     assert response.status_code == 400
@@ -157,10 +178,15 @@ def test_a_moderator_marks_an_exemplar_through_the_page(client, moderator_user):
 
 
 def test_another_auditor_reads_an_exemplar_but_not_its_moderation_feedback(
-        client, owner, moderator_user):
-    audit = moderated_audit(moderator=moderator_user, auditor=owner, grade=Grade.EXCEEDS,
-                            rationale="Outstanding analysis of the father's role.",
-                            case_reference="CR-EX1")
+    client, owner, moderator_user
+):
+    audit = moderated_audit(
+        moderator=moderator_user,
+        auditor=owner,
+        grade=Grade.EXCEEDS,
+        rationale="Outstanding analysis of the father's role.",
+        case_reference="CR-EX1",
+    )
     audit.moderations.update(feedback="Keep the chronology as current as this.")
     services.exemplar_mark(audit=audit, by=moderator_user, note="Clear plan.")
     colleague = factories.auditor(username="colleague")
@@ -195,8 +221,10 @@ def test_an_auditor_sees_and_acknowledges_their_feedback(client, owner, moderato
     assert page.status_code == 200
     assert list(page.context["page_obj"]) == [moderation]
 
-    response = client.post(reverse("moderation:acknowledge", args=[moderation.pk]),
-                           {"next": reverse("moderation:feedback")})
+    response = client.post(
+        reverse("moderation:acknowledge", args=[moderation.pk]),
+        {"next": reverse("moderation:feedback")},
+    )
     assert response.url == reverse("moderation:feedback")
     moderation.refresh_from_db()
     assert moderation.acknowledged_at is not None
@@ -227,10 +255,16 @@ def test_the_feedback_list_shows_only_the_auditors_own(client, owner, colleague)
 # --- The queue ---------------------------------------------------------------------------------
 
 
-def _submit(*, auditor, activity=None, strand="social_care", overall=Grade.MEETS,
-            case_reference="CR-1", at=None):
-    content = complete_content(overall=overall, case_reference=case_reference,
-                               activity=activity)
+def _submit(
+    *,
+    auditor,
+    activity=None,
+    strand="social_care",
+    overall=Grade.MEETS,
+    case_reference="CR-1",
+    at=None,
+):
+    content = complete_content(overall=overall, case_reference=case_reference, activity=activity)
     content.header["strand"] = factories.strand(strand)
     audit = audit_services.audit_save_draft(audit=None, by=auditor, content=content)
     if at is None:
@@ -251,10 +285,20 @@ def queue_audits(db):
     neglect = factories.AuditActivityFactory(name="Neglect")
     exploitation = factories.AuditActivityFactory(name="Exploitation")
     _submit(auditor=alice, activity=neglect, overall=Grade.MEETS, case_reference="CR-A1")
-    _submit(auditor=alice, activity=exploitation, strand="early_help",
-            overall=Grade.DOES_NOT_MEET, case_reference="CR-A2")
-    _submit(auditor=bob, activity=neglect, strand="early_help", overall=Grade.EXCEEDS,
-            case_reference="CR-B1")
+    _submit(
+        auditor=alice,
+        activity=exploitation,
+        strand="early_help",
+        overall=Grade.DOES_NOT_MEET,
+        case_reference="CR-A2",
+    )
+    _submit(
+        auditor=bob,
+        activity=neglect,
+        strand="early_help",
+        overall=Grade.EXCEEDS,
+        case_reference="CR-B1",
+    )
     _submit(auditor=bob, activity=exploitation, overall=Grade.MEETS, case_reference="CR-B2")
     return {"alice": alice, "bob": bob, "neglect": neglect, "exploitation": exploitation}
 
@@ -269,10 +313,8 @@ def test_the_queue_filters(client, moderator_user, queue_audits):
     assert sorted(_queue_refs(client, f"?strand={strand.pk}")) == ["CR-A2", "CR-B1"]
     assert sorted(_queue_refs(client, f"?auditor={q['bob'].pk}")) == ["CR-B1", "CR-B2"]
     assert sorted(_queue_refs(client, "?overall_grade=meets")) == ["CR-A1", "CR-B2"]
-    assert _queue_refs(client, f"?auditor={q['alice'].pk}&overall_grade=does_not_meet") == [
-        "CR-A2"]
-    assert _queue_refs(client, f"?activity={q['exploitation'].pk}&strand={strand.pk}") == [
-        "CR-A2"]
+    assert _queue_refs(client, f"?auditor={q['alice'].pk}&overall_grade=does_not_meet") == ["CR-A2"]
+    assert _queue_refs(client, f"?activity={q['exploitation'].pk}&strand={strand.pk}") == ["CR-A2"]
 
 
 def test_the_queue_leaves_out_what_is_not_waiting(client, moderator_user, queue_audits):
@@ -290,7 +332,7 @@ def test_the_queue_leaves_out_what_is_not_waiting(client, moderator_user, queue_
     assert sorted(refs) == ["CR-A1", "CR-A2", "CR-B1", "CR-B2", "CR-HELD"]
     # An audit in someone else's hands is shown with their name and no Take button.
     html = response.content.decode()
-    row = html[html.index("CR-HELD"):].split("</tr>")[0]
+    row = html[html.index("CR-HELD") :].split("</tr>")[0]
     assert ">mo<" in row
     assert "Take" not in row
 
@@ -306,10 +348,15 @@ def test_the_queue_is_oldest_first_and_shows_the_waiting_time(client, moderator_
     response = client.get(reverse("moderation:queue"))
 
     assert [a.case_reference for a in response.context["page_obj"]] == [
-        "CR-10DAYS", "CR-3DAYS", "CR-HOUR"]
+        "CR-10DAYS",
+        "CR-3DAYS",
+        "CR-HOUR",
+    ]
     html = response.content.decode()
-    rows = {ref: html[html.index(f">{ref}<"):].split("</tr>")[0]
-            for ref in ("CR-10DAYS", "CR-3DAYS", "CR-HOUR")}
+    rows = {
+        ref: html[html.index(f">{ref}<") :].split("</tr>")[0]
+        for ref in ("CR-10DAYS", "CR-3DAYS", "CR-HOUR")
+    }
     assert "1\xa0week, 3\xa0days" in rows["CR-10DAYS"]
     assert "3\xa0days" in rows["CR-3DAYS"]
     assert "1\xa0hour" in rows["CR-HOUR"]
@@ -326,9 +373,12 @@ def _populate(n):
     holders = [factories.moderator(), factories.moderator()]
     grades = [Grade.MEETS, Grade.EXCEEDS, Grade.DOES_NOT_MEET]
     for i in range(n):
-        kwargs = {"auditor": auditors[i % len(auditors)],
-                  "activity": activities[i % len(activities)], "overall": grades[i % 3],
-                  "case_reference": f"CR-{n}-{i}"}
+        kwargs = {
+            "auditor": auditors[i % len(auditors)],
+            "activity": activities[i % len(activities)],
+            "overall": grades[i % 3],
+            "case_reference": f"CR-{n}-{i}",
+        }
         if i % 3 == 0:
             taken_audit(moderator=holders[i % 2], **kwargs)
         elif i % 3 == 1:
@@ -368,11 +418,21 @@ def test_query_count_does_not_grow_with_the_audits(client, moderator_user, page)
 def test_the_dashboard_shows_the_selectors_figures(client, qa_lead_user):
     moderator = factories.moderator()
     neglect = factories.AuditActivityFactory(name="Neglect")
-    for i, (overall, moderated) in enumerate([
-            (Grade.MEETS, Grade.MEETS), (Grade.MEETS, Grade.DOES_NOT_MEET),
-            (Grade.EXCEEDS, Grade.MEETS), (Grade.DOES_NOT_MEET, Grade.MEETS)]):
-        moderated_audit(moderator=moderator, overall=overall, grade=moderated,
-                        activity=neglect if i % 2 else None, case_reference=f"CR-{i}")
+    for i, (overall, moderated) in enumerate(
+        [
+            (Grade.MEETS, Grade.MEETS),
+            (Grade.MEETS, Grade.DOES_NOT_MEET),
+            (Grade.EXCEEDS, Grade.MEETS),
+            (Grade.DOES_NOT_MEET, Grade.MEETS),
+        ]
+    ):
+        moderated_audit(
+            moderator=moderator,
+            overall=overall,
+            grade=moderated,
+            activity=neglect if i % 2 else None,
+            case_reference=f"CR-{i}",
+        )
     submitted_audit(case_reference="CR-WAITING")
     client.force_login(qa_lead_user)
 
@@ -380,15 +440,28 @@ def test_the_dashboard_shows_the_selectors_figures(client, qa_lead_user):
 
     expected = selectors.agreement_statistics(Audit.objects.all())
     overall = response.context["overall"]
-    assert (overall.audits, overall.moderated, overall.agreed, overall.raised, overall.lowered,
-            overall.matrix) == (
-        expected["overall"].audits, expected["overall"].moderated, expected["overall"].agreed,
-        expected["overall"].raised, expected["overall"].lowered, expected["overall"].matrix)
+    assert (
+        overall.audits,
+        overall.moderated,
+        overall.agreed,
+        overall.raised,
+        overall.lowered,
+        overall.matrix,
+    ) == (
+        expected["overall"].audits,
+        expected["overall"].moderated,
+        expected["overall"].agreed,
+        expected["overall"].raised,
+        expected["overall"].lowered,
+        expected["overall"].matrix,
+    )
     assert (overall.audits, overall.moderated, overall.agreed) == (5, 4, 1)
     assert [(a.label, a.audits, a.moderated) for a in response.context["per_auditor"]] == [
-        (a.label, a.audits, a.moderated) for a in expected["per_auditor"]]
+        (a.label, a.audits, a.moderated) for a in expected["per_auditor"]
+    ]
     assert [(a.label, a.audits, a.moderated) for a in response.context["per_activity"]] == [
-        (a.label, a.audits, a.moderated) for a in expected["per_activity"]]
+        (a.label, a.audits, a.moderated) for a in expected["per_activity"]
+    ]
     html = response.content.decode()
     assert 'id="stat-audits">5<' in html
     assert 'id="stat-moderated">4<' in html
@@ -397,8 +470,10 @@ def test_the_dashboard_shows_the_selectors_figures(client, qa_lead_user):
     assert "25.0%" in html
     # The matrix rows, worst grade first, as the selector arranged them.
     assert response.context["matrix_rows"] == [
-        ("Does not meet good", [0, 1, 0]), ("Meets good", [1, 1, 0]),
-        ("Exceeds good", [0, 1, 0])]
+        ("Does not meet good", [0, 1, 0]),
+        ("Meets good", [1, 1, 0]),
+        ("Exceeds good", [0, 1, 0]),
+    ]
 
 
 def test_the_dashboard_filters_by_activity(client, moderator_user):
@@ -411,5 +486,8 @@ def test_the_dashboard_filters_by_activity(client, moderator_user):
     response = client.get(reverse("moderation:dashboard") + f"?activity={neglect.pk}")
 
     expected = selectors.agreement_statistics(Audit.objects.filter(activity=neglect))["overall"]
-    assert (response.context["overall"].audits, response.context["overall"].moderated) == (
-        expected.audits, expected.moderated) == (2, 1)
+    assert (
+        (response.context["overall"].audits, response.context["overall"].moderated)
+        == (expected.audits, expected.moderated)
+        == (2, 1)
+    )

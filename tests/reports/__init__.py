@@ -9,11 +9,11 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
-from audits import csv_contract as contract
 from audits import services
-from audits.action_services import action_mark_done, action_mark_not_needed
+from audits.actions.services import action_mark_done, action_mark_not_needed
+from audits.csv import contract
+from audits.csv.importer import import_audits_csv
 from audits.figures import refresh_months
-from audits.imports import import_audits_csv
 from audits.models import AgreedAction, Audit, AuditActivity, CaseType, Status, Strand
 from moderation.services import moderation_record, moderation_send_back, moderation_take
 from tests import factories
@@ -79,8 +79,9 @@ class _Draw:
 def _activity(name: str, audit_date: datetime.date):
     # One activity per name, as the oracle filters by name. Half the audits are sampled by the
     # draw, so a test decides which are moderated.
-    activity = (AuditActivity.objects.filter(name=name).first()
-                or factories.AuditActivityFactory(name=name, month=audit_date.replace(day=1)))
+    activity = AuditActivity.objects.filter(name=name).first() or factories.AuditActivityFactory(
+        name=name, month=audit_date.replace(day=1)
+    )
     if activity.moderation_rate != 50:
         activity.moderation_rate, activity.always_moderate_not_met = 50, False
         activity.save(update_fields=["moderation_rate", "always_moderate_not_met"])
@@ -96,26 +97,46 @@ def build_through_services(specs, *, auditor=None, moderator=None, today=TODAY) 
     audits = []
     for number, item in enumerate(specs, start=1):
         content = complete_content(
-            overall=item.overall, audit_date=item.audit_date, case_reference=f"CR-S{number:04}",
-            activity=_activity(item.activity, item.audit_date), with_action=False)
-        content.header.update(strand=strands[item.strand], case_type=case_types[item.case_type],
-                              is_practice=item.practice)
-        content.domains = {n: {"grade": grade, "text": f"Evaluation of domain {n}."}
-                           for n, grade in enumerate(item.domains, start=1)}
-        content.actions = [{"id": None, "description": f"Action {n}", "owner": "Team manager",
-                            "due_date": action.due_date}
-                           for n, action in enumerate(item.actions, start=1)]
+            overall=item.overall,
+            audit_date=item.audit_date,
+            case_reference=f"CR-S{number:04}",
+            activity=_activity(item.activity, item.audit_date),
+            with_action=False,
+        )
+        content.header.update(
+            strand=strands[item.strand],
+            case_type=case_types[item.case_type],
+            is_practice=item.practice,
+        )
+        content.domains = {
+            n: {"grade": grade, "text": f"Evaluation of domain {n}."}
+            for n, grade in enumerate(item.domains, start=1)
+        }
+        content.actions = [
+            {
+                "id": None,
+                "description": f"Action {n}",
+                "owner": "Team manager",
+                "due_date": action.due_date,
+            }
+            for n, action in enumerate(item.actions, start=1)
+        ]
         audit = services.audit_save_draft(audit=None, by=auditor, content=content)
         if item.status != Status.DRAFT:
             # Not completed straight away means chosen for moderation (practice always is).
             chosen = item.moderated or item.status != Status.COMPLETED
-            audit = services.audit_submit(audit=audit, by=auditor, today=today,
-                                          rng=_Draw(0.0 if chosen else 0.99))
+            audit = services.audit_submit(
+                audit=audit, by=auditor, today=today, rng=_Draw(0.0 if chosen else 0.99)
+            )
         if item.status in (Status.IN_MODERATION, Status.RETURNED) or item.moderated:
             audit = moderation_take(audit=audit, moderator=moderator)
         if item.moderated:
-            moderation_record(audit=audit, moderator=moderator, grade=item.moderated,
-                              rationale="Moderated for the test.")
+            moderation_record(
+                audit=audit,
+                moderator=moderator,
+                grade=item.moderated,
+                rationale="Moderated for the test.",
+            )
         elif item.status == Status.RETURNED:
             moderation_send_back(audit=audit, moderator=moderator, comments="Add the chronology.")
         audit.refresh_from_db()
@@ -141,19 +162,33 @@ def cohort_csv(specs, *, prefix="CR-I") -> bytes:
     writer = csv.writer(out)
     writer.writerow(contract.COLUMNS)
     for number, item in enumerate(specs, start=1):
-        writer.writerow([
-            f"{prefix}{number:05}", item.audit_date.isoformat(), "import-auditor", item.activity,
-            item.strand, item.case_type, "", "", *item.domains, item.overall, item.moderated,
-            "import-moderator" if item.moderated else "", "yes" if item.practice else "no", "",
-        ])
+        writer.writerow(
+            [
+                f"{prefix}{number:05}",
+                item.audit_date.isoformat(),
+                "import-auditor",
+                item.activity,
+                item.strand,
+                item.case_type,
+                "",
+                "",
+                *item.domains,
+                item.overall,
+                item.moderated,
+                "import-moderator" if item.moderated else "",
+                "yes" if item.practice else "no",
+                "",
+            ]
+        )
     return out.getvalue().encode()
 
 
 def build_through_import(specs, *, today=TODAY, prefix="CR-I") -> list[Audit]:
     """Import the audits from a CSV written for them; then give them the statuses and actions
     the CSV cannot carry."""
-    result = import_audits_csv(io.BytesIO(cohort_csv(specs, prefix=prefix)), today=today,
-                               filename="cohort.csv")
+    result = import_audits_csv(
+        io.BytesIO(cohort_csv(specs, prefix=prefix)), today=today, filename="cohort.csv"
+    )
     assert result.ok, result.errors
     assert result.created == len(specs)
     audits = {a.case_reference: a for a in Audit.objects.filter(case_reference__startswith=prefix)}
@@ -165,9 +200,17 @@ def build_through_import(specs, *, today=TODAY, prefix="CR-I") -> list[Audit]:
             # The import makes audits submitted or completed only; the other statuses come
             # from the services, tested in test_selectors. Here only the status matters.
             Audit.objects.filter(pk=audit.pk).update(status=item.status)
-        actions += [AgreedAction(audit=audit, description=f"Action {n}", owner="Team manager",
-                                 due_date=a.due_date, state=a.state, completed_on=a.completed_on)
-                    for n, a in enumerate(item.actions, start=1)]
+        actions += [
+            AgreedAction(
+                audit=audit,
+                description=f"Action {n}",
+                owner="Team manager",
+                due_date=a.due_date,
+                state=a.state,
+                completed_on=a.completed_on,
+            )
+            for n, a in enumerate(item.actions, start=1)
+        ]
     # Imported audits carry no actions (the CSV has no column for them), so the rows are
     # written directly, in their final state: the action services are exercised by
     # build_through_services, and hundreds of audits through them would be slow.
@@ -195,10 +238,16 @@ def previous_dates(start: datetime.date, end: datetime.date):
 
 
 def _counted(specs, start, end, *, activity, strand, case_type):
-    return [s for s in specs
-            if s.status != Status.DRAFT and not s.practice and start <= s.audit_date <= end
-            and activity in (None, s.activity) and strand in (None, s.strand)
-            and case_type in (None, s.case_type)]
+    return [
+        s
+        for s in specs
+        if s.status != Status.DRAFT
+        and not s.practice
+        and start <= s.audit_date <= end
+        and activity in (None, s.activity)
+        and strand in (None, s.strand)
+        and case_type in (None, s.case_type)
+    ]
 
 
 def _grades(items, attribute):
@@ -219,8 +268,12 @@ def _moderation(items):
 
 
 def _split(items):
-    return {"audits": len(items), "auditor_grades": _grades(items, "overall"),
-            "final_grades": _grades(items, "final"), "moderation": _moderation(items)}
+    return {
+        "audits": len(items),
+        "auditor_grades": _grades(items, "overall"),
+        "final_grades": _grades(items, "final"),
+        "moderation": _moderation(items),
+    }
 
 
 def _not_met_everywhere(item) -> bool:
@@ -238,13 +291,25 @@ def _actions(items, today):
         "done_late": sum(a.due_date is not None and a.completed_on > a.due_date for a in done),
         "not_needed": sum(a.state == AgreedAction.State.NOT_NEEDED for a in actions),
         "open": sum(a.state == AgreedAction.State.OPEN for a in actions),
-        "overdue": sum(a.state == AgreedAction.State.OPEN and a.due_date is not None
-                       and a.due_date < today for a in actions),
+        "overdue": sum(
+            a.state == AgreedAction.State.OPEN and a.due_date is not None and a.due_date < today
+            for a in actions
+        ),
     }
 
 
-def expected_figures(specs, *, start, end, titles, today=TODAY, activity=None, strand=None,
-                     case_type=None, period_label=None) -> dict:
+def expected_figures(
+    specs,
+    *,
+    start,
+    end,
+    titles,
+    today=TODAY,
+    activity=None,
+    strand=None,
+    case_type=None,
+    period_label=None,
+) -> dict:
     """What report_figures must return for ``specs``, counted here by walking the list.
 
     ``activity`` is the activity's name, ``strand`` and ``case_type`` slugs; ``titles`` maps
@@ -266,21 +331,29 @@ def expected_figures(specs, *, start, end, titles, today=TODAY, activity=None, s
         "by_strand": {slug: _split([s for s in items if s.strand == slug]) for slug in STRANDS},
         "by_case_type": {},
         "domains": [
-            {"number": n, "title": titles[n],
-             **{g: sum(s.domains[n - 1] == g for s in items) for g in DOMAIN_GRADES}}
+            {
+                "number": n,
+                "title": titles[n],
+                **{g: sum(s.domains[n - 1] == g for s in items) for g in DOMAIN_GRADES},
+            }
             for n in range(1, 13)
         ],
         "not_met_in_all_applicable_domains": sum(_not_met_everywhere(s) for s in items),
         "actions": _actions(items, today),
-        "previous": {"start": previous_start.isoformat(), "end": previous_end.isoformat(),
-                     **previous},
+        "previous": {
+            "start": previous_start.isoformat(),
+            "end": previous_end.isoformat(),
+            **previous,
+        },
         "filters": filters,
     }
     for slug in case_types:
         split = _split([s for s in items if s.case_type == slug])
-        figures["by_case_type"][slug] = {"audits": split["audits"],
-                                         "auditor_grades": split["auditor_grades"],
-                                         "final_grades": split["final_grades"]}
+        figures["by_case_type"][slug] = {
+            "audits": split["audits"],
+            "auditor_grades": split["auditor_grades"],
+            "final_grades": split["final_grades"],
+        }
     if period_label is not None:
         figures["period_label"] = period_label
     return figures

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from audits import csv_contract as contract
+from audits.csv import contract
 from audits.models import Status
 from reports.contract import scope_from_arguments, summary
 from tests import factories
@@ -27,14 +27,21 @@ Q2 = ("--start", "2026-07-01", "--end", "2026-09-30")
 
 @pytest.fixture
 def audits():
-    return build_through_services([
-        spec(day(2026, 7, 1), overall=M, moderated=D, status=Status.COMPLETED,
-             activity="Child in need audit"),
-        spec(day(2026, 8, 2), overall=E, strand="early_help", case_type="early_help"),
-        spec(day(2026, 9, 30), overall=D),
-        spec(day(2026, 10, 1), overall=E),  # after the period
-        spec(day(2026, 8, 3), overall=E, status=Status.DRAFT),
-    ])
+    return build_through_services(
+        [
+            spec(
+                day(2026, 7, 1),
+                overall=M,
+                moderated=D,
+                status=Status.COMPLETED,
+                activity="Child in need audit",
+            ),
+            spec(day(2026, 8, 2), overall=E, strand="early_help", case_type="early_help"),
+            spec(day(2026, 9, 30), overall=D),
+            spec(day(2026, 10, 1), overall=E),  # after the period
+            spec(day(2026, 8, 3), overall=E, status=Status.DRAFT),
+        ]
+    )
 
 
 def run(*arguments) -> str:
@@ -59,13 +66,16 @@ def test_json_is_indented_for_people_to_read(audits):
     assert text.startswith('{\n  "start": "2026-07-01",')
 
 
-@pytest.mark.parametrize(("filters", "audits_counted"), [
-    (("--activity", "Child in need audit"), 1),
-    (("--strand", "early_help"), 1),
-    (("--strand", "social_care"), 2),
-    (("--case-type", "child_in_need"), 2),
-    (("--strand", "social_care", "--case-type", "early_help"), 0),
-])
+@pytest.mark.parametrize(
+    ("filters", "audits_counted"),
+    [
+        (("--activity", "Child in need audit"), 1),
+        (("--strand", "early_help"), 1),
+        (("--strand", "social_care"), 2),
+        (("--case-type", "child_in_need"), 2),
+        (("--strand", "social_care", "--case-type", "early_help"), 0),
+    ],
+)
 def test_filters(audits, filters, audits_counted):
     figures = json.loads(run(*Q2, *filters))
 
@@ -87,20 +97,29 @@ def test_an_unwritable_output_is_a_command_error(audits, tmp_path):
         run(*Q2, "--output", str(tmp_path / "no-such-folder" / "q2.json"))
 
 
-@pytest.mark.parametrize(("arguments", "named"), [
-    (("--start", "2026-09-30", "--end", "2026-07-01"), "end 2026-07-01 is before start"),
-    (("--start", "2026-07-01", "--end", "2026-09-30", "--strand", "youth_justice"),
-     "strand “youth_justice” is unknown"),
-    (("--start", "2026-07-01", "--end", "2026-09-30", "--activity", "No such audit"),
-     "activity “No such audit” does not exist"),
-    (("--start", "2026-13-01", "--end", "2026-09-30"), "start “2026-13-01” is not a date"),
-    (("--start", "2026-07-01", "--end", "30 September"), "end “30 September” is not a date"),
-    (("--start", "2026-07-01", "--end", "2026-09-30", "--case-type", "pets"),
-     "case type “pets” is unknown"),
-    (("--end", "2026-09-30"), "start is required"),
-    (("--start", "2026-07-01", "--end", "2026-09-30", "--format", "pdf"), "--output"),
-    (("--start", "2026-07-01", "--end", "2026-09-30", "--format", "xlsx"), "--output"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        (("--start", "2026-09-30", "--end", "2026-07-01"), "end 2026-07-01 is before start"),
+        (
+            ("--start", "2026-07-01", "--end", "2026-09-30", "--strand", "youth_justice"),
+            "strand “youth_justice” is unknown",
+        ),
+        (
+            ("--start", "2026-07-01", "--end", "2026-09-30", "--activity", "No such audit"),
+            "activity “No such audit” does not exist",
+        ),
+        (("--start", "2026-13-01", "--end", "2026-09-30"), "start “2026-13-01” is not a date"),
+        (("--start", "2026-07-01", "--end", "30 September"), "end “30 September” is not a date"),
+        (
+            ("--start", "2026-07-01", "--end", "2026-09-30", "--case-type", "pets"),
+            "case type “pets” is unknown",
+        ),
+        (("--end", "2026-09-30"), "start is required"),
+        (("--start", "2026-07-01", "--end", "2026-09-30", "--format", "pdf"), "--output"),
+        (("--start", "2026-07-01", "--end", "2026-09-30", "--format", "xlsx"), "--output"),
+    ],
+)
 def test_bad_arguments_stop_the_command_naming_the_problem(arguments, named):
     with pytest.raises(CommandError, match=named):
         run(*arguments)
@@ -112,21 +131,31 @@ def test_an_activity_name_used_in_two_months_needs_a_narrower_period():
 
     with pytest.raises(CommandError, match="names 2 activities"):
         run(*Q2, "--activity", "Monthly dip sample")
-    figures = json.loads(run("--start", "2026-07-01", "--end", "2026-07-31",
-                             "--activity", "Monthly dip sample"))
+    figures = json.loads(
+        run("--start", "2026-07-01", "--end", "2026-07-31", "--activity", "Monthly dip sample")
+    )
     assert figures["audits"] == 1
 
 
-@pytest.mark.parametrize(("arguments", "named"), [
-    (("--start", "2026-09-30", "--end", "2026-07-01"), "end 2026-07-01 is before start"),
-    (("--start", "2026-07-01", "--end", "2026-02-30"), "end “2026-02-30” is not a date"),
-    (("--start", "2026-07-01", "--end", "2026-09-30", "--format", "word"), "invalid choice"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        (("--start", "2026-09-30", "--end", "2026-07-01"), "end 2026-07-01 is before start"),
+        (("--start", "2026-07-01", "--end", "2026-02-30"), "end “2026-02-30” is not a date"),
+        (("--start", "2026-07-01", "--end", "2026-09-30", "--format", "word"), "invalid choice"),
+    ],
+)
 def test_on_the_command_line_a_bad_argument_exits_non_zero(arguments, named):
     # These are refused before the database is read, so the real manage.py can run them.
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
-    finished = subprocess.run([sys.executable, "manage.py", "report", *arguments], cwd=PROJECT,
-                              env=env, capture_output=True, text=True, timeout=60)
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "report", *arguments],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert finished.returncode != 0
     assert named in finished.stderr
@@ -176,7 +205,7 @@ def test_html(audits, tmp_path):
 
 
 def test_pdf_to_a_file(audits, tmp_path):
-    pytest.importorskip("reports.pdf")
+    pytest.importorskip("reports.rendering.pdf")
     from pypdf import PdfReader
 
     target = tmp_path / "q2.pdf"
@@ -188,12 +217,20 @@ def test_pdf_to_a_file(audits, tmp_path):
     assert "2026" in text
 
 
-
 def test_the_benchmark_runs_on_a_few_audits():
     out = io.StringIO()
 
-    call_command("benchmark_report", "--audits", "30", "--small", "10", "--repeat", "2",
-                 "--no-pdf", stdout=out)
+    call_command(
+        "benchmark_report",
+        "--audits",
+        "30",
+        "--small",
+        "10",
+        "--repeat",
+        "2",
+        "--no-pdf",
+        stdout=out,
+    )
 
     text = out.getvalue()
     assert "     10 audits" in text and "     30 audits" in text

@@ -10,25 +10,47 @@ from django.core.management import call_command
 from audits.models import Status
 from reports.contract import ScopeError, scope_from_arguments, summary
 from tests import factories
-from tests.reports import D, E, M, NA, TODAY, build_through_services, spec
+from tests.reports import NA, TODAY, D, E, M, build_through_services, spec
 
 pytestmark = pytest.mark.django_db
 
 GRADE_KEYS = {"exceeds", "meets", "does_not_meet"}
-TOP_KEYS = {"start", "end", "audits", "auditor_grades", "final_grades", "moderation", "by_strand",
-            "by_case_type", "domains", "not_met_in_all_applicable_domains"}
+TOP_KEYS = {
+    "start",
+    "end",
+    "audits",
+    "auditor_grades",
+    "final_grades",
+    "moderation",
+    "by_strand",
+    "by_case_type",
+    "domains",
+    "not_met_in_all_applicable_domains",
+}
 URL = "/reports/summary.json"
 day = datetime.date
 
 
 def some_audits():
-    build_through_services([
-        spec(day(2026, 8, 1), overall=M, moderated=D, status=Status.COMPLETED,
-             case_type="looked_after"),
-        spec(day(2026, 8, 2), overall=E, strand="early_help", case_type="early_help",
-             domains=(E,) * 10 + (NA,) * 2),
-        spec(day(2026, 8, 3), overall=D, domains=(D,) * 12),
-    ])
+    build_through_services(
+        [
+            spec(
+                day(2026, 8, 1),
+                overall=M,
+                moderated=D,
+                status=Status.COMPLETED,
+                case_type="looked_after",
+            ),
+            spec(
+                day(2026, 8, 2),
+                overall=E,
+                strand="early_help",
+                case_type="early_help",
+                domains=(E,) * 10 + (NA,) * 2,
+            ),
+            spec(day(2026, 8, 3), overall=D, domains=(D,) * 12),
+        ]
+    )
 
 
 def assert_contract_shape(figures: dict) -> None:
@@ -86,26 +108,36 @@ def test_an_empty_period_still_lists_both_strands_and_all_twelve_domains():
 def test_a_strand_filter_keeps_both_strands_in_by_strand():
     some_audits()
 
-    figures = summary(scope_from_arguments(start="2026-07-01", end="2026-09-30",
-                                           strand="early_help"), today=TODAY)
+    figures = summary(
+        scope_from_arguments(start="2026-07-01", end="2026-09-30", strand="early_help"), today=TODAY
+    )
 
     assert_contract_shape(figures)
     assert figures["by_strand"]["social_care"]["audits"] == 0
     assert figures["by_strand"]["early_help"]["audits"] == 1
 
 
-@pytest.mark.parametrize(("arguments", "named"), [
-    ({"start": "2026-09-30", "end": "2026-07-01"}, "before start"),
-    ({"start": "2026-07-01", "end": "2026-09-31"}, "end “2026-09-31”"),
-    ({"start": "1 July 2026", "end": "2026-09-30"}, "start “1 July 2026”"),
-    ({"start": None, "end": "2026-09-30"}, "start is required"),
-    ({"start": "2026-07-01", "end": "2026-09-30", "strand": "youth_justice"},
-     "strand “youth_justice” is unknown"),
-    ({"start": "2026-07-01", "end": "2026-09-30", "activity": "No such audit"},
-     "activity “No such audit” does not exist"),
-    ({"start": "2026-07-01", "end": "2026-09-30", "case_type": "pets"},
-     "case type “pets” is unknown"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"start": "2026-09-30", "end": "2026-07-01"}, "before start"),
+        ({"start": "2026-07-01", "end": "2026-09-31"}, "end “2026-09-31”"),
+        ({"start": "1 July 2026", "end": "2026-09-30"}, "start “1 July 2026”"),
+        ({"start": None, "end": "2026-09-30"}, "start is required"),
+        (
+            {"start": "2026-07-01", "end": "2026-09-30", "strand": "youth_justice"},
+            "strand “youth_justice” is unknown",
+        ),
+        (
+            {"start": "2026-07-01", "end": "2026-09-30", "activity": "No such audit"},
+            "activity “No such audit” does not exist",
+        ),
+        (
+            {"start": "2026-07-01", "end": "2026-09-30", "case_type": "pets"},
+            "case type “pets” is unknown",
+        ),
+    ],
+)
 def test_bad_arguments_raise_a_scope_error_naming_the_problem(arguments, named):
     with pytest.raises(ScopeError, match=named):
         scope_from_arguments(**arguments)
@@ -134,16 +166,22 @@ def test_the_web_applies_the_filters(client, qa_lead_user):
     some_audits()
     client.force_login(qa_lead_user)
 
-    response = client.get(URL, {"start": "2026-07-01", "end": "2026-09-30",
-                                "strand": "social_care", "case_type": "looked_after"})
+    response = client.get(
+        URL,
+        {
+            "start": "2026-07-01",
+            "end": "2026-09-30",
+            "strand": "social_care",
+            "case_type": "looked_after",
+        },
+    )
 
     assert response.status_code == 200
     assert response.json()["audits"] == 1
     assert response.json()["final_grades"] == {"exceeds": 0, "meets": 0, "does_not_meet": 1}
 
 
-@pytest.mark.parametrize("who", ["owner", "moderator_user", "administrator_user",
-                                 "no_role_user"])
+@pytest.mark.parametrize("who", ["owner", "moderator_user", "administrator_user", "no_role_user"])
 def test_other_roles_are_refused(client, request, who):
     client.force_login(request.getfixturevalue(who))
 
@@ -168,16 +206,18 @@ def test_anonymous_users_are_sent_to_log_in(client):
     assert "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize(("query", "named"), [
-    ({"start": "2026-09-30", "end": "2026-07-01"}, "before start"),
-    ({"start": "2026-07-01", "end": "30/09/2026"}, "end “30/09/2026”"),
-    ({"end": "2026-09-30"}, "start is required"),
-    ({"start": "2026-07-01", "end": "2026-09-30", "strand": "youth_justice"}, "strand"),
-    ({"start": "2026-07-01", "end": "2026-09-30", "activity": "No such audit"}, "activity"),
-    ({"start": "2026-07-01", "end": "2026-09-30", "case_type": "pets"}, "case type"),
-])
-def test_bad_arguments_on_the_web_are_a_400_naming_the_problem(client, qa_lead_user, query,
-                                                               named):
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({"start": "2026-09-30", "end": "2026-07-01"}, "before start"),
+        ({"start": "2026-07-01", "end": "30/09/2026"}, "end “30/09/2026”"),
+        ({"end": "2026-09-30"}, "start is required"),
+        ({"start": "2026-07-01", "end": "2026-09-30", "strand": "youth_justice"}, "strand"),
+        ({"start": "2026-07-01", "end": "2026-09-30", "activity": "No such audit"}, "activity"),
+        ({"start": "2026-07-01", "end": "2026-09-30", "case_type": "pets"}, "case type"),
+    ],
+)
+def test_bad_arguments_on_the_web_are_a_400_naming_the_problem(client, qa_lead_user, query, named):
     client.force_login(qa_lead_user)
 
     response = client.get(URL, query)

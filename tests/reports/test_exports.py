@@ -9,18 +9,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from audits import csv_contract as contract
-from audits.imports import import_audits_csv
+from audits import periods
+from audits.csv import contract
+from audits.csv.importer import import_audits_csv
 from audits.models import Audit, Status
-from reports import periods
 from reports.exports import write_report_csv, write_report_xlsx
 from reports.selectors import ReportScope, report_figures, reportable_audits
 from tests.reports import (
+    NA,
+    TODAY,
     D,
     E,
     M,
-    NA,
-    TODAY,
     build_through_import,
     build_through_services,
     spec,
@@ -34,16 +34,28 @@ day = datetime.date
 
 @pytest.fixture
 def cohort():
-    return build_through_services([
-        spec(day(2026, 7, 1), overall=M, moderated=D, status=Status.COMPLETED),
-        spec(day(2026, 9, 30), overall=E, strand="early_help", case_type="early_help",
-             domains=(E,) * 10 + (NA,) * 2),
-        spec(day(2026, 8, 20), overall=D, status=Status.RETURNED, case_type="looked_after",
-             domains=(D,) * 12),
-        spec(day(2026, 8, 1), overall=M, status=Status.DRAFT),  # never exported
-        spec(day(2026, 8, 2), overall=M, practice=True),  # never exported
-        spec(day(2026, 6, 30), overall=E),  # before the quarter
-    ])
+    return build_through_services(
+        [
+            spec(day(2026, 7, 1), overall=M, moderated=D, status=Status.COMPLETED),
+            spec(
+                day(2026, 9, 30),
+                overall=E,
+                strand="early_help",
+                case_type="early_help",
+                domains=(E,) * 10 + (NA,) * 2,
+            ),
+            spec(
+                day(2026, 8, 20),
+                overall=D,
+                status=Status.RETURNED,
+                case_type="looked_after",
+                domains=(D,) * 12,
+            ),
+            spec(day(2026, 8, 1), overall=M, status=Status.DRAFT),  # never exported
+            spec(day(2026, 8, 2), overall=M, practice=True),  # never exported
+            spec(day(2026, 6, 30), overall=E),  # before the quarter
+        ]
+    )
 
 
 def csv_rows(scope) -> tuple[int, list[list[str]]]:
@@ -95,7 +107,8 @@ def test_the_csv_imports_back_to_the_same_figures(cohort):
     after = report_figures(scope, today=TODAY)
     # The CSV carries no agreed actions, so only their figures differ.
     assert {k: v for k, v in after.items() if k != "actions"} == {
-        k: v for k, v in before.items() if k != "actions"}
+        k: v for k, v in before.items() if k != "actions"
+    }
 
 
 def test_the_workbook_has_an_audits_sheet_with_the_csv_and_a_summary_sheet(cohort):
@@ -124,7 +137,7 @@ def table(rows, heading: str) -> list[list]:
     """The rows under the row whose first cell is ``heading``, up to the next blank row."""
     start = next(i for i, row in enumerate(rows) if row and row[0] == heading)
     found = []
-    for row in rows[start + 1:]:
+    for row in rows[start + 1 :]:
         if not row or row[0] is None:
             break
         found.append(row)
@@ -158,13 +171,22 @@ def test_the_summary_sheet_states_the_report_tables(cohort):
         ["Early help", 1, 1, 0, 0, 1, 0, 0],
     ]
     case_types = {row[0]: row[1:5] for row in table(rows, "By case type")}
-    assert case_types == {"Child in need": [1, 0, 0, 1], "Early help": [1, 1, 0, 0],
-                          "Looked after": [1, 0, 0, 1]}
+    assert case_types == {
+        "Child in need": [1, 0, 0, 1],
+        "Early help": [1, 1, 0, 0],
+        "Looked after": [1, 0, 0, 1],
+    }
     domains = table(rows, "Domain")
     assert len(domains) == 12
     for row, domain in zip(domains, figures["domains"]):
-        assert row[:6] == [domain["number"], domain["title"], domain["exceeds"],
-                           domain["meets"], domain["does_not_meet"], domain["not_applicable"]]
+        assert row[:6] == [
+            domain["number"],
+            domain["title"],
+            domain["exceeds"],
+            domain["meets"],
+            domain["does_not_meet"],
+            domain["not_applicable"],
+        ]
     assert domains[0][6:8] == [3, pytest.approx(2 / 3)]  # Meets, Exceeds and Does not meet
     assert domains[11][6:8] == [2, pytest.approx(1 / 2)]  # Meets, N/A and Does not meet
     assert rows[-1][:2] == ["Audits graded Does not meet good in every applicable domain", 1]
@@ -190,22 +212,26 @@ def test_an_empty_report_has_blank_percentages_not_errors():
 def test_no_cell_is_ever_a_formula():
     audits = build_through_services([spec(day(2026, 8, 1))])
     # Comments are free text an auditor types; the builder leaves them plain, so set one here.
-    Audit.objects.filter(pk=audits[0].pk).update(overall_comments="=HYPERLINK(\"http://x\")")
+    Audit.objects.filter(pk=audits[0].pk).update(overall_comments='=HYPERLINK("http://x")')
 
     _, workbook = xlsx(ReportScope(Q2))
 
     cells = [c for sheet in workbook for row in sheet.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     comments = workbook["Audits"].cell(row=2, column=contract.COLUMNS.index("comments") + 1)
-    assert comments.value == "'=HYPERLINK(\"http://x\")"  # escaped as in the CSV
+    assert comments.value == '\'=HYPERLINK("http://x")'  # escaped as in the CSV
 
 
 @pytest.mark.parametrize("export", ["csv", "xlsx"])
 def test_the_exports_run_a_fixed_number_of_queries(export):
     def queries_for(how_many: int) -> tuple[int, int]:
-        build_through_import([spec(Q2.start + datetime.timedelta(days=n % 90),
-                                   overall=(E, M, D)[n % 3])
-                              for n in range(how_many)], prefix=f"CR-{how_many}-")
+        build_through_import(
+            [
+                spec(Q2.start + datetime.timedelta(days=n % 90), overall=(E, M, D)[n % 3])
+                for n in range(how_many)
+            ],
+            prefix=f"CR-{how_many}-",
+        )
         with CaptureQueriesContext(connection) as figures:
             report_figures(ReportScope(Q2), today=TODAY)
         with CaptureQueriesContext(connection) as captured:

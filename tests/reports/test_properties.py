@@ -63,9 +63,16 @@ def audits(draw):
         strand=draw(st.sampled_from(STRANDS)),
         case_type=draw(st.sampled_from(CASE_TYPES)),
         # Weighted towards few grades, so "not met in every applicable domain" happens often.
-        domains=tuple(draw(st.lists(
-            st.sampled_from(DOMAIN_GRADES) | st.sampled_from(("does_not_meet", "not_applicable")),
-            min_size=12, max_size=12))),
+        domains=tuple(
+            draw(
+                st.lists(
+                    st.sampled_from(DOMAIN_GRADES)
+                    | st.sampled_from(("does_not_meet", "not_applicable")),
+                    min_size=12,
+                    max_size=12,
+                )
+            )
+        ),
         status=status,
         practice=draw(st.booleans()),
         activity=draw(st.sampled_from(ACTIVITIES)),
@@ -79,22 +86,29 @@ def periods(draw):
     if draw(st.booleans()):
         first = draw(st.integers(4, 9))
         last = draw(st.integers(first, 9))
-        return (datetime.date(2026, first, 1),
-                datetime.date(2026, last + 1, 1) - datetime.timedelta(days=1))
+        return (
+            datetime.date(2026, first, 1),
+            datetime.date(2026, last + 1, 1) - datetime.timedelta(days=1),
+        )
     start = draw(window_dates)
     end = draw(st.dates(min_value=start, max_value=WINDOW_END))
     return start, end
 
 
-filters = st.fixed_dictionaries({}, optional={
-    "activity": st.sampled_from(ACTIVITIES),
-    "strand": st.sampled_from(STRANDS),
-    "case_type": st.sampled_from(CASE_TYPES),
-})
+filters = st.fixed_dictionaries(
+    {},
+    optional={
+        "activity": st.sampled_from(ACTIVITIES),
+        "strand": st.sampled_from(STRANDS),
+        "case_type": st.sampled_from(CASE_TYPES),
+    },
+)
 
 PROPERTY_SETTINGS = settings(
-    max_examples=25, deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.fixture
@@ -120,8 +134,14 @@ def test_every_figure_equals_an_independent_count(titles, cohort, period, chosen
 
             figures = report_figures(scope, today=TODAY)
 
-            expected = expected_figures(cohort, start=start, end=end, titles=titles,
-                                        period_label=scope.period.label, **chosen)
+            expected = expected_figures(
+                cohort,
+                start=start,
+                end=end,
+                titles=titles,
+                period_label=scope.period.label,
+                **chosen,
+            )
             assert comparable(figures, expected) == expected
         finally:
             transaction.set_rollback(True)
@@ -135,8 +155,7 @@ def test_the_figures_add_up(cohort):
     with transaction.atomic():
         try:
             build_through_import(cohort)
-            scope = scope_from_arguments(start=WINDOW_START.isoformat(),
-                                         end=WINDOW_END.isoformat())
+            scope = scope_from_arguments(start=WINDOW_START.isoformat(), end=WINDOW_END.isoformat())
 
             figures = summary(scope, today=TODAY)
 
@@ -146,12 +165,15 @@ def test_the_figures_add_up(cohort):
             assert sum(s["audits"] for s in figures["by_strand"].values()) == total
             assert sum(c["audits"] for c in figures["by_case_type"].values()) == total
             moderation = figures["moderation"]
-            assert (moderation["agreed"] + moderation["raised"] + moderation["lowered"]
-                    == moderation["moderated"])
+            assert (
+                moderation["agreed"] + moderation["raised"] + moderation["lowered"]
+                == moderation["moderated"]
+            )
             for domain in figures["domains"]:
                 assert sum(domain[g] for g in DOMAIN_GRADES) == total
                 # An audit not met in every applicable domain is DNM or N/A in each domain.
                 assert figures["not_met_in_all_applicable_domains"] <= (
-                    domain["does_not_meet"] + domain["not_applicable"])
+                    domain["does_not_meet"] + domain["not_applicable"]
+                )
         finally:
             transaction.set_rollback(True)

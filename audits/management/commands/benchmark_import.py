@@ -20,10 +20,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from audits import csv_contract as contract
+from audits.csv import contract
+from audits.csv.exporter import write_audits_csv
+from audits.csv.importer import import_audits_csv
 from audits.figures import refresh_all
-from audits.exports import write_audits_csv
-from audits.imports import import_audits_csv
 from audits.models import AgeBand, Audit, AuditActivity, CaseType, Grade, Strand, Team
 
 FILE_PREFIX = "benchmark-"
@@ -35,14 +35,14 @@ COMMENTS = [
     "Good evidence of the child's views shaping the plan.",
     "Management oversight is not recorded, so the rationale is unclear.",
 ]
-DOMAIN_WEIGHTS = {Grade.EXCEEDS: 1, Grade.MEETS: 5, Grade.DOES_NOT_MEET: 3,
-                  Grade.NOT_APPLICABLE: 1}
+DOMAIN_WEIGHTS = {Grade.EXCEEDS: 1, Grade.MEETS: 5, Grade.DOES_NOT_MEET: 3, Grade.NOT_APPLICABLE: 1}
 
 
 def _benchmark_audits():
     """Audits a run of this command imported (and maybe, if interrupted, left behind)."""
     return Audit.objects.filter(
-        is_imported=True, case_reference__startswith=CASE_PREFIX,
+        is_imported=True,
+        case_reference__startswith=CASE_PREFIX,
         transitions__comment__startswith=f"Imported from {FILE_PREFIX}",
     )
 
@@ -79,12 +79,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--rows", type=int, default=20000)
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--force", action="store_true",
-                            help="run even though the database holds other audits")
-        parser.add_argument("--keep", action="store_true",
-                            help="leave the imported audits in the database")
-        parser.add_argument("--tracemalloc", action="store_true", dest="trace_memory",
-                            help="also measure Python's own peak allocation (slows the import)")
+        parser.add_argument(
+            "--force", action="store_true", help="run even though the database holds other audits"
+        )
+        parser.add_argument(
+            "--keep", action="store_true", help="leave the imported audits in the database"
+        )
+        parser.add_argument(
+            "--tracemalloc",
+            action="store_true",
+            dest="trace_memory",
+            help="also measure Python's own peak allocation (slows the import)",
+        )
 
     def handle(self, *args, rows, seed, force, keep, trace_memory, **options):
         if rows < 1:
@@ -94,7 +100,8 @@ class Command(BaseCommand):
         if others and not force:
             raise CommandError(
                 f"This database holds {others} audit(s) that are not from a benchmark run. "
-                "Use a scratch database (see docs/PERFORMANCE.md), or --force.")
+                "Use a scratch database (see docs/PERFORMANCE.md), or --force."
+            )
         if count := leftovers.count():
             leftovers.delete()
             refresh_all()
@@ -125,8 +132,10 @@ class Command(BaseCommand):
 
         try:
             if result.errors:
-                raise CommandError("The synthetic file did not import:\n" + "\n".join(
-                    str(e) for e in result.errors[:20]))
+                raise CommandError(
+                    "The synthetic file did not import:\n"
+                    + "\n".join(str(e) for e in result.errors[:20])
+                )
             imported = Audit.objects.filter(transitions__comment=f"Imported from {filename}")
             started = time.perf_counter()
             exported = write_audits_csv(imported.order_by("pk"), _NullStream())
@@ -137,10 +146,14 @@ class Command(BaseCommand):
 
         vendor = connection.vendor
         self.stdout.write(f"database:     {vendor} ({connection.settings_dict['NAME']})")
-        self.stdout.write(f"rows:         {rows} ({result.created} audits created, "
-                          f"{len(result.duplicates)} duplicates)")
-        self.stdout.write(f"seconds:      {seconds:.2f} wall clock, load average "
-                          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        self.stdout.write(
+            f"rows:         {rows} ({result.created} audits created, "
+            f"{len(result.duplicates)} duplicates)"
+        )
+        self.stdout.write(
+            f"seconds:      {seconds:.2f} wall clock, load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
         cpu = f"cpu seconds:  {cpu_seconds:.2f} in this process"
         if vendor == "sqlite":
             cpu += " (SQLite runs inside it)"
@@ -148,11 +161,15 @@ class Command(BaseCommand):
             cpu += f" + {server_cpu:.2f} in the database server's process for this connection"
         self.stdout.write(cpu)
         self.stdout.write(f"rows/s:       {rows / seconds:,.0f}")
-        self.stdout.write(f"peak memory:  {peak_rss / 1024:.0f} MiB peak RSS of the process "
-                          f"({rss_before / 1024:.0f} MiB before the import)")
+        self.stdout.write(
+            f"peak memory:  {peak_rss / 1024:.0f} MiB peak RSS of the process "
+            f"({rss_before / 1024:.0f} MiB before the import)"
+        )
         if traced_peak is not None:
-            self.stdout.write(f"tracemalloc:  {traced_peak / 2**20:.0f} MiB peak Python "
-                              "allocation during the import")
+            self.stdout.write(
+                f"tracemalloc:  {traced_peak / 2**20:.0f} MiB peak Python "
+                "allocation during the import"
+            )
         if connection.queries_logged:
             self.stdout.write(f"queries:      {queries} (DEBUG on, so logged)")
         self.stdout.write(f"export:       {exported} rows in {export_seconds:.2f} s")
@@ -181,29 +198,33 @@ def _synthetic_csv(*, rows: int, seed: int) -> bytes:
     writer.writerow(contract.COLUMNS)
     for n in range(1, rows + 1):
         moderated = rng.random() < 0.25
-        writer.writerow([
-            f"{CASE_PREFIX}{n:06}",
-            (today - datetime.timedelta(days=rng.randrange(730))).isoformat(),
-            rng.choice(auditors),
-            rng.choice(activities),
-            rng.choice(strands),
-            rng.choice(case_types),
-            rng.choice(age_bands),
-            rng.choice(teams),
-            *rng.choices(grades, weights, k=contract.DOMAIN_COUNT),
-            rng.choice([Grade.EXCEEDS, Grade.MEETS, Grade.MEETS, Grade.DOES_NOT_MEET]),
-            rng.choice([Grade.MEETS, Grade.DOES_NOT_MEET]) if moderated else "",
-            rng.choice(moderators) if moderated else "",
-            "yes" if rng.random() < 0.05 else "no",
-            rng.choice(COMMENTS),
-        ])
+        writer.writerow(
+            [
+                f"{CASE_PREFIX}{n:06}",
+                (today - datetime.timedelta(days=rng.randrange(730))).isoformat(),
+                rng.choice(auditors),
+                rng.choice(activities),
+                rng.choice(strands),
+                rng.choice(case_types),
+                rng.choice(age_bands),
+                rng.choice(teams),
+                *rng.choices(grades, weights, k=contract.DOMAIN_COUNT),
+                rng.choice([Grade.EXCEEDS, Grade.MEETS, Grade.MEETS, Grade.DOES_NOT_MEET]),
+                rng.choice([Grade.MEETS, Grade.DOES_NOT_MEET]) if moderated else "",
+                rng.choice(moderators) if moderated else "",
+                "yes" if rng.random() < 0.05 else "no",
+                rng.choice(COMMENTS),
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
 def _existing_ids() -> dict:
     """The highest pk of each table the import may add to: new rows get higher ones."""
-    return {model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            for model in (AuditActivity, Team, get_user_model())}
+    return {
+        model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for model in (AuditActivity, Team, get_user_model())
+    }
 
 
 def _clean_up(filename: str, existing: dict) -> None:
@@ -212,5 +233,6 @@ def _clean_up(filename: str, existing: dict) -> None:
     user_model = get_user_model()
     AuditActivity.objects.filter(pk__gt=existing[AuditActivity], audits=None).delete()
     Team.objects.filter(pk__gt=existing[Team], audit=None).delete()
-    user_model.objects.filter(pk__gt=existing[user_model], audits=None,
-                              moderated_audits=None).delete()
+    user_model.objects.filter(
+        pk__gt=existing[user_model], audits=None, moderated_audits=None
+    ).delete()

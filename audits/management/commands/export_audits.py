@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audits.exports import write_audits_csv
+from audits.csv.exporter import write_audits_csv
 from audits.models import Audit, Status
 
 
@@ -14,13 +14,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the CSV file to write (overwritten)")
-        parser.add_argument("--bom", action="store_true",
-                            help="start the file with a byte order mark, for Excel")
+        parser.add_argument(
+            "--bom", action="store_true", help="start the file with a byte order mark, for Excel"
+        )
 
     def handle(self, *args, file, bom=False, **options):
         # Drafts are left out: they are unfinished and would not pass the import's checks.
         audits = Audit.objects.exclude(status=Status.DRAFT).order_by(
-            "audit_date", "case_reference", "pk")
+            "audit_date", "case_reference", "pk"
+        )
         try:
             with open(file, "w", encoding="utf-8", newline="") as stream:
                 count = write_audits_csv(audits, stream, bom=bom)

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from audits.imports import import_audits_csv
+from audits.csv.importer import import_audits_csv
 
 
 class Command(BaseCommand):
@@ -17,8 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the CSV file to import")
-        parser.add_argument("--by", metavar="USERNAME",
-                            help="the user recorded as doing the import (default: nobody)")
+        parser.add_argument(
+            "--by",
+            metavar="USERNAME",
+            help="the user recorded as doing the import (default: nobody)",
+        )
 
     def handle(self, *args, file, by=None, **options):
         importer = None
@@ -35,18 +38,25 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
         except DatabaseError as exc:
-            raise CommandError(f"Nothing was imported: the database refused the import ({exc}).")
+            raise CommandError(
+                f"Nothing was imported: the database refused the import ({exc})."
+            ) from None
 
         if result.errors:
             lines = {error.line for error in result.errors if error.line}
-            raise CommandError("\n".join([
-                f"Nothing was imported from {path.name}: {len(result.errors)} problem(s)"
-                + (f" in {len(lines)} row(s)." if lines else "."),
-                *(f"  {error}" for error in result.errors),
-            ]))
+            raise CommandError(
+                "\n".join(
+                    [
+                        f"Nothing was imported from {path.name}: {len(result.errors)} problem(s)"
+                        + (f" in {len(lines)} row(s)." if lines else "."),
+                        *(f"  {error}" for error in result.errors),
+                    ]
+                )
+            )
 
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported {result.created} audit(s) from {path.name}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Imported {result.created} audit(s) from {path.name}.")
+        )
         if result.duplicates:
             self.stdout.write(f"Skipped {len(result.duplicates)} duplicate row(s):")
             for duplicate in result.duplicates:
@@ -54,10 +64,14 @@ class Command(BaseCommand):
         if result.created_users:
             self.stdout.write(
                 f"Created {len(result.created_users)} account(s) that cannot log in until an "
-                f"administrator sets a password: {', '.join(result.created_users)}")
+                f"administrator sets a password: {', '.join(result.created_users)}"
+            )
         if result.created_activities:
-            self.stdout.write(f"Created {len(result.created_activities)} activity(ies): "
-                              + "; ".join(result.created_activities))
+            self.stdout.write(
+                f"Created {len(result.created_activities)} activity(ies): "
+                + "; ".join(result.created_activities)
+            )
         if result.created_teams:
-            self.stdout.write(f"Created {len(result.created_teams)} team(s): "
-                              + "; ".join(result.created_teams))
+            self.stdout.write(
+                f"Created {len(result.created_teams)} team(s): " + "; ".join(result.created_teams)
+            )

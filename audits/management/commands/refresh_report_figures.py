@@ -14,16 +14,19 @@ class Command(BaseCommand):
     help = "Rebuild the report figures kept per month from the audits (or --check them)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--check", action="store_true",
-                            help="only say which months differ; exit 1 if any do")
+        parser.add_argument(
+            "--check", action="store_true", help="only say which months differ; exit 1 if any do"
+        )
 
     def handle(self, *args, check, **options):
         if check:
             stale = stale_months()
             if stale:
-                raise CommandError("The kept figures differ from the audits for: "
-                                   + ", ".join(f"{m:%B %Y}" for m in stale)
-                                   + ". Run refresh_report_figures to rebuild them.")
+                raise CommandError(
+                    "The kept figures differ from the audits for: "
+                    + ", ".join(f"{m:%B %Y}" for m in stale)
+                    + ". Run refresh_report_figures to rebuild them."
+                )
             self.stdout.write("The kept figures match the audits.")
             return
         months = refresh_all()

@@ -29,20 +29,29 @@ def due_actions(today: datetime.date):
     Practice audits are included: an action agreed on a practice audit is still about a real
     child's case, so it still has to be done.
     """
+
     def owner(field):
         # The assignee's field where there is an assignee, else the auditor's.
-        return Case(When(assignee__isnull=False, then=F(f"assignee__{field}")),
-                    default=F(f"audit__auditor__{field}"))
+        return Case(
+            When(assignee__isnull=False, then=F(f"assignee__{field}")),
+            default=F(f"audit__auditor__{field}"),
+        )
 
-    return (AgreedAction.objects
-            .filter(state=AgreedAction.State.OPEN,
-                    due_date__lte=today + datetime.timedelta(days=REMINDER_DAYS))
-            .exclude(audit__status=Status.DRAFT)
-            .exclude(Exists(ActionReminder.objects.filter(action=OuterRef("pk"), sent_on=today)))
-            .annotate(owner_username=owner("username"), owner_email=owner("email"),
-                      owner_active=owner("is_active"))
-            .select_related("audit")
-            .order_by("due_date", "pk"))
+    return (
+        AgreedAction.objects.filter(
+            state=AgreedAction.State.OPEN,
+            due_date__lte=today + datetime.timedelta(days=REMINDER_DAYS),
+        )
+        .exclude(audit__status=Status.DRAFT)
+        .exclude(Exists(ActionReminder.objects.filter(action=OuterRef("pk"), sent_on=today)))
+        .annotate(
+            owner_username=owner("username"),
+            owner_email=owner("email"),
+            owner_active=owner("is_active"),
+        )
+        .select_related("audit")
+        .order_by("due_date", "pk")
+    )
 
 
 def _when(action, today: datetime.date) -> str:
@@ -91,15 +100,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", help="the date to act as today, YYYY-MM-DD "
-                                            "(default: today)")
+        parser.add_argument("--today", help="the date to act as today, YYYY-MM-DD (default: today)")
 
     def handle(self, *args, today=None, **options):
         if today:
             try:
                 today = datetime.date.fromisoformat(today)
             except ValueError:
-                raise CommandError(f"--today must be a date as YYYY-MM-DD, not {today!r}.")
+                raise CommandError(
+                    f"--today must be a date as YYYY-MM-DD, not {today!r}."
+                ) from None
         else:
             today = timezone.localdate()
 
@@ -114,8 +124,9 @@ class Command(BaseCommand):
 
         # "Once a day at most" is per owner too: someone already emailed today (an action
         # that became due after the first run, say) hears about the rest tomorrow.
-        already = set(ActionReminder.objects.filter(sent_on=today)
-                      .values_list("recipient", flat=True))
+        already = set(
+            ActionReminder.objects.filter(sent_on=today).values_list("recipient", flat=True)
+        )
         sent = covered = 0
         failed = []
         connection = get_connection()
@@ -132,15 +143,19 @@ class Command(BaseCommand):
                 sent += 1
                 covered += len(claimed)
 
-        self.stdout.write(f"Reminders for {today.isoformat()}: sent {sent} email(s) covering "
-                          f"{covered} action(s).")
+        self.stdout.write(
+            f"Reminders for {today.isoformat()}: sent {sent} email(s) covering {covered} action(s)."
+        )
         if skipped:
             names = ", ".join(f"{name} ({n})" for name, n in sorted(skipped.items()))
-            self.stdout.write(f"Skipped {sum(skipped.values())} action(s) whose owner has no "
-                              f"email address or is inactive: {names}.")
+            self.stdout.write(
+                f"Skipped {sum(skipped.values())} action(s) whose owner has no "
+                f"email address or is inactive: {names}."
+            )
         if failed:
-            raise CommandError("Could not send to " + "; ".join(failed)
-                               + ". Run the command again to retry them.")
+            raise CommandError(
+                "Could not send to " + "; ".join(failed) + ". Run the command again to retry them."
+            )
 
     @staticmethod
     def _claim_and_send(email, names, actions, today, connection) -> list:
@@ -160,13 +175,16 @@ class Command(BaseCommand):
             for action in actions:
                 try:
                     with transaction.atomic():  # a savepoint, so one clash keeps the others
-                        ActionReminder.objects.create(action=action, sent_on=today,
-                                                      recipient=email)
+                        ActionReminder.objects.create(action=action, sent_on=today, recipient=email)
                 except IntegrityError:
                     continue
                 claimed.append(action)
             if claimed:
-                EmailMessage(_subject(claimed, today), _body(names, claimed, today),
-                             settings.DEFAULT_FROM_EMAIL, [email],
-                             connection=connection).send()
+                EmailMessage(
+                    _subject(claimed, today),
+                    _body(names, claimed, today),
+                    settings.DEFAULT_FROM_EMAIL,
+                    [email],
+                    connection=connection,
+                ).send()
         return claimed

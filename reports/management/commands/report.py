@@ -32,13 +32,24 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="json", choices=(*TEXT_FORMATS, *BINARY_FORMATS))
         parser.add_argument("--output", help="write to this file instead of standard output")
 
-    def handle(self, *args, start=None, end=None, activity=None, strand=None, case_type=None,
-               format="json", output=None, **options):
+    def handle(
+        self,
+        *args,
+        start=None,
+        end=None,
+        activity=None,
+        strand=None,
+        case_type=None,
+        format="json",
+        output=None,
+        **options,
+    ):
         if format in BINARY_FORMATS and not output:
             raise CommandError(f"--format {format} writes a binary file: give --output FILE.")
         try:
-            scope = scope_from_arguments(start=start, end=end, activity=activity, strand=strand,
-                                         case_type=case_type)
+            scope = scope_from_arguments(
+                start=start, end=end, activity=activity, strand=strand, case_type=case_type
+            )
         except ScopeError as exc:
             raise CommandError(str(exc)) from None
 
@@ -59,11 +70,11 @@ class Command(BaseCommand):
         else:
             # Imported only when asked for: the HTML and PDF path loads templates and WeasyPrint,
             # which a JSON user never needs.
-            from reports.rendering import report_html
+            from reports.rendering.html import report_html
 
             content = report_html(figures=figures, report=None, for_pdf=format == "pdf")
         if format == "pdf":
-            from reports.pdf import html_to_pdf
+            from reports.rendering.pdf import html_to_pdf
 
             with self._open(output, "wb") as stream:
                 stream.write(html_to_pdf(content))

@@ -1,0 +1,206 @@
+"""Reads for agreed actions: who may see which, the tracking list, and how an audit's actions
+turned out.
+
+The owner of an action answers for it and gets its reminders: its assignee where one is set,
+else the auditor who agreed it. Managers (QA leads, moderators, administrators) see every
+action on audits past draft. Nobody sees actions on a draft: they are not agreed yet.
+"""
+
+import datetime
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audits import roles
+from audits.models import AgreedAction, Audit, Status
+from audits.selectors import audits_visible_to
+
+ACTION_RELATED = ("assignee", "audit__auditor", "audit__team", "audit__activity")
+
+
+def owned_by(user) -> Q:
+    """Actions ``user`` owns: assigned to them, or unassigned on an audit they made."""
+    return Q(assignee=user) | Q(assignee__isnull=True, audit__auditor=user)
+
+
+def is_manager(user) -> bool:
+    """QA leads, moderators and administrators: they see and may close every action."""
+    return roles.sees_all_submitted(user)
+
+
+def may_assign(user, action: AgreedAction) -> bool:
+    """Managers, and the auditor who agreed the action, choose who owns it."""
+    return is_manager(user) or action.audit.auditor_id == user.pk
+
+
+def is_owner(user, action: AgreedAction) -> bool:
+    owner_id = action.assignee_id or action.audit.auditor_id
+    return owner_id == user.pk
+
+
+def actions_visible_to(user) -> QuerySet[AgreedAction]:
+    """The actions ``user`` may see: their own, or all of them for managers; never on drafts.
+
+    The auditor also sees actions they agreed and assigned to someone else: the audit page
+    already shows those to them.
+    """
+    past_draft = ~Q(audit__status=Status.DRAFT)
+    if is_manager(user):
+        return AgreedAction.objects.filter(past_draft)
+    if not getattr(user, "is_authenticated", False):
+        return AgreedAction.objects.none()
+    return AgreedAction.objects.filter(past_draft & (owned_by(user) | Q(audit__auditor=user)))
+
+
+def with_overdue(
+    queryset: QuerySet[AgreedAction], *, today: datetime.date | None = None
+) -> QuerySet[AgreedAction]:
+    """``is_overdue``: open and past its date, computed by the database."""
+    today = today or timezone.localdate()
+    return queryset.annotate(
+        is_overdue=Case(
+            When(state=AgreedAction.State.OPEN, due_date__lt=today, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def action_list(user, *, today: datetime.date | None = None) -> QuerySet[AgreedAction]:
+    """The tracking list: overdue first, then the other open actions, each by due date (no
+    date last).
+
+    Closed actions come after the open ones, so what still needs doing is at the top whatever
+    the filter.
+    """
+    is_open = Case(
+        When(state=AgreedAction.State.OPEN, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return (
+        with_overdue(actions_visible_to(user), today=today)
+        .select_related(*ACTION_RELATED)
+        .order_by("-is_overdue", is_open.desc(), F("due_date").asc(nulls_last=True), "pk")
+    )
+
+
+def action_owners(user) -> QuerySet:
+    """The users who own at least one action ``user`` may see, for the owner filter."""
+    visible = actions_visible_to(user)
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(pk__in=visible.filter(assignee__isnull=False).values("assignee"))
+            | Q(pk__in=visible.filter(assignee__isnull=True).values("audit__auditor"))
+        )
+        .order_by("username")
+    )
+
+
+def get_action_for(user, pk, action: str = "view") -> AgreedAction:
+    """The action ``pk`` if ``user`` may see it (else 404) and may do ``action`` (else 403).
+
+    Actions: "view"; "close" (mark done or no longer needed: the owner or a manager);
+    "reopen" (a manager); "assign" (change the owner: a manager or the auditor who agreed it).
+    """
+    try:
+        found = with_overdue(actions_visible_to(user)).select_related(*ACTION_RELATED).get(pk=pk)
+    except (AgreedAction.DoesNotExist, ValueError):
+        raise Http404(_("No such action.")) from None
+    if action == "view":
+        return found
+    if action == "close":
+        if not (is_owner(user, found) or is_manager(user)):
+            raise PermissionDenied(_("Only the action's owner or a manager can close it."))
+        return found
+    if action == "assign":
+        if not may_assign(user, found):
+            raise PermissionDenied(
+                _("Only the auditor who agreed the action or a manager can change who owns it.")
+            )
+        return found
+    if action == "reopen":
+        if not is_manager(user):
+            raise PermissionDenied(
+                _("Only a QA lead, moderator or administrator can reopen an action.")
+            )
+        return found
+    raise ValueError(f"unknown action {action!r}")
+
+
+def may_view_audit(user, audit: Audit) -> bool:
+    """An assignee may own an action on an audit they cannot open; the page links only if so."""
+    return audits_visible_to(user).filter(pk=audit.pk).exists()
+
+
+# How each action of an audit turned out against its date.
+ON_TIME = "on_time"
+LATE = "late"
+NOT_NEEDED = "not_needed"
+OVERDUE = "overdue"
+NOT_YET_DUE = "not_yet_due"
+OUTCOME_LABELS = {
+    ON_TIME: gettext_lazy("Completed by its date"),
+    LATE: gettext_lazy("Completed late"),
+    OVERDUE: gettext_lazy("Not completed, overdue"),
+    NOT_YET_DUE: gettext_lazy("Open, not yet due"),
+    NOT_NEEDED: gettext_lazy("No longer needed"),
+}
+
+
+@dataclass
+class ActionOutcomes:
+    """The actions of one audit, each with its outcome, and the counts of each outcome.
+
+    Both are lazy: nothing is queried unless a page shows them.
+    """
+
+    audit: Audit
+    today: datetime.date
+
+    def _queryset(self):
+        done = Q(state=AgreedAction.State.DONE)
+        return AgreedAction.objects.filter(audit=self.audit).annotate(
+            outcome=Case(
+                # An action with no date counts as on time once done, as in the reports.
+                When(
+                    done & (Q(due_date__isnull=True) | Q(completed_on__lte=F("due_date"))),
+                    then=Value(ON_TIME),
+                ),
+                When(done, then=Value(LATE)),
+                When(state=AgreedAction.State.NOT_NEEDED, then=Value(NOT_NEEDED)),
+                When(due_date__lt=self.today, then=Value(OVERDUE)),
+                default=Value(NOT_YET_DUE),
+                output_field=CharField(),
+            )
+        )
+
+    @cached_property
+    def rows(self) -> list[AgreedAction]:
+        rows = list(self._queryset().order_by("due_date", "pk"))
+        for row in rows:
+            row.outcome_label = OUTCOME_LABELS[row.outcome]
+        return rows
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        counts = {key: 0 for key in OUTCOME_LABELS}
+        for row in self._queryset().order_by().values("outcome").annotate(n=Count("pk")):
+            counts[row["outcome"]] = row["n"]
+        counts["total"] = sum(counts.values())
+        return counts
+
+
+def actions_outcome_for_audit(
+    audit: Audit, *, today: datetime.date | None = None
+) -> ActionOutcomes:
+    """Whether each of ``audit``'s actions was completed by its date (see OUTCOME_LABELS)."""
+    return ActionOutcomes(audit=audit, today=today or timezone.localdate())

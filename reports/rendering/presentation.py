@@ -1,0 +1,237 @@
+"""Turns a report's figures (live, or frozen at publication) into what the page and PDF show.
+
+Works from the figures dictionary alone, so a published report renders exactly as it was
+published. Percentages are shares of counts the database produced; nothing is recounted here.
+"""
+
+import datetime
+
+from django.utils.translation import gettext as _
+
+from reports.rendering import charts
+
+GRADE_LABELS = {
+    "exceeds": _("Exceeds good"),
+    "meets": _("Meets good"),
+    "does_not_meet": _("Does not meet good"),
+    "not_applicable": _("Not applicable"),
+}
+GRADES = ("exceeds", "meets", "does_not_meet")
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def fmt_percent(value: float | None) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.1f}"
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+def grade_rows(counts: dict, total: int) -> list[dict]:
+    return [
+        {
+            "code": g,
+            "label": GRADE_LABELS[g],
+            "count": counts[g],
+            "percent": fmt_percent(percent(counts[g], total)),
+        }
+        for g in GRADES
+    ]
+
+
+def _cases(n: int) -> str:
+    return _("1 case") if n == 1 else _("%(n)s cases") % {"n": n}
+
+
+def grades_sentence(counts: dict, total: int, *, who: str) -> str:
+    """'… graded 4 cases (44.4%) as Meets good and 5 cases (55.6%) as Does not meet good.'"""
+    present = [g for g in GRADES if counts[g]]
+    if not present:
+        return ""
+    parts = [
+        f"{_cases(counts[g])} ({fmt_percent(percent(counts[g], total))}) as {GRADE_LABELS[g]}"
+        for g in present
+    ]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + _(" and ") + parts[-1]
+    missing = [GRADE_LABELS[g] for g in GRADES if not counts[g]]
+    tail = ""
+    if missing:
+        tail = " " + _("No cases were graded %(grades)s.") % {"grades": _(" or ").join(missing)}
+    return f"{who} {joined}.{tail}"
+
+
+def headline(figures: dict) -> list[str]:
+    total = figures["audits"]
+    if not total:
+        return [_("No cases were audited in this period.")]
+    lines = [
+        grades_sentence(
+            figures["auditor_grades"],
+            total,
+            who=(
+                _("Of the 1 case audited, the auditor graded")
+                if total == 1
+                else _("Of the %(n)s cases audited, auditors graded") % {"n": total}
+            ),
+        ),
+    ]
+    moderation = figures["moderation"]
+    if moderation["moderated"]:
+        lines.append(
+            grades_sentence(
+                figures["final_grades"],
+                total,
+                who=_("After moderation of %(m)s of them, the final grades were")
+                % {"m": moderation["moderated"]},
+            )
+        )
+    return lines
+
+
+def domain_rows(domains: list[dict]) -> list[dict]:
+    rows = []
+    for d in domains:
+        applicable = d["exceeds"] + d["meets"] + d["does_not_meet"]
+        good = d["exceeds"] + d["meets"]
+        rows.append(
+            {
+                **d,
+                "applicable": applicable,
+                "good_percent_value": percent(good, applicable),
+                "good_percent": fmt_percent(percent(good, applicable)),
+                "not_met_percent": fmt_percent(percent(d["does_not_meet"], applicable)),
+                "exceeds_percent": fmt_percent(percent(d["exceeds"], applicable)),
+                "meets_percent": fmt_percent(percent(d["meets"], applicable)),
+            }
+        )
+    return rows
+
+
+def strongest_and_weakest(rows: list[dict], n: int = 3) -> tuple[list[dict], list[dict]]:
+    """Domains ranked by the share of applicable audits at least Meets good."""
+    ranked = [r for r in rows if r["applicable"]]
+    ranked.sort(key=lambda r: (-r["good_percent_value"], r["number"]))
+    strongest = ranked[:n]
+    weakest = [r for r in reversed(ranked) if r not in strongest][:n]
+    return strongest, weakest
+
+
+def comparison_rows(figures: dict) -> list[dict]:
+    now, before = figures, figures["previous"]
+
+    def share(f, grades):
+        return percent(sum(f["final_grades"][g] for g in grades), f["audits"])
+
+    def row(label, current, previous, is_percent):
+        change = None if current is None or previous is None else round(current - previous, 1)
+        if is_percent:
+            shown = (
+                fmt_percent(current),
+                fmt_percent(previous),
+                "–" if change is None else f"{change:+.1f} points",
+            )
+        else:
+            shown = (current, previous, "–" if change is None else f"{change:+.0f}")
+        return {"label": label, "current": shown[0], "previous": shown[1], "change": shown[2]}
+
+    return [
+        row(_("Cases audited"), now["audits"], before["audits"], False),
+        row(
+            _("Final grade Meets good or better"),
+            share(now, ("exceeds", "meets")),
+            share(before, ("exceeds", "meets")),
+            True,
+        ),
+        row(
+            _("Final grade Does not meet good"),
+            share(now, ("does_not_meet",)),
+            share(before, ("does_not_meet",)),
+            True,
+        ),
+        row(
+            _("Audits moderated"),
+            now["moderation"]["moderated"],
+            before["moderation"]["moderated"],
+            False,
+        ),
+    ]
+
+
+def split_rows(groups: dict, names: dict) -> list[dict]:
+    rows = []
+    for slug, g in groups.items():
+        total = g["audits"]
+        rows.append(
+            {
+                "name": names.get(slug, slug),
+                "audits": total,
+                "final": grade_rows(g["final_grades"], total),
+                "auditor": grade_rows(g["auditor_grades"], total),
+            }
+        )
+    return rows
+
+
+def schedule_rows(schedule: dict) -> dict:
+    def label(row):
+        month = datetime.date.fromisoformat(row["month"])
+        due = datetime.date.fromisoformat(row["due_date"]) if row.get("due_date") else None
+        return {
+            **row,
+            "month_label": f"{month:%B %Y}",
+            "due_label": f"{due:%-d %b %Y}" if due else "",
+        }
+
+    return {key: [label(r) for r in schedule.get(key, [])] for key in ("in_period", "coming")}
+
+
+def build(figures: dict) -> dict:
+    """Everything the report template needs, from the figures alone."""
+    total = figures["audits"]
+    moderation = figures["moderation"]
+    domains = domain_rows(figures["domains"])
+    strongest, weakest = strongest_and_weakest(domains)
+    names = figures.get("names", {})
+    auditor_pct = [percent(figures["auditor_grades"][g], total) or 0 for g in GRADES]
+    final_pct = [percent(figures["final_grades"][g], total) or 0 for g in GRADES]
+    return {
+        "figures": figures,
+        "headline": headline(figures),
+        "auditor_rows": grade_rows(figures["auditor_grades"], total),
+        "final_rows": grade_rows(figures["final_grades"], total),
+        "grade_table": [
+            {
+                "label": a["label"],
+                "auditor_count": a["count"],
+                "auditor_percent": a["percent"],
+                "final_count": f["count"],
+                "final_percent": f["percent"],
+            }
+            for a, f in zip(
+                grade_rows(figures["auditor_grades"], total),
+                grade_rows(figures["final_grades"], total),
+            )
+        ],
+        "moderation": {**moderation, "rate": fmt_percent(percent(moderation["moderated"], total))},
+        "by_strand": split_rows(figures["by_strand"], names.get("strands", {})),
+        "by_case_type": split_rows(figures["by_case_type"], names.get("case_types", {})),
+        "domains": domains,
+        "strongest": strongest,
+        "weakest": weakest,
+        "comparison": comparison_rows(figures),
+        "actions": figures.get("actions", {}),
+        "schedule": schedule_rows(figures.get("schedule", {})),
+        "grades_chart": charts.grouped_bars(
+            title=_("Final grades before and after moderation"),
+            categories=[str(GRADE_LABELS[g]) for g in GRADES],
+            series=[(_("Auditor's grade"), auditor_pct), (_("Final grade"), final_pct)],
+        ),
+        "domains_chart": charts.stacked_bars(
+            title=_("Grades by domain"),
+            rows=[(f"Domain {d['number']}", d) for d in figures["domains"]],
+            keys=[(k, str(GRADE_LABELS[k])) for k in (*GRADES, "not_applicable")],
+        ),
+    }

@@ -1,0 +1,262 @@
+"""QA targets against actual figures, with a red, amber or green rating.
+
+The computed measures are the report's own counts (reports.selectors: the same audits, period
+and filters, never drafts or practice audits), so a target and the report never disagree.
+Python only divides those counts and rates the result.
+
+Every measure is a percentage. A percentage whose denominator is zero (no audits, no audit where
+the domain applied, no moderated audit) is None: "no data", rated grey.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audits.models import Grade
+from audits.periods import Period, financial_year, financial_year_of, fy_label
+from reports.models import DOMAIN_MEASURES, ManualActual, Measure, Target
+from reports.selectors import ReportScope, measure_counts
+
+GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
+RAG_LABELS = {
+    GREEN: gettext_lazy("Green"),
+    AMBER: gettext_lazy("Amber"),
+    RED: gettext_lazy("Red"),
+    GREY: gettext_lazy("No data"),
+}
+DOMAIN_NUMBERS = range(1, 13)
+ONE_PLACE = Decimal("0.1")
+UNIT = "%"
+
+_GOOD = (Grade.EXCEEDS, Grade.MEETS)
+_APPLICABLE = (Grade.EXCEEDS, Grade.MEETS, Grade.DOES_NOT_MEET)
+
+
+def _decimal(value) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    try:
+        # Through str so that a float such as 29.95 means 29.95, not its binary neighbour.
+        return Decimal(str(value))
+    except InvalidOperation as error:
+        raise ValueError(f"Not a number: {value!r}") from error
+
+
+def round_one_place(value) -> Decimal | None:
+    """``value`` rounded to one decimal place, halves away from zero (29.95 -> 30.0)."""
+    if value is None:
+        return None
+    return _decimal(value).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+def rag(direction: str, target, tolerance, actual) -> str:
+    """The RAG status of ``actual`` against ``target``: "green", "amber", "red" or "grey".
+
+    The actual is first rounded to one decimal place (halves up), because that is the figure
+    the board reads: 29.96 against a target of at least 30 shows as 30.0 and is green. Target
+    and tolerance are compared exactly as entered.
+
+    At least: actual >= target is green; target - tolerance <= actual < target is amber;
+    anything lower is red. At most: actual <= target is green; target < actual <=
+    target + tolerance is amber; anything higher is red. No actual (None) is grey.
+    """
+    if actual is None:
+        return GREY
+    target, tolerance = _decimal(target), _decimal(tolerance)
+    if tolerance < 0:
+        raise ValueError("The amber tolerance cannot be negative.")
+    shown = round_one_place(actual)
+    if direction == Target.Direction.AT_LEAST:
+        if shown >= target:
+            return GREEN
+        return AMBER if shown >= target - tolerance else RED
+    if direction == Target.Direction.AT_MOST:
+        if shown <= target:
+            return GREEN
+        return AMBER if shown <= target + tolerance else RED
+    raise ValueError(f"Unknown direction: {direction!r}")
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    return Decimal(100 * part) / Decimal(whole) if whole else None
+
+
+def measure_values(scope: ReportScope, *, counts: dict | None = None) -> dict:
+    """Every computed measure for ``scope``, as unrounded Decimal percentages or None.
+
+    {"good_or_better", "not_met", "moderation_rate", "agreement": Decimal | None,
+     "domain_not_met", "domain_good": {1: Decimal | None, ..., 12: ...}}
+
+    From the report's own counts: ``counts`` is {"totals": the report's grade split, "domains":
+    its domain rows}, as report_figures has them; without it they are counted here
+    (reports.selectors.measure_counts). A domain's percentages are of the audits where it
+    applied (graded anything but Not applicable); agreement is of the moderated audits.
+    """
+    if counts is None:
+        counts = measure_counts(scope)
+    totals = counts["totals"]
+    final, moderation = totals["final_grades"], totals["moderation"]
+    domains = {row["number"]: row for row in counts["domains"]}
+    empty = dict.fromkeys(_APPLICABLE, 0)
+
+    def domain_percent(number: int, grades) -> Decimal | None:
+        row = domains.get(number, empty)
+        return _percent(sum(row[g] for g in grades), sum(row[g] for g in _APPLICABLE))
+
+    return {
+        Measure.GOOD_OR_BETTER.value: _percent(sum(final[g] for g in _GOOD), totals["audits"]),
+        Measure.NOT_MET.value: _percent(final[Grade.DOES_NOT_MEET], totals["audits"]),
+        Measure.MODERATION_RATE.value: _percent(moderation["moderated"], totals["audits"]),
+        Measure.AGREEMENT.value: _percent(moderation["agreed"], moderation["moderated"]),
+        Measure.DOMAIN_NOT_MET.value: {
+            n: domain_percent(n, (Grade.DOES_NOT_MEET,)) for n in DOMAIN_NUMBERS
+        },
+        Measure.DOMAIN_GOOD.value: {n: domain_percent(n, _GOOD) for n in DOMAIN_NUMBERS},
+    }
+
+
+def measure_label(measure: str, domain_number: int | None = None) -> str:
+    """What a measure counts, in words, with the domain's number where it has one."""
+    if measure == Measure.DOMAIN_NOT_MET:
+        return _("Domain %(n)s graded Does not meet good (%% of audits where it applies)") % {
+            "n": domain_number
+        }
+    if measure == Measure.DOMAIN_GOOD:
+        return _("Domain %(n)s graded Meets good or better (%% of audits where it applies)") % {
+            "n": domain_number
+        }
+    if measure == Measure.AGREEMENT:
+        return _("Moderators agreed with the auditor's grade (% of moderated audits)")
+    if measure == Measure.MANUAL:
+        return _("Entered by the QA lead for the period")
+    return str(Measure(measure).label)
+
+
+def format_number(value) -> str:
+    """30.00 -> "30", 37.50 -> "37.5", 37.25 -> "37.25": no trailing zeros."""
+    text = f"{_decimal(value):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _row(target: Target, actual: Decimal | None) -> dict:
+    """One row of the targets table. Plain JSON-safe values, so a published report can freeze
+    it; the *_text entries are what the table shows."""
+    shown = round_one_place(actual)
+    symbol = "≥" if target.direction == Target.Direction.AT_LEAST else "≤"
+    tolerance = target.amber_tolerance
+    # The edge of amber, kept within 0 to 100 for display; the rule itself is rag()'s.
+    if target.direction == Target.Direction.AT_LEAST:
+        amber_limit = max(target.target_value - tolerance, Decimal(0))
+        amber_text = _("amber down to %(limit)s%%")
+    else:
+        amber_limit = min(target.target_value + tolerance, Decimal(100))
+        amber_text = _("amber up to %(limit)s%%")
+    status = rag(target.direction, target.target_value, tolerance, shown)
+    return {
+        "id": target.pk,
+        "name": target.name,
+        "measure": target.measure,
+        "measure_label": measure_label(target.measure, target.domain_number),
+        "domain_number": target.domain_number,
+        "direction": target.direction,
+        "target": float(target.target_value),
+        "tolerance": float(tolerance),
+        "amber_limit": float(amber_limit),
+        "actual": None if shown is None else float(shown),
+        "rag": status,
+        "rag_label": str(RAG_LABELS[status]),
+        "unit": UNIT,
+        "target_text": f"{symbol} {format_number(target.target_value)}{UNIT}",
+        "amber_text": (amber_text % {"limit": format_number(amber_limit)}) if tolerance else "",
+        "actual_text": "–" if shown is None else f"{shown}{UNIT}",
+    }
+
+
+def targets_table(
+    scope: ReportScope, *, financial_year: int | None = None, counts: dict | None = None
+) -> list[dict]:
+    """The QA targets of the financial year ``scope``'s period starts in, against the actual
+    figures for that period (and the scope's filters), each with its RAG status.
+
+    A manual measure takes the value entered for exactly the period's dates, else no data.
+    Filters do not apply to manual measures: their figures come from other systems. At most
+    two queries (the targets and the manual actuals) when given the report's ``counts`` (see
+    ``measure_values``), and those of ``measure_counts`` without them.
+    """
+    period = scope.period
+    year = financial_year_of(period.start) if financial_year is None else financial_year
+    targets = list(Target.objects.filter(financial_year=year))
+    if not targets:
+        return []
+    computed = {}
+    if any(t.measure != Measure.MANUAL for t in targets):
+        computed = measure_values(scope, counts=counts)
+    manual = {}
+    if any(t.measure == Measure.MANUAL for t in targets):
+        manual = dict(
+            ManualActual.objects.filter(
+                target__in=[t for t in targets if t.measure == Measure.MANUAL],
+                start=period.start,
+                end=period.end,
+            ).values_list("target_id", "value")
+        )
+    rows = []
+    for target in targets:
+        if target.measure == Measure.MANUAL:
+            actual = manual.get(target.pk)
+        elif target.measure in DOMAIN_MEASURES:
+            actual = computed[target.measure].get(target.domain_number)
+        else:
+            actual = computed[target.measure]
+        rows.append(_row(target, actual))
+    return rows
+
+
+def year_to_date(year: int, *, today: datetime.date) -> Period:
+    """From 1 April of ``year`` to ``today``; the whole year once it is over (or not begun)."""
+    whole = financial_year(year)
+    if whole.start <= today < whole.end:
+        return Period(
+            whole.start,
+            today,
+            _("%(year)s to date (1 April %(start)s to %(today)s)")
+            % {"year": fy_label(year), "start": whole.start.year, "today": f"{today:%-d %B %Y}"},
+        )
+    return whole
+
+
+def manual_actuals(year: int, *, target: Target | None = None) -> list[dict]:
+    """Every value entered for the year's manual targets (or for ``target`` only), each rated
+    against its target: what a QA lead checks before a report. One query."""
+    actuals = ManualActual.objects.filter(
+        target__financial_year=year, target__measure=Measure.MANUAL
+    )
+    if target is not None:
+        actuals = actuals.filter(target=target)
+    actuals = actuals.select_related("target", "entered_by").order_by(
+        "target__order", "target__name", "start", "end"
+    )
+    return [
+        {
+            "target": actual.target,
+            "start": actual.start,
+            "end": actual.end,
+            "value_text": f"{format_number(actual.value)}{UNIT}",
+            "rag": (
+                status := rag(
+                    actual.target.direction,
+                    actual.target.target_value,
+                    actual.target.amber_tolerance,
+                    actual.value,
+                )
+            ),
+            "rag_label": str(RAG_LABELS[status]),
+            "entered_by": actual.entered_by,
+            "entered_at": actual.entered_at,
+        }
+        for actual in actuals
+    ]
