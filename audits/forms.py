@@ -5,12 +5,10 @@ subset. The form only refuses values that can never be right, such as a malforme
 """
 
 from django import forms
-from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import roles
 from .models import (
     OVERALL_GRADES,
     AgeBand,
@@ -65,7 +63,7 @@ class AccessibleFormMixin:
                     attrs["aria-describedby"] = f"{described} {self[name].auto_id}_error".strip()
 
 
-def _active(model):
+def active_entries(model):
     return model.objects.filter(is_active=True)
 
 
@@ -109,16 +107,16 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
         queryset=AuditActivity.objects.order_by("-month", "name"),
     )
     age_band = VocabularyChoiceField(
-        label=gettext_lazy("Age band"), required=False, queryset=_active(AgeBand)
+        label=gettext_lazy("Age band"), required=False, queryset=active_entries(AgeBand)
     )
     strand = VocabularyChoiceField(
-        label=gettext_lazy("Strand"), required=False, queryset=_active(Strand)
+        label=gettext_lazy("Strand"), required=False, queryset=active_entries(Strand)
     )
     case_type = VocabularyChoiceField(
-        label=gettext_lazy("Case type"), required=False, queryset=_active(CaseType)
+        label=gettext_lazy("Case type"), required=False, queryset=active_entries(CaseType)
     )
     team = VocabularyChoiceField(
-        label=gettext_lazy("Case holder's team"), required=False, queryset=_active(Team)
+        label=gettext_lazy("Case holder's team"), required=False, queryset=active_entries(Team)
     )
     is_practice = forms.BooleanField(
         label=gettext_lazy("This is a practice audit (training; never counted in figures)"),
@@ -345,58 +343,3 @@ class AuditFormPage:
         for form in self.actions.forms:
             summary += field_errors(form)
         return summary + field_errors(bottom)
-
-
-class AuditorChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return roles.display_name(obj)
-
-
-class ActivityForm(AccessibleFormMixin, forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Name"),
-        max_length=200,
-        help_text=gettext_lazy("For example: Looked after children in long-term foster care."),
-    )
-    theme = forms.CharField(label=gettext_lazy("Theme (optional)"), max_length=300, required=False)
-    month = forms.DateField(
-        label=gettext_lazy("Month"),
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-        input_formats=["%Y-%m", "%Y-%m-%d"],
-        help_text=gettext_lazy("The month the activity belongs to."),
-    )
-    strand = forms.ModelChoiceField(
-        label=gettext_lazy("Strand (optional)"), required=False, queryset=_active(Strand)
-    )
-    case_types = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Case types (optional)"),
-        required=False,
-        queryset=_active(CaseType),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    planned_audits = forms.IntegerField(
-        label=gettext_lazy("Planned number of audits"), required=False, min_value=0, max_value=1000
-    )
-    auditors = AuditorChoiceField(
-        label=gettext_lazy("Assigned auditors"),
-        required=False,
-        queryset=User.objects.filter(groups__name=roles.AUDITOR, is_active=True)
-        .order_by("username")
-        .distinct(),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    due_date = forms.DateField(
-        label=gettext_lazy("Due date (optional)"), required=False, widget=DATE_INPUT
-    )
-    moderation_rate = forms.IntegerField(
-        label=gettext_lazy("Moderation rate (%)"),
-        min_value=0,
-        max_value=100,
-        initial=100,
-        help_text=gettext_lazy("The share of submitted audits chosen at random for moderation."),
-    )
-    always_moderate_not_met = forms.BooleanField(
-        label=gettext_lazy("Always moderate audits graded Does not meet good"),
-        required=False,
-        initial=True,
-    )

@@ -2,25 +2,15 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
-    F,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import roles
-from .models import EDITABLE_STATUSES, Audit, AuditActivity, Status
+from .models import EDITABLE_STATUSES, Audit, Status
 
 LIST_RELATED = ("auditor", "activity", "strand", "case_type", "age_band", "team", "moderated_by")
 
@@ -104,113 +94,12 @@ def earlier_audits(*, case_reference: str, user, exclude_pk=None, before=None) -
     return [{"audit": a, "visible": a.pk in visible} for a in rows]
 
 
-def activities_for_choice() -> QuerySet[AuditActivity]:
-    return AuditActivity.objects.select_related("strand").order_by("-month", "name")
-
-
 def status_counts(queryset) -> dict[str, int]:
     """How many audits of ``queryset`` are in each status, in one query."""
     counts = {status: 0 for status in Status.values}
     for row in queryset.order_by().values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
     return counts
-
-
-PAST_DRAFT = (Status.SUBMITTED, Status.IN_MODERATION, Status.RETURNED, Status.COMPLETED)
-
-
-def _audits_of_activity(**filters) -> Coalesce:
-    """How many of the activity's audits match ``filters``, practice audits never: a
-    correlated count, so the figure stays right whatever the caller joins beside it.
-
-    COUNT(*), not of the id, so that the index on (activity, is_practice, status) answers it
-    alone (PostgreSQL reads no audit rows once the table has been vacuumed)."""
-    counted = (
-        Audit.objects.filter(activity=OuterRef("pk"), is_practice=False, **filters)
-        .order_by()
-        .values("activity")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def activities_with_counts(*, today=None, start=None, end=None) -> QuerySet[AuditActivity]:
-    """Activities, newest month first, with planned against done counted in the same query.
-
-    ``audits_done`` counts audits past draft; ``audits_completed`` those completed; practice
-    audits count in neither. ``is_late``: the due date has passed with fewer audits submitted
-    than planned.
-    """
-    today = today or timezone.localdate()
-    # Subqueries, not Count over a join to the audits: grouping the joined rows of every
-    # activity's audits (with COUNT DISTINCT, in case a caller joined another to-many
-    # relation) made the report's schedule slow with many audits.
-    qs = (
-        AuditActivity.objects.select_related("strand")
-        .prefetch_related("case_types", "auditors")
-        .annotate(
-            audits_done=_audits_of_activity(status__in=PAST_DRAFT),
-            audits_completed=_audits_of_activity(status=Status.COMPLETED),
-        )
-        .annotate(
-            is_late=Case(
-                When(
-                    Q(due_date__lt=today) & Q(planned_audits__gt=F("audits_done")), then=Value(True)
-                ),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .order_by("-month", "name")
-    )
-    if start:
-        qs = qs.filter(month__gte=start)
-    if end:
-        qs = qs.filter(month__lte=end)
-    return qs
-
-
-def schedule_by_month(*, today, months_back: int = 6, months_ahead: int = 3) -> list[dict]:
-    """The audit schedule around ``today``: each month with its activities, coming months first
-    in date order, then the past ones."""
-    this_month = today.replace(day=1)
-    first = _add_months(this_month, -months_back)
-    last = _add_months(this_month, months_ahead)
-    months: dict = {}
-    for activity in activities_with_counts(today=today, start=first, end=last):
-        months.setdefault(activity.month, []).append(activity)
-    ordered = sorted(months.items())
-    return [
-        {
-            "month": month,
-            "activities": sorted(items, key=lambda a: a.name),
-            "is_past": month < this_month,
-            "is_current": month == this_month,
-        }
-        for month, items in ordered
-    ]
-
-
-def assigned_activities(user, *, today) -> QuerySet[AuditActivity]:
-    """Activities this month and later (and last month's, if late) assigned to ``user``, with
-    how many audits they have submitted for each."""
-    since = _add_months(today.replace(day=1), -1)
-    return (
-        user.assigned_activities.filter(month__gte=since)
-        .select_related("strand")
-        .annotate(
-            my_done=Count(
-                "audits", filter=Q(audits__auditor=user) & Q(audits__status__in=PAST_DRAFT)
-            )
-        )
-        .order_by("month", "name")
-    )
-
-
-def _add_months(day, months):
-    index = day.year * 12 + day.month - 1 + months
-    return day.replace(year=index // 12, month=index % 12 + 1, day=1)
 
 
 def case_timeline(*, case_reference: str, user) -> list[dict]:

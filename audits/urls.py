@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .actions import views as action_views
+from .schedule import views as schedule_views
 
 app_name = "audits"
 urlpatterns = [
@@ -14,9 +15,9 @@ urlpatterns = [
     path("audits/<int:pk>/edit/", views.audit_edit, name="edit"),
     path("audits/<int:pk>/delete/", views.audit_delete, name="delete"),
     path("cases/<str:case_reference>/", views.case_timeline, name="case_timeline"),
-    path("activities/", views.activity_list, name="activities"),
-    path("activities/new/", views.activity_new, name="activity_new"),
-    path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("activities/", schedule_views.activity_list, name="activities"),
+    path("activities/new/", schedule_views.activity_new, name="activity_new"),
+    path("activities/<int:pk>/edit/", schedule_views.activity_edit, name="activity_edit"),
     path("actions/", action_views.action_list, name="actions"),
     path("actions/<int:pk>/", action_views.action_detail, name="action_detail"),
     path("actions/<int:pk>/done/", action_views.action_mark_done, name="action_done"),

@@ -4,18 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .errors import DomainError
 from .models import AuditTransition, Status
 
 
-class AuditError(Exception):
-    """A request the audit rules refuse; the message is written for the user.
-
-    ``field`` names the form field the message belongs beside, where there is one.
-    """
-
-    def __init__(self, message: str = "", *, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AuditError(DomainError):
+    """A request the audit rules refuse; the message is written for the user."""
 
 
 # (from, to) -> what the move is called. Every status change in the project is listed here.

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from audits import roles, selectors, services
+from audits import roles, services
 from audits.models import (
     AgeBand,
     Audit,
@@ -45,6 +45,8 @@ from audits.models import (
     Strand,
     Team,
 )
+from audits.schedule import selectors as schedule_selectors
+from audits.schedule import services as schedule_services
 from demo import moderation_history as demo_moderation
 from demo import qa_history as demo_qa
 
@@ -657,7 +659,7 @@ class _Generator:
             rate = (
                 theme.rate if slot.months_back < EARLY_MONTHS else min(theme.rate, EARLY_RATE_CAP)
             )
-            slot.activity = services.activity_create(
+            slot.activity = schedule_services.activity_create(
                 name=theme.name,
                 month=slot.month,
                 theme=theme.focus,
@@ -1212,7 +1214,9 @@ def _counts(today: datetime.date) -> dict[str, int]:
     audits = Audit.objects.filter(auditor__username__in=DEMO_USERNAMES)
     past_draft = audits.exclude(status=Status.DRAFT)
     reaudited = past_draft.values("case_reference").annotate(n=Count("pk")).filter(n__gt=1).count()
-    activities = selectors.activities_with_counts(today=today).filter(created_by__username="qalead")
+    activities = schedule_selectors.activities_with_counts(today=today).filter(
+        created_by__username="qalead"
+    )
     return {
         "users": User.objects.filter(username__in=DEMO_USERNAMES).count(),
         "teams": Team.objects.filter(slug__in=[s for s, _ in TEAMS]).count(),

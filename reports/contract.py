@@ -9,12 +9,13 @@ import datetime
 from django.utils.translation import gettext as _
 
 from audits import periods
+from audits.errors import DomainError
 from audits.models import AuditActivity, CaseType, Strand
 
 from .selectors import ReportScope, report_figures
 
 
-class ScopeError(ValueError):
+class ScopeError(DomainError, ValueError):
     """Bad report arguments; the message names the argument and the problem."""
 
 

@@ -302,7 +302,7 @@ def schedule_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Planned against done for the period's activities, and the plan for the three months
     after it. Two queries."""
     from audits.periods import add_months
-    from audits.selectors import activities_with_counts
+    from audits.schedule.selectors import activities_with_counts
 
     def scoped(qs):
         if scope.activity:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits import roles
+from audits.errors import DomainError
 from audits.periods import Period
 
 from .models import Report
@@ -15,7 +16,7 @@ from .rendering.pdf import html_to_pdf
 from .selectors import ReportScope, report_figures
 
 
-class ReportError(Exception):
+class ReportError(DomainError):
     """A report request the rules refuse; the message is written for the user."""
 
 

@@ -16,6 +16,7 @@ from audits.models import (
     RiskCategory,
     Status,
 )
+from audits.schedule import services as schedule_services
 from audits.services import AuditContent, AuditError, AuditSubmitError
 from tests import factories
 from tests.helpers import complete_content, draft_audit, submitted_audit
@@ -310,7 +311,7 @@ def test_without_a_current_tool_no_audit_can_be_started(owner):
 
 
 def test_activity_create_starts_the_month_on_its_first_day_and_refuses_a_duplicate():
-    activity = services.activity_create(
+    activity = schedule_services.activity_create(
         name="Neglect",
         month=datetime.date(2026, 12, 17),
         strand=factories.strand(),
@@ -320,5 +321,5 @@ def test_activity_create_starts_the_month_on_its_first_day_and_refuses_a_duplica
     assert activity.month == datetime.date(2026, 12, 1)
     assert [c.slug for c in activity.case_types.all()] == ["child_protection"]
     with pytest.raises(AuditError, match="already an activity called"):
-        services.activity_create(name="Neglect", month=datetime.date(2026, 12, 3))
+        schedule_services.activity_create(name="Neglect", month=datetime.date(2026, 12, 3))
     assert AuditActivity.objects.filter(name="Neglect").count() == 1

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from audits import roles, selectors
+from audits import roles
 from audits.figures import stale_months
 from audits.models import (
     ActionEvent,
@@ -28,6 +28,7 @@ from audits.models import (
 )
 from audits.periods import add_months, financial_year_of, quarter
 from audits.rules import submit_problems
+from audits.schedule import selectors as schedule_selectors
 from demo import loader as demo
 from moderation.models import DomainNote, Exemplar, Moderation, ModerationCase, SampleReason
 from moderation.selectors import QUEUE_STATUSES, unacknowledged_feedback_count
@@ -322,10 +323,10 @@ def check_schedule(today):
         assert AuditActivity.objects.filter(month=month, auditors__isnull=False).exists()
     # Every auditor, the newest included, has work assigned now or later.
     for user in User.objects.filter(groups__name=roles.AUDITOR):
-        assert selectors.assigned_activities(user, today=today).exists(), user.username
+        assert schedule_selectors.assigned_activities(user, today=today).exists(), user.username
 
     # One or two past activities are late; the others did what they planned.
-    with_counts = selectors.activities_with_counts(today=today)
+    with_counts = schedule_selectors.activities_with_counts(today=today)
     assert 1 <= with_counts.filter(is_late=True).count() <= 2
     assert all(
         a.planned_audits == a.audits_done or a.is_late

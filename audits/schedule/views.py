@@ -1,0 +1,81 @@
+"""The audit schedule's pages: QA leads and administrators plan activities by month."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import roles
+from ..models import AuditActivity
+from ..workflow import AuditError
+from . import selectors, services
+from .forms import ActivityForm
+
+
+def _require_planner(user):
+    if not roles.manages_activities(user):
+        raise PermissionDenied(_("Only QA leads and administrators plan audit activities."))
+
+
+def activity_list(request):
+    """The audit schedule: coming and past months, planned against submitted and completed."""
+    _require_planner(request.user)
+    today = timezone.localdate()
+    return render(
+        request,
+        "audits/activity_list.html",
+        {"months": selectors.schedule_by_month(today=today), "today": today},
+    )
+
+
+def activity_new(request):
+    _require_planner(request.user)
+    return _activity_form(request, activity=None)
+
+
+def activity_edit(request, pk):
+    _require_planner(request.user)
+    activity = get_object_or_404(AuditActivity, pk=pk)
+    return _activity_form(request, activity=activity)
+
+
+def _activity_form(request, *, activity):
+    initial = {"moderation_rate": 100, "always_moderate_not_met": True}
+    if activity is not None:
+        initial = {
+            name: getattr(activity, name)
+            for name in (
+                "name",
+                "theme",
+                "month",
+                "strand",
+                "planned_audits",
+                "due_date",
+                "moderation_rate",
+                "always_moderate_not_met",
+            )
+        }
+        initial.update(
+            case_types=list(activity.case_types.all()), auditors=list(activity.auditors.all())
+        )
+    form = ActivityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if activity is None:
+                activity = services.activity_create(by=request.user, **form.cleaned_data)
+            else:
+                activity = services.activity_update(
+                    activity=activity, by=request.user, **form.cleaned_data
+                )
+        except AuditError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, _("Activity “%(name)s” saved.") % {"name": activity.name})
+            return redirect("audits:activities")
+    return render(
+        request,
+        "audits/activity_form.html",
+        {"form": form, "activity": activity},
+        status=400 if form.errors else 200,
+    )
