@@ -4,6 +4,12 @@ The report HTML refers to its stylesheet under STATIC_BASE_URL, an address that 
 this fetcher: it is answered from the static files on disk, never from the network. Every other
 URL (file:, http:, https: elsewhere, ftp:, …) is refused, so text a user typed can never make
 the PDF engine read a local file or call out.
+
+A static URL is looked up the way it was made: in production ``{% static %}`` gives the manifest
+storage's hashed name (``css/report_print.<hash>.css``), which only the collected files in
+STATIC_ROOT have, so the storage is asked first. Files that were not collected (development, and
+the tests, which run with DEBUG off but the plain storage) have unhashed names the staticfiles
+finders know, so they are the fallback; either way only files under the static roots are read.
 """
 
 import logging
@@ -11,6 +17,8 @@ import mimetypes
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -31,16 +39,31 @@ class ProjectStaticFetcher(URLFetcher):
             return super().fetch(url, headers)
         static_prefix = STATIC_BASE_URL + settings.STATIC_URL.lstrip("/")
         if url.startswith(static_prefix):
-            relative = url[len(static_prefix) :].split("?")[0].split("#")[0]
-            path = finders.find(relative) if ".." not in relative else None
-            if path:
-                with open(path, "rb") as handle:
-                    body = handle.read()
-                mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            name = url[len(static_prefix) :].split("?")[0].split("#")[0]
+            body = _static_file(name)
+            if body is not None:
+                mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
         self.refused.append(url)
         logger.warning("PDF rendering refused to fetch %s", url)
         raise ValueError(f"Refused to fetch {url}: only the project's static files are allowed.")
+
+
+def _static_file(name: str) -> bytes | None:
+    """The bytes of the project static file ``name`` (as in its URL), or None if there is none."""
+    if not name or ".." in name or name.startswith("/"):
+        return None
+    try:
+        if staticfiles_storage.exists(name):
+            with staticfiles_storage.open(name) as handle:
+                return handle.read()
+        path = finders.find(name)
+        if path:
+            with open(path, "rb") as handle:
+                return handle.read()
+    except (SuspiciousFileOperation, OSError):
+        pass  # outside the static roots, or a directory: not a static file
+    return None
 
 
 def html_to_pdf(html: str, fetcher: ProjectStaticFetcher | None = None) -> bytes:
