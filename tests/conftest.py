@@ -54,3 +54,20 @@ def no_role_user(db):
     from tests import factories
 
     return factories.UserFactory()
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    """Django's real SMTP backend, pointed at a port on this machine where nothing listens:
+    every send fails the way it does when the council's mail server is down."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    return port

@@ -12,14 +12,26 @@ from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audits import roles
-from audits.models import AgreedAction, Audit, Status
+from audits.models import ActionReminder, AgreedAction, Audit, Status
 from audits.selectors import audits_visible_to
 
 ACTION_RELATED = ("assignee", "audit__auditor", "audit__team", "audit__activity")
@@ -43,6 +55,11 @@ def may_assign(user, action: AgreedAction) -> bool:
 def is_owner(user, action: AgreedAction) -> bool:
     owner_id = action.assignee_id or action.audit.auditor_id
     return owner_id == user.pk
+
+
+def owner_of(action: AgreedAction):
+    """The user who answers for ``action``: its assignee, else the auditor who agreed it."""
+    return action.assignee or action.audit.auditor
 
 
 def actions_visible_to(user) -> QuerySet[AgreedAction]:
@@ -139,6 +156,43 @@ def get_action_for(user, pk, action: str = "view") -> AgreedAction:
 def may_view_audit(user, audit: Audit) -> bool:
     """An assignee may own an action on an audit they cannot open; the page links only if so."""
     return audits_visible_to(user).filter(pk=audit.pk).exists()
+
+
+# Reminders go for open actions overdue or due within this many days.
+REMINDER_DAYS = 7
+
+
+def due_for_reminder(today: datetime.date) -> QuerySet[AgreedAction]:
+    """Open actions on audits past draft, due on or before today + REMINDER_DAYS, not yet
+    reminded today, each with its owner's username, email and whether active (worked out by
+    the database), in due date order.
+
+    Practice audits are included: an action agreed on a practice audit is still about a real
+    child's case, so it still has to be done.
+    """
+
+    def owner(field):
+        # The assignee's field where there is an assignee, else the auditor's.
+        return Case(
+            When(assignee__isnull=False, then=F(f"assignee__{field}")),
+            default=F(f"audit__auditor__{field}"),
+        )
+
+    return (
+        AgreedAction.objects.filter(
+            state=AgreedAction.State.OPEN,
+            due_date__lte=today + datetime.timedelta(days=REMINDER_DAYS),
+        )
+        .exclude(audit__status=Status.DRAFT)
+        .exclude(Exists(ActionReminder.objects.filter(action=OuterRef("pk"), sent_on=today)))
+        .annotate(
+            owner_username=owner("username"),
+            owner_email=owner("email"),
+            owner_active=owner("is_active"),
+        )
+        .select_related("audit")
+        .order_by("due_date", "pk")
+    )
 
 
 # How each action of an audit turned out against its date.

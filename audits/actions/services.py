@@ -3,23 +3,30 @@ ACTION_MOVES and writes an ActionEvent, so the history of an action is never los
 
 An action is closed (done, or no longer needed) by its owner (see action_selectors) or a
 manager; only a manager reopens one. Its owner is changed by a manager or by the auditor who
-agreed it (``action_assign``).
+agreed it (``action_assign``). The owner is emailed, after the change commits, when someone
+else makes it (audits.actions.notifications).
+
+The daily reminders (``action_reminders_send``) are written here too: one ActionReminder row per
+action per day, so no action is reminded twice in a day.
 """
 
 import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.urls import reverse
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from audits.actions.selectors import is_manager, is_owner, may_assign
-from audits.models import ActionEvent, AgreedAction, Status
+from audits.actions import notifications
+from audits.actions.selectors import due_for_reminder, is_manager, is_owner, may_assign, owner_of
+from audits.models import ActionEvent, ActionReminder, AgreedAction, Status
 from audits.roles import display_name
 from audits.workflow import AuditError
+
+logger = logging.getLogger(__name__)
 
 State = AgreedAction.State
 
@@ -84,7 +91,8 @@ def _move(action: AgreedAction, *, to: str, by, note: str, completed_on=None) ->
     action.completed_on = completed_on
     action.state_note = note if to != State.OPEN else ""
     action.save(update_fields=["state", "completed_on", "state_note"])
-    _tell_owner_of_move(action, by, to, note)
+    owner_id = owner_of(action).pk
+    transaction.on_commit(lambda: notifications.action_moved(event_id=event.pk, owner_id=owner_id))
     return event
 
 
@@ -174,7 +182,7 @@ def action_assign(*, action: AgreedAction, by, assignee) -> AgreedAction:
         raise ActionError(_("The action already has that owner."), field="assignee")
     owner = assignee or action.audit.auditor
     name = display_name(owner)
-    ActionEvent.objects.create(
+    event = ActionEvent.objects.create(
         action=action,
         from_state=action.state,
         to_state=action.state,
@@ -184,65 +192,86 @@ def action_assign(*, action: AgreedAction, by, assignee) -> AgreedAction:
     )
     action.assignee = assignee
     action.save(update_fields=["assignee"])
-    if owner.pk != by.pk:
-        _tell_new_owner(action, owner)
+    transaction.on_commit(
+        lambda: notifications.action_assigned(event_id=event.pk, owner_id=owner.pk)
+    )
     return action
 
 
-def _owner(action: AgreedAction):
-    return action.assignee or action.audit.auditor
+@dataclass(frozen=True)
+class ReminderRun:
+    """What one day's reminders did."""
+
+    sent: int  # emails sent
+    covered: int  # actions listed in them
+    skipped: dict[str, int]  # owner's username -> actions not sent: no email address, or inactive
+    failed: dict[str, str]  # address -> why its email could not be sent (nothing is recorded)
 
 
-def _tell(owner, action: AgreedAction, subject: str, opening: str) -> None:
-    """Email ``owner`` about their action after this transaction commits (if it does)."""
-    if not owner.email:
-        return
-    reference = action.audit.case_reference or _("(no reference)")
-    link = settings.SITE_URL.rstrip("/") + reverse("audits:action_detail", args=[action.pk])
-    due = date_format(action.due_date, "j F Y") if action.due_date else _("no date set")
-    body = _("%(opening)s\n\nCase %(ref)s: %(text)s\nBy: %(due)s\n\nOpen it: %(link)s\n") % {
-        "opening": opening,
-        "ref": reference,
-        "text": action.description.strip(),
-        "due": due,
-        "link": link,
-    }
-    subject = f"{subject} (case {reference})"
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email])
-    )
+def action_reminders_send(*, today: datetime.date) -> ReminderRun:
+    """Email each owner of open actions that are overdue or due within REMINDER_DAYS of
+    ``today`` one reminder listing them all, at most once a day. Running it again the same day
+    sends nothing new; an address whose email fails is recorded as not reminded, so the next
+    run tries it again.
+
+    "Once a day at most" is per action and per address: two accounts sharing an address get
+    one email, and someone already emailed today (about an action that became due after the
+    first run, say) hears about the rest tomorrow.
+    """
+    by_recipient = defaultdict(list)
+    skipped = defaultdict(int)
+    for action in due_for_reminder(today):
+        if not action.owner_email or not action.owner_active:
+            skipped[action.owner_username] += 1
+            continue
+        by_recipient[action.owner_email].append(action)
+
+    already = set(ActionReminder.objects.filter(sent_on=today).values_list("recipient", flat=True))
+    sent = covered = 0
+    failed = {}
+    for email, actions in by_recipient.items():
+        if email in already:
+            continue
+        try:
+            claimed = _remind(email, actions, today)
+        except Exception as exc:  # one owner's mail failing must not stop the others
+            logger.exception(
+                "Could not send the action reminder email to %s about actions %s (cases %s).",
+                email,
+                ", ".join(str(a.pk) for a in actions),
+                ", ".join(sorted({a.audit.case_reference or "(no reference)" for a in actions})),
+            )
+            failed[email] = str(exc)
+            continue
+        if claimed:
+            sent += 1
+            covered += len(claimed)
+    return ReminderRun(sent=sent, covered=covered, skipped=dict(skipped), failed=failed)
 
 
-def _tell_new_owner(action: AgreedAction, owner) -> None:
-    _tell(
-        owner,
-        action,
-        _("An agreed action is now yours"),
-        _("An agreed action from a case file audit is now yours to answer for."),
-    )
+def _remind(email: str, actions: list[AgreedAction], today: datetime.date) -> list:
+    """Record today's reminder for each action, then send one email listing those recorded.
 
-
-def _tell_owner_of_move(action: AgreedAction, by, to: str, note: str) -> None:
-    """A manager closed or reopened someone else's action: its owner hears it from us."""
-    owner = _owner(action)
-    if owner.pk == by.pk:
-        return
-    name = display_name(by)
-    opening = {
-        State.DONE: _("%(name)s marked your action done: %(note)s"),
-        State.NOT_NEEDED: _("%(name)s marked your action no longer needed: %(note)s"),
-        State.OPEN: _("%(name)s reopened your action: %(note)s"),
-    }[to] % {"name": name, "note": note}
-    _tell(
-        owner,
-        action,
-        _("Your agreed action was %(state)s")
-        % {
-            "state": {
-                State.DONE: _("marked done"),
-                State.NOT_NEEDED: _("closed"),
-                State.OPEN: _("reopened"),
-            }[to]
-        },
-        opening,
-    )
+    Why this cannot send twice, even with two runs at once: each reminder row is inserted
+    before the email goes, and the unique (action, sent_on) constraint lets only one run
+    insert it. A second run's insert waits for the first run's transaction and then fails,
+    so that action is left out of the second run's email (and with no action left, no
+    email is sent). Both runs take actions in the same order (due date, pk), so they cannot
+    deadlock. The email is sent inside the transaction, not on commit: if sending fails the
+    rows are rolled back and a later run retries; only a failure to commit after a successful
+    send could repeat an email, which is the lesser harm than a reminder silently lost.
+    """
+    claimed = []
+    with transaction.atomic():
+        for action in actions:
+            try:
+                with transaction.atomic():  # a savepoint, so one clash keeps the others
+                    ActionReminder.objects.create(action=action, sent_on=today, recipient=email)
+            except IntegrityError:
+                continue
+            claimed.append(action)
+        if claimed:
+            notifications.action_reminder_send(
+                recipient=email, action_ids=[a.pk for a in claimed], today=today
+            )
+    return claimed

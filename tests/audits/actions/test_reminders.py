@@ -1,6 +1,7 @@
 """send_action_reminders: which actions, one email per owner, once a day, safe to run twice."""
 
 import datetime
+import logging
 from io import StringIO
 
 import pytest
@@ -8,6 +9,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from audits import services
+from audits.actions import selectors as action_selectors
 from audits.actions import services as action_services
 from audits.models import ActionReminder, AgreedAction, Grade
 from tests import factories
@@ -222,15 +224,13 @@ def test_a_failed_send_records_nothing_so_the_next_run_retries(owner, monkeypatc
 
 def test_a_run_that_loses_the_race_for_an_action_leaves_it_out(owner, monkeypatch):
     """Two runs at once both select the action; the unique row lets only one send it."""
-    from audits.management.commands import send_action_reminders as command
-
     audit_with_actions(owner, [days(1), days(2)], ref="CR-LOST")
-    selected = list(command.due_actions(TODAY))
+    selected = list(action_selectors.due_for_reminder(TODAY))
     # The other run commits its reminder for #1 after this run selected it.
     ActionReminder.objects.create(
         action=action_named("CR-LOST #1"), sent_on=TODAY, recipient="other-run@example.test"
     )
-    monkeypatch.setattr(command, "due_actions", lambda today: selected)
+    monkeypatch.setattr(action_services, "due_for_reminder", lambda today: selected)
 
     out = run()
 
@@ -238,3 +238,42 @@ def test_a_run_that_loses_the_race_for_an_action_leaves_it_out(owner, monkeypatc
     assert "CR-LOST #1" not in mail.outbox[0].body and "CR-LOST #2" in mail.outbox[0].body
     assert "covering 1 action(s)" in out
     assert ActionReminder.objects.get(action__description="CR-LOST #2").recipient == owner.email
+
+
+def test_the_service_returns_what_it_did_and_the_command_only_reports_it(owner):
+    audit_with_actions(owner, [days(-1), days(3)], ref="CR-SVC")
+    no_email = factories.auditor(email="")
+    audit_with_actions(no_email, [days(1)], ref="CR-SVC-NE")
+
+    run = action_services.action_reminders_send(today=TODAY)
+
+    assert (run.sent, run.covered, run.skipped, run.failed) == (1, 2, {no_email.username: 1}, {})
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+    again = action_services.action_reminders_send(today=TODAY)
+    assert (again.sent, again.covered) == (0, 0)
+    assert ActionReminder.objects.count() == 2
+
+
+def test_with_the_mail_server_down_nothing_is_recorded_and_the_run_fails_saying_so(
+    owner, colleague, mail_server_down, caplog, settings
+):
+    """A real SMTP backend with nothing listening: each owner's email fails on its own, the
+    run goes on to the next owner, records no reminder, logs each failure and exits non-zero."""
+    audit_with_actions(owner, [days(1)], ref="CR-DOWN1")
+    audit_with_actions(colleague, [days(2)], ref="CR-DOWN2")
+
+    with pytest.raises(CommandError) as raised:
+        run()
+
+    assert f"Could not send to {owner.email}: " in str(raised.value)
+    assert f"{colleague.email}: " in str(raised.value)
+    assert "Run the command again to retry them." in str(raised.value)
+    assert not ActionReminder.objects.exists()
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
+    assert len(failures) == 2
+    logged = " ".join(r.getMessage() for r in failures)
+    assert "action reminder" in logged and "CR-DOWN1" in logged and "CR-DOWN2" in logged
+    assert "CR-DOWN1 #1" not in logged  # the case reference, never the action's words
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert "sent 2 email(s) covering 2 action(s)" in run()
