@@ -4,11 +4,8 @@ current state against the one transition table (audits.workflow) and records the
 
 import random
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +14,7 @@ from audits.figures import refresh_for_audit
 from audits.models import GRADE_RANK, AgreedAction, Audit, Grade, Status
 from audits.workflow import AuditError, transition
 
+from . import notifications
 from .models import DomainNote, Exemplar, Moderation, ModerationCase, SampleReason
 
 _system_random = random.SystemRandom()
@@ -196,19 +194,6 @@ def _next_round(audit: Audit) -> int:
     return audit.moderations.count() + 1
 
 
-def _notify(audit: Audit, subject: str, body: str) -> None:
-    email = audit.auditor.email
-    if not email:
-        return
-    link = settings.SITE_URL.rstrip("/") + reverse("audits:detail", args=[audit.pk])
-    message = f"{body}\n\nOpen the audit: {link}\n"
-    transaction.on_commit(
-        lambda: send_mail(
-            subject, message, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True
-        )
-    )
-
-
 @transaction.atomic
 def moderation_record(
     *,
@@ -276,12 +261,7 @@ def moderation_record(
     transition(audit, to=Status.COMPLETED, by=moderator, comment=moderation.get_outcome_display())
     audit.moderated_grade, audit.moderated_by = grade, moderator
     _bump(audit, "status", "moderated_grade", "moderated_by")
-    _notify(
-        audit,
-        _("Your audit of case %(ref)s has been moderated") % {"ref": audit.case_reference},
-        _("Outcome: %(outcome)s.\n\n%(feedback)s")
-        % {"outcome": moderation.get_outcome_display(), "feedback": moderation.feedback},
-    )
+    transaction.on_commit(lambda: notifications.moderation_recorded(moderation_id=moderation.pk))
     return moderation
 
 
@@ -311,11 +291,7 @@ def moderation_send_back(
     case.taken_by, case.taken_at = None, None
     case.save(update_fields=["taken_by", "taken_at"])
     _bump(audit, "status")
-    _notify(
-        audit,
-        _("Your audit of case %(ref)s needs changes") % {"ref": audit.case_reference},
-        comments.strip(),
-    )
+    transaction.on_commit(lambda: notifications.moderation_sent_back(moderation_id=moderation.pk))
     return moderation
 
 
