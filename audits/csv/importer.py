@@ -2,8 +2,10 @@
 
 All or nothing: every row is checked in Python first, against vocabularies, users, activities
 and existing audits each loaded once (no query per row), and only when no row has a problem is
-anything written, in batches (``bulk_create`` for the audits, plain rows for their domain grades
-and transitions) inside one transaction, so a database error half-way writes nothing either.
+anything written, in batches (``bulk_create`` for the audits, plain rows for their domain grades,
+and their transitions through ``audits.workflow.transitions_bulk``, which checks every move
+against the one transition table) inside one transaction, so a database error half-way writes
+nothing either.
 docs/PERFORMANCE.md has the figures.
 
 Imported audits carry no domain text and no actions, so they are exempt from the submit rules
@@ -13,18 +15,17 @@ that need those; every other rule applies (see ``_RowParser``).
 import csv
 import datetime
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from audits import bulk
 from audits.csv import contract
 from audits.figures import refresh_months
 from audits.models import (
@@ -32,7 +33,6 @@ from audits.models import (
     Audit,
     AuditActivity,
     AuditTool,
-    AuditTransition,
     CaseType,
     DomainGrade,
     Grade,
@@ -42,7 +42,7 @@ from audits.models import (
 )
 from audits.rules import audit_date_error, case_reference_error, parse_grade
 from audits.services import current_tool
-from audits.workflow import AuditError
+from audits.workflow import AuditError, Move, transitions_bulk
 
 # SQLite caps it lower (999 parameters per statement); Django works that out per model.
 BATCH_SIZE = 1000
@@ -477,11 +477,12 @@ def _write(rows, result: ImportResult, *, tool, domain_ids, by, comment) -> None
     teams = _ensure_teams(rows, result)
     activity_for = _ensure_activities(rows, result, by=by)
 
+    paths = _import_paths(comment)
     audits = [
         Audit(
             tool_id=tool.pk,
             auditor_id=users[row.auditor],
-            status=Status.COMPLETED if row.moderated_grade else Status.SUBMITTED,
+            status=paths[bool(row.moderated_grade)][-1][1],
             case_reference=row.case_reference,
             audit_date=row.audit_date,
             activity_id=activity_for(row),
@@ -505,7 +506,7 @@ def _write(rows, result: ImportResult, *, tool, domain_ids, by, comment) -> None
         # gets here; refuse rather than write grades to the wrong audits.
         raise RuntimeError("The database did not return the ids of the imported audits.")
 
-    _insert_plain_rows(
+    bulk.insert_rows(
         DomainGrade,
         ("audit", "domain", "grade", "text"),
         (
@@ -514,59 +515,41 @@ def _write(rows, result: ImportResult, *, tool, domain_ids, by, comment) -> None
             for domain_id, grade in zip(domain_ids, row.grades)
         ),
     )
-    at = connection.ops.adapt_datetimefield_value(now)
-    by_id = by.pk if by else None
-    _insert_plain_rows(
-        AuditTransition,
-        ("audit", "from_status", "to_status", "by", "at", "comment"),
-        ((audit.pk, "", audit.status, by_id, at, comment) for audit in audits),
+    # The moves each audit made before this system recorded it, checked against the one
+    # transition table like every other status change.
+    transitions_bulk(
+        (
+            Move(audit, from_status, to, move_comment)
+            for audit, row in zip(audits, rows)
+            for from_status, to, move_comment in paths[bool(row.moderated_grade)]
+        ),
+        by=by,
+        at=now,
     )
     refresh_months({audit.audit_date for audit in audits})
     result.created = len(audits)
 
 
-def _insert_plain_rows(model, field_names: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """INSERT ``rows`` (tuples of values already in the database's form, in ``field_names``
-    order) into ``model``'s table, without building model instances.
-
-    For the twelve domain grades of every audit and the transitions: bulk_create spends most of
-    an import's time building and compiling instances (260,000 for 20,000 audits) whose values
-    are ids, codes and one timestamp. Audits themselves go through bulk_create, which also
-    hands back their ids. Nothing here fills in defaults: every column must be listed.
-    """
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
-    insert = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
-    placeholders = "(" + ", ".join(["%s"] * len(field_names)) + ")"
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # sqlite3 runs executemany as one prepared statement, in C.
-            cursor.executemany(insert + placeholders, rows)
-            return
-        if hasattr(cursor.cursor, "copy_expert"):  # psycopg2
-            # COPY takes the least work on both sides of the connection.
-            data = io.StringIO("".join("\t".join(map(_copy_text, row)) + "\n" for row in rows))
-            cursor.cursor.copy_expert(
-                f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN", data
-            )
-            return
-        # Elsewhere executemany is a round trip per row; multi-row VALUES is one per batch.
-        rows = iter(rows)
-        while batch := list(islice(rows, BATCH_SIZE)):
-            cursor.execute(
-                insert + ", ".join([placeholders] * len(batch)),
-                [value for row in batch for value in row],
-            )
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value) -> str:
-    """One value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    return str(value).translate(_COPY_ESCAPES)
+def _import_paths(comment: str) -> dict[bool, tuple[tuple[str, str, str], ...]]:
+    """Moderated or not -> the (from, to, comment) moves of an imported audit, from the draft
+    it once was to the status it is imported in. The first move names the file."""
+    submitted = (Status.DRAFT, Status.SUBMITTED, comment)
+    return {
+        False: (submitted,),
+        True: (
+            submitted,
+            (
+                Status.SUBMITTED,
+                Status.IN_MODERATION,
+                _("Taken for moderation before this system (imported)."),
+            ),
+            (
+                Status.IN_MODERATION,
+                Status.COMPLETED,
+                _("Moderated before this system (imported)."),
+            ),
+        ),
+    }
 
 
 def _drop_duplicates(rows: list[_Row], result: ImportResult) -> list[_Row]:

@@ -7,11 +7,12 @@ import io
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from audits import bulk
 from audits.csv import contract as csv_contract
-from audits.csv import importer as imports
 from audits.csv.importer import RowError, import_audits_csv
 from audits.models import (
     Audit,
@@ -23,6 +24,7 @@ from audits.models import (
     Status,
     Team,
 )
+from audits.workflow import TRANSITIONS
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +65,14 @@ def run_import(*rows: dict, **kwargs):
     return import_audits_csv(io.BytesIO(csv_bytes(*rows)), **kwargs)
 
 
+def moves(audit) -> list[tuple]:
+    """The audit's recorded status changes, in order: (from, to, by, comment)."""
+    return [
+        (t.from_status, t.to_status, t.by, t.comment)
+        for t in audit.transitions.select_related("by").order_by("at", "pk")
+    ]
+
+
 def counts() -> dict:
     return {
         model.__name__: model.objects.count()
@@ -98,14 +108,11 @@ def test_a_row_becomes_a_submitted_imported_audit_on_the_current_tool():
         )
     )
     assert grades == [(n, "not_applicable" if n == 3 else "meets", "") for n in range(1, 13)]
-    transition = audit.transitions.get()
-    assert (transition.from_status, transition.to_status, transition.by) == (
-        "",
-        Status.SUBMITTED,
-        importer,
-    )
-    assert transition.comment == "Imported from historic.csv"
-    assert transition.at == audit.submitted_at
+    # Its history: the one move an unmoderated historic audit made, submitted from a draft.
+    assert moves(audit) == [
+        (Status.DRAFT, Status.SUBMITTED, importer, "Imported from historic.csv"),
+    ]
+    assert {t.at for t in audit.transitions.all()} == {audit.submitted_at}
 
 
 def test_a_moderated_row_becomes_completed_with_its_moderator():
@@ -123,9 +130,59 @@ def test_a_moderated_row_becomes_completed_with_its_moderator():
     assert audit.status == Status.COMPLETED
     assert (audit.moderated_grade, audit.moderated_by) == (Grade.DOES_NOT_MEET, moderator)
     assert audit.final_grade == Grade.DOES_NOT_MEET
-    transition = audit.transitions.get()
-    assert transition.to_status == Status.COMPLETED
-    assert transition.comment == "Imported from C:\\exports\\2025\tQ4.csv"
+    # Submitted, taken for moderation and moderated: the moves the workflow allows.
+    assert moves(audit) == [
+        (Status.DRAFT, Status.SUBMITTED, None, "Imported from C:\\exports\\2025\tQ4.csv"),
+        (
+            Status.SUBMITTED,
+            Status.IN_MODERATION,
+            None,
+            "Taken for moderation before this system (imported).",
+        ),
+        (Status.IN_MODERATION, Status.COMPLETED, None, "Moderated before this system (imported)."),
+    ]
+
+
+def _import_rows(n: int):
+    return run_import(
+        *(
+            row(case_reference=f"CR-{i}", moderated_grade="meets", moderator="senior-manager")
+            if i % 3 == 0
+            else row(case_reference=f"CR-{i}")
+            for i in range(n)
+        )
+    )
+
+
+def test_every_imported_status_is_reached_through_the_transition_table():
+    result = _import_rows(12)
+
+    assert result.ok and result.created == 12
+    for audit in Audit.objects.prefetch_related("transitions"):
+        path = [(t.from_status, t.to_status) for t in audit.transitions.all()]
+        assert path and all(pair in TRANSITIONS for pair in path), path
+        # Each move starts where the one before ended: from a draft to the audit's status.
+        statuses = [Status.DRAFT] + [to for _from, to in path]
+        assert [from_ for from_, _to in path] == statuses[:-1]
+        assert statuses[-1] == audit.status
+
+
+def test_the_transitions_are_written_in_batches_not_a_query_per_audit():
+    factories.moderator(username="senior-manager")
+    table = AuditTransition._meta.db_table
+
+    def transition_queries(n: int) -> int:
+        Audit.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            assert _import_rows(n).created == n
+        return sum(table in query["sql"] for query in queries.captured_queries)
+
+    few, many = transition_queries(3), transition_queries(60)
+
+    # 40 audits not moderated (one move each), 20 moderated (three moves each).
+    assert AuditTransition.objects.count() == 40 * 1 + 20 * 3
+    # One statement on SQLite; PostgreSQL's COPY is not in Django's query log at all.
+    assert many == few <= 1
 
 
 def test_grade_labels_and_other_names_are_accepted_in_any_case():
@@ -358,7 +415,7 @@ def test_a_database_error_half_way_writes_nothing(monkeypatch, tmp_path):
         raise IntegrityError("simulated failure after the audits were inserted")
 
     # The grades and transitions go in after the audits, users and activities.
-    monkeypatch.setattr(imports, "_insert_plain_rows", fail)
+    monkeypatch.setattr(bulk, "insert_rows", fail)
     path = tmp_path / "audits.csv"
     path.write_bytes(csv_bytes(row(auditor="brand-new", activity="Brand new activity")))
     before = counts()
