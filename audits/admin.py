@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.urls import reverse
+from django.utils.html import format_html
 
 from config.admin import AdministratorOnly, ReadOnlyAdmin
 
@@ -59,6 +61,12 @@ class AuditToolAdmin(AdministratorOnly, admin.ModelAdmin):
     inlines = [DomainInline]
     actions = ["copy_as_new_version", "make_current"]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.audits.exists():
+            # Its audits show its name as the tool they were made with.
+            return ["name", *self.readonly_fields]
+        return self.readonly_fields
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -83,20 +91,49 @@ class AuditToolAdmin(AdministratorOnly, admin.ModelAdmin):
 
 @admin.register(RiskCategory)
 class RiskCategoryAdmin(AdministratorOnly, admin.ModelAdmin):
+    """The categories of a tool in use are frozen with it: audits record their risks against
+    them, so deleting one would take it off every audit that recorded it."""
+
     list_display = ["name", "slug", "domain", "order"]
     list_filter = ["domain__tool"]
 
+    @staticmethod
+    def _locked(obj) -> bool:
+        return obj is not None and obj.domain.tool.audits.exists()
+
     def has_change_permission(self, request, obj=None):
-        locked = obj is not None and obj.domain.tool.audits.exists()
-        return super().has_change_permission(request, obj) and not locked
+        return super().has_change_permission(request, obj) and not self._locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._locked(obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "domain":
+            # A category is added only to a tool not yet in use (a copy being prepared).
+            kwargs["queryset"] = Domain.objects.filter(tool__audits__isnull=True).select_related(
+                "tool"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(AuditActivity)
-class AuditActivityAdmin(AdministratorOnly, admin.ModelAdmin):
-    list_display = ["name", "month", "strand"]
+class AuditActivityAdmin(ReadOnlyAdmin):
+    """Activities are planned and corrected on the audit schedule's own pages, open to QA leads
+    and administrators, which save through audits.schedule.services and check its rules (a due
+    date in or after the month, a rate from 0 to 100, one name a month). Here an administrator
+    only looks, with a link to the page that changes the activity."""
+
+    list_display = ["name", "month", "strand", "schedule_link"]
     list_filter = ["strand", "month"]
     search_fields = ["name"]
-    filter_horizontal = ["case_types"]
+    readonly_fields = ["schedule_link"]
+
+    @admin.display(description="Change it")
+    def schedule_link(self, obj):
+        return format_html(
+            '<a href="{}">Change on the audit schedule</a>',
+            reverse("audits:activity_edit", args=[obj.pk]),
+        )
 
 
 admin.site.unregister(User)
