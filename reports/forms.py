@@ -114,7 +114,16 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
 
 
 class NarrativeForm(AccessibleFormMixin, forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    title = forms.CharField(
+        label=gettext_lazy("Title"),
+        max_length=200,
+        error_messages={
+            "required": gettext_lazy("Enter the report's title."),
+            "max_length": gettext_lazy(
+                "The title must be %(limit_value)d characters or fewer (it has %(show_value)d)."
+            ),
+        },
+    )
     summary = forms.CharField(
         label=gettext_lazy("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )

@@ -1,6 +1,7 @@
 """Every write to reports: create a draft, write its narrative, publish it."""
 
 import datetime
+from typing import TypedDict
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,15 @@ from .selectors import ReportScope, report_figures
 
 class ReportError(DomainError):
     """A report request the rules refuse; the message is written for the user."""
+
+
+class Narrative(TypedDict):
+    """The sections a QA lead writes (NarrativeForm's cleaned data)."""
+
+    title: str
+    summary: str
+    findings: str
+    recommendations: str
 
 
 def _require_qa_lead(user) -> None:
@@ -65,24 +75,45 @@ def _draft_for_update(report: Report) -> Report:
     return report
 
 
-@transaction.atomic
-def report_update_narrative(
-    *, report: Report, by, title: str, summary: str, findings: str, recommendations: str
-) -> Report:
-    _require_qa_lead(by)
-    report = _draft_for_update(report)
+def _write_narrative(
+    report: Report, *, title: str, summary: str, findings: str, recommendations: str
+) -> None:
     report.title = title.strip() or report.title
     report.summary, report.findings = summary.strip(), findings.strip()
     report.recommendations = recommendations.strip()
     report.save(update_fields=["title", "summary", "findings", "recommendations", "updated_at"])
+
+
+@transaction.atomic
+def report_update_narrative(
+    *, report: Report, by, title: str, summary: str, findings: str, recommendations: str
+) -> Report:
+    """Save a draft's narrative."""
+    _require_qa_lead(by)
+    report = _draft_for_update(report)
+    _write_narrative(
+        report, title=title, summary=summary, findings=findings, recommendations=recommendations
+    )
     return report
 
 
 @transaction.atomic
-def report_publish(*, report: Report, by, today: datetime.date | None = None) -> Report:
-    """Freeze the figures, the narrative and the PDF. A published report never changes."""
+def report_publish(
+    *,
+    report: Report,
+    by,
+    narrative: Narrative | None = None,
+    today: datetime.date | None = None,
+) -> Report:
+    """Freeze the figures, the narrative and the PDF. A published report never changes.
+
+    ``narrative``, what the QA lead has in the form as they publish, is saved first in the same
+    transaction, so what they typed is what is frozen, or nothing is if publishing fails.
+    """
     _require_qa_lead(by)
     report = _draft_for_update(report)
+    if narrative is not None:
+        _write_narrative(report, **narrative)
     figures = report_figures(report_scope(report), today=today or timezone.localdate())
     report.state = Report.State.PUBLISHED
     report.published_by, report.published_at = by, timezone.now()

@@ -70,19 +70,44 @@ def report_new(request):
     )
 
 
+def _narrative_form(report, data=None) -> NarrativeForm:
+    return NarrativeForm(
+        data,
+        initial={
+            "title": report.title,
+            "summary": report.summary,
+            "findings": report.findings,
+            "recommendations": report.recommendations,
+        },
+    )
+
+
+def _detail_page(request, report, form):
+    figures = services.report_current_figures(report)
+    exports = [
+        {"url": reverse("reports:export", args=[report.pk, fmt]), "label": label}
+        for fmt, label in (("csv", _("Audits as CSV")), ("xlsx", _("Workbook (XLSX)")))
+    ]
+    bound = form is not None and form.is_bound
+    context = {
+        **rendering.report_context(figures=figures, report=report),
+        "form": form,
+        "error_summary": [(b.auto_id, m) for b in form for m in b.errors] if bound else [],
+        "export_links": exports,
+    }
+    return render(
+        request,
+        "reports/report_detail.html",
+        context,
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
 def report_detail(request, pk):
     report = _report_for(request.user, pk)
     form = None
     if not report.is_published and roles.is_qa_lead(request.user):
-        form = NarrativeForm(
-            request.POST or None,
-            initial={
-                "title": report.title,
-                "summary": report.summary,
-                "findings": report.findings,
-                "recommendations": report.recommendations,
-            },
-        )
+        form = _narrative_form(report, request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.report_update_narrative(
@@ -95,30 +120,29 @@ def report_detail(request, pk):
                 return redirect(report)
     elif request.method == "POST":
         raise PermissionDenied(_("This report can no longer be changed."))
-    figures = services.report_current_figures(report)
-    exports = [
-        {"url": reverse("reports:export", args=[report.pk, fmt]), "label": label}
-        for fmt, label in (("csv", _("Audits as CSV")), ("xlsx", _("Workbook (XLSX)")))
-    ]
-    context = {
-        **rendering.report_context(figures=figures, report=report),
-        "form": form,
-        "export_links": exports,
-    }
-    return render(
-        request,
-        "reports/report_detail.html",
-        context,
-        status=400 if form is not None and form.errors else 200,
-    )
+    return _detail_page(request, report, form)
 
 
 @require_POST
 def report_publish(request, pk):
+    """The narrative form's Publish button: save what is in the form, then publish, in one step,
+    so a narrative typed but not saved is not lost. A POST without the narrative's fields
+    (nothing typed to save) publishes the saved narrative."""
     report = _report_for(request.user, pk)
     _require_writer(request.user)
+    form = _narrative_form(report, request.POST)
+    narrative = None
+    # A published report has no form to correct: the service refuses it and says why.
+    if any(name in request.POST for name in form.fields) and not report.is_published:
+        if not form.is_valid():
+            messages.error(
+                request,
+                _("The report was not published. Correct the narrative, then publish again."),
+            )
+            return _detail_page(request, report, form)
+        narrative = form.cleaned_data
     try:
-        services.report_publish(report=report, by=request.user)
+        services.report_publish(report=report, by=request.user, narrative=narrative)
     except services.ReportError as error:
         messages.error(request, str(error))
     else:

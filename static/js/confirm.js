@@ -1,11 +1,15 @@
-// Forms marked data-confirm="question" ask before they submit (deleting a draft, publishing a
-// report). Here rather than in onsubmit attributes, so a strict Content-Security-Policy can
-// forbid inline script.
+// Forms marked data-confirm="question" ask before they submit (deleting a draft); so does a
+// submit button marked data-confirm, for that button only (publishing a report, whose form also
+// saves the narrative without asking). Here rather than in onsubmit attributes, so a strict
+// Content-Security-Policy can forbid inline script.
 (function () {
   "use strict";
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
+    var button = event.submitter;
+    var question =
+      (button && button.getAttribute("data-confirm")) ||
+      (form.getAttribute && form.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }
