@@ -3,13 +3,19 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from .forms import SafeInputMixin
 from .models import OVERALL_GRADES, Audit, AuditActivity, CaseType, Status, Strand
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StyledFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form widgets carry Bootstrap's classes."""
+    """A FilterSet whose form widgets carry Bootstrap's classes, and whose form refuses what
+    every form of the app refuses (SafeInputMixin). django-filter leaves a filter with an error
+    out of the list; the error is shown on the filter form."""
+
+    def get_form_class(self):
+        return type(f"{type(self).__name__}Form", (SafeInputMixin, super().get_form_class()), {})
 
     @property
     def form(self):

@@ -6,9 +6,11 @@ subset. The form only refuses values that can never be right, such as a malforme
 
 from django import forms
 from django.db.models import Q
+from django.forms.utils import pretty_name
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import periods
 from .models import (
     OVERALL_GRADES,
     AgeBand,
@@ -18,13 +20,56 @@ from .models import (
     Strand,
     Team,
 )
-from .rules import CASE_REFERENCE_RE, Problem
+from .rules import CASE_REFERENCE_RE, Problem, null_character_error
 from .services import AuditContent
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class AccessibleFormMixin:
+class WithinReportDates:
+    """A date field's check that its date is one the app works with (audits.periods)."""
+
+    def __init__(self, label):
+        self.label = label
+
+    def __call__(self, value):
+        if error := periods.report_date_error(value, str(self.label)):
+            raise forms.ValidationError(error, code="date_out_of_range")
+
+
+class SafeInputMixin:
+    """What no field of the app may take, refused on the field it came in, naming that field.
+
+    - A null character, in any field (PostgreSQL refuses it in text). Django refuses it only in
+      a CharField, with a message naming no field; a choice, number or date holding one gets
+      some other error. Ours replaces what the field said, so every field says the same.
+    - A date outside periods.EARLIEST_REPORT_DATE to LATEST_REPORT_DATE, in any DateField,
+      including fields a form adds after ``__init__``.
+
+    The app's forms have it through AccessibleFormMixin, the filter forms through
+    audits.filters.StyledFilterSet.
+    """
+
+    def full_clean(self):
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField) and not any(
+                isinstance(v, WithinReportDates) for v in field.validators
+            ):
+                field.validators.append(WithinReportDates(field.label or pretty_name(name)))
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for bound in self:
+            values = bound.data if isinstance(bound.data, (list, tuple)) else [bound.data]
+            typed = "".join(v for v in values if isinstance(v, str))
+            if error := null_character_error(typed, str(bound.label)):
+                self.errors.pop(bound.name, None)
+                self.add_error(
+                    bound.name, forms.ValidationError(error, code="null_characters_not_allowed")
+                )
+
+
+class AccessibleFormMixin(SafeInputMixin):
     """Bootstrap classes on every widget, hints tied to their fields, and errors announced.
 
     ``add_error`` also marks the widget invalid, so errors the service finds after validation

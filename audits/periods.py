@@ -6,6 +6,27 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+# The dates the app takes wherever one is typed: audit, feedback and due dates, activity months,
+# report periods, filters, the report command and /reports/summary.json. Wide enough for any
+# real audit (no council's case files in this system predate 2000; due dates are months ahead,
+# not decades) and far from years 1 and 9999, where the month maths here (the month before,
+# the previous period, the month after the end) would leave the calendar Python can hold.
+# Fixed dates, not "today plus some years", so a date accepted today is accepted next year and
+# a QA lead can be told the range in one sentence. A year mistyped as 0226 is refused too.
+EARLIEST_REPORT_DATE = datetime.date(2000, 1, 1)
+LATEST_REPORT_DATE = datetime.date(2100, 12, 31)
+
+
+def report_date_error(day: datetime.date, name: str) -> str | None:
+    """Why ``day`` cannot be used (outside the dates above), naming it ``name``; or None."""
+    if EARLIEST_REPORT_DATE <= day <= LATEST_REPORT_DATE:
+        return None
+    return _("%(name)s must be between %(earliest)s and %(latest)s.") % {
+        "name": name,
+        "earliest": f"{EARLIEST_REPORT_DATE:%-d %B %Y}",
+        "latest": f"{LATEST_REPORT_DATE:%-d %B %Y}",
+    }
+
 
 @dataclass(frozen=True)
 class Period:

@@ -54,6 +54,17 @@ def case_reference_error(value: str) -> str | None:
     return None
 
 
+def null_character_error(value: str, name: str) -> str | None:
+    """The message for text holding a null character, naming it ``name``; or None.
+
+    PostgreSQL refuses a null character in text, so one that reached a query would be a 500:
+    every form field, query-string argument and command argument is checked with this first.
+    """
+    if "\x00" in value:
+        return _("%(name)s must not contain control characters.") % {"name": name}
+    return None
+
+
 def parse_grade(value: str, *, allow_not_applicable: bool = True) -> str:
     """A grade code from a code or a label in any case; raises ValueError naming the problem."""
     code = _GRADE_ALIASES.get((value or "").strip().lower())

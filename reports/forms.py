@@ -96,6 +96,8 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
         }
         missing = [name for name in need.get(kind, ()) if data.get(name) in (None, "")]
         for name in missing:
+            if name in self.errors:
+                continue  # typed but refused (a malformed or out-of-range date): that says why
             self.add_error(
                 name, _("Choose the %(field)s.") % {"field": str(self.fields[name].label).lower()}
             )
