@@ -10,6 +10,9 @@ mark is accepted on import), one audit per row:
     overall_grade, moderated_grade (optional), moderator (username, with moderated_grade),
     practice (optional yes|no), comments (optional)
 
+Each row is an audit that already happened, so it is imported completed: moderated when it has
+a moderated grade, else completed without moderation (the README's "Data contract" section).
+
 Spreadsheet formula injection: a text cell that a spreadsheet would run as a formula (starting
 with = + - @, a tab or a carriage return) is written with a leading apostrophe, and the importer
 takes that apostrophe off again. The rule is reversible for every string, so round trips stay

@@ -532,10 +532,22 @@ def _write(rows, result: ImportResult, *, tool, domain_ids, by, comment) -> None
 
 def _import_paths(comment: str) -> dict[bool, tuple[tuple[str, str, str], ...]]:
     """Moderated or not -> the (from, to, comment) moves of an imported audit, from the draft
-    it once was to the status it is imported in. The first move names the file."""
+    it once was to the status it is imported in. The first move names the file.
+
+    A historic import records audits that already happened, so every one is completed: a row
+    with a moderated grade was moderated, a row without one was not and is not waiting for a
+    decision (a QA lead can still add it to the moderation queue).
+    """
     submitted = (Status.DRAFT, Status.SUBMITTED, comment)
     return {
-        False: (submitted,),
+        False: (
+            submitted,
+            (
+                Status.SUBMITTED,
+                Status.COMPLETED,
+                _("Not moderated before this system (imported)."),
+            ),
+        ),
         True: (
             submitted,
             (

@@ -551,7 +551,9 @@ def test_a_qa_lead_adds_an_imported_unmoderated_audit(qa_lead_user, moderator_us
     result = import_audits_csv(io.StringIO(csv), today=TODAY)
     assert result.ok and result.created == 1, result.errors
     audit = Audit.objects.get(auditor__username="imported-auditor")
-    assert audit.status == Status.SUBMITTED and not hasattr(audit, "moderation_case")
+    # Completed without moderation, as the CSV contract says: not waiting in any queue.
+    assert audit.status == Status.COMPLETED and not hasattr(audit, "moderation_case")
+    assert audit not in selectors.moderation_queue(moderator_user)
 
     case = services.moderation_add_to_queue(audit=audit, by=qa_lead_user)
 

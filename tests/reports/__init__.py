@@ -195,9 +195,8 @@ def build_through_import(specs, *, today=TODAY, prefix="CR-I") -> list[Audit]:
     actions = []
     for number, item in enumerate(specs, start=1):
         audit = audits[f"{prefix}{number:05}"]
-        imported_status = Status.COMPLETED if item.moderated else Status.SUBMITTED
-        if item.status != imported_status:
-            # The import makes audits submitted or completed only; the other statuses come
+        if item.status != Status.COMPLETED:
+            # The import makes audits completed only (moderated or not); the other statuses come
             # from the services, tested in test_selectors. Here only the status matters.
             Audit.objects.filter(pk=audit.pk).update(status=item.status)
         actions += [

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from audits import bulk
+from audits import bulk, selectors
 from audits.csv import contract as csv_contract
 from audits.csv.importer import RowError, import_audits_csv
 from audits.models import (
@@ -80,7 +80,7 @@ def counts() -> dict:
     }
 
 
-def test_a_row_becomes_a_submitted_imported_audit_on_the_current_tool():
+def test_a_row_becomes_a_completed_imported_audit_on_the_current_tool():
     importer = factories.administrator(username="qa-importer")
 
     result = run_import(
@@ -92,7 +92,8 @@ def test_a_row_becomes_a_submitted_imported_audit_on_the_current_tool():
     assert result.ok and result.created == 1
     audit = Audit.objects.get()
     assert (audit.case_reference, audit.audit_date) == ("CR-1001", datetime.date(2026, 10, 15))
-    assert audit.status == Status.SUBMITTED and audit.is_imported
+    # A historic audit that was not moderated: completed, not waiting for a decision.
+    assert audit.status == Status.COMPLETED and audit.is_imported
     assert audit.submitted_at is not None
     assert audit.tool == AuditTool.objects.get(is_current=True)
     assert (audit.strand.slug, audit.case_type.slug, audit.age_band.slug) == (
@@ -108,9 +109,15 @@ def test_a_row_becomes_a_submitted_imported_audit_on_the_current_tool():
         )
     )
     assert grades == [(n, "not_applicable" if n == 3 else "meets", "") for n in range(1, 13)]
-    # Its history: the one move an unmoderated historic audit made, submitted from a draft.
+    # Its history: submitted from a draft, then completed without moderation.
     assert moves(audit) == [
         (Status.DRAFT, Status.SUBMITTED, importer, "Imported from historic.csv"),
+        (
+            Status.SUBMITTED,
+            Status.COMPLETED,
+            importer,
+            "Not moderated before this system (imported).",
+        ),
     ]
     assert {t.at for t in audit.transitions.all()} == {audit.submitted_at}
 
@@ -179,10 +186,34 @@ def test_the_transitions_are_written_in_batches_not_a_query_per_audit():
 
     few, many = transition_queries(3), transition_queries(60)
 
-    # 40 audits not moderated (one move each), 20 moderated (three moves each).
-    assert AuditTransition.objects.count() == 40 * 1 + 20 * 3
+    # 40 audits not moderated (two moves each), 20 moderated (three moves each).
+    assert AuditTransition.objects.count() == 40 * 2 + 20 * 3
     # One statement on SQLite; PostgreSQL's COPY is not in Django's query log at all.
     assert many == few <= 1
+
+
+def test_imported_audits_wait_for_nobody_and_a_second_import_moves_none_of_them(tmp_path):
+    auditor = factories.auditor(username="auditor-a")
+    factories.moderator(username="senior-manager")
+    path = tmp_path / "historic.csv"
+    path.write_bytes(
+        csv_bytes(
+            row(),
+            row(case_reference="CR-2", moderated_grade="exceeds", moderator="senior-manager"),
+        )
+    )
+    call_command("import_audits", str(path), stdout=io.StringIO())
+    before = list(AuditTransition.objects.order_by("pk").values_list())
+
+    call_command("import_audits", str(path), stdout=io.StringIO())
+
+    # Nothing is left submitted: every imported audit is completed, moderated or not.
+    assert selectors.status_counts(Audit.objects.all()) == {
+        **dict.fromkeys(Status.values, 0),
+        Status.COMPLETED: 2,
+    }
+    assert selectors.status_counts(selectors.my_audits(auditor))[Status.SUBMITTED] == 0
+    assert list(AuditTransition.objects.order_by("pk").values_list()) == before
 
 
 def test_grade_labels_and_other_names_are_accepted_in_any_case():
