@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from . import roles
 from .models import EDITABLE_STATUSES, Audit, Status
+from .rules import CASE_REFERENCE_RE
 
 LIST_RELATED = ("auditor", "activity", "strand", "case_type", "age_band", "team", "moderated_by")
 
@@ -80,7 +81,9 @@ def earlier_audits(*, case_reference: str, user, exclude_pk=None, before=None) -
     Each row says whether ``user`` may open it; those they may not are shown as a date only,
     so an auditor still learns the case was audited before.
     """
-    if not case_reference:
+    if not CASE_REFERENCE_RE.match(case_reference or ""):
+        # No audit past draft has such a reference; and a null character, as typed or in a
+        # hand-made query string, must not reach the query (PostgreSQL refuses it).
         return []
     qs = Audit.objects.filter(case_reference__iexact=case_reference).exclude(status=Status.DRAFT)
     if exclude_pk:
@@ -108,6 +111,8 @@ def case_timeline(*, case_reference: str, user) -> list[dict]:
 
     Four queries whatever the number of audits: audits, grades, actions, and the user's roles.
     """
+    if not CASE_REFERENCE_RE.match(case_reference):
+        return []  # as in earlier_audits: nothing can match, and a null character must not query
     audits = list(
         audits_visible_to(user)
         .filter(case_reference__iexact=case_reference)

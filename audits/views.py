@@ -164,17 +164,25 @@ def all_audits(request):
         raise PermissionDenied(_("Only moderators, QA leads and administrators see all audits."))
     qs = selectors.all_audits(request.user)
     if request.GET.get("format") == "csv":
-        return _csv_download(AuditFilter(request.GET, queryset=qs, drafts=False).qs)
+        csv_filter = AuditFilter(request.GET, queryset=qs, drafts=False)
+        if csv_filter.is_valid():
+            return _csv_download(csv_filter.qs)
+        # django-filter would leave the bad filter out and download more than was asked for:
+        # show the list page with the filter's error instead.
+        return _audit_list(
+            request, qs, title=_("All audits"), show_auditor=True, drafts=False, status=400
+        )
     return _audit_list(request, qs, title=_("All audits"), show_auditor=True, drafts=False)
 
 
-def _audit_list(request, queryset, *, title, show_auditor, drafts):
+def _audit_list(request, queryset, *, title, show_auditor, drafts, status=200):
     audit_filter = AuditFilter(
         request.GET or None, queryset=queryset, show_auditor=show_auditor, drafts=drafts
     )
     page_obj = Paginator(audit_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("format", None)  # the page's links are to pages of the list, not the download
     context = {
         "title": title,
         "filter": audit_filter,
@@ -183,7 +191,7 @@ def _audit_list(request, queryset, *, title, show_auditor, drafts):
         "querystring": query.urlencode(),
         "csv_allowed": not drafts,
     }
-    return render(request, "audits/audit_list.html", context)
+    return render(request, "audits/audit_list.html", context, status=status)
 
 
 def _csv_download(queryset):

@@ -1,0 +1,420 @@
+"""Hostile or mistyped input on every audits surface: a null character (which PostgreSQL refuses
+in text) and dates in year 1 or 9999 (which overflow the period maths). Each is a clear message
+naming the field, or a 404 for a URL, never a 500.
+
+Run these on PostgreSQL too: SQLite stores a null character without complaint.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from audits.models import AgreedAction, Audit, AuditActivity
+from tests.audits.test_views_form import post_data
+from tests.helpers import draft_audit, submitted_audit
+
+pytestmark = pytest.mark.django_db
+
+NUL = "\x00"
+NEW = reverse("audits:new")
+BOUNDS = "must be between 1 January 2000 and 31 December 2100."
+CONTROL = "must not contain control characters."
+
+
+def field_errors(html: str, field_id: str) -> str:
+    """The text of the error element of the field whose id is ``field_id``."""
+    match = re.search(rf'<div[^>]*id="{re.escape(field_id)}_error"[^>]*>(.*?)</div>', html, re.S)
+    assert match, f"no error on {field_id}"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
+def filter_errors(html: str) -> list[str]:
+    """The error messages on a list page's filter form."""
+    return [
+        " ".join(m.split())
+        for m in re.findall(r'<div class="invalid-feedback d-block">(.*?)</div>', html, re.S)
+    ]
+
+
+@pytest.fixture
+def auditor_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+# --- The audit form ------------------------------------------------------------------------------
+
+HEADER_FIELDS = [
+    ("case_reference", "Case reference"),
+    ("audit_date", "Audit date"),
+    ("activity", "Audit activity"),
+    ("age_band", "Age band"),
+    ("strand", "Strand"),
+    ("case_type", "Case type"),
+    ("team", "Case holder's team"),
+    ("feedback_date", "Date of feedback discussion"),
+    ("feedback_with", "Discussed with"),
+    ("feedback_notes", "Notes of the discussion"),
+    ("overall_grade", "Overall grade"),
+    ("overall_comments", "Overall comments"),
+]
+
+
+@pytest.mark.parametrize(("field", "label"), HEADER_FIELDS)
+def test_a_null_character_in_a_header_field_is_an_error_naming_the_field(
+    auditor_client, field, label
+):
+    header = {"case_reference": "CR-5001", field: f"CR-5{NUL}01"}
+
+    response = auditor_client.post(NEW, post_data(header=header))
+
+    assert response.status_code == 400
+    assert not Audit.objects.exists()
+    html = response.content.decode()
+    assert field_errors(html, f"id_{field}") == escape(f"Error: {label} {CONTROL}")
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("domain-3-grade", "Grade"),
+        ("domain-3-text", "Evaluation"),
+        ("domain-1-risks", "Risks the child experiences or is at risk of"),
+    ],
+)
+def test_a_null_character_in_a_domain_field_is_an_error_on_that_field(auditor_client, name, label):
+    data = post_data(header={"case_reference": "CR-5002"})
+    data[name] = f"meets{NUL}"
+
+    response = auditor_client.post(NEW, data)
+
+    assert response.status_code == 400
+    assert not Audit.objects.exists()
+    assert field_errors(response.content.decode(), f"id_{name}") == escape(
+        f"Error: {label} {CONTROL}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [("description", "Action"), ("owner", "By whom"), ("due_date", "By when"), ("id", "Id")],
+)
+def test_a_null_character_in_an_action_row_is_an_error_on_that_field(auditor_client, key, label):
+    row = {"description": "Update the plan", "owner": "Team manager", "due_date": "2026-11-01"}
+    row[key] = f"2026{NUL}"
+
+    response = auditor_client.post(
+        NEW, post_data(header={"case_reference": "CR-5003"}, actions=[row])
+    )
+
+    assert response.status_code == 400
+    assert not Audit.objects.exists()
+    html = response.content.decode()
+    assert f"{label} {CONTROL}" in html
+
+
+def test_a_null_character_on_the_edit_page_leaves_the_draft_as_it_was(auditor_client, owner):
+    audit = draft_audit(auditor=owner, case_reference="CR-5100")
+
+    response = auditor_client.post(
+        reverse("audits:edit", args=[audit.pk]),
+        post_data(header={"case_reference": f"CR{NUL}"}),
+    )
+
+    assert response.status_code == 400
+    audit.refresh_from_db()
+    assert audit.case_reference == "CR-5100"
+
+
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [("audit_date", "Audit date"), ("feedback_date", "Date of feedback discussion")],
+)
+@pytest.mark.parametrize("typed", ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"])
+@pytest.mark.parametrize("button", ["save", "submit"])
+def test_a_header_date_outside_the_years_the_app_works_with_is_an_error_naming_the_field(
+    auditor_client, field, label, typed, button
+):
+    header = {"case_reference": "CR-5004", "audit_date": "2026-10-01", field: typed}
+
+    response = auditor_client.post(NEW, post_data(action=button, header=header))
+
+    assert response.status_code == 400
+    assert not Audit.objects.exists()
+    assert field_errors(response.content.decode(), f"id_{field}") == f"Error: {label} {BOUNDS}"
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "9999-12-31"])
+def test_an_action_due_date_in_year_1_or_9999_is_an_error_on_its_row(auditor_client, typed):
+    row = {"description": "Update the plan", "owner": "Team manager", "due_date": typed}
+
+    response = auditor_client.post(
+        NEW, post_data(header={"case_reference": "CR-5005"}, actions=[row])
+    )
+
+    assert response.status_code == 400
+    assert not AgreedAction.objects.exists()
+    assert field_errors(response.content.decode(), "id_actions-0-due_date") == (
+        f"Error: By when {BOUNDS}"
+    )
+
+
+@pytest.mark.parametrize("typed", ["2000-01-01", "2100-12-31"])
+def test_the_first_and_last_days_of_the_range_are_accepted(auditor_client, typed):
+    response = auditor_client.post(
+        NEW, post_data(header={"case_reference": "CR-5006", "audit_date": typed})
+    )
+
+    assert response.status_code == 302
+    assert Audit.objects.get().audit_date == datetime.date.fromisoformat(typed)
+
+
+# --- URL path arguments and hand-read query strings --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cases/CR%00-1/",
+        "/cases/%00/",
+        "/audits/%00/",
+        "/audits/1%00/edit/",
+        "/actions/%00/",
+        "/activities/%00/edit/",
+        "/moderation/audits/%00/",
+    ],
+)
+def test_a_null_character_in_a_url_path_is_not_found(client, moderator_user, path):
+    submitted_audit(case_reference="CR-1")
+    client.force_login(moderator_user)
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+
+
+def test_the_case_timeline_still_opens_for_a_real_case_reference(client, moderator_user):
+    submitted_audit(case_reference="CR-5200")
+    client.force_login(moderator_user)
+
+    assert client.get(reverse("audits:case_timeline", args=["CR-5200"])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"case_reference": f"CR-5{NUL}"},
+        {"case_reference": NUL},
+        {"case_reference": "CR-5300", "exclude": f"1{NUL}"},
+    ],
+)
+def test_the_earlier_audits_fragment_ignores_a_null_character(auditor_client, owner, query):
+    submitted_audit(auditor=owner, case_reference="CR-5300")
+
+    response = auditor_client.get(reverse("audits:earlier"), query)
+
+    assert response.status_code == 200
+    if NUL in query["case_reference"]:
+        assert response.content.decode().strip() == ""
+
+
+# --- The list filters ---------------------------------------------------------------------------
+
+LISTS = {
+    "mine": (reverse("audits:mine"), "owner"),
+    "all": (reverse("audits:all"), "moderator_user"),
+    "actions": (reverse("audits:actions"), "owner"),
+    "queue": (reverse("moderation:queue"), "moderator_user"),
+    "statistics": (reverse("moderation:dashboard"), "moderator_user"),
+}
+
+FILTERS = [
+    ("mine", "date_from", "Audit date from"),
+    ("mine", "activity", "Activity"),
+    ("mine", "status", "State"),
+    ("all", "strand", "Strand"),
+    ("all", "case_type", "Case type"),
+    ("all", "overall_grade", "Overall grade (auditor)"),
+    ("all", "auditor", "Auditor"),
+    ("all", "date_to", "Audit date to"),
+    ("actions", "state", "State"),
+    ("actions", "overdue", "Overdue"),
+    ("actions", "owner", "Owner"),
+    ("actions", "team", "Case holder's team"),
+    ("actions", "due_from", "Due from"),
+    ("queue", "activity", "Activity"),
+    ("queue", "overall_grade", "Overall grade (auditor)"),
+    ("statistics", "date_from", "Audit date from"),
+    ("statistics", "strand", "Strand"),
+]
+
+
+@pytest.fixture
+def some_audits(owner):
+    submitted_audit(auditor=owner, case_reference="CR-5400")
+    submitted_audit(auditor=owner, case_reference="CR-5401")
+
+
+@pytest.mark.parametrize(("page", "name", "label"), FILTERS)
+def test_a_null_character_in_a_filter_is_an_error_on_the_filter_form(
+    client, request, some_audits, page, name, label
+):
+    url, who = LISTS[page]
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.get(url, {name: f"1{NUL}"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert filter_errors(html) == [escape(f"{label} {CONTROL}")]
+
+
+@pytest.mark.parametrize(
+    ("page", "name", "label"),
+    [
+        ("mine", "date_from", "Audit date from"),
+        ("all", "date_to", "Audit date to"),
+        ("actions", "due_from", "Due from"),
+        ("actions", "due_to", "Due to"),
+        ("statistics", "date_from", "Audit date from"),
+        ("statistics", "date_to", "Audit date to"),
+    ],
+)
+@pytest.mark.parametrize("typed", ["0001-01-01", "9999-12-31"])
+def test_a_filter_date_in_year_1_or_9999_is_an_error_on_the_filter_form(
+    client, request, some_audits, page, name, label, typed
+):
+    url, who = LISTS[page]
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.get(url, {name: typed})
+
+    assert response.status_code == 200
+    assert filter_errors(response.content.decode()) == [f"{label} {BOUNDS}"]
+
+
+def test_the_csv_download_refuses_a_filter_it_cannot_apply(client, moderator_user, some_audits):
+    """Silently dropping the bad filter would download every audit the user may see."""
+    client.force_login(moderator_user)
+
+    response = client.get(reverse("audits:all"), {"format": "csv", "strand": f"1{NUL}"})
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert filter_errors(response.content.decode()) == [f"Strand {CONTROL}"]
+
+
+# --- The schedule and the actions' forms --------------------------------------------------------
+
+
+@pytest.fixture
+def qa_client(client, qa_lead_user):
+    client.force_login(qa_lead_user)
+    return client
+
+
+def _plan(**extra):
+    return {
+        "name": "Neglect",
+        "month": "2026-12",
+        "moderation_rate": "100",
+        "always_moderate_not_met": "on",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "label"),
+    [
+        ("name", "Name"),
+        ("theme", "Theme (optional)"),
+        ("month", "Month"),
+        ("strand", "Strand (optional)"),
+        ("planned_audits", "Planned number of audits"),
+        ("due_date", "Due date (optional)"),
+        ("moderation_rate", "Moderation rate (%)"),
+    ],
+)
+def test_a_null_character_in_the_activity_form_is_an_error_naming_the_field(
+    qa_client, field, label
+):
+    response = qa_client.post(reverse("audits:activity_new"), _plan(**{field: f"2026{NUL}"}))
+
+    assert response.status_code == 400
+    assert not AuditActivity.objects.exists()
+    assert field_errors(response.content.decode(), f"id_{field}") == escape(
+        f"Error: {label} {CONTROL}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "label"),
+    [
+        ("month", "0001-01", "Month"),
+        ("month", "9999-12", "Month"),
+        ("due_date", "0001-01-01", "Due date (optional)"),
+        ("due_date", "9999-12-31", "Due date (optional)"),
+    ],
+)
+def test_an_activity_date_in_year_1_or_9999_is_an_error_naming_the_field(
+    qa_client, field, typed, label
+):
+    response = qa_client.post(reverse("audits:activity_new"), _plan(**{field: typed}))
+
+    assert response.status_code == 400
+    assert not AuditActivity.objects.exists()
+    assert field_errors(response.content.decode(), f"id_{field}") == f"Error: {label} {BOUNDS}"
+
+
+@pytest.mark.parametrize(
+    ("data", "field_id", "message"),
+    [
+        ({"done-note": f"Done{NUL}"}, "id_done-note", f"What was done {CONTROL}"),
+        (
+            {"done-note": "Done.", "done-completed_on": f"2026{NUL}"},
+            "id_done-completed_on",
+            f"Date it was done {CONTROL}",
+        ),
+        (
+            {"done-note": "Done.", "done-completed_on": "0001-01-01"},
+            "id_done-completed_on",
+            f"Date it was done {BOUNDS}",
+        ),
+        (
+            {"done-note": "Done.", "done-completed_on": "9999-12-31"},
+            "id_done-completed_on",
+            f"Date it was done {BOUNDS}",
+        ),
+    ],
+)
+def test_marking_an_action_done_with_bad_input_is_an_error_naming_the_field(
+    client, owner, data, field_id, message
+):
+    audit = submitted_audit(auditor=owner)
+    action = audit.actions.get()
+    client.force_login(owner)
+
+    response = client.post(reverse("audits:action_done", args=[action.pk]), data)
+
+    assert response.status_code == 400
+    action.refresh_from_db()
+    assert action.state == AgreedAction.State.OPEN
+    assert field_errors(response.content.decode(), field_id) == f"Error: {message}"
+
+
+def test_assigning_an_action_to_a_null_character_is_an_error_naming_the_field(client, owner):
+    audit = submitted_audit(auditor=owner)
+    action = audit.actions.get()
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("audits:action_assign", args=[action.pk]), {"assign-assignee": f"1{NUL}"}
+    )
+
+    assert response.status_code == 400
+    assert field_errors(response.content.decode(), "id_assign-assignee") == (
+        f"Error: Owner {CONTROL}"
+    )
