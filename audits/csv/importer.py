@@ -241,7 +241,9 @@ def _header(cells: list[str], result: ImportResult) -> list[str] | None:
     errors = []
     seen = set()
     for position, name in enumerate(names, start=1):
-        if not name:
+        if _NUL in name:
+            errors.append(RowError(1, _("column %(n)s") % {"n": position}, _nul_reason()))
+        elif not name:
             errors.append(
                 RowError(
                     1,
@@ -290,7 +292,25 @@ def _cells_by_column(line, cells, columns, result) -> dict[str, str]:
         )
     # A short row is read as blanks at the end: some tools drop trailing empty cells.
     unescape = contract.unescape_cell
-    return {name: unescape(cell.strip()) for name, cell in zip(columns, cells)}
+    values = {name: unescape(cell.strip()) for name, cell in zip(columns, cells)}
+    for name, value in values.items():
+        if _NUL in value:
+            result.errors.append(RowError(line, name, _nul_reason()))
+            # Checked without it, so the row's other problems are listed too.
+            values[name] = value.replace(_NUL, "")
+    return values
+
+
+# No database text column takes NUL (PostgreSQL refuses it outright) and Django's form fields
+# refuse it too; every other character, control characters included, is kept as typed.
+_NUL = "\x00"
+
+
+def _nul_reason() -> str:
+    return _(
+        "The cell contains a NUL character (a control character, often left by a damaged "
+        "export), which cannot be stored. Remove it and import again."
+    )
 
 
 class _RowParser:

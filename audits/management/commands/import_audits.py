@@ -11,7 +11,7 @@ from audits.csv.importer import import_audits_csv
 
 class Command(BaseCommand):
     help = (
-        "Import audits from a UTF-8 CSV file (columns: see audits/csv_contract.py). All or "
+        "Import audits from a UTF-8 CSV file (columns: see audits/csv/contract.py). All or "
         "nothing: if any row has a problem, nothing is written and every problem is listed."
     )
 

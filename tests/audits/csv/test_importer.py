@@ -395,6 +395,68 @@ def test_a_future_audit_date_is_an_error():
     assert Audit.objects.count() == 0
 
 
+NUL_REASON = (
+    "The cell contains a NUL character (a control character, often left by a damaged export), "
+    "which cannot be stored. Remove it and import again."
+)
+
+
+def test_a_nul_character_in_a_cell_is_a_row_error_and_nothing_is_written(tmp_path):
+    path = tmp_path / "damaged.csv"
+    path.write_bytes(
+        csv_bytes(
+            row(auditor="new-person", activity="A new activity", team="A new team"),
+            row(case_reference="CR-2", comments="Plan\x00 drift noted."),
+            row(case_reference="CR-3\x00", audit_date="2026-10-16"),
+        )
+    )
+    before = counts()
+
+    result = import_audits_csv(path.open("rb"))
+
+    assert result.errors == [
+        RowError(3, "comments", NUL_REASON),
+        RowError(4, "case_reference", NUL_REASON),
+    ]
+    assert counts() == before
+    with pytest.raises(CommandError) as raised:
+        call_command("import_audits", str(path))
+    message = str(raised.value)
+    assert "Nothing was imported from damaged.csv: 2 problem(s) in 2 row(s)." in message
+    assert f"Line 3, comments: {NUL_REASON}" in message
+    assert f"Line 4, case_reference: {NUL_REASON}" in message
+    assert "\x00" not in message
+    assert counts() == before
+
+
+def test_a_nul_character_in_an_otherwise_valid_file_is_refused_on_every_database():
+    # PostgreSQL refuses NUL in text; SQLite would store it. The contract is the same on both.
+    result = run_import(row(comments="\x00"))
+
+    assert result.errors == [RowError(2, "comments", NUL_REASON)]
+    assert Audit.objects.count() == 0
+
+
+def test_a_nul_character_in_the_header_is_reported_by_its_position():
+    columns = list(csv_contract.COLUMNS)
+    columns[2] = "auditor\x00"
+
+    result = import_audits_csv(io.BytesIO(csv_bytes(row(), columns=columns)))
+
+    assert RowError(1, "column 3", NUL_REASON) in result.errors
+    assert not any("\x00" in str(error) for error in result.errors)
+    assert Audit.objects.count() == 0
+
+
+def test_other_control_characters_are_kept_as_typed():
+    # Only NUL cannot be stored; tabs, line breaks and the like in a comment round-trip.
+    comments = "Line one\r\nLine two\twith a tab\x0b and a vertical tab."
+
+    result = run_import(row(comments=comments))
+
+    assert result.ok and Audit.objects.get().overall_comments == comments
+
+
 def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes(
