@@ -5,14 +5,20 @@ extra keys beside them, which the contract allows.
 """
 
 import datetime
+import re
 
 from django.utils.translation import gettext as _
 
 from audits import periods
 from audits.errors import DomainError
 from audits.models import AuditActivity, CaseType, Strand
+from audits.rules import null_character_error
 
 from .selectors import ReportScope, report_figures
+
+# The contract's one date form. Not date.fromisoformat alone: on Python 3.11 it also takes
+# 20260105 and week dates such as 2026-W02-1.
+DATE_RE = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 class ScopeError(DomainError, ValueError):
@@ -23,12 +29,17 @@ def parse_date(value: str | None, name: str) -> datetime.date:
     if not value:
         raise ScopeError(_("%(name)s is required (YYYY-MM-DD).") % {"name": name})
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
+        day = datetime.date.fromisoformat(value) if DATE_RE.match(value) else None
+    except ValueError:  # the right form but no such day, such as 2026-02-30
+        day = None
+    if day is None:
         raise ScopeError(
             _("%(name)s “%(value)s” is not a date in the form YYYY-MM-DD.")
             % {"name": name, "value": value}
-        ) from None
+        )
+    if error := periods.report_date_error(day, name):
+        raise ScopeError(error)
+    return day
 
 
 def scope_from_arguments(
@@ -40,6 +51,16 @@ def scope_from_arguments(
     case_type: str | None = None,
 ) -> ReportScope:
     """A ReportScope from text arguments (command line or query string), or ScopeError."""
+    arguments = {
+        "start": start,
+        "end": end,
+        "activity": activity,
+        "strand": strand,
+        "case type": case_type,
+    }
+    for name, value in arguments.items():
+        if error := null_character_error(value or "", name):
+            raise ScopeError(error)
     start_date, end_date = parse_date(start, "start"), parse_date(end, "end")
     if end_date < start_date:
         raise ScopeError(
