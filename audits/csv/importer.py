@@ -40,7 +40,12 @@ from audits.models import (
     Strand,
     Team,
 )
-from audits.rules import audit_date_error, case_reference_error, parse_grade
+from audits.rules import (
+    audit_date_error,
+    case_reference_error,
+    null_character_error,
+    parse_grade,
+)
 from audits.services import current_tool
 from audits.workflow import AuditError, Move, transitions_bulk
 
@@ -241,8 +246,8 @@ def _header(cells: list[str], result: ImportResult) -> list[str] | None:
     errors = []
     seen = set()
     for position, name in enumerate(names, start=1):
-        if _NUL in name:
-            errors.append(RowError(1, _("column %(n)s") % {"n": position}, _nul_reason()))
+        if error := null_character_error(name, _("The header cell")):
+            errors.append(RowError(1, _("column %(n)s") % {"n": position}, error))
         elif not name:
             errors.append(
                 RowError(
@@ -293,24 +298,14 @@ def _cells_by_column(line, cells, columns, result) -> dict[str, str]:
     # A short row is read as blanks at the end: some tools drop trailing empty cells.
     unescape = contract.unescape_cell
     values = {name: unescape(cell.strip()) for name, cell in zip(columns, cells)}
+    # PostgreSQL cannot store a null character (psycopg2 raises on one), so it is a row error
+    # here as in every form; every other character is kept as typed.
     for name, value in values.items():
-        if _NUL in value:
-            result.errors.append(RowError(line, name, _nul_reason()))
+        if error := null_character_error(value, _("The cell")):
+            result.errors.append(RowError(line, name, error))
             # Checked without it, so the row's other problems are listed too.
-            values[name] = value.replace(_NUL, "")
+            values[name] = value.replace("\x00", "")
     return values
-
-
-# No database text column takes NUL (PostgreSQL refuses it outright) and Django's form fields
-# refuse it too; every other character, control characters included, is kept as typed.
-_NUL = "\x00"
-
-
-def _nul_reason() -> str:
-    return _(
-        "The cell contains a NUL character (a control character, often left by a damaged "
-        "export), which cannot be stored. Remove it and import again."
-    )
 
 
 class _RowParser:

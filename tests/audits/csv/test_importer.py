@@ -395,10 +395,8 @@ def test_a_future_audit_date_is_an_error():
     assert Audit.objects.count() == 0
 
 
-NUL_REASON = (
-    "The cell contains a NUL character (a control character, often left by a damaged export), "
-    "which cannot be stored. Remove it and import again."
-)
+# The wording of every form's null-character error (audits.rules.null_character_error).
+NUL_REASON = "The cell must not contain control characters."
 
 
 def test_a_nul_character_in_a_cell_is_a_row_error_and_nothing_is_written(tmp_path):
@@ -443,7 +441,10 @@ def test_a_nul_character_in_the_header_is_reported_by_its_position():
 
     result = import_audits_csv(io.BytesIO(csv_bytes(row(), columns=columns)))
 
-    assert RowError(1, "column 3", NUL_REASON) in result.errors
+    assert (
+        RowError(1, "column 3", "The header cell must not contain control characters.")
+        in result.errors
+    )
     assert not any("\x00" in str(error) for error in result.errors)
     assert Audit.objects.count() == 0
 
