@@ -3,34 +3,27 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .forms import SafeInputMixin
+from .forms import AccessibleFormMixin
+from .layout import Column, Layout, Row
 from .models import OVERALL_GRADES, Audit, AuditActivity, CaseType, Status, Strand
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class FilterForm(AccessibleFormMixin, forms.Form):
+    """A list page's filters, side by side (``_filter_form.html`` shows them)."""
+
+    def layout(self):
+        return Layout(Row(*(Column(name, width="one-quarter") for name in self.fields)))
+
+
 class StyledFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form widgets carry Bootstrap's classes, and whose form refuses what
-    every form of the app refuses (SafeInputMixin). django-filter leaves a filter with an error
-    out of the list; the error is shown on the filter form."""
+    """A FilterSet whose form renders through crispy like every form of the app, and refuses
+    what every form of the app refuses (FilterForm, so SafeInputMixin). django-filter leaves a
+    filter with an error out of the list; the error is shown on the filter form."""
 
     def get_form_class(self):
-        return type(f"{type(self).__name__}Form", (SafeInputMixin, super().get_form_class()), {})
-
-    @property
-    def form(self):
-        form = super().form
-        if not getattr(form, "_styled", False):
-            for field in form.fields.values():
-                widget = field.widget
-                if isinstance(
-                    widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
-                ):
-                    continue
-                css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-                widget.attrs["class"] = f"{css} form-{css.split('-')[1]}-sm"
-            form._styled = True
-        return form
+        return type(f"{type(self).__name__}Form", (FilterForm, super().get_form_class()), {})
 
 
 class AuditFilter(StyledFilterSet):

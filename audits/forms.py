@@ -5,12 +5,15 @@ subset. The form only refuses values that can never be right, such as a malforme
 """
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.forms.utils import pretty_name
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import periods
+from .layout import Column, Layout, Row, form_helper
 from .models import (
     OVERALL_GRADES,
     AgeBand,
@@ -65,47 +68,78 @@ class SafeInputMixin:
             if error := null_character_error(typed, str(bound.label)):
                 self.errors.pop(bound.name, None)
                 self.add_error(
-                    bound.name, forms.ValidationError(error, code="null_characters_not_allowed")
+                    bound.name,
+                    forms.ValidationError(error, code="null_characters_not_allowed"),
                 )
 
 
 class AccessibleFormMixin(SafeInputMixin):
-    """Bootstrap classes on every widget, hints tied to their fields, and errors announced.
+    """A form the crispy-forms template pack renders (``{% crispy form %}``), with the project's
+    error summary.
 
-    ``add_error`` also marks the widget invalid, so errors the service finds after validation
-    (see AuditFormPage.apply_problems) show exactly like the form's own.
+    The pack styles each widget and draws its label, hint and one error element; Django ties
+    the hint and that element to the widget (aria-describedby) and marks it aria-invalid, for
+    errors found after validation too (AuditFormPage.apply_problems adds them with add_error).
+
+    ``layout()`` arranges the fields (audits.layout). A page that shows a form in parts names
+    each part in ``layout_parts()`` and renders ``{% crispy form form.parts.<name> %}``. The
+    page writes the <form> element, its CSRF token and buttons (audits.layout.form_helper), and
+    above it the one ``_error_summary.html``, from ``error_summary()`` or the view.
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style_widgets()
+    # Django's own messages ("This field is required.") do not say which field they are about:
+    # the error summary puts the field's label first. Forms whose messages name their field
+    # ("Grade domain 4, or mark it Not applicable.") say False.
+    summary_names_fields = True
 
-    def style_widgets(self):
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(
-                widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.CheckboxInput)
-            ):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
-            if field.help_text:
-                widget.attrs["aria-describedby"] = f"{self[name].auto_id}_hint"
+    def layout(self) -> Layout:
+        return Layout(*self.fields)
 
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-                described = attrs.get("aria-describedby", "")
-                if f"{self[name].auto_id}_error" not in described:
-                    attrs["aria-describedby"] = f"{described} {self[name].auto_id}_error".strip()
+    def layout_parts(self) -> dict[str, Layout]:
+        return {}
+
+    @cached_property
+    def helper(self):
+        return form_helper(self.layout())
+
+    @cached_property
+    def parts(self):
+        return {name: form_helper(layout) for name, layout in self.layout_parts().items()}
+
+    def error_summary(self) -> list[tuple[str | None, str]]:
+        return summarise_errors(self)
+
+
+def _anchor(bound_field) -> str:
+    """Where an error summary link lands: the field, or the first option of a choice list."""
+    widget = bound_field.field.widget
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+def field_error_entries(bound_field) -> list[tuple[str, str]]:
+    """(anchor, message) for each error of one field, as the error summary lists them."""
+    named = getattr(bound_field.form, "summary_names_fields", True)
+    return [
+        (_anchor(bound_field), f"{bound_field.label}: {message}" if named else message)
+        for message in bound_field.errors
+    ]
+
+
+def summarise_errors(*forms_and_formsets) -> list[tuple[str | None, str]]:
+    """(anchor id, message) for every error of these forms and formsets, in order, for
+    ``_error_summary.html``. A form's own errors, which no field holds, link nowhere (None)."""
+    entries = []
+    for form in forms_and_formsets:
+        if isinstance(form, forms.BaseFormSet):
+            entries += [(None, message) for message in form.non_form_errors()]
+            entries += summarise_errors(*form.forms)
+            continue
+        entries += [(None, message) for message in form.non_field_errors()]
+        for bound_field in form:
+            entries += field_error_entries(bound_field)
+    return entries
 
 
 def active_entries(model):
@@ -158,17 +192,23 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
         label=gettext_lazy("Strand"), required=False, queryset=active_entries(Strand)
     )
     case_type = VocabularyChoiceField(
-        label=gettext_lazy("Case type"), required=False, queryset=active_entries(CaseType)
+        label=gettext_lazy("Case type"),
+        required=False,
+        queryset=active_entries(CaseType),
     )
     team = VocabularyChoiceField(
-        label=gettext_lazy("Case holder's team"), required=False, queryset=active_entries(Team)
+        label=gettext_lazy("Case holder's team"),
+        required=False,
+        queryset=active_entries(Team),
     )
     is_practice = forms.BooleanField(
         label=gettext_lazy("This is a practice audit (training; never counted in figures)"),
         required=False,
     )
     feedback_date = forms.DateField(
-        label=gettext_lazy("Date of feedback discussion"), required=False, widget=DATE_INPUT
+        label=gettext_lazy("Date of feedback discussion"),
+        required=False,
+        widget=DATE_INPUT,
     )
     feedback_with = forms.CharField(
         label=gettext_lazy("Discussed with"),
@@ -194,6 +234,40 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
     )
 
     VOCABULARIES = ("age_band", "strand", "case_type", "team")
+    summary_names_fields = False  # the submit rules' messages name their field
+
+    def layout_parts(self):
+        # The page shows the header in parts, as on the paper tool: the case (with the earlier
+        # audits of its reference after the first row), then after the domains and the
+        # actions, the feedback and the overall judgement (BOTTOM_FIELDS).
+        return {
+            "case": Layout(
+                Row(
+                    Column("case_reference", width="one-half"),
+                    Column("audit_date", width="one-half"),
+                )
+            ),
+            "case_details": Layout(
+                Row(
+                    Column("age_band", width="one-third"),
+                    Column("strand", width="one-third"),
+                    Column("case_type", width="one-third"),
+                ),
+                Row(
+                    Column("team", width="one-half"),
+                    Column("activity", width="one-half"),
+                ),
+                "is_practice",
+            ),
+            "feedback": Layout(
+                Row(
+                    Column("feedback_date", width="one-third"),
+                    Column("feedback_with", width="two-thirds"),
+                ),
+                "feedback_notes",
+            ),
+            "overall": Layout("overall_grade", "overall_comments"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -211,11 +285,17 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
 
 class DomainForm(AccessibleFormMixin, forms.Form):
     grade = forms.ChoiceField(
-        label=gettext_lazy("Grade"), required=False, choices=Grade.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Grade"),
+        required=False,
+        choices=Grade.choices,
+        widget=forms.RadioSelect,
     )
     text = forms.CharField(
-        label=gettext_lazy("Evaluation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Evaluation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
+    summary_names_fields = False
 
     def __init__(self, *args, domain, risk_categories=(), **kwargs):
         super().__init__(*args, prefix=f"domain-{domain.number}", **kwargs)
@@ -227,16 +307,34 @@ class DomainForm(AccessibleFormMixin, forms.Form):
                 queryset=risk_categories,
                 widget=forms.CheckboxSelectMultiple,
             )
-            self.style_widgets()
+
+    def layout(self):
+        risks = ["risks"] if "risks" in self.fields else []
+        return Layout(*risks, "grade", "text")
 
 
 class ActionForm(AccessibleFormMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(
-        label=gettext_lazy("Action"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Action"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     owner = forms.CharField(label=gettext_lazy("By whom"), max_length=200, required=False)
     due_date = forms.DateField(label=gettext_lazy("By when"), required=False, widget=DATE_INPUT)
+    summary_names_fields = False
+
+    def layout(self):
+        removable = ["DELETE"] if "DELETE" in self.fields else []
+        return Layout(
+            "id",
+            Row(
+                Column("description", width="one-half"),
+                Column("owner", width="one-quarter"),
+                Column("due_date", width="one-quarter"),
+            ),
+            *removable,
+        )
 
     def clean(self):
         data = super().clean()
@@ -247,14 +345,14 @@ class ActionForm(AccessibleFormMixin, forms.Form):
         return data
 
 
-ActionFormSet = forms.formset_factory(ActionForm, extra=1, can_delete=True)
+class ActionRows(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = gettext_lazy("Remove this action")
 
 
-def _anchor(bound_field) -> str:
-    widget = bound_field.field.widget
-    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-        return f"{bound_field.auto_id}_0"
-    return bound_field.auto_id
+ActionFormSet = forms.formset_factory(ActionForm, formset=ActionRows, extra=1, can_delete=True)
 
 
 # Header-form fields that the page shows after the domains and actions, as on the paper tool.
@@ -295,7 +393,12 @@ class AuditFormPage:
         action_initial = []
         if audit is not None:
             action_initial = [
-                {"id": a.pk, "description": a.description, "owner": a.owner, "due_date": a.due_date}
+                {
+                    "id": a.pk,
+                    "description": a.description,
+                    "owner": a.owner,
+                    "due_date": a.due_date,
+                }
                 for a in audit.actions.all()
                 if a.source == a.Source.AUDITOR
             ]
@@ -375,7 +478,7 @@ class AuditFormPage:
         """(anchor id, message) for every error on the page, in page order."""
 
         def field_errors(bound_fields):
-            return [(_anchor(b), message) for b in bound_fields for message in b.errors]
+            return [entry for b in bound_fields for entry in field_error_entries(b)]
 
         top = [b for b in self.header if b.name not in BOTTOM_FIELDS]
         bottom = [b for b in self.header if b.name in BOTTOM_FIELDS]
@@ -388,3 +491,12 @@ class AuditFormPage:
         for form in self.actions.forms:
             summary += field_errors(form)
         return summary + field_errors(bottom)
+
+
+class LoginForm(AccessibleFormMixin, AuthenticationForm):
+    """The sign-in page's form (config/urls.py), rendered and summarised like every other."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy("Your username and password did not match. Try again."),
+    }

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audits.forms import AccessibleFormMixin, ActionForm
+from audits.layout import Column, Layout, Row
 from audits.models import OVERALL_GRADES
 
 
@@ -27,6 +28,7 @@ class ModerationForm(AccessibleFormMixin, forms.Form):
         help_text=gettext_lazy("When sending the audit back, say what should change."),
     )
     revision = forms.IntegerField(widget=forms.HiddenInput)
+    summary_names_fields = False
 
     def __init__(self, *args, domains=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,7 +41,15 @@ class ModerationForm(AccessibleFormMixin, forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.domain_numbers.append(domain.number)
-        self.style_widgets()
+
+    def layout_parts(self):
+        # The page shows the notes on domains in a panel, and the additional actions (a
+        # formset) before the feedback.
+        return {
+            "decision": Layout("revision", "grade", "rationale"),
+            "notes": Layout(*(f"note_{n}" for n in self.domain_numbers)),
+            "feedback": Layout("feedback"),
+        }
 
     def note_fields(self):
         return [self[f"note_{n}"] for n in self.domain_numbers]
@@ -58,7 +68,18 @@ class ModerationForm(AccessibleFormMixin, forms.Form):
         return data
 
 
-ModerationActionFormSet = forms.formset_factory(ActionForm, extra=3, can_delete=False)
+class ModerationActionForm(ActionForm):
+    """A row of additional actions, in the page's narrow column."""
+
+    def layout(self):
+        return Layout(
+            "id",
+            "description",
+            Row(Column("owner", width="one-half"), Column("due_date", width="one-half")),
+        )
+
+
+ModerationActionFormSet = forms.formset_factory(ModerationActionForm, extra=3, can_delete=False)
 
 
 def moderation_actions_formset(data=None):
@@ -66,9 +87,9 @@ def moderation_actions_formset(data=None):
     return ModerationActionFormSet(data, prefix="actions")
 
 
-class ExemplarForm(forms.Form):
+class ExemplarForm(AccessibleFormMixin, forms.Form):
     note = forms.CharField(
-        label=gettext_lazy("Why is it a good example?"),
+        label=gettext_lazy("Why it is a good example (optional)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audits import roles
+from audits.forms import summarise_errors
 from audits.models import Audit
 from audits.selectors import audit_with_parts, get_audit_for
 from audits.workflow import AuditError
@@ -124,6 +125,7 @@ def moderate(request, pk):
             "audit": audit,
             "form": form,
             "actions": actions,
+            "error_summary": summarise_errors(form, actions),
             "history": selectors.moderation_history(audit, request.user),
             "case": getattr(audit, "moderation_case", None),
         },

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from audits import periods
 from audits.forms import DATE_INPUT, AccessibleFormMixin
+from audits.layout import Column, Fieldset, Layout, Row
 from audits.models import AuditActivity, CaseType, Strand
 
 
@@ -76,6 +77,35 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
         self.fields["financial_year"].choices = _financial_years()
         self.fields["financial_year"].initial = periods.financial_year_of(timezone.localdate())
 
+    def period_layout(self) -> Layout:
+        """The period chooser, shared by the forms built on this one."""
+        return Layout(
+            "kind",
+            Row(
+                Column("financial_year", width="one-third"),
+                Column("quarter", width="one-third"),
+                Column("half", width="one-third"),
+            ),
+            Row(
+                Column("month", width="one-third"),
+                Column("start", width="one-third"),
+                Column("end", width="one-third"),
+            ),
+        )
+
+    def layout(self):
+        return Layout(
+            self.period_layout(),
+            Fieldset(
+                gettext_lazy("Filters (optional)"),
+                Row(
+                    Column("activity", width="one-third"),
+                    Column("strand", width="one-third"),
+                    Column("case_type", width="one-third"),
+                ),
+            ),
+        )
+
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
@@ -137,3 +167,4 @@ class NarrativeForm(AccessibleFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    summary_names_fields = False  # the title's messages name it

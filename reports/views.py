@@ -92,7 +92,7 @@ def _detail_page(request, report, form):
     context = {
         **rendering.report_context(figures=figures, report=report),
         "form": form,
-        "error_summary": [(b.auto_id, m) for b in form for m in b.errors] if bound else [],
+        "error_summary": form.error_summary() if bound else [],
         "export_links": exports,
     }
     return render(

@@ -1,81 +1,24 @@
 """The actions page and each action's page: thin views over action_selectors and
 action_services.
 
-The three small forms live here, beside the only views that use them.
+The page's forms are in audits.actions.forms.
 """
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from audits import roles
 from audits.actions import selectors as action_selectors
 from audits.actions import services as action_services
 from audits.actions.filters import ActionFilter
-from audits.forms import DATE_INPUT, AccessibleFormMixin
+from audits.actions.forms import AssignForm, MarkDoneForm, NotNeededForm, ReopenForm
 from audits.models import AgreedAction, Status
 from audits.workflow import AuditError
 
 PAGE_SIZE = 25
-
-
-class MarkDoneForm(AccessibleFormMixin, forms.Form):
-    note = forms.CharField(
-        label=gettext_lazy("What was done"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": gettext_lazy("Say what was done.")},
-    )
-    completed_on = forms.DateField(
-        label=gettext_lazy("Date it was done"),
-        required=False,
-        widget=DATE_INPUT,
-        help_text=gettext_lazy("Leave empty for today."),
-    )
-
-
-class NotNeededForm(AccessibleFormMixin, forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Why it is no longer needed"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": gettext_lazy("Say why the action is no longer needed.")},
-    )
-
-
-class ReopenForm(AccessibleFormMixin, forms.Form):
-    note = forms.CharField(
-        label=gettext_lazy("Why it is reopened"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": gettext_lazy("Say why the action is reopened.")},
-    )
-
-
-class AccountChoiceField(forms.ModelChoiceField):
-    """Any account, named with its username too: two people may share a name."""
-
-    def label_from_instance(self, obj):
-        name = roles.display_name(obj)
-        return name if name == obj.get_username() else f"{name} ({obj.get_username()})"
-
-
-class AssignForm(AccessibleFormMixin, forms.Form):
-    assignee = AccountChoiceField(
-        label=gettext_lazy("Owner"),
-        required=False,
-        queryset=get_user_model()
-        .objects.filter(is_active=True)
-        .order_by("first_name", "last_name", "username"),
-        empty_label=gettext_lazy("The auditor who agreed it"),
-        help_text=gettext_lazy(
-            "The person who answers for the action: they can mark it done "
-            "and they get its reminders."
-        ),
-    )
 
 
 # The form prefixes keep the ids of the forms apart on one page.
@@ -136,7 +79,7 @@ def _render_detail(request, action, *, bound=None, status=200):
     if bound is not None:
         name, form = bound
         page_forms[name] = form
-        error_summary = [(b.auto_id, message) for b in form for message in b.errors]
+        error_summary = form.error_summary()
     context = {
         "action": action,
         "events": action.events.select_related("by"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from .. import roles
 from ..forms import DATE_INPUT, AccessibleFormMixin, active_entries
+from ..layout import Column, Fieldset, Layout, Row
 from ..models import (
     CaseType,
     Strand,
@@ -65,3 +66,23 @@ class ActivityForm(AccessibleFormMixin, forms.Form):
         required=False,
         initial=True,
     )
+
+    def layout(self):
+        return Layout(
+            Row(Column("name", width="two-thirds"), Column("month", width="one-third")),
+            "theme",
+            Row(
+                Column("strand", width="one-third"),
+                Column("planned_audits", width="one-third"),
+                Column("due_date", width="one-third"),
+            ),
+            "case_types",
+            "auditors",
+            Fieldset(
+                gettext_lazy("Moderation"),
+                Row(
+                    Column("moderation_rate", width="one-third"),
+                    Column("always_moderate_not_met", width="two-thirds"),
+                ),
+            ),
+        )

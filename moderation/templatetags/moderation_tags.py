@@ -3,6 +3,7 @@ from django import template
 from audits import roles
 
 from .. import selectors
+from ..forms import ExemplarForm
 
 register = template.Library()
 
@@ -26,6 +27,7 @@ def moderation_panel(context, audit):
         "can_moderate": roles.is_moderator(user) and audit.auditor_id != user.pk,
         "can_add_to_queue": roles.is_qa_lead(user),
         "is_exemplar": hasattr(audit, "exemplar"),
+        "exemplar_form": ExemplarForm(),
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
     }

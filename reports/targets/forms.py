@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from audits.forms import AccessibleFormMixin
+from audits.layout import Column, Layout, Row
 from audits.models import Domain
 from audits.periods import fy_label
 from reports.forms import PeriodForm
@@ -75,6 +76,18 @@ class TargetForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["domain_number"].choices = _domain_choices()
 
+    def layout(self):
+        return Layout(
+            "name",
+            Row(Column("measure", width="one-half"), Column("domain_number", width="one-half")),
+            "direction",
+            Row(
+                Column("target_value", width="one-third"),
+                Column("amber_tolerance", width="one-third"),
+                Column("order", width="one-third"),
+            ),
+        )
+
     @classmethod
     def initial_for(cls, target: Target) -> dict:
         return {
@@ -115,8 +128,11 @@ class ManualActualForm(PeriodForm):
                 ]
             self.fields["financial_year"].initial = financial_year
 
+    def layout(self):
+        return Layout(self.period_layout(), Row(Column("value", width="one-third")))
 
-class YearForm(forms.Form):
+
+class YearForm(AccessibleFormMixin, forms.Form):
     """The year switcher of the targets page (a GET form)."""
 
     year = forms.TypedChoiceField(label=gettext_lazy("Financial year"), coerce=int, choices=())
@@ -124,4 +140,3 @@ class YearForm(forms.Form):
     def __init__(self, *args, years: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = years
-        self.fields["year"].widget.attrs["class"] = "form-select"
