@@ -21,4 +21,6 @@ class AuditsConfig(AppConfig):
     verbose_name = "Case file audits"
 
     def ready(self):
+        from . import permissions  # noqa: F401  (registers the audits.* rules)
+
         post_migrate.connect(_build_missing_figures, sender=self)

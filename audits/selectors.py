@@ -1,5 +1,6 @@
 """Reads: what each user may see, and the fetch-and-check helper every audit view uses."""
 
+import rules  # django-rules (the permissions of audits.permissions), not audits.rules
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
@@ -8,9 +9,10 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import roles
-from .models import EDITABLE_STATUSES, Audit, Status
+from .models import Audit, Status
 from .rules import CASE_REFERENCE_RE
 
 LIST_RELATED = ("auditor", "activity", "strand", "case_type", "age_band", "team", "moderated_by")
@@ -31,22 +33,31 @@ def audits_visible_to(user) -> QuerySet[Audit]:
     return Audit.objects.filter(own)
 
 
+# What each action of get_audit_for asks (audits.permissions), and the 403 page's message.
+AUDIT_ACTIONS = {
+    "view": None,
+    "edit": ("audits.edit_audit", gettext_lazy("This audit can no longer be changed.")),
+    "delete": ("audits.delete_draft", gettext_lazy("Only your own drafts can be deleted.")),
+}
+
+
 def get_audit_for(user, pk, action: str = "view") -> Audit:
     """The audit ``pk`` if ``user`` may see it (else 404) and may do ``action`` (else 403).
 
-    Actions: "view"; "edit" (change, submit or delete: the auditor, while draft or returned).
+    Actions: "view"; "edit" (change or submit: the auditor, while draft or returned);
+    "delete" (the auditor, while draft).
     """
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
     try:
         audit = audits_visible_to(user).select_related(*LIST_RELATED, "tool").get(pk=pk)
     except (Audit.DoesNotExist, ValueError):
         raise Http404(_("No such audit.")) from None
-    if action == "view":
-        return audit
-    if action == "edit":
-        if audit.auditor_id != user.pk or audit.status not in EDITABLE_STATUSES:
-            raise PermissionDenied(_("This audit can no longer be changed."))
-        return audit
-    raise ValueError(f"unknown action {action!r}")
+    if AUDIT_ACTIONS[action] is not None:
+        perm, message = AUDIT_ACTIONS[action]
+        if not rules.has_perm(perm, user, audit):
+            raise PermissionDenied(message)
+    return audit
 
 
 def my_audits(user) -> QuerySet[Audit]:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from .figures import refresh_for_audit
 from .models import (
-    EDITABLE_STATUSES,
     AgreedAction,
     Audit,
     AuditTool,
@@ -23,6 +22,7 @@ from .models import (
     RiskCategory,
     Status,
 )
+from .permissions import require
 from .rules import Problem, submit_problems
 from .signals import audit_submitted
 from .workflow import AuditError, transition
@@ -86,13 +86,7 @@ def audit_create(*, auditor) -> Audit:
 
 
 def _check_editable(audit: Audit, by) -> None:
-    if audit.auditor_id != by.pk:
-        raise AuditError(_("Only the auditor who started this audit can change it."))
-    if audit.status not in EDITABLE_STATUSES:
-        raise AuditError(
-            _("This audit is %(status)s and can no longer be changed.")
-            % {"status": audit.get_status_display().lower()}
-        )
+    require("audits.edit_audit", by, audit, error=AuditError)
 
 
 @transaction.atomic
@@ -191,8 +185,7 @@ def audit_submit(*, audit: Audit, by, today: datetime.date | None = None, rng=No
 def audit_delete_draft(*, audit: Audit, by) -> None:
     """An auditor may throw away their own draft; a submitted audit is never deleted."""
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
-    if audit.auditor_id != by.pk or audit.status != Status.DRAFT:
-        raise AuditError(_("Only your own drafts can be deleted."))
+    require("audits.delete_draft", by, audit, error=AuditError)
     audit.delete()
 
 

@@ -1,5 +1,6 @@
 """Thin views: check access, validate, call one service, report its error, redirect."""
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from .actions import selectors as action_selectors
 from .filters import AuditFilter
 from .forms import AuditFormPage
 from .models import Status
+from .permissions import require
 from .schedule import selectors as schedule_selectors
 from .workflow import AuditError
 
@@ -22,26 +24,21 @@ PAGE_SIZE = 25
 
 def home(request):
     user = request.user
-    context = {}
-    if roles.is_auditor(user):
+    context = {"no_role": not roles.role_names(user)}
+    if rules.has_perm("audits.start_audit", user):
         context["assigned"] = schedule_selectors.assigned_activities(
             user, today=timezone.localdate()
         )
         mine = selectors.my_audits(user)
         context["my_drafts"] = mine.filter(status__in=[Status.DRAFT, Status.RETURNED])[:10]
         context["my_counts"] = selectors.status_counts(mine)
-    if roles.sees_all_submitted(user):
+    if rules.has_perm("audits.view_all_audits", user):
         context["all_counts"] = selectors.status_counts(selectors.all_audits(user))
     return render(request, "audits/home.html", context)
 
 
-def _require_auditor(user):
-    if not roles.is_auditor(user):
-        raise PermissionDenied(_("Only auditors can write audits."))
-
-
 def audit_new(request):
-    _require_auditor(request.user)
+    require("audits.start_audit", request.user, error=PermissionDenied)
     return _audit_form(request, audit=None, tool=services.current_tool())
 
 
@@ -112,7 +109,6 @@ def audit_detail(request, pk):
     audit = selectors.audit_with_parts(audit)
     context = {
         "audit": audit,
-        "can_edit": audit.auditor_id == request.user.pk and audit.is_editable_status,
         "earlier": selectors.earlier_audits(
             case_reference=audit.case_reference,
             user=request.user,
@@ -127,7 +123,7 @@ def audit_detail(request, pk):
 
 @require_POST
 def audit_delete(request, pk):
-    audit = selectors.get_audit_for(request.user, pk, "edit")
+    audit = selectors.get_audit_for(request.user, pk, "delete")
     try:
         services.audit_delete_draft(audit=audit, by=request.user)
     except AuditError as error:
@@ -149,7 +145,7 @@ def earlier_audits_fragment(request):
 
 
 def my_audits(request):
-    _require_auditor(request.user)
+    require("audits.start_audit", request.user, error=PermissionDenied)
     return _audit_list(
         request,
         selectors.my_audits(request.user),
@@ -160,10 +156,10 @@ def my_audits(request):
 
 
 def all_audits(request):
-    if not roles.sees_all_submitted(request.user):
-        raise PermissionDenied(_("Only moderators, QA leads and administrators see all audits."))
+    require("audits.view_all_audits", request.user, error=PermissionDenied)
     qs = selectors.all_audits(request.user)
     if request.GET.get("format") == "csv":
+        require("audits.export_audits", request.user, error=PermissionDenied)
         csv_filter = AuditFilter(request.GET, queryset=qs, drafts=False)
         if csv_filter.is_valid():
             return _csv_download(csv_filter.qs)

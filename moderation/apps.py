@@ -14,4 +14,6 @@ class ModerationConfig(AppConfig):
     def ready(self):
         from audits.signals import audit_submitted
 
+        from . import permissions  # noqa: F401  (registers the moderation.* rules)
+
         audit_submitted.connect(_on_audit_submitted, dispatch_uid="moderation_on_submit")

@@ -1,8 +1,8 @@
 """Reads for moderation: the queue, feedback for an auditor, and agreement statistics."""
 
+import rules
 from django.db.models import Count, Q, QuerySet
 
-from audits import roles
 from audits.figures import reportable
 from audits.models import Audit, Status
 from audits.selectors import LIST_RELATED
@@ -39,16 +39,10 @@ def unacknowledged_feedback_count(auditor) -> int:
     return Moderation.objects.filter(audit__auditor=auditor, acknowledged_at__isnull=True).count()
 
 
-def may_read_feedback(user, audit: Audit) -> bool:
-    """The moderation rounds of an audit (rationale, feedback, domain notes) are between its
-    auditor and the moderators: other auditors who open it as an exemplar see the grades only.
-    """
-    return audit.auditor_id == user.pk or roles.sees_all_submitted(user)
-
-
 def moderation_history(audit: Audit, user) -> list[Moderation]:
-    """The audit's moderation rounds, oldest first, or none where ``user`` may not read them."""
-    if not may_read_feedback(user, audit):
+    """The audit's moderation rounds, oldest first, or none where ``user`` may not read them
+    (moderation.read_feedback)."""
+    if not rules.has_perm("moderation.read_feedback", user, audit):
         return []
     return list(
         audit.moderations.select_related("moderator")

@@ -9,9 +9,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audits import roles
 from audits.figures import refresh_for_audit
 from audits.models import GRADE_RANK, AgreedAction, Audit, Grade, Status
+from audits.permissions import require
 from audits.workflow import AuditError, transition
 
 from . import notifications
@@ -74,10 +74,7 @@ def _locked(audit: Audit) -> Audit:
 
 
 def _require_moderator(user, audit: Audit) -> None:
-    if not roles.is_moderator(user):
-        raise ModerationError(_("Only moderators can moderate audits."))
-    if audit.auditor_id == user.pk:
-        raise ModerationError(_("You cannot moderate your own audit. Another moderator must."))
+    require("moderation.moderate_audit", user, audit, error=ModerationError)
 
 
 def _case(audit: Audit) -> ModerationCase:
@@ -106,21 +103,10 @@ def _bump(audit: Audit, *fields: str) -> None:
 
 @transaction.atomic
 def moderation_add_to_queue(*, audit: Audit, by) -> ModerationCase:
-    """A QA lead asks for any audit past draft, not yet moderated, to be moderated."""
-    if not roles.is_qa_lead(by):
-        raise ModerationError(_("Only QA leads can add audits to the moderation queue."))
+    """A QA lead asks for any audit past draft, not yet moderated (nor an exemplar, nor already
+    in the queue), to be moderated."""
     audit = _locked(audit)
-    if audit.status == Status.DRAFT or audit.moderated_grade:
-        raise ModerationError(_("Only a submitted audit that has not been moderated can be added."))
-    if Exemplar.objects.filter(audit=audit).exists():
-        # Moderation could send it back, and its auditor would then be changing a page every
-        # auditor reads as good practice.
-        raise ModerationError(
-            _(
-                "This audit is an exemplar of good practice. A moderator must "
-                "remove it from the exemplars before it can be moderated."
-            )
-        )
+    require("moderation.add_to_queue", by, audit, error=ModerationError)
     case, _created = ModerationCase.objects.select_for_update().get_or_create(
         audit=audit,
         defaults={
@@ -130,8 +116,6 @@ def moderation_add_to_queue(*, audit: Audit, by) -> ModerationCase:
             "decided_at": timezone.now(),
         },
     )
-    if case.selected:
-        raise ModerationError(_("This audit is already in the moderation queue."))
     case.added_by, case.added_at = by, timezone.now()
     case.save(update_fields=["added_by", "added_at"])
     if audit.status == Status.COMPLETED:
@@ -181,8 +165,7 @@ def moderation_release(*, audit: Audit, moderator) -> Audit:
     """Put a taken audit back in the queue for someone else."""
     audit = _locked(audit)
     case = _case(audit)
-    if audit.status != Status.IN_MODERATION or case.taken_by_id != moderator.pk:
-        raise ModerationError(_("Only the moderator who took this audit can release it."))
+    require("moderation.release_audit", moderator, audit, error=ModerationError)
     transition(audit, to=Status.SUBMITTED, by=moderator, comment=_("Released to the queue."))
     case.taken_by, case.taken_at = None, None
     case.save(update_fields=["taken_by", "taken_at"])
@@ -301,8 +284,7 @@ def feedback_acknowledge(*, moderation: Moderation, by) -> Moderation:
     moderation = (
         Moderation.objects.select_for_update().select_related("audit").get(pk=moderation.pk)
     )
-    if moderation.audit.auditor_id != by.pk:
-        raise ModerationError(_("Only the auditor can acknowledge feedback on their audit."))
+    require("moderation.acknowledge_feedback", by, moderation, error=ModerationError)
     if moderation.acknowledged_at is None:
         moderation.acknowledged_at = timezone.now()
         moderation.save(update_fields=["acknowledged_at"])
@@ -312,11 +294,8 @@ def feedback_acknowledge(*, moderation: Moderation, by) -> Moderation:
 @transaction.atomic
 def exemplar_mark(*, audit: Audit, by, note: str = "") -> Exemplar:
     """Hold a completed audit up as good practice for every auditor to read."""
-    if not roles.is_moderator(by):
-        raise ModerationError(_("Only moderators can mark exemplars."))
     audit = _locked(audit)
-    if audit.status != Status.COMPLETED or audit.is_practice:
-        raise ModerationError(_("Only a completed audit (not a practice one) can be an exemplar."))
+    require("moderation.mark_exemplar", by, audit, error=ModerationError)
     exemplar, _created = Exemplar.objects.get_or_create(
         audit=audit, defaults={"marked_by": by, "marked_at": timezone.now(), "note": note.strip()}
     )
@@ -325,6 +304,5 @@ def exemplar_mark(*, audit: Audit, by, note: str = "") -> Exemplar:
 
 @transaction.atomic
 def exemplar_unmark(*, audit: Audit, by) -> None:
-    if not roles.is_moderator(by):
-        raise ModerationError(_("Only moderators can change exemplars."))
+    require("moderation.unmark_exemplar", by, audit, error=ModerationError)
     Exemplar.objects.filter(audit=audit).delete()

@@ -1,5 +1,6 @@
 """Thin views over moderation.services: check access, validate, call one service, redirect."""
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -9,9 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audits import roles
 from audits.forms import summarise_errors
 from audits.models import Audit
+from audits.permissions import refusal
 from audits.selectors import audit_with_parts, get_audit_for
 from audits.workflow import AuditError
 
@@ -22,13 +23,13 @@ from .models import Moderation
 from .statistics import SCALE
 
 
-def _require(check, user, message):
-    if not check(user):
+def _require(perm: str, user, message):
+    if not rules.has_perm(perm, user):
         raise PermissionDenied(message)
 
 
 def queue(request):
-    _require(roles.is_moderator, request.user, _("Only moderators see the moderation queue."))
+    _require("moderation.view_queue", request.user, _("Only moderators see the moderation queue."))
     queue_filter = QueueFilter(
         request.GET or None, queryset=selectors.moderation_queue(request.user), drafts=False
     )
@@ -71,10 +72,12 @@ def release(request, pk):
 
 
 def moderate(request, pk):
-    _require(roles.is_moderator, request.user, _("Only moderators moderate audits."))
+    _require("moderation.view_queue", request.user, _("Only moderators moderate audits."))
     audit = audit_with_parts(get_audit_for(request.user, pk, "view"))
-    if audit.auditor_id == request.user.pk:
-        messages.error(request, _("You cannot moderate your own audit. Another moderator must."))
+    # A moderator's own audit: say so on the audit's page rather than a bare 403.
+    refused = refusal("moderation.moderate_audit", request.user, audit)
+    if refused:
+        messages.error(request, refused)
         return redirect(audit)
     domains = [g.domain for g in audit.domain_grades.all()]
     data = request.POST if request.method == "POST" else None
@@ -146,7 +149,7 @@ def add_to_queue(request, pk):
 
 
 def feedback_list(request):
-    _require(roles.is_auditor, request.user, _("Feedback is for auditors."))
+    _require("moderation.view_feedback", request.user, _("Feedback is for auditors."))
     page_obj = Paginator(selectors.feedback_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "moderation/feedback_list.html", {"page_obj": page_obj})
 
@@ -169,8 +172,7 @@ def acknowledge(request, pk):
 
 
 def exemplars(request):
-    visible = {roles.AUDITOR, roles.MODERATOR, roles.QA_LEAD, roles.ADMINISTRATOR}
-    _require(lambda u: roles.role_names(u) & visible, request.user, _("No role."))
+    _require("moderation.view_exemplars", request.user, _("No role."))
     return render(request, "moderation/exemplars.html", {"exemplars": selectors.exemplars()})
 
 
@@ -195,7 +197,7 @@ def exemplar_toggle(request, pk):
 
 def dashboard(request):
     _require(
-        lambda u: roles.is_moderator(u) or roles.is_qa_lead(u) or roles.is_administrator(u),
+        "moderation.view_statistics",
         request.user,
         _("Only moderators and QA leads see moderation statistics."),
     )

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audits import roles
 from audits.errors import DomainError
 from audits.periods import Period
+from audits.permissions import require
 
 from .models import Report
 from .rendering.html import report_html
@@ -31,8 +31,7 @@ class Narrative(TypedDict):
 
 
 def _require_qa_lead(user) -> None:
-    if not roles.is_qa_lead(user):
-        raise ReportError(_("Only QA leads write and publish reports."))
+    require("reports.write_reports", user, error=ReportError)
 
 
 def report_scope(report: Report) -> ReportScope:

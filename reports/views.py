@@ -1,5 +1,6 @@
 """Thin views over reports.services and reports.selectors."""
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audits import roles
+from audits.permissions import require
 
 from . import contract, services
 from .forms import NarrativeForm, PeriodForm
@@ -18,13 +19,11 @@ from .rendering.pdf import html_to_pdf
 
 
 def _require_reader(user):
-    if not (roles.is_qa_lead(user) or roles.is_administrator(user)):
-        raise PermissionDenied(_("Only QA leads and administrators see reports."))
+    require("reports.view_reports", user, error=PermissionDenied)
 
 
 def _require_writer(user):
-    if not roles.is_qa_lead(user):
-        raise PermissionDenied(_("Only QA leads write and publish reports."))
+    require("reports.write_reports", user, error=PermissionDenied)
 
 
 def _report_for(user, pk) -> Report:
@@ -46,7 +45,7 @@ def report_list(request):
         {
             "published": reports.filter(state=Report.State.PUBLISHED),
             "drafts": reports.filter(state=Report.State.DRAFT),
-            "can_write": roles.is_qa_lead(request.user),
+            "can_write": rules.has_perm("reports.write_reports", request.user),
         },
     )
 
@@ -106,7 +105,7 @@ def _detail_page(request, report, form):
 def report_detail(request, pk):
     report = _report_for(request.user, pk)
     form = None
-    if not report.is_published and roles.is_qa_lead(request.user):
+    if rules.has_perm("reports.change_report", request.user, report):
         form = _narrative_form(report, request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 from functools import cached_property
 
+import rules
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -32,7 +33,6 @@ from django.utils.translation import gettext_lazy
 
 from audits import roles
 from audits.models import ActionReminder, AgreedAction, Audit, Status
-from audits.selectors import audits_visible_to
 
 ACTION_RELATED = ("assignee", "audit__auditor", "audit__team", "audit__activity")
 
@@ -45,16 +45,6 @@ def owned_by(user) -> Q:
 def is_manager(user) -> bool:
     """QA leads, moderators and administrators: they see and may close every action."""
     return roles.sees_all_submitted(user)
-
-
-def may_assign(user, action: AgreedAction) -> bool:
-    """Managers, and the auditor who agreed the action, choose who owns it."""
-    return is_manager(user) or action.audit.auditor_id == user.pk
-
-
-def is_owner(user, action: AgreedAction) -> bool:
-    owner_id = action.assignee_id or action.audit.auditor_id
-    return owner_id == user.pk
 
 
 def owner_of(action: AgreedAction):
@@ -122,40 +112,41 @@ def action_owners(user) -> QuerySet:
     )
 
 
+# What each action of get_action_for asks (audits.permissions), and the 403 page's message.
+ACTION_ACTIONS = {
+    "view": None,
+    "close": (
+        "audits.close_action",
+        gettext_lazy("Only the action's owner or a manager can close it."),
+    ),
+    "assign": (
+        "audits.assign_action",
+        gettext_lazy("Only the auditor who agreed the action or a manager can change who owns it."),
+    ),
+    "reopen": (
+        "audits.reopen_action",
+        gettext_lazy("Only a QA lead, moderator or administrator can reopen an action."),
+    ),
+}
+
+
 def get_action_for(user, pk, action: str = "view") -> AgreedAction:
     """The action ``pk`` if ``user`` may see it (else 404) and may do ``action`` (else 403).
 
     Actions: "view"; "close" (mark done or no longer needed: the owner or a manager);
     "reopen" (a manager); "assign" (change the owner: a manager or the auditor who agreed it).
     """
+    if action not in ACTION_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
     try:
         found = with_overdue(actions_visible_to(user)).select_related(*ACTION_RELATED).get(pk=pk)
     except (AgreedAction.DoesNotExist, ValueError):
         raise Http404(_("No such action.")) from None
-    if action == "view":
-        return found
-    if action == "close":
-        if not (is_owner(user, found) or is_manager(user)):
-            raise PermissionDenied(_("Only the action's owner or a manager can close it."))
-        return found
-    if action == "assign":
-        if not may_assign(user, found):
-            raise PermissionDenied(
-                _("Only the auditor who agreed the action or a manager can change who owns it.")
-            )
-        return found
-    if action == "reopen":
-        if not is_manager(user):
-            raise PermissionDenied(
-                _("Only a QA lead, moderator or administrator can reopen an action.")
-            )
-        return found
-    raise ValueError(f"unknown action {action!r}")
-
-
-def may_view_audit(user, audit: Audit) -> bool:
-    """An assignee may own an action on an audit they cannot open; the page links only if so."""
-    return audits_visible_to(user).filter(pk=audit.pk).exists()
+    if ACTION_ACTIONS[action] is not None:
+        perm, message = ACTION_ACTIONS[action]
+        if not rules.has_perm(perm, user, found):
+            raise PermissionDenied(message)
+    return found
 
 
 # Reminders go for open actions overdue or due within this many days.

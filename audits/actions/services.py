@@ -4,7 +4,8 @@ ACTION_MOVES and writes an ActionEvent, so the history of an action is never los
 An action is closed (done, or no longer needed) by its owner (see action_selectors) or a
 manager; only a manager reopens one. Its owner is changed by a manager or by the auditor who
 agreed it (``action_assign``). The owner is emailed, after the change commits, when someone
-else makes it (audits.actions.notifications).
+else makes it (audits.actions.notifications). Who may is audits.permissions': the rules
+``audits.close_action``, ``audits.reopen_action`` and ``audits.assign_action``.
 
 The daily reminders (``action_reminders_send``) are written here too: one ActionReminder row per
 action per day, so no action is reminded twice in a day.
@@ -21,8 +22,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audits.actions import notifications
-from audits.actions.selectors import due_for_reminder, is_manager, is_owner, may_assign, owner_of
-from audits.models import ActionEvent, ActionReminder, AgreedAction, Status
+from audits.actions.selectors import due_for_reminder, owner_of
+from audits.models import ActionEvent, ActionReminder, AgreedAction
+from audits.permissions import require
 from audits.roles import display_name
 from audits.workflow import AuditError
 
@@ -75,12 +77,7 @@ def _check_move(action: AgreedAction, to: str) -> None:
 
 
 def _check_may_close(action: AgreedAction, by) -> None:
-    if not (is_owner(by, action) or is_manager(by)):
-        raise ActionError(
-            _("Only the action's owner or a QA lead, moderator or administrator can close it.")
-        )
-    if action.audit.status == Status.DRAFT:
-        raise ActionError(_("The audit is still a draft: its actions are not agreed yet."))
+    require("audits.close_action", by, action, error=ActionError)
 
 
 def _move(action: AgreedAction, *, to: str, by, note: str, completed_on=None) -> ActionEvent:
@@ -145,8 +142,7 @@ def action_reopen(*, action: AgreedAction, by, note: str) -> AgreedAction:
     The earlier note and date stay in the history; the action itself is open again.
     """
     action = _locked(action)
-    if not is_manager(by):
-        raise ActionError(_("Only a QA lead, moderator or administrator can reopen an action."))
+    require("audits.reopen_action", by, action, error=ActionError)
     _check_move(action, State.OPEN)
     note = (note or "").strip()
     if not note:
@@ -163,15 +159,7 @@ def action_assign(*, action: AgreedAction, by, assignee) -> AgreedAction:
     The change is written to the action's history, and the new owner is told by email.
     """
     action = _locked(action)
-    if not may_assign(by, action):
-        raise ActionError(
-            _(
-                "Only the auditor who agreed the action or a QA lead, moderator or "
-                "administrator can change who owns it."
-            )
-        )
-    if action.audit.status == Status.DRAFT:
-        raise ActionError(_("The audit is still a draft: its actions are not agreed yet."))
+    require("audits.assign_action", by, action, error=ActionError)
     if action.state != State.OPEN:
         raise ActionError(_("Only an open action can be given to someone else."))
     if assignee is not None and not assignee.is_active:

@@ -4,6 +4,7 @@ action_services.
 The page's forms are in audits.actions.forms.
 """
 
+import rules
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from audits.actions import selectors as action_selectors
 from audits.actions import services as action_services
 from audits.actions.filters import ActionFilter
 from audits.actions.forms import AssignForm, MarkDoneForm, NotNeededForm, ReopenForm
-from audits.models import AgreedAction, Status
+from audits.models import AgreedAction
 from audits.workflow import AuditError
 
 PAGE_SIZE = 25
@@ -53,24 +54,14 @@ def action_detail(request, pk):
 def _render_detail(request, action, *, bound=None, status=200):
     """The action's page; ``bound`` is the (name, form) that failed, shown with its errors."""
     user = request.user
+    # Who may is the rule's; an open action can be closed or given away, a closed one reopened.
     is_open = action.state == AgreedAction.State.OPEN
-    may_close = (
-        is_open
-        and action.audit.status != Status.DRAFT
-        and (action_selectors.is_owner(user, action) or action_selectors.is_manager(user))
-    )
-    may_reopen = not is_open and action_selectors.is_manager(user)
-    may_assign = (
-        is_open
-        and action.audit.status != Status.DRAFT
-        and action_selectors.may_assign(user, action)
-    )
     shown = []
-    if may_close:
+    if is_open and rules.has_perm("audits.close_action", user, action):
         shown += ["done", "not_needed"]
-    if may_reopen:
+    if not is_open and rules.has_perm("audits.reopen_action", user, action):
         shown.append("reopen")
-    if may_assign:
+    if is_open and rules.has_perm("audits.assign_action", user, action):
         shown.append("assign")
     page_forms = {name: FORMS[name](prefix=name) for name in shown}
     if "assign" in page_forms and bound is None:
@@ -84,7 +75,7 @@ def _render_detail(request, action, *, bound=None, status=200):
         "action": action,
         "events": action.events.select_related("by"),
         "owner": action.assignee or action.audit.auditor,
-        "may_view_audit": action_selectors.may_view_audit(user, action.audit),
+        "may_view_audit": rules.has_perm("audits.view_audit", user, action.audit),
         "forms": page_forms,
         "open_form": bound[0] if bound else None,
         "error_summary": error_summary,

@@ -6,16 +6,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import roles
 from ..models import AuditActivity
+from ..permissions import require
 from ..workflow import AuditError
 from . import selectors, services
 from .forms import ActivityForm
 
 
 def _require_planner(user):
-    if not roles.manages_activities(user):
-        raise PermissionDenied(_("Only QA leads and administrators plan audit activities."))
+    require("audits.plan_activities", user, error=PermissionDenied)
 
 
 def activity_list(request):

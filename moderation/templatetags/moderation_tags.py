@@ -1,6 +1,5 @@
+import rules
 from django import template
-
-from audits import roles
 
 from .. import selectors
 from ..forms import ExemplarForm
@@ -10,8 +9,8 @@ register = template.Library()
 
 @register.inclusion_tag("moderation/_audit_panel.html", takes_context=True)
 def moderation_panel(context, audit):
-    """Moderation decision, rounds and feedback for the audit page, with the actions the viewer
-    may take there."""
+    """Moderation decision, rounds and feedback for the audit page. The panel asks the
+    moderation rules which buttons to offer (``{% has_perm %}``)."""
     user = context["user"]
     case = getattr(audit, "moderation_case", None) if hasattr(audit, "moderation_case") else None
     return {
@@ -21,11 +20,9 @@ def moderation_panel(context, audit):
         "history": selectors.moderation_history(audit, user),
         # Say that rounds exist but are not for this reader, rather than show none silently.
         "feedback_hidden": (
-            not selectors.may_read_feedback(user, audit) and audit.moderations.exists()
+            not rules.has_perm("moderation.read_feedback", user, audit)
+            and audit.moderations.exists()
         ),
-        "is_auditor_of_audit": audit.auditor_id == user.pk,
-        "can_moderate": roles.is_moderator(user) and audit.auditor_id != user.pk,
-        "can_add_to_queue": roles.is_qa_lead(user),
         "is_exemplar": hasattr(audit, "exemplar"),
         "exemplar_form": ExemplarForm(),
         "request": context.get("request"),
@@ -35,12 +32,16 @@ def moderation_panel(context, audit):
 
 @register.simple_tag
 def unacknowledged_feedback(user) -> int:
-    return selectors.unacknowledged_feedback_count(user) if roles.is_auditor(user) else 0
+    if not rules.has_perm("moderation.view_feedback", user):
+        return 0
+    return selectors.unacknowledged_feedback_count(user)
 
 
 @register.simple_tag
 def queue_size(user) -> int:
-    return selectors.moderation_queue(user).count() if roles.is_moderator(user) else 0
+    if not rules.has_perm("moderation.view_queue", user):
+        return 0
+    return selectors.moderation_queue(user).count()
 
 
 @register.inclusion_tag("moderation/_send_back_notice.html")

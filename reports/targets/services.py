@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from audits import roles
 from audits.periods import Period, financial_year_of, fy_label
+from audits.permissions import require
 from reports.models import DOMAIN_MEASURES, ManualActual, Measure, Target
 from reports.services import ReportError
 
@@ -37,8 +37,7 @@ class TargetError(ReportError):
 
 
 def _require_qa_lead(user) -> None:
-    if not roles.is_qa_lead(user):
-        raise TargetError(_("Only QA leads set QA targets and enter their actual values."))
+    require("reports.set_targets", user, error=TargetError)
 
 
 def _percentage(value, *, what: str) -> tuple[Decimal | None, str | None]:

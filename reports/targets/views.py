@@ -1,6 +1,7 @@
 """Thin views over reports.targets.services and reports.targets.measures: QA leads set a year's targets
 and enter manual actuals; QA leads and administrators see them rated for the year to date."""
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -10,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from audits import roles
 from audits.periods import financial_year_of, fy_label
+from audits.permissions import require
 from reports.models import Measure, Target
 from reports.selectors import ReportScope
 from reports.targets import services
@@ -24,12 +25,11 @@ def _today():
 
 
 def _require_reader(user) -> None:
-    if not (roles.is_qa_lead(user) or roles.is_administrator(user)):
-        raise PermissionDenied(_("Only QA leads and administrators see QA targets."))
+    require("reports.view_targets", user, error=PermissionDenied)
 
 
 def _require_writer(user) -> None:
-    if not roles.is_qa_lead(user):
+    if not rules.has_perm("reports.set_targets", user):
         raise PermissionDenied(_("Only QA leads set QA targets."))
 
 
@@ -83,7 +83,7 @@ def targets(request):
         initial={"year": year}, years=[(y, fy_label(y)) for y in sorted(years, reverse=True)]
     )
     period = year_to_date(year, today=today)
-    can_write = roles.is_qa_lead(request.user)
+    can_write = rules.has_perm("reports.set_targets", request.user)
     return render(
         request,
         "reports/targets.html",

@@ -1,0 +1,208 @@
+"""Who may do what with audits, the schedule and agreed actions: one predicate per rule.
+
+Each rule is a django-rules permission named ``audits.<verb>``, registered when the app is
+ready, and asked by name wherever it matters: views and services with
+``rules.has_perm(name, user, obj)`` (or ``require`` below, which says why not), templates with
+``{% load permissions %}{% has_perm name user obj as flag %}``. Nothing else re-derives a rule
+from an audit's fields or the user's roles.
+
+The project asks the rules themselves, not ``user.has_perm``: Django answers yes to every
+active superuser before any backend is asked, and a superuser here is an administrator and no
+more (``audits.roles``), so they may not, say, edit a colleague's audit.
+
+Each permission is registered with its conditions in the order a service checks them, each with
+what to tell someone it refuses, so that the rule and its reasons have one home. The other apps
+register theirs the same way (``moderation.permissions``, ``reports.permissions``).
+"""
+
+import functools
+import operator
+from collections.abc import Callable
+
+import rules
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from . import roles
+from .actions import selectors as action_selectors
+from .models import EDITABLE_STATUSES, Status
+from .selectors import audits_visible_to
+
+# What to tell someone a condition refuses: a message, or one made from the object.
+Refusal = str | Promise | Callable[[object], str]
+
+_CONDITIONS: dict[str, tuple[tuple[rules.Predicate, Refusal], ...]] = {}
+
+
+def add_perm(name: str, *conditions: tuple[rules.Predicate, Refusal]) -> rules.Predicate:
+    """Register permission ``name``: every one of ``conditions`` (predicate, refusal) holds."""
+    rule = functools.reduce(operator.and_, (condition for condition, _refusal in conditions))
+    rules.add_perm(name, rule)
+    _CONDITIONS[name] = conditions
+    return rule
+
+
+def refusal(name: str, user, obj=None) -> str | None:
+    """What to tell ``user`` when permission ``name`` refuses them ``obj``; None if it allows."""
+    if rules.has_perm(name, user, obj):
+        return None
+    for condition, message in _CONDITIONS.get(name, ()):
+        if not condition.test(user, obj):
+            if isinstance(message, (str, Promise)):
+                return str(message)
+            return message(obj)
+    return str(_("You may not do that."))
+
+
+def require(name: str, user, obj=None, *, error: type[Exception], field: str | None = None):
+    """Raise ``error`` saying why, unless permission ``name`` lets ``user`` act on ``obj``.
+
+    Services pass their DomainError subclass (``field``: the form field the message belongs
+    beside); views may pass PermissionDenied.
+    """
+    message = refusal(name, user, obj)
+    if message is not None:
+        raise error(message) if field is None else error(message, field=field)
+
+
+# --- Who the user is: their roles, read once per request ------------------------------------
+
+is_auditor = rules.predicate(roles.is_auditor, name="is_auditor")
+is_moderator = rules.predicate(roles.is_moderator, name="is_moderator")
+is_qa_lead = rules.predicate(roles.is_qa_lead, name="is_qa_lead")
+is_administrator = rules.predicate(roles.is_administrator, name="is_administrator")
+# QA leads, moderators and administrators: they see every audit past draft and every action.
+is_manager = rules.predicate(action_selectors.is_manager, name="is_manager")
+manages_activities = rules.predicate(roles.manages_activities, name="manages_activities")
+
+
+@rules.predicate
+def has_a_role(user) -> bool:
+    return bool(roles.role_names(user))
+
+
+# --- The user and an audit -------------------------------------------------------------------
+
+
+@rules.predicate
+def is_audit_auditor(user, audit) -> bool:
+    """The user is the auditor who made the audit."""
+    return audit is not None and audit.auditor_id == user.pk
+
+
+@rules.predicate
+def is_draft(_user, audit) -> bool:
+    return audit is not None and audit.status == Status.DRAFT
+
+
+@rules.predicate
+def is_past_draft(_user, audit) -> bool:
+    """Submitted at least once: agreed actions are agreed, the practice flag is fixed."""
+    return audit is not None and audit.status != Status.DRAFT
+
+
+@rules.predicate
+def is_editable_status(_user, audit) -> bool:
+    """Draft, or returned to its auditor to amend."""
+    return audit is not None and audit.status in EDITABLE_STATUSES
+
+
+@rules.predicate
+def may_see_audit(user, audit) -> bool:
+    """The audit is among those the user may see (one query; ``audits_visible_to`` is the
+    rule, and every list starts from it)."""
+    return audit is not None and audits_visible_to(user).filter(pk=audit.pk).exists()
+
+
+def _no_longer_editable(audit) -> str:
+    return _("This audit is %(status)s and can no longer be changed.") % {
+        "status": audit.get_status_display().lower()
+    }
+
+
+add_perm("audits.view_audit", (may_see_audit, _("No such audit.")))
+add_perm(
+    "audits.edit_audit",
+    (is_audit_auditor, _("Only the auditor who started this audit can change it.")),
+    (is_editable_status, _no_longer_editable),
+)
+add_perm(
+    "audits.delete_draft",
+    (is_audit_auditor & is_draft, _("Only your own drafts can be deleted.")),
+)
+# Who sees an audit's actions (and their pages) from the audit: managers and its auditor, once
+# the actions are agreed. ``action_selectors.actions_visible_to`` is the same rule as a query.
+add_perm(
+    "audits.view_audit_actions",
+    (is_past_draft, _("The audit is still a draft: its actions are not agreed yet.")),
+    (is_manager | is_audit_auditor, _("Only the audit's auditor or a manager sees its actions.")),
+)
+
+# Pages of the app, asked without an object.
+add_perm("audits.start_audit", (is_auditor, _("Only auditors can write audits.")))
+add_perm(
+    "audits.view_all_audits",
+    (is_manager, _("Only moderators, QA leads and administrators see all audits.")),
+)
+add_perm(
+    "audits.export_audits",
+    (is_manager, _("Only moderators, QA leads and administrators download audits.")),
+)
+add_perm(
+    "audits.plan_activities",
+    (manages_activities, _("Only QA leads and administrators plan audit activities.")),
+)
+# The menu offers the actions list to every role. The page itself is open to anyone signed in,
+# so that someone without a role who was given an action can still reach it.
+add_perm("audits.view_action_list", (has_a_role, _("You have no role yet.")))
+add_perm("audits.administer", (is_administrator, _("Only administrators use the admin.")))
+
+
+# --- The user and an agreed action -----------------------------------------------------------
+
+
+@rules.predicate
+def is_action_owner(user, action) -> bool:
+    """The user answers for the action: its assignee, else the auditor who agreed it."""
+    if action is None:
+        return False
+    return (action.assignee_id or action.audit.auditor_id) == user.pk
+
+
+@rules.predicate
+def agreed_the_action(user, action) -> bool:
+    """The user is the auditor of the action's audit."""
+    return action is not None and action.audit.auditor_id == user.pk
+
+
+@rules.predicate
+def is_agreed(_user, action) -> bool:
+    """The action's audit is past draft: until then its actions are not agreed."""
+    return action is not None and action.audit.status != Status.DRAFT
+
+
+NOT_AGREED = _("The audit is still a draft: its actions are not agreed yet.")
+
+add_perm(
+    "audits.close_action",
+    (
+        is_action_owner | is_manager,
+        _("Only the action's owner or a QA lead, moderator or administrator can close it."),
+    ),
+    (is_agreed, NOT_AGREED),
+)
+add_perm(
+    "audits.reopen_action",
+    (is_manager, _("Only a QA lead, moderator or administrator can reopen an action.")),
+)
+add_perm(
+    "audits.assign_action",
+    (
+        is_manager | agreed_the_action,
+        _(
+            "Only the auditor who agreed the action or a QA lead, moderator or "
+            "administrator can change who owns it."
+        ),
+    ),
+    (is_agreed, NOT_AGREED),
+)
