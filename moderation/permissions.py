@@ -129,12 +129,25 @@ add_perm(
 
 # --- Exemplars -------------------------------------------------------------------------------
 
+# Good practice that every auditor reads must have been confirmed by moderation, and by
+# someone other than the person who did the work.
 add_perm(
     "moderation.mark_exemplar",
     (is_moderator, _("Only moderators can mark exemplars.")),
     (
         is_completed & ~is_practice,
         _("Only a completed audit (not a practice one) can be an exemplar."),
+    ),
+    (
+        is_moderated,
+        _(
+            "Only a moderated audit can be an exemplar: a moderator must first agree with "
+            "or adjust its grade."
+        ),
+    ),
+    (
+        is_someone_elses,
+        _("You cannot mark your own audit as an exemplar. Another moderator must."),
     ),
 )
 add_perm("moderation.unmark_exemplar", (is_moderator, _("Only moderators can change exemplars.")))

@@ -293,7 +293,8 @@ def feedback_acknowledge(*, moderation: Moderation, by) -> Moderation:
 
 @transaction.atomic
 def exemplar_mark(*, audit: Audit, by, note: str = "") -> Exemplar:
-    """Hold a completed audit up as good practice for every auditor to read."""
+    """Hold a moderated audit up as good practice for every auditor to read. A moderator other
+    than its auditor marks it (moderation.mark_exemplar); marking it again changes nothing."""
     audit = _locked(audit)
     require("moderation.mark_exemplar", by, audit, error=ModerationError)
     exemplar, _created = Exemplar.objects.get_or_create(

@@ -81,6 +81,7 @@ AUDIT_RULES = {
     ("moderation.add_to_queue", "draft"): NOBODY,
     ("moderation.add_to_queue", "legacy exemplar"): NOBODY,
     ("moderation.mark_exemplar", "moderated"): THE_MODERATOR,
+    ("moderation.mark_exemplar", "unmoderated"): NOBODY,
     ("moderation.mark_exemplar", "practice"): NOBODY,
     ("moderation.mark_exemplar", "waiting"): NOBODY,
     ("moderation.mark_exemplar", "held"): NOBODY,
@@ -140,6 +141,7 @@ def test_a_moderator_who_audits_may_do_nothing_of_moderation_to_their_own(audito
 
     for perm in ("moderation.moderate_audit", "moderation.take_audit"):
         assert not rules.has_perm(perm, auditor_moderator, waiting)
+    assert not rules.has_perm("moderation.mark_exemplar", auditor_moderator, moderated)
     assert rules.has_perm("moderation.mark_exemplar", auditor_moderator, someone_elses)
     # Reading their own feedback is theirs as the auditor.
     assert rules.has_perm("moderation.read_feedback", auditor_moderator, moderated)
@@ -183,6 +185,8 @@ def _buttons(client, user, audit):
         ("held", "moderator_user", {"continue"}),
         ("held by another", "moderator_user", set()),
         ("unmoderated", "qa_lead_user", {"add"}),
+        # Completed without moderation: no exemplar until a moderator has agreed its grade.
+        ("unmoderated", "moderator_user", set()),
         ("moderated", "moderator_user", {"mark"}),
         ("moderated", "owner", set()),
         ("moderated", "qa_lead_user", set()),
@@ -194,6 +198,13 @@ def _buttons(client, user, audit):
 )
 def test_the_audit_page_offers_what_the_rules_allow(client, request, audits, target, who, offered):
     assert _buttons(client, request.getfixturevalue(who), audits[target]) == offered
+
+
+def test_a_moderator_is_not_offered_to_mark_their_own_audit(client, auditor_moderator):
+    audit = moderated_audit(auditor=auditor_moderator, grade=Grade.EXCEEDS)
+
+    assert _buttons(client, auditor_moderator, audit) == set()
+    assert _buttons(client, factories.moderator(), audit) == {"mark"}
 
 
 def test_a_superuser_is_offered_no_moderation_button(client, audits):

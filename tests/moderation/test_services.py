@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from audits import roles
 from audits import services as audit_services
@@ -524,7 +525,11 @@ def test_only_a_qa_lead_can_add_to_the_queue(request, unsampled_audit, who):
 def test_an_exemplar_is_not_added_to_the_queue_until_a_moderator_unmarks_it(
     unsampled_audit, qa_lead_user, moderator_user
 ):
-    services.exemplar_mark(audit=unsampled_audit, by=moderator_user, note="Clear plan.")
+    # Marked before exemplars had to be moderated: exemplar_mark refuses an unmoderated audit
+    # now, but such an exemplar may still be in the database.
+    Exemplar.objects.create(
+        audit=unsampled_audit, marked_by=moderator_user, marked_at=timezone.now(), note="Plan."
+    )
 
     with pytest.raises(ModerationError, match="remove it from the exemplars"):
         services.moderation_add_to_queue(audit=unsampled_audit, by=qa_lead_user)
@@ -631,3 +636,61 @@ def test_an_auditor_can_read_a_colleagues_exemplar_but_no_other_audit(
     services.exemplar_unmark(audit=exemplar, by=moderator_user)
     with pytest.raises(Http404):
         get_audit_for(owner, exemplar.pk)
+
+
+# --- An exemplar is a moderated audit, marked by someone other than its auditor -----------------
+
+
+def test_an_audit_completed_without_moderation_cannot_be_an_exemplar(
+    unsampled_audit, moderator_user
+):
+    assert not unsampled_audit.moderated_grade
+
+    with pytest.raises(ModerationError, match="Only a moderated audit can be an exemplar"):
+        services.exemplar_mark(audit=unsampled_audit, by=moderator_user)
+
+    assert not Exemplar.objects.exists()
+
+
+def test_a_moderator_cannot_mark_their_own_audit_an_exemplar(auditor_moderator):
+    audit = moderated_audit(auditor=auditor_moderator, grade=Grade.EXCEEDS)
+
+    with pytest.raises(ModerationError, match="cannot mark your own audit"):
+        services.exemplar_mark(audit=audit, by=auditor_moderator)
+    assert not Exemplar.objects.exists()
+
+    # Another moderator may; and the auditor may not mark it again over theirs.
+    other = factories.moderator()
+    services.exemplar_mark(audit=audit, by=other, note="Clear plan.")
+    with pytest.raises(ModerationError, match="cannot mark your own audit"):
+        services.exemplar_mark(audit=audit, by=auditor_moderator)
+    assert Exemplar.objects.get(audit=audit).marked_by == other
+
+
+def test_the_moderator_who_moderated_an_audit_may_mark_it(moderator_user):
+    audit = moderated_audit(moderator=moderator_user)
+
+    exemplar = services.exemplar_mark(audit=audit, by=moderator_user)
+
+    assert (exemplar.audit, exemplar.marked_by) == (audit, moderator_user)
+
+
+def test_an_audit_moderated_before_this_system_may_be_an_exemplar(moderator_user):
+    factories.auditor(username="imported-auditor")
+    factories.moderator(username="imported-moderator")
+    grades = ",".join(["meets"] * 12)
+    csv = (
+        "case_reference,audit_date,auditor,activity,strand,case_type,"
+        + ",".join(f"domain_{n}" for n in range(1, 13))
+        + ",overall_grade,moderated_grade,moderator\n"
+        + f"CR-IMP-2,2026-09-10,imported-auditor,Historic audit,social_care,child_in_need,"
+        f"{grades},meets,exceeds,imported-moderator\n"
+    )
+    result = import_audits_csv(io.StringIO(csv), today=TODAY)
+    assert result.ok and result.created == 1, result.errors
+    audit = Audit.objects.get(case_reference="CR-IMP-2")
+    assert audit.status == Status.COMPLETED and audit.moderated_grade == Grade.EXCEEDS
+
+    services.exemplar_mark(audit=audit, by=moderator_user)
+
+    assert Exemplar.objects.filter(audit=audit).exists()
