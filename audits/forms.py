@@ -269,10 +269,23 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
             "overall": Layout("overall_grade", "overall_comments"),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, practice_fixed: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.VOCABULARIES:
             self.fields[name].keep(self.initial.get(name))
+        # Once submitted, whether it is a practice audit is fixed (audits.change_practice_flag).
+        self.practice_fixed = practice_fixed
+        if practice_fixed:
+            field = self.fields["is_practice"]
+            field.help_text = _("Fixed once the audit has been submitted.")
+            field.widget.attrs["disabled"] = True
+
+    def clean_is_practice(self):
+        # A browser posts nothing for a disabled box: that is no change. A tick posted all the
+        # same goes on to the service, which refuses it beside this field.
+        if self.practice_fixed and self.add_prefix("is_practice") not in self.data:
+            return bool(self.initial.get("is_practice"))
+        return self.cleaned_data["is_practice"]
 
     def clean_case_reference(self):
         value = self.cleaned_data["case_reference"].strip()
@@ -368,11 +381,13 @@ BOTTOM_FIELDS = (
 class AuditFormPage:
     """The bound (or initial) forms of one audit page, and the glue between them and services."""
 
-    def __init__(self, *, tool, audit=None, data=None):
+    def __init__(self, *, tool, audit=None, data=None, practice_fixed=False):
         self.tool = tool
         self.audit = audit
         domains = list(tool.domains.prefetch_related("risk_categories"))
-        self.header = AuditHeaderForm(data, initial=self._header_initial())
+        self.header = AuditHeaderForm(
+            data, initial=self._header_initial(), practice_fixed=practice_fixed
+        )
         grades = {}
         risks = []
         if audit is not None:

@@ -130,6 +130,20 @@ add_perm(
     "audits.delete_draft",
     (is_audit_auditor & is_draft, _("Only your own drafts can be deleted.")),
 )
+# A practice audit never counts in the figures; once submitted, the choice stands, or an
+# auditor amending a returned audit could take it out of the figures (its sampling reason
+# would still say why it was chosen).
+add_perm(
+    "audits.change_practice_flag",
+    (is_audit_auditor, _("Only the auditor who started this audit can change it.")),
+    (
+        ~is_past_draft,
+        _(
+            "Whether this is a practice audit is fixed once the audit has been submitted: "
+            "it cannot be changed now."
+        ),
+    ),
+)
 # Who sees an audit's actions (and their pages) from the audit: managers and its auditor, once
 # the actions are agreed. ``action_selectors.actions_visible_to`` is the same rule as a query.
 add_perm(

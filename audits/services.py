@@ -99,6 +99,8 @@ def audit_save_draft(*, audit: Audit | None, by, content: AuditContent) -> Audit
         audit = audit_create(auditor=by)
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_editable(audit, by)
+    if content.header.get("is_practice", audit.is_practice) != audit.is_practice:
+        require("audits.change_practice_flag", by, audit, error=AuditError, field="is_practice")
     date_before = audit.audit_date
 
     for name in HEADER_FIELDS:

@@ -48,18 +48,25 @@ def audit_edit(request, pk):
 
 
 def _audit_form(request, *, audit, tool):
+    practice_fixed = audit is not None and not rules.has_perm(
+        "audits.change_practice_flag", request.user, audit
+    )
     if request.method != "POST":
-        page = AuditFormPage(tool=tool, audit=audit)
+        page = AuditFormPage(tool=tool, audit=audit, practice_fixed=practice_fixed)
         return _render_form(request, page, audit)
 
-    page = AuditFormPage(tool=tool, audit=audit, data=request.POST)
+    page = AuditFormPage(tool=tool, audit=audit, data=request.POST, practice_fixed=practice_fixed)
     if not page.is_valid():
         messages.error(request, _("Nothing was saved: put right the problems listed below."))
         return _render_form(request, page, audit, status=400)
     try:
         audit = services.audit_save_draft(audit=audit, by=request.user, content=page.content())
     except AuditError as error:
-        messages.error(request, str(error))
+        if error.field in page.header.fields:
+            page.header.add_error(error.field, str(error))
+            messages.error(request, _("Nothing was saved: put right the problems listed below."))
+        else:
+            messages.error(request, str(error))
         return _render_form(request, page, audit, status=400)
 
     if request.POST.get("action") != "submit":

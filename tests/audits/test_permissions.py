@@ -54,6 +54,8 @@ AUDIT_RULES = {
     ("audits.delete_draft", "draft"): ONLY_OWNER,
     ("audits.delete_draft", "returned"): NOBODY,
     ("audits.delete_draft", "submitted"): NOBODY,
+    ("audits.change_practice_flag", "draft"): ONLY_OWNER,
+    ("audits.change_practice_flag", "returned"): NOBODY,
     ("audits.view_audit_actions", "draft"): NOBODY,
     ("audits.view_audit_actions", "returned"): OWNER_AND_MANAGERS,
     ("audits.view_audit_actions", "submitted"): OWNER_AND_MANAGERS,
@@ -208,7 +210,18 @@ def test_refusal_says_which_condition_failed(owner, colleague, audits):
     )
 
 
-def test_require_raises_the_callers_error():
+def test_require_raises_the_callers_error_with_the_field(owner, audits):
+    with pytest.raises(AuditError) as error:
+        require(
+            "audits.change_practice_flag",
+            owner,
+            audits["returned"],
+            error=AuditError,
+            field="is_practice",
+        )
+    assert error.value.field == "is_practice"
+    assert "fixed once the audit has been submitted" in str(error.value)
+
     with pytest.raises(PermissionDenied, match="Only auditors can write audits"):
         require("audits.start_audit", factories.UserFactory(), error=PermissionDenied)
 

@@ -323,3 +323,58 @@ def test_activity_create_starts_the_month_on_its_first_day_and_refuses_a_duplica
     with pytest.raises(AuditError, match="already an activity called"):
         schedule_services.activity_create(name="Neglect", month=datetime.date(2026, 12, 3))
     assert AuditActivity.objects.filter(name="Neglect").count() == 1
+
+
+# --- The practice flag, fixed once submitted ---------------------------------------------------
+
+
+def _returned(owner, *, practice=False):
+    """The owner's audit, submitted (as a practice audit if asked) and returned to amend."""
+    content = complete_content()
+    content.header["is_practice"] = practice
+    audit = services.audit_save_draft(audit=None, by=owner, content=content)
+    services.audit_submit(audit=audit, by=owner, today=TODAY)
+    # Moderation (another app) returns audits; here the state is set directly.
+    Audit.objects.filter(pk=audit.pk).update(status=Status.RETURNED)
+    audit.refresh_from_db()
+    return audit
+
+
+@pytest.mark.parametrize("practice", [False, True])
+def test_amending_a_returned_audit_cannot_change_whether_it_is_a_practice_one(owner, practice):
+    audit = _returned(owner, practice=practice)
+    header = {"is_practice": not practice, "overall_comments": "Amended."}
+
+    with pytest.raises(AuditError, match="fixed once the audit has been submitted") as error:
+        services.audit_save_draft(audit=audit, by=owner, content=AuditContent(header=header))
+
+    assert error.value.field == "is_practice"
+    audit.refresh_from_db()
+    assert audit.is_practice is practice
+    assert audit.overall_comments == "Overall the work is purposeful."
+    # Its sampling reason still matches what it is.
+    assert (audit.moderation_case.reason == "practice") is practice
+
+
+def test_amending_a_returned_audit_may_repeat_its_practice_flag(owner):
+    audit = _returned(owner, practice=True)
+
+    services.audit_save_draft(
+        audit=audit,
+        by=owner,
+        content=AuditContent(header={"is_practice": True, "overall_comments": "Amended."}),
+    )
+
+    audit.refresh_from_db()
+    assert (audit.is_practice, audit.overall_comments) == (True, "Amended.")
+
+
+def test_a_draft_may_still_become_a_practice_audit_and_back(owner):
+    audit = draft_audit(auditor=owner)
+
+    for practice in (True, False):
+        services.audit_save_draft(
+            audit=audit, by=owner, content=AuditContent(header={"is_practice": practice})
+        )
+        audit.refresh_from_db()
+        assert audit.is_practice is practice

@@ -768,3 +768,63 @@ def test_an_error_message_without_a_summary_is_an_alert(client):
     html = response.content.decode()
     alerts = [a for a in elements(html) if a.get("role") == "alert"]
     assert len(alerts) == 1 and "alert-danger" in alerts[0]["class"]
+
+
+# --- The practice flag, fixed once submitted ---------------------------------------------------
+
+
+def _returned(owner):
+    audit = submitted_audit(auditor=owner, case_reference="CR-4500")
+    # Moderation (another app) returns audits; here the state is set directly.
+    Audit.objects.filter(pk=audit.pk).update(status=Status.RETURNED)
+    return audit
+
+
+def test_a_returned_audits_form_shows_the_practice_flag_fixed(auditor_client, owner):
+    returned, draft = _returned(owner), draft_audit(auditor=owner)
+
+    html = auditor_client.get(reverse("audits:edit", args=[returned.pk])).content.decode()
+    (box,) = elements(html, "input", name="is_practice")
+    assert "disabled" in box
+    assert "Fixed once the audit has been submitted" in html
+
+    html = auditor_client.get(reverse("audits:edit", args=[draft.pk])).content.decode()
+    (box,) = elements(html, "input", name="is_practice")
+    assert "disabled" not in box
+
+
+def test_amending_a_returned_audit_keeps_its_practice_flag(auditor_client, owner):
+    audit = _returned(owner)
+
+    # A browser posts nothing for the disabled box: that is no change.
+    response = auditor_client.post(
+        reverse("audits:edit", args=[audit.pk]),
+        complete_post(action="save", header={"overall_comments": "Amended as asked."}),
+    )
+
+    assert response.status_code == 302
+    audit.refresh_from_db()
+    assert (audit.is_practice, audit.overall_comments) == (False, "Amended as asked.")
+
+
+def test_a_tick_posted_for_a_fixed_practice_flag_is_refused_beside_it(auditor_client, owner):
+    audit = _returned(owner)
+
+    response = auditor_client.post(
+        reverse("audits:edit", args=[audit.pk]),
+        complete_post(
+            action="save", header={"is_practice": "on", "overall_comments": "Amended as asked."}
+        ),
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "id_is_practice" in error_summary_links(html)
+    assert "fixed once the audit has been submitted" in html
+    # What was typed is still on the page, and nothing was saved.
+    assert "Amended as asked." in html
+    audit.refresh_from_db()
+    assert (audit.is_practice, audit.overall_comments) == (
+        False,
+        "Overall the work is purposeful.",
+    )
