@@ -44,6 +44,10 @@ def add_perm(name: str, *conditions: tuple[rules.Predicate, Refusal]) -> rules.P
 
 def refusal(name: str, user, obj=None) -> str | None:
     """What to tell ``user`` when permission ``name`` refuses them ``obj``; None if it allows."""
+    if not rules.perm_exists(name):
+        # rules.has_perm answers False for a name nobody registered: a misspelt rule here would
+        # refuse everyone with a message that hides the mistake.
+        raise KeyError(f"no permission {name!r} is registered")
     if rules.has_perm(name, user, obj):
         return None
     for condition, message in _CONDITIONS.get(name, ()):

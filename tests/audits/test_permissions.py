@@ -1,6 +1,10 @@
 """The audits app's rules (audits/permissions.py), each for an owner, a colleague and the
 outsiders (no role, moderator, QA lead, administrator), and the ways the project asks them."""
 
+import importlib.util
+import re
+from pathlib import Path
+
 import pytest
 import rules
 from django.contrib.auth.models import Group
@@ -235,3 +239,46 @@ def test_a_role_taken_away_is_seen_on_the_next_request(owner):
     assert rules.has_perm("audits.start_audit", owner)  # this request's user object
     fresh = type(owner).objects.get(pk=owner.pk)
     assert not rules.has_perm("audits.start_audit", fresh)
+
+
+# --- Every rule asked for exists --------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+# {% has_perm "app.verb" ... %}, rules.has_perm("app.verb", ...), require("app.verb", ...),
+# add_perm("app.verb", ...) and the ("app.verb", message) tables of get_audit_for and
+# get_action_for: a quoted app.verb opening a call, a tuple or a template tag.
+ASKED = re.compile(r'(?:\(\s*|{% has_perm )"((?:audits|moderation|reports)\.[a-z_]+)"')
+
+
+def _asked_for():
+    sources = [*ROOT.glob("templates/**/*.html")]
+    for app in ("audits", "moderation", "reports", "demo"):
+        sources += [p for p in (ROOT / app).rglob("*.py") if "migrations" not in p.parts]
+    found = {}
+    for path in sources:
+        for name in ASKED.findall(path.read_text()):
+            if _is_module(name):
+                continue  # getLogger("audits.actions") and the like name a module
+            found.setdefault(name, path.relative_to(ROOT))
+    return found
+
+
+def _is_module(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def test_every_permission_the_project_asks_for_is_registered():
+    """rules.has_perm answers False for a name nobody registered, so a misspelt rule would
+    quietly hide a button or refuse everyone."""
+    asked = _asked_for()
+
+    assert {"audits.edit_audit", "moderation.take_audit", "reports.set_targets"} <= set(asked)
+    assert {name: str(path) for name, path in asked.items() if not rules.perm_exists(name)} == {}
+
+
+def test_asking_why_of_a_rule_nobody_registered_is_an_error(owner):
+    with pytest.raises(KeyError, match="audits.edit_adit"):
+        refusal("audits.edit_adit", owner)
