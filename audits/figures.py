@@ -36,10 +36,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 
-from .models import Audit, DomainGrade, FigureMonth, Grade, MonthDomainFigures, MonthFigures, Status
+from .grades import DOMAIN_CODES, OVERALL_CODES, Grade
+from .models import Audit, DomainGrade, FigureMonth, MonthDomainFigures, MonthFigures, Status
+from .periods import last_of_month, month_start
 
-GRADES = ("exceeds", "meets", "does_not_meet")
-DOMAIN_GRADES = (*GRADES, "not_applicable")
 MODERATION = ("moderated", "agreed", "raised", "lowered")
 
 
@@ -76,7 +76,7 @@ def grade_counts() -> dict:
     """Aggregates over ``with_final`` audits: the grade split, moderation and its direction.
     Their names are MonthFigures' fields."""
     counts = {"audits": Count("pk")}
-    for grade in GRADES:
+    for grade in OVERALL_CODES:
         counts[f"auditor_{grade}"] = Count("pk", filter=Q(overall_grade=grade))
         counts[f"final_{grade}"] = Count("pk", filter=Q(final=grade))
     counts["moderated"] = Count("pk", filter=Q(moderated_grade__gt=""))
@@ -104,16 +104,7 @@ def not_met_in_all_applicable() -> Q:
 
 def domain_grade_counts() -> dict:
     """Aggregates over domain grades: how many of each grade."""
-    return {grade: Count("pk", filter=Q(grade=grade)) for grade in DOMAIN_GRADES}
-
-
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def last_of_month(day: datetime.date) -> datetime.date:
-    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
+    return {grade: Count("pk", filter=Q(grade=grade)) for grade in DOMAIN_CODES}
 
 
 def _in_months(months: list[datetime.date], field: str = "audit_date") -> Q:
@@ -154,7 +145,7 @@ def _counted(months: list[datetime.date]) -> tuple[list[dict], list[dict]]:
         [
             {rename.get(k, k): v for k, v in row.items()}
             for row in domains
-            if any(row[g] for g in DOMAIN_GRADES)
+            if any(row[g] for g in DOMAIN_CODES)
         ],
     )
 
@@ -163,7 +154,7 @@ def _counted(months: list[datetime.date]) -> tuple[list[dict], list[dict]]:
 def refresh_months(months: Iterable[datetime.date | None]) -> None:
     """Rebuild the kept figures of these months (any day of each; None is ignored) from the
     audits, as this transaction sees them."""
-    months = sorted({first_of_month(day) for day in months if day is not None})
+    months = sorted({month_start(day) for day in months if day is not None})
     if not months:
         return
     now = timezone.now()

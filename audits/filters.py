@@ -4,8 +4,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from .forms import AccessibleFormMixin
+from .grades import OVERALL_GRADES
 from .layout import Column, Layout, Row
-from .models import OVERALL_GRADES, Audit, AuditActivity, CaseType, Status, Strand
+from .models import Audit, AuditActivity, CaseType, Status, Strand
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -13,16 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import periods
+from .grades import OVERALL_GRADES, Grade
 from .layout import Column, Layout, Row, form_helper
-from .models import (
-    OVERALL_GRADES,
-    AgeBand,
-    AuditActivity,
-    CaseType,
-    Grade,
-    Strand,
-    Team,
-)
+from .models import AgeBand, AuditActivity, CaseType, Strand, Team
 from .rules import CASE_REFERENCE_RE, Problem, null_character_error
 from .services import AuditContent
 
@@ -68,8 +61,7 @@ class SafeInputMixin:
             if error := null_character_error(typed, str(bound.label)):
                 self.errors.pop(bound.name, None)
                 self.add_error(
-                    bound.name,
-                    forms.ValidationError(error, code="null_characters_not_allowed"),
+                    bound.name, forms.ValidationError(error, code="null_characters_not_allowed")
                 )
 
 
@@ -192,23 +184,17 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
         label=gettext_lazy("Strand"), required=False, queryset=active_entries(Strand)
     )
     case_type = VocabularyChoiceField(
-        label=gettext_lazy("Case type"),
-        required=False,
-        queryset=active_entries(CaseType),
+        label=gettext_lazy("Case type"), required=False, queryset=active_entries(CaseType)
     )
     team = VocabularyChoiceField(
-        label=gettext_lazy("Case holder's team"),
-        required=False,
-        queryset=active_entries(Team),
+        label=gettext_lazy("Case holder's team"), required=False, queryset=active_entries(Team)
     )
     is_practice = forms.BooleanField(
         label=gettext_lazy("This is a practice audit (training; never counted in figures)"),
         required=False,
     )
     feedback_date = forms.DateField(
-        label=gettext_lazy("Date of feedback discussion"),
-        required=False,
-        widget=DATE_INPUT,
+        label=gettext_lazy("Date of feedback discussion"), required=False, widget=DATE_INPUT
     )
     feedback_with = forms.CharField(
         label=gettext_lazy("Discussed with"),
@@ -253,10 +239,7 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
                     Column("strand", width="one-third"),
                     Column("case_type", width="one-third"),
                 ),
-                Row(
-                    Column("team", width="one-half"),
-                    Column("activity", width="one-half"),
-                ),
+                Row(Column("team", width="one-half"), Column("activity", width="one-half")),
                 "is_practice",
             ),
             "feedback": Layout(
@@ -298,15 +281,10 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
 
 class DomainForm(AccessibleFormMixin, forms.Form):
     grade = forms.ChoiceField(
-        label=gettext_lazy("Grade"),
-        required=False,
-        choices=Grade.choices,
-        widget=forms.RadioSelect,
+        label=gettext_lazy("Grade"), required=False, choices=Grade.choices, widget=forms.RadioSelect
     )
     text = forms.CharField(
-        label=gettext_lazy("Evaluation"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("Evaluation"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     summary_names_fields = False
 
@@ -329,9 +307,7 @@ class DomainForm(AccessibleFormMixin, forms.Form):
 class ActionForm(AccessibleFormMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(
-        label=gettext_lazy("Action"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        label=gettext_lazy("Action"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     owner = forms.CharField(label=gettext_lazy("By whom"), max_length=200, required=False)
     due_date = forms.DateField(label=gettext_lazy("By when"), required=False, widget=DATE_INPUT)
@@ -408,12 +384,7 @@ class AuditFormPage:
         action_initial = []
         if audit is not None:
             action_initial = [
-                {
-                    "id": a.pk,
-                    "description": a.description,
-                    "owner": a.owner,
-                    "due_date": a.due_date,
-                }
+                {"id": a.pk, "description": a.description, "owner": a.owner, "due_date": a.due_date}
                 for a in audit.actions.all()
                 if a.source == a.Source.AUDITOR
             ]

@@ -11,19 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-
-class Grade(models.TextChoices):
-    """The grade scale of a domain. The overall grade uses the first three only."""
-
-    EXCEEDS = "exceeds", _("Exceeds good")
-    MEETS = "meets", _("Meets good")
-    DOES_NOT_MEET = "does_not_meet", _("Does not meet good")
-    NOT_APPLICABLE = "not_applicable", _("Not applicable")
-
-
-OVERALL_GRADES = [(g.value, g.label) for g in Grade if g != Grade.NOT_APPLICABLE]
-# Ordinal rank of each grade, best first; used to say whether moderation raised or lowered.
-GRADE_RANK = {Grade.EXCEEDS: 3, Grade.MEETS: 2, Grade.DOES_NOT_MEET: 1}
+from .grades import OVERALL_GRADES, Grade
 
 
 class Status(models.TextChoices):
@@ -262,6 +250,12 @@ class Audit(models.Model):
 
     def get_final_grade_display(self) -> str:
         return Grade(self.final_grade).label if self.final_grade else ""
+
+    @property
+    def needs_corrective_action(self) -> bool:
+        """Past draft with a final grade of Does not meet good: its agreed actions are
+        corrective and the audit page says whether they were done by their dates."""
+        return self.status != Status.DRAFT and self.final_grade == Grade.DOES_NOT_MEET
 
     @property
     def is_editable_status(self) -> bool:

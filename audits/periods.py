@@ -1,9 +1,9 @@
 """Reporting periods. Councils report by financial year, April to March."""
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext as _
 
 # The dates the app takes wherever one is typed: audit, feedback and due dates, activity months,
@@ -41,8 +41,7 @@ class Period:
     @property
     def whole_months(self) -> int | None:
         """The number of calendar months the period spans exactly, or None."""
-        last = calendar.monthrange(self.end.year, self.end.month)[1]
-        if self.start.day != 1 or self.end.day != last:
+        if self.start.day != 1 or self.end != last_of_month(self.end):
             return None
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
@@ -52,20 +51,54 @@ class Period:
         months = self.whole_months
         if months:
             start = add_months(self.start, -months)
-            end = self.start - datetime.timedelta(days=1)
+            end = self.start - ONE_DAY
         else:
-            end = self.start - datetime.timedelta(days=1)
+            end = self.start - ONE_DAY
             start = end - (self.end - self.start)
         return Period(start, end, _("previous period"))
 
 
+# --- Month maths: the only place the project works out month boundaries. -------------------
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    """The first day of the month ``day`` is in."""
+    return day.replace(day=1)
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
+    """The first day of the month ``months`` after (or, negative, before) ``day``'s month."""
+    return month_start(day) + relativedelta(months=months)
 
 
-def month_end(start: datetime.date, months: int) -> datetime.date:
-    return add_months(start, months) - datetime.timedelta(days=1)
+def month_end(start: datetime.date, months: int = 1) -> datetime.date:
+    """The last day of the ``months``-month span that starts in ``start``'s month."""
+    return add_months(start, months) - ONE_DAY
+
+
+def last_of_month(day: datetime.date) -> datetime.date:
+    """The last day of the month ``day`` is in."""
+    return month_end(day, 1)
+
+
+def days_in_month(day: datetime.date) -> int:
+    return last_of_month(day).day
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first day of every month from ``first``'s to ``last``'s, both included."""
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def financial_quarter_of(day: datetime.date) -> int:
+    """The quarter (1 to 4) of the financial year, April to March, that ``day`` is in."""
+    return (day.month - 4) % 12 // 3 + 1
 
 
 def financial_year_of(day: datetime.date) -> int:
@@ -113,14 +146,14 @@ def split_at_months(period: Period) -> tuple[Period | None, list[Period]]:
     """
     first = period.start if period.start.day == 1 else add_months(period.start, 1)
     after_last = add_months(period.end, 1)  # the first day of the month after the end
-    if period.end != after_last - datetime.timedelta(days=1):
-        after_last = period.end.replace(day=1)
+    if period.end != after_last - ONE_DAY:
+        after_last = month_start(period.end)
     if first >= after_last:
         return None, [period]
-    months = Period(first, after_last - datetime.timedelta(days=1), period.label)
+    months = Period(first, after_last - ONE_DAY, period.label)
     edges = []
     if period.start < first:
-        edges.append(Period(period.start, first - datetime.timedelta(days=1), period.label))
+        edges.append(Period(period.start, first - ONE_DAY, period.label))
     if months.end < period.end:
         edges.append(Period(after_last, period.end, period.label))
     return months, edges

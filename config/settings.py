@@ -86,6 +86,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The grade vocabulary and the one percentage rule, in every template.
+            "builtins": ["audits.templatetags.vocabulary"],
         },
     },
 ]

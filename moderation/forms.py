@@ -3,8 +3,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audits.forms import AccessibleFormMixin, ActionForm
+from audits.grades import OVERALL_GRADES
 from audits.layout import Column, Layout, Row
-from audits.models import OVERALL_GRADES
 
 
 class ModerationForm(AccessibleFormMixin, forms.Form):

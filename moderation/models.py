@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audits.models import OVERALL_GRADES, Audit, Domain
+from audits.grades import OVERALL_GRADES
+from audits.models import Audit, Domain
 
 
 class SampleReason(models.TextChoices):

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.figures import refresh_for_audit
-from audits.models import GRADE_RANK, AgreedAction, Audit, Grade, Status
+from audits.grades import GRADE_RANK, Grade
+from audits.models import AgreedAction, Audit, Status
 from audits.permissions import require
 from audits.workflow import AuditError, transition
 

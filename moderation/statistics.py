@@ -4,11 +4,16 @@
 
 from dataclasses import dataclass, field
 
-from audits.models import Grade
+from audits.grades import OVERALL_SCALE
+from audits.percentages import exact_percent
 
 # Worst to best, so that a higher index is a better grade.
-SCALE = (Grade.DOES_NOT_MEET, Grade.MEETS, Grade.EXCEEDS)
+SCALE = tuple(reversed(OVERALL_SCALE))
 INDEX = {grade.value: i for i, grade in enumerate(SCALE)}
+
+
+def _as_float(share) -> float | None:
+    return None if share is None else float(share)
 
 
 def empty_matrix() -> list[list[int]]:
@@ -62,11 +67,11 @@ class Agreement:
 
     @property
     def moderation_rate(self) -> float | None:
-        return 100 * self.moderated / self.audits if self.audits else None
+        return _as_float(exact_percent(self.moderated, self.audits))
 
     @property
     def percent_agreement(self) -> float | None:
-        return 100 * self.agreed / self.moderated if self.moderated else None
+        return _as_float(exact_percent(self.agreed, self.moderated))
 
     @property
     def kappa(self) -> float | None:

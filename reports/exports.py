@@ -15,11 +15,13 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
+from audits import grades
 from audits.csv import contract
 from audits.csv.exporter import audit_csv_rows, write_audits_csv
-from audits.models import Audit, CaseType, Grade, Strand
+from audits.grades import DOMAIN_CODES, OVERALL_CODES
+from audits.models import Audit, CaseType, Strand
 
-from .selectors import DOMAIN_GRADES, GRADES, ReportScope, report_figures, reportable_audits
+from .selectors import ReportScope, report_figures, reportable_audits
 
 # Fixed names, not translated: analysis scripts open the sheets by name.
 AUDITS_SHEET = "Audits"
@@ -82,7 +84,6 @@ def _audits_sheet(sheet, scope: ReportScope) -> int:
 def _summary_sheet(sheet, figures: dict) -> None:
     strand_names = dict(Strand.objects.values_list("slug", "name"))
     case_type_names = dict(CaseType.objects.values_list("slug", "name"))
-    grade_labels = {g.value: str(g.label) for g in Grade}
     filters = figures.get("filters") or {}
     total = figures["audits"]
 
@@ -105,10 +106,10 @@ def _summary_sheet(sheet, figures: dict) -> None:
     blank()
 
     title(_("Overall grade"), _("Auditor"), _("%"), _("After moderation"), _("%"))
-    for grade in GRADES:
+    for grade in OVERALL_CODES:
         auditor, final = figures["auditor_grades"][grade], figures["final_grades"][grade]
         line(
-            grade_labels[grade],
+            grades.label(grade),
             auditor,
             _share(sheet, auditor, total),
             final,
@@ -129,15 +130,17 @@ def _summary_sheet(sheet, figures: dict) -> None:
         line(label, moderation[key], _share(sheet, moderation[key], moderated))
     blank()
 
-    auditor_heads = [_("Auditor: %(grade)s") % {"grade": grade_labels[g]} for g in GRADES]
-    final_heads = [_("After moderation: %(grade)s") % {"grade": grade_labels[g]} for g in GRADES]
+    auditor_heads = [_("Auditor: %(grade)s") % {"grade": grades.label(g)} for g in OVERALL_CODES]
+    final_heads = [
+        _("After moderation: %(grade)s") % {"grade": grades.label(g)} for g in OVERALL_CODES
+    ]
     title(_("By strand"), _("Audits"), *auditor_heads, *final_heads)
     for slug, row in figures["by_strand"].items():
         line(
             strand_names.get(slug, slug),
             row["audits"],
-            *[row["auditor_grades"][g] for g in GRADES],
-            *[row["final_grades"][g] for g in GRADES],
+            *[row["auditor_grades"][g] for g in OVERALL_CODES],
+            *[row["final_grades"][g] for g in OVERALL_CODES],
         )
     blank()
 
@@ -146,25 +149,25 @@ def _summary_sheet(sheet, figures: dict) -> None:
         line(
             case_type_names.get(slug, slug),
             row["audits"],
-            *[row["final_grades"][g] for g in GRADES],
+            *[row["final_grades"][g] for g in OVERALL_CODES],
         )
     blank()
 
     title(
         _("Domain"),
         _("Title"),
-        *[grade_labels[g] for g in DOMAIN_GRADES],
+        *[grades.label(g) for g in DOMAIN_CODES],
         _("Applicable"),
         _("% applicable graded at least Meets good"),
     )
     for domain in figures["domains"]:
-        applicable = sum(domain[g] for g in GRADES)
+        applicable = sum(domain[g] for g in OVERALL_CODES)
         line(
             domain["number"],
             domain["title"],
-            *[domain[g] for g in DOMAIN_GRADES],
+            *[domain[g] for g in DOMAIN_CODES],
             applicable,
-            _share(sheet, domain["exceeds"] + domain["meets"], applicable),
+            _share(sheet, sum(domain[g] for g in grades.GOOD), applicable),
         )
     blank()
     line(

@@ -29,9 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from audits.figures import (
-    DOMAIN_GRADES,
     GRADE_COUNT_NAMES,
-    GRADES,
     MODERATION,
     domain_grade_counts,
     grade_counts,
@@ -39,6 +37,7 @@ from audits.figures import (
     reportable_condition,
     with_final,
 )
+from audits.grades import DOMAIN_CODES, OVERALL_CODES
 from audits.models import (
     AgreedAction,
     Audit,
@@ -50,9 +49,9 @@ from audits.models import (
     MonthFigures,
     Strand,
 )
-from audits.periods import Period, split_at_months
+from audits.periods import Period, add_months, month_start, split_at_months
 
-__all__ = ["DOMAIN_GRADES", "GRADES", "ReportScope", "report_figures", "reportable_audits"]
+__all__ = ["ReportScope", "report_figures", "reportable_audits"]
 
 
 @dataclass(frozen=True)
@@ -107,8 +106,8 @@ def _any_of(conditions: list[Q]) -> Q:
 def _split(row: dict) -> dict:
     return {
         "audits": row["audits"],
-        "auditor_grades": {g: row[f"auditor_{g}"] for g in GRADES},
-        "final_grades": {g: row[f"final_{g}"] for g in GRADES},
+        "auditor_grades": {g: row[f"auditor_{g}"] for g in OVERALL_CODES},
+        "final_grades": {g: row[f"final_{g}"] for g in OVERALL_CODES},
         "moderation": {k: row[k] for k in MODERATION},
     }
 
@@ -232,7 +231,7 @@ def domain_counts(scope: ReportScope, parts: _Parts) -> list[dict]:
     ):
         numbers[pk] = number
         titles.setdefault(number, title)
-    by_number = {number: dict.fromkeys(DOMAIN_GRADES, 0) for number in titles}
+    by_number = {number: dict.fromkeys(DOMAIN_CODES, 0) for number in titles}
     if parts.current_counted():
         # Grouped by domain_id, not by the number: no join to the domain table for every
         # grade row. Each tool version's domains are then added up under their number.
@@ -243,15 +242,15 @@ def domain_counts(scope: ReportScope, parts: _Parts) -> list[dict]:
             .annotate(**domain_grade_counts())
             .order_by()
         ):
-            _add(by_number[numbers[row["domain"]]], {g: row[g] for g in DOMAIN_GRADES})
+            _add(by_number[numbers[row["domain"]]], {g: row[g] for g in DOMAIN_CODES})
     if CURRENT in parts.kept:
         months = parts.kept[CURRENT]
         rows = MonthDomainFigures.objects.filter(
             _between("month", months), _filters(scope, activity=False)
         )
-        for row in rows.values("number").annotate(**{g: Sum(g) for g in DOMAIN_GRADES}).order_by():
-            entry = by_number.setdefault(row["number"], dict.fromkeys(DOMAIN_GRADES, 0))
-            _add(entry, {g: row[g] for g in DOMAIN_GRADES})
+        for row in rows.values("number").annotate(**{g: Sum(g) for g in DOMAIN_CODES}).order_by():
+            entry = by_number.setdefault(row["number"], dict.fromkeys(DOMAIN_CODES, 0))
+            _add(entry, {g: row[g] for g in DOMAIN_CODES})
     return [
         {"number": number, "title": titles.get(number, ""), **by_number[number]}
         for number in sorted(by_number)
@@ -301,7 +300,6 @@ def _activity_rows(activities) -> list[dict]:
 def schedule_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Planned against done for the period's activities, and the plan for the three months
     after it. Two queries."""
-    from audits.periods import add_months
     from audits.schedule.selectors import activities_with_counts
 
     def scoped(qs):
@@ -330,14 +328,12 @@ def schedule_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         )
 
     period = scope.period
-    coming_start = add_months(period.end.replace(day=1), 1)
+    coming_start = add_months(period.end, 1)
     coming_end = add_months(coming_start, 2)
     return {
         "in_period": _activity_rows(
             scoped(
-                activities_with_counts(
-                    today=today, start=period.start.replace(day=1), end=period.end
-                )
+                activities_with_counts(today=today, start=month_start(period.start), end=period.end)
             )
         ),
         "coming": _activity_rows(
@@ -416,7 +412,7 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
 
 
 def _split_zero() -> dict:
-    zero = {g: 0 for g in GRADES}
+    zero = {g: 0 for g in OVERALL_CODES}
     return {
         "audits": 0,
         "auditor_grades": dict(zero),

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from audits import bulk
 from audits.csv import contract
 from audits.figures import refresh_months
+from audits.grades import Grade
 from audits.models import (
     AgeBand,
     Audit,
@@ -35,11 +36,11 @@ from audits.models import (
     AuditTool,
     CaseType,
     DomainGrade,
-    Grade,
     Status,
     Strand,
     Team,
 )
+from audits.periods import month_start
 from audits.rules import (
     audit_date_error,
     case_reference_error,
@@ -684,7 +685,7 @@ def _ensure_activities(rows: list[_Row], result: ImportResult, *, by):
     new_months: dict[str, datetime.date] = {}
     for row in rows:
         if row.activity not in by_name:
-            month = row.audit_date.replace(day=1)
+            month = month_start(row.audit_date)
             new_months[row.activity] = min(month, new_months.get(row.activity, month))
     for name, month in new_months.items():
         activity = AuditActivity.objects.create(name=name, month=month, created_by=by)

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..models import Audit, AuditActivity, Status
+from ..periods import add_months, month_start
 
 
 def activities_for_choice() -> QuerySet[AuditActivity]:
@@ -81,9 +82,9 @@ def activities_with_counts(*, today=None, start=None, end=None) -> QuerySet[Audi
 def schedule_by_month(*, today, months_back: int = 6, months_ahead: int = 3) -> list[dict]:
     """The audit schedule around ``today``: each month with its activities, coming months first
     in date order, then the past ones."""
-    this_month = today.replace(day=1)
-    first = _add_months(this_month, -months_back)
-    last = _add_months(this_month, months_ahead)
+    this_month = month_start(today)
+    first = add_months(this_month, -months_back)
+    last = add_months(this_month, months_ahead)
     months: dict = {}
     for activity in activities_with_counts(today=today, start=first, end=last):
         months.setdefault(activity.month, []).append(activity)
@@ -102,7 +103,7 @@ def schedule_by_month(*, today, months_back: int = 6, months_ahead: int = 3) -> 
 def assigned_activities(user, *, today) -> QuerySet[AuditActivity]:
     """Activities this month and later (and last month's, if late) assigned to ``user``, with
     how many audits they have submitted for each."""
-    since = _add_months(today.replace(day=1), -1)
+    since = add_months(today, -1)
     return (
         user.assigned_activities.filter(month__gte=since)
         .select_related("strand")
@@ -113,8 +114,3 @@ def assigned_activities(user, *, today) -> QuerySet[AuditActivity]:
         )
         .order_by("month", "name")
     )
-
-
-def _add_months(day, months):
-    index = day.year * 12 + day.month - 1 + months
-    return day.replace(year=index // 12, month=index % 12 + 1, day=1)

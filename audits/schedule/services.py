@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ..models import (
     AuditActivity,
 )
+from ..periods import month_start
 from ..workflow import AuditError
 
 ACTIVITY_FIELDS = (
@@ -24,7 +25,7 @@ ACTIVITY_FIELDS = (
 
 def _activity_values(values: dict) -> dict:
     values = dict(values)
-    values["month"] = values["month"].replace(day=1)
+    values["month"] = month_start(values["month"])
     if values.get("due_date") and values["due_date"] < values["month"]:
         raise AuditError(_("The due date cannot be before the activity's month."), field="due_date")
     rate = values.get("moderation_rate")

@@ -9,13 +9,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-# Colour-blind-safe palette (Okabe-Ito), one colour per grade, best first.
-GRADE_COLOURS = {
-    "exceeds": "#009E73",
-    "meets": "#0072B2",
-    "does_not_meet": "#D55E00",
-    "not_applicable": "#999999",
-}
+from audits.grades import CHART_COLOURS
+from audits.percentages import format_number
+
 SERIES_COLOURS = ["#7f8c9d", "#1b3a5c"]
 
 
@@ -62,9 +58,9 @@ def grouped_bars(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 4:.1f}" height="{h:.1f}" '
                 f'fill="{SERIES_COLOURS[si % 2]}"/>'
                 f'<text x="{x + (bar_w - 4) / 2:.1f}" y="{y - 4:.1f}" '
-                f'text-anchor="middle">{value:.0f}{escape(unit)}</text>'
+                f'text-anchor="middle">{format_number(value)}{escape(unit)}</text>'
             )
-            described.append(f"{category}, {name}: {value:.1f}{unit}")
+            described.append(f"{category}, {name}: {format_number(value)}{unit}")
         parts.append(
             f'<text x="{left + gi * group_w + group_w / 2:.1f}" y="{height - bottom + 18}" '
             f'text-anchor="middle">{escape(category)}</text>'
@@ -100,7 +96,7 @@ def stacked_bars(
             if w:
                 parts.append(
                     f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" '
-                    f'fill="{GRADE_COLOURS.get(key, "#555")}"/>'
+                    f'fill="{CHART_COLOURS.get(key, "#555")}"/>'
                 )
                 if w > 24:
                     parts.append(
@@ -114,7 +110,7 @@ def stacked_bars(
         x = label_w + ki * 150
         parts.append(
             f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" '
-            f'fill="{GRADE_COLOURS.get(key, "#555")}"/><text x="{x + 18}" y="{legend_y}">'
+            f'fill="{CHART_COLOURS.get(key, "#555")}"/><text x="{x + 18}" y="{legend_y}">'
             f"{escape(name)}</text>"
         )
     return _svg(width, height, title, "; ".join(described), "".join(parts))

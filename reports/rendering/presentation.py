@@ -8,37 +8,22 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from audits import grades
+from audits.grades import DOMAIN_CODES, GOOD, OVERALL_CODES, Grade
+from audits.percentages import format_percent as fmt_percent
+from audits.percentages import percent
 from reports.rendering import charts
-
-GRADE_LABELS = {
-    "exceeds": _("Exceeds good"),
-    "meets": _("Meets good"),
-    "does_not_meet": _("Does not meet good"),
-    "not_applicable": _("Not applicable"),
-}
-GRADES = ("exceeds", "meets", "does_not_meet")
-
-
-def percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def fmt_percent(value: float | None) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
 
 
 def grade_rows(counts: dict, total: int) -> list[dict]:
     return [
         {
             "code": g,
-            "label": GRADE_LABELS[g],
+            "label": grades.label(g),
             "count": counts[g],
             "percent": fmt_percent(percent(counts[g], total)),
         }
-        for g in GRADES
+        for g in OVERALL_CODES
     ]
 
 
@@ -48,15 +33,15 @@ def _cases(n: int) -> str:
 
 def grades_sentence(counts: dict, total: int, *, who: str) -> str:
     """'… graded 4 cases (44.4%) as Meets good and 5 cases (55.6%) as Does not meet good.'"""
-    present = [g for g in GRADES if counts[g]]
+    present = [g for g in OVERALL_CODES if counts[g]]
     if not present:
         return ""
     parts = [
-        f"{_cases(counts[g])} ({fmt_percent(percent(counts[g], total))}) as {GRADE_LABELS[g]}"
+        f"{_cases(counts[g])} ({fmt_percent(percent(counts[g], total))}) as {grades.label(g)}"
         for g in present
     ]
     joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + _(" and ") + parts[-1]
-    missing = [GRADE_LABELS[g] for g in GRADES if not counts[g]]
+    missing = [grades.label(g) for g in OVERALL_CODES if not counts[g]]
     tail = ""
     if missing:
         tail = " " + _("No cases were graded %(grades)s.") % {"grades": _(" or ").join(missing)}
@@ -94,17 +79,18 @@ def headline(figures: dict) -> list[str]:
 def domain_rows(domains: list[dict]) -> list[dict]:
     rows = []
     for d in domains:
-        applicable = d["exceeds"] + d["meets"] + d["does_not_meet"]
-        good = d["exceeds"] + d["meets"]
+        applicable = sum(d[g] for g in OVERALL_CODES)
+        good = sum(d[g] for g in GOOD)
         rows.append(
             {
                 **d,
                 "applicable": applicable,
+                "grade_counts": [d[g] for g in DOMAIN_CODES],
                 "good_percent_value": percent(good, applicable),
                 "good_percent": fmt_percent(percent(good, applicable)),
-                "not_met_percent": fmt_percent(percent(d["does_not_meet"], applicable)),
-                "exceeds_percent": fmt_percent(percent(d["exceeds"], applicable)),
-                "meets_percent": fmt_percent(percent(d["meets"], applicable)),
+                "not_met_percent": fmt_percent(percent(d[Grade.DOES_NOT_MEET], applicable)),
+                "exceeds_percent": fmt_percent(percent(d[Grade.EXCEEDS], applicable)),
+                "meets_percent": fmt_percent(percent(d[Grade.MEETS], applicable)),
             }
         )
     return rows
@@ -141,14 +127,14 @@ def comparison_rows(figures: dict) -> list[dict]:
         row(_("Cases audited"), now["audits"], before["audits"], False),
         row(
             _("Final grade Meets good or better"),
-            share(now, ("exceeds", "meets")),
-            share(before, ("exceeds", "meets")),
+            share(now, GOOD),
+            share(before, GOOD),
             True,
         ),
         row(
             _("Final grade Does not meet good"),
-            share(now, ("does_not_meet",)),
-            share(before, ("does_not_meet",)),
+            share(now, (Grade.DOES_NOT_MEET,)),
+            share(before, (Grade.DOES_NOT_MEET,)),
             True,
         ),
         row(
@@ -195,8 +181,8 @@ def build(figures: dict) -> dict:
     domains = domain_rows(figures["domains"])
     strongest, weakest = strongest_and_weakest(domains)
     names = figures.get("names", {})
-    auditor_pct = [percent(figures["auditor_grades"][g], total) or 0 for g in GRADES]
-    final_pct = [percent(figures["final_grades"][g], total) or 0 for g in GRADES]
+    auditor_pct = [percent(figures["auditor_grades"][g], total) or 0 for g in OVERALL_CODES]
+    final_pct = [percent(figures["final_grades"][g], total) or 0 for g in OVERALL_CODES]
     return {
         "figures": figures,
         "headline": headline(figures),
@@ -219,6 +205,7 @@ def build(figures: dict) -> dict:
         "by_strand": split_rows(figures["by_strand"], names.get("strands", {})),
         "by_case_type": split_rows(figures["by_case_type"], names.get("case_types", {})),
         "domains": domains,
+        "domain_grade_heads": [grades.short_label(g) for g in DOMAIN_CODES],
         "strongest": strongest,
         "weakest": weakest,
         "comparison": comparison_rows(figures),
@@ -226,12 +213,12 @@ def build(figures: dict) -> dict:
         "schedule": schedule_rows(figures.get("schedule", {})),
         "grades_chart": charts.grouped_bars(
             title=_("Final grades before and after moderation"),
-            categories=[str(GRADE_LABELS[g]) for g in GRADES],
+            categories=[str(grades.label(g)) for g in OVERALL_CODES],
             series=[(_("Auditor's grade"), auditor_pct), (_("Final grade"), final_pct)],
         ),
         "domains_chart": charts.stacked_bars(
             title=_("Grades by domain"),
             rows=[(f"Domain {d['number']}", d) for d in figures["domains"]],
-            keys=[(k, str(GRADE_LABELS[k])) for k in (*GRADES, "not_applicable")],
+            keys=[(k, grades.label(k)) for k in DOMAIN_CODES],
         ),
     }

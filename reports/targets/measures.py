@@ -9,12 +9,19 @@ the domain applied, no moderated audit) is None: "no data", rated grey.
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audits.models import Grade
+from audits.grades import GOOD, OVERALL_SCALE, Grade
+from audits.percentages import (
+    as_decimal,
+    exact_percent,
+    format_number,
+    format_percent,
+    round_one_place,
+)
 from audits.periods import Period, financial_year, financial_year_of, fy_label
 from reports.models import DOMAIN_MEASURES, ManualActual, Measure, Target
 from reports.selectors import ReportScope, measure_counts
@@ -27,28 +34,7 @@ RAG_LABELS = {
     GREY: gettext_lazy("No data"),
 }
 DOMAIN_NUMBERS = range(1, 13)
-ONE_PLACE = Decimal("0.1")
 UNIT = "%"
-
-_GOOD = (Grade.EXCEEDS, Grade.MEETS)
-_APPLICABLE = (Grade.EXCEEDS, Grade.MEETS, Grade.DOES_NOT_MEET)
-
-
-def _decimal(value) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    try:
-        # Through str so that a float such as 29.95 means 29.95, not its binary neighbour.
-        return Decimal(str(value))
-    except InvalidOperation as error:
-        raise ValueError(f"Not a number: {value!r}") from error
-
-
-def round_one_place(value) -> Decimal | None:
-    """``value`` rounded to one decimal place, halves away from zero (29.95 -> 30.0)."""
-    if value is None:
-        return None
-    return _decimal(value).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
 def rag(direction: str, target, tolerance, actual) -> str:
@@ -64,7 +50,7 @@ def rag(direction: str, target, tolerance, actual) -> str:
     """
     if actual is None:
         return GREY
-    target, tolerance = _decimal(target), _decimal(tolerance)
+    target, tolerance = as_decimal(target), as_decimal(tolerance)
     if tolerance < 0:
         raise ValueError("The amber tolerance cannot be negative.")
     shown = round_one_place(actual)
@@ -77,10 +63,6 @@ def rag(direction: str, target, tolerance, actual) -> str:
             return GREEN
         return AMBER if shown <= target + tolerance else RED
     raise ValueError(f"Unknown direction: {direction!r}")
-
-
-def _percent(part: int, whole: int) -> Decimal | None:
-    return Decimal(100 * part) / Decimal(whole) if whole else None
 
 
 def measure_values(scope: ReportScope, *, counts: dict | None = None) -> dict:
@@ -99,21 +81,21 @@ def measure_values(scope: ReportScope, *, counts: dict | None = None) -> dict:
     totals = counts["totals"]
     final, moderation = totals["final_grades"], totals["moderation"]
     domains = {row["number"]: row for row in counts["domains"]}
-    empty = dict.fromkeys(_APPLICABLE, 0)
+    empty = dict.fromkeys(OVERALL_SCALE, 0)
 
     def domain_percent(number: int, grades) -> Decimal | None:
         row = domains.get(number, empty)
-        return _percent(sum(row[g] for g in grades), sum(row[g] for g in _APPLICABLE))
+        return exact_percent(sum(row[g] for g in grades), sum(row[g] for g in OVERALL_SCALE))
 
     return {
-        Measure.GOOD_OR_BETTER.value: _percent(sum(final[g] for g in _GOOD), totals["audits"]),
-        Measure.NOT_MET.value: _percent(final[Grade.DOES_NOT_MEET], totals["audits"]),
-        Measure.MODERATION_RATE.value: _percent(moderation["moderated"], totals["audits"]),
-        Measure.AGREEMENT.value: _percent(moderation["agreed"], moderation["moderated"]),
+        Measure.GOOD_OR_BETTER.value: exact_percent(sum(final[g] for g in GOOD), totals["audits"]),
+        Measure.NOT_MET.value: exact_percent(final[Grade.DOES_NOT_MEET], totals["audits"]),
+        Measure.MODERATION_RATE.value: exact_percent(moderation["moderated"], totals["audits"]),
+        Measure.AGREEMENT.value: exact_percent(moderation["agreed"], moderation["moderated"]),
         Measure.DOMAIN_NOT_MET.value: {
             n: domain_percent(n, (Grade.DOES_NOT_MEET,)) for n in DOMAIN_NUMBERS
         },
-        Measure.DOMAIN_GOOD.value: {n: domain_percent(n, _GOOD) for n in DOMAIN_NUMBERS},
+        Measure.DOMAIN_GOOD.value: {n: domain_percent(n, GOOD) for n in DOMAIN_NUMBERS},
     }
 
 
@@ -132,14 +114,6 @@ def measure_label(measure: str, domain_number: int | None = None) -> str:
     if measure == Measure.MANUAL:
         return _("Entered by the QA lead for the period")
     return str(Measure(measure).label)
-
-
-def format_number(value) -> str:
-    """30.00 -> "30", 37.50 -> "37.5", 37.25 -> "37.25": no trailing zeros."""
-    text = f"{_decimal(value):f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 def _row(target: Target, actual: Decimal | None) -> dict:
@@ -172,7 +146,7 @@ def _row(target: Target, actual: Decimal | None) -> dict:
         "unit": UNIT,
         "target_text": f"{symbol} {format_number(target.target_value)}{UNIT}",
         "amber_text": (amber_text % {"limit": format_number(amber_limit)}) if tolerance else "",
-        "actual_text": "–" if shown is None else f"{shown}{UNIT}",
+        "actual_text": format_percent(shown, fixed=True),
     }
 
 

@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from audits.percentages import format_number
 from audits.periods import financial_year_of, fy_label
 from audits.permissions import require
 from reports.models import Measure, Target
 from reports.selectors import ReportScope
 from reports.targets import services
 from reports.targets.forms import ManualActualForm, TargetForm, YearForm
-from reports.targets.measures import format_number, manual_actuals, targets_table, year_to_date
+from reports.targets.measures import manual_actuals, targets_table, year_to_date
 
 
 def _today():

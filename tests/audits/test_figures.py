@@ -18,7 +18,8 @@ from audits.apps import _build_missing_figures
 from audits.csv import contract
 from audits.csv.importer import import_audits_csv
 from audits.figures import refresh_all, refresh_months, stale_months
-from audits.models import Audit, FigureMonth, Grade, MonthDomainFigures, MonthFigures, Status
+from audits.grades import Grade
+from audits.models import Audit, FigureMonth, MonthDomainFigures, MonthFigures, Status
 from moderation import services as moderation_services
 from tests import factories
 from tests.helpers import complete_content, moderated_audit, submitted_audit, taken_audit

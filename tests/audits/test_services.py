@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from audits import services
+from audits.grades import Grade
 from audits.models import (
     AgreedAction,
     Audit,
@@ -12,7 +13,6 @@ from audits.models import (
     AuditTool,
     AuditTransition,
     DomainGrade,
-    Grade,
     RiskCategory,
     Status,
 )

@@ -8,15 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from audits.models import (
-    AgreedAction,
-    Audit,
-    AuditTool,
-    DomainGrade,
-    Grade,
-    RiskCategory,
-    Status,
-)
+from audits.grades import Grade
+from audits.models import AgreedAction, Audit, AuditTool, DomainGrade, RiskCategory, Status
 from tests import factories
 from tests.helpers import draft_audit, submitted_audit, taken_audit
 
@@ -495,6 +488,87 @@ def test_a_removed_action_row_is_deleted(auditor_client, owner):
     )
 
     assert not audit.actions.exists()
+
+
+# --- The activity's month ----------------------------------------------------------------------
+
+WRONG_MONTH = (
+    "The audit date (3 March 2026) is not in this activity's month (May 2026): "
+    "choose the activity for March or correct the date."
+)
+
+
+def _may_activity():
+    return factories.AuditActivityFactory(
+        name="Neglect thematic audit", month=datetime.date(2026, 5, 1)
+    )
+
+
+def warnings_of(html):
+    return re.findall(r'<div class="alert alert-warning"[^>]*>(.*?)</div>', html, re.S)
+
+
+def test_a_draft_under_another_months_activity_is_saved_with_a_warning(auditor_client):
+    may = _may_activity()
+
+    response = auditor_client.post(
+        NEW,
+        post_data(
+            header={"case_reference": "CR-5100", "audit_date": "2026-03-03", "activity": may.pk}
+        ),
+    )
+
+    # Saved as typed: a draft never loses what was entered, even what submit will refuse.
+    assert response.status_code == 302
+    audit = Audit.objects.get()
+    assert (audit.status, audit.audit_date, audit.activity) == (
+        Status.DRAFT,
+        datetime.date(2026, 3, 3),
+        may,
+    )
+    html = auditor_client.get(response.url).content.decode()
+    assert "Draft saved." in html
+    assert warnings_of(html) == [escape(WRONG_MONTH)]
+
+
+def test_a_draft_under_its_own_months_activity_has_no_warning(auditor_client):
+    may = _may_activity()
+
+    response = auditor_client.post(
+        NEW, post_data(header={"audit_date": "2026-05-31", "activity": may.pk}), follow=True
+    )
+
+    assert "Draft saved." in response.content.decode()
+    assert warnings_of(response.content.decode()) == []
+
+
+def test_submitting_under_another_months_activity_is_refused_beside_the_activity(
+    auditor_client,
+):
+    may = _may_activity()
+
+    response = auditor_client.post(
+        NEW, complete_post(header={"audit_date": "2026-03-03", "activity": may.pk})
+    )
+
+    assert response.status_code == 400
+    audit = Audit.objects.get()
+    assert (audit.status, audit.activity, audit.submitted_at) == (Status.DRAFT, may, None)
+    assert not audit.transitions.exists()
+    html = response.content.decode()
+    assert error_summary_links(html) == ["id_activity"]
+    assert escape(WRONG_MONTH) in html
+    (activity_select,) = elements(html, "select", name="activity")
+    assert activity_select.get("aria-invalid") == "true"
+
+    # Correcting the date (or choosing March's activity) submits the same audit.
+    fixed = auditor_client.post(
+        reverse("audits:edit", args=[audit.pk]),
+        complete_post(header={"audit_date": "2026-05-12", "activity": may.pk}),
+    )
+    assert fixed.status_code == 302
+    audit.refresh_from_db()
+    assert audit.status == Status.SUBMITTED
 
 
 # --- Submitting a complete audit ---------------------------------------------------------------

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audits import roles, services
-from audits.models import Audit, Grade, Status
+from audits.grades import Grade
+from audits.models import Audit, Status
 from tests import factories
 from tests.helpers import complete_content, draft_audit, submitted_audit
 
@@ -54,8 +55,15 @@ def _audit(
 
 @pytest.fixture
 def cohort(owner, colleague):
-    october = factories.AuditActivityFactory(name="Neglect", month=datetime.date(2026, 10, 1))
-    november = factories.AuditActivityFactory(name="Care leavers", month=datetime.date(2026, 11, 1))
+    # Each activity runs over two months (its month, then up to its due date), so that the
+    # activity filters and the date filters pick different audits. Submit refuses an audit
+    # dated outside its activity's month and due date.
+    october = factories.AuditActivityFactory(
+        name="Neglect", month=datetime.date(2026, 9, 1), due_date=datetime.date(2026, 10, 31)
+    )
+    november = factories.AuditActivityFactory(
+        name="Care leavers", month=datetime.date(2026, 10, 1), due_date=datetime.date(2026, 11, 30)
+    )
     audits = {
         "CR-A1": _audit(owner, "CR-A1", date=datetime.date(2026, 9, 10), activity=october),
         "CR-A2": _audit(
@@ -319,11 +327,12 @@ def _queries(client, url):
 
 
 def _more_audits(auditor, n, *, case_reference=None, drafts=False):
-    activity = factories.AuditActivityFactory(name="Query count", month=datetime.date(2026, 10, 1))
     made = []
     for i in range(n):
         ref = case_reference or f"CR-Q{Audit.objects.count():03d}"
         date = datetime.date(2026, 1, 1) + datetime.timedelta(days=Audit.objects.count())
+        # The activity of the audit's month, as submit requires.
+        activity = factories.AuditActivityFactory(name="Query count", month=date.replace(day=1))
         made.append(
             _audit(
                 auditor,

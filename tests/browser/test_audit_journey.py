@@ -12,7 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from audits import rules
-from audits.models import AgreedAction, Audit, Grade, Status
+from audits.grades import Grade
+from audits.models import AgreedAction, Audit, Status
 from tests import factories, helpers
 
 # serialized_rollback: live_server makes these tests transactional, and the flush after each

@@ -13,7 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from audits import services as audit_services
-from audits.models import AgreedAction, Audit, Grade, Status
+from audits.grades import Grade
+from audits.models import AgreedAction, Audit, Status
 from moderation.models import Moderation
 from tests import factories, helpers
 

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 
 from audits import services as audit_services
 from audits.actions import services as action_services
-from audits.models import ActionEvent, AgreedAction, AuditActivity, Grade
+from audits.grades import Grade
+from audits.models import ActionEvent, AgreedAction, AuditActivity
 from audits.periods import add_months, financial_year_of, fy_label
 from reports.models import Measure, Target
 from reports.targets import services as target_services

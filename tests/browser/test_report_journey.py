@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from audits import periods
 from audits import services as audit_services
-from audits.models import Grade
+from audits.grades import Grade
 from moderation import services as moderation_services
 from reports.models import Report
 from tests import factories, helpers

@@ -14,7 +14,8 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from audits.models import Audit, AuditTransition, Grade, Status
+from audits.grades import Grade
+from audits.models import Audit, AuditTransition, Status
 from moderation import services
 from moderation.models import Moderation, ModerationCase
 from moderation.services import ModerationError

@@ -9,7 +9,8 @@ import random
 import pytest
 
 from audits import services as audit_services
-from audits.models import AuditTransition, Grade, Status
+from audits.grades import Grade
+from audits.models import AuditTransition, Status
 from moderation import selectors, services
 from moderation.models import ModerationCase, SampleReason
 from moderation.services import decide_selection

@@ -15,7 +15,8 @@ from django.utils import timezone
 from audits import roles
 from audits import services as audit_services
 from audits.csv.importer import import_audits_csv
-from audits.models import AgreedAction, Audit, AuditTransition, Grade, Status
+from audits.grades import Grade
+from audits.models import AgreedAction, Audit, AuditTransition, Status
 from audits.selectors import get_audit_for
 from moderation import selectors, services
 from moderation.models import DomainNote, Exemplar, Moderation, ModerationCase, SampleReason

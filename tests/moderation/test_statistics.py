@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from audits import roles
 from audits import services as audit_services
 from audits.csv.importer import import_audits_csv
-from audits.models import Audit, Grade, Status
+from audits.grades import Grade
+from audits.models import Audit, Status
 from moderation import services
 from moderation.selectors import agreement_statistics
 from moderation.statistics import INDEX, Agreement, linear_weighted_kappa
@@ -175,7 +176,13 @@ def test_agreement_add_places_grades_in_the_matrix_and_ignores_others():
 
 
 def _grade_content(*, overall, activity, case_reference, practice=False):
-    content = complete_content(overall=overall, activity=activity, case_reference=case_reference)
+    # Dated in the activity's month: submit refuses an audit under another month's activity.
+    content = complete_content(
+        overall=overall,
+        activity=activity,
+        case_reference=case_reference,
+        audit_date=activity.month,
+    )
     content.header["is_practice"] = practice
     return content
 
@@ -215,14 +222,22 @@ class Cohort:
 
     def submitted(self, auditor, activity, overall):
         audit = submitted_audit(
-            auditor=auditor, overall=overall, activity=activity, case_reference=self._ref()
+            auditor=auditor,
+            overall=overall,
+            activity=activity,
+            case_reference=self._ref(),
+            audit_date=activity.month,
         )
         self._note(audit, counted=True)
         return audit
 
     def draft(self, auditor, activity, overall):
         audit = draft_audit(
-            auditor=auditor, overall=overall, activity=activity, case_reference=self._ref()
+            auditor=auditor,
+            overall=overall,
+            activity=activity,
+            case_reference=self._ref(),
+            audit_date=activity.month,
         )
         self._note(audit, counted=False)
         return audit

@@ -11,7 +11,8 @@ import itertools
 import pytest
 
 from audits import services as audit_services
-from audits.models import Audit, AuditTransition, Grade, Status
+from audits.grades import Grade
+from audits.models import Audit, AuditTransition, Status
 from audits.workflow import TRANSITIONS, AuditError, transition
 from moderation import services
 from moderation.models import Moderation, ModerationCase

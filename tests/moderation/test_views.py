@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits import services as audit_services
-from audits.models import Audit, Grade, Status
+from audits.grades import Grade
+from audits.models import Audit, Status
 from moderation import selectors, services
 from moderation.models import Exemplar
 from tests import factories

@@ -24,7 +24,8 @@ from audits.csv import contract
 from audits.csv.exporter import write_audits_csv
 from audits.csv.importer import import_audits_csv
 from audits.figures import refresh_all
-from audits.models import AgeBand, Audit, AuditActivity, CaseType, Grade, Strand, Team
+from audits.grades import Grade
+from audits.models import AgeBand, Audit, AuditActivity, CaseType, Strand, Team
 
 FILE_PREFIX = "benchmark-"
 CASE_PREFIX = "BM-"

@@ -27,8 +27,9 @@ from django.utils import timezone
 from audits import periods
 from audits.csv.importer import import_audits_csv
 from audits.figures import refresh_all, refresh_months
+from audits.grades import Grade
 from audits.management.commands.benchmark_import import _benchmark_audits, _synthetic_csv
-from audits.models import AgreedAction, Audit, Grade
+from audits.models import AgreedAction, Audit
 from reports.contract import scope_from_arguments, summary
 
 FILENAME = "benchmark-report.csv"
@@ -179,7 +180,7 @@ class Command(BaseCommand):
     def _time_refresh(self, today: datetime.date) -> None:
         """What keeping the monthly figures costs a writer: rebuilding one month (as each
         submission or moderation does) and every month (as an import of them all does)."""
-        month = today.replace(day=1) - datetime.timedelta(days=1)  # in last month
+        month = periods.add_months(today, -1)  # last month
         seconds = []
         for _ in range(5):
             started = time.perf_counter()
@@ -205,7 +206,7 @@ class Command(BaseCommand):
             self.stdout.write(f"pdf:        skipped ({exc})")
             return
         fy = periods.financial_year_of(today)
-        number = (today.month - 4) % 12 // 3 + 1  # the quarter today is in
+        number = periods.financial_quarter_of(today)
         quarter = periods.quarter(fy, number).previous()  # the last complete one
         arguments = {"start": quarter.start.isoformat(), "end": quarter.end.isoformat()}
         seconds = []

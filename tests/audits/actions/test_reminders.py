@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 from audits import services
 from audits.actions import selectors as action_selectors
 from audits.actions import services as action_services
-from audits.models import ActionReminder, AgreedAction, Grade
+from audits.grades import Grade
+from audits.models import ActionReminder, AgreedAction
 from tests import factories
 from tests.helpers import complete_content
 

@@ -16,7 +16,8 @@ from audits import services
 from audits.actions import selectors as action_selectors
 from audits.actions import services as action_services
 from audits.actions.filters import ActionFilter
-from audits.models import AgreedAction, Grade
+from audits.grades import Grade
+from audits.models import AgreedAction
 from tests import factories
 from tests.helpers import complete_content
 

@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 from audits.csv import contract as csv_contract
 from audits.csv.exporter import iter_audits_csv, write_audits_csv
 from audits.csv.importer import import_audits_csv
-from audits.models import Audit, AuditActivity, Grade, Status, Team
+from audits.grades import Grade
+from audits.models import Audit, AuditActivity, Status, Team
 from tests import factories
 from tests.audits.csv.test_importer import csv_bytes, row
 from tests.helpers import draft_audit, submitted_audit

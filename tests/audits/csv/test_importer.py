@@ -14,13 +14,13 @@ from django.utils import timezone
 from audits import bulk, selectors
 from audits.csv import contract as csv_contract
 from audits.csv.importer import RowError, import_audits_csv
+from audits.grades import Grade
 from audits.models import (
     Audit,
     AuditActivity,
     AuditTool,
     AuditTransition,
     DomainGrade,
-    Grade,
     Status,
     Team,
 )
@@ -307,6 +307,20 @@ def test_an_activity_name_held_by_several_months_is_matched_by_date(audit_date, 
 
     assert result.ok and result.created_activities == []
     assert Audit.objects.get().activity.month == expected_month
+
+
+def test_a_row_under_an_activity_of_another_month_imports_as_before():
+    # The form refuses to submit such an audit (audits.rules.activity_month_error); the import
+    # does not: historic rows name activities that may span any dates.
+    may = factories.AuditActivityFactory(name="Care leavers audit", month=datetime.date(2026, 5, 1))
+
+    result = run_import(
+        row(activity="Care leavers audit", audit_date="2026-10-15"),
+        row(case_reference="CR-2", activity="Care leavers audit", audit_date="2026-03-03"),
+    )
+
+    assert result.ok and result.created == 2 and result.created_activities == []
+    assert set(Audit.objects.values_list("activity", "status")) == {(may.pk, Status.COMPLETED)}
 
 
 def test_a_file_with_bad_rows_writes_nothing_and_lists_every_problem(tmp_path):

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports.targets.measures import rag, round_one_place
+from audits.percentages import round_one_place
+from reports.targets.measures import rag
 
 AT_LEAST, AT_MOST = "at_least", "at_most"
 D = Decimal
