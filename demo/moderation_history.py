@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q
 
 from audits import services
-from audits.models import GRADE_RANK, AgreedAction, Audit, Grade, Status
+from audits.grades import GRADE_RANK, Grade
+from audits.models import AgreedAction, Audit, Status
 from moderation import services as moderation_services
 from moderation.models import Moderation, ModerationCase
 from moderation.selectors import QUEUE_STATUSES
@@ -30,7 +31,7 @@ from moderation.selectors import QUEUE_STATUSES
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from demo.loader import Clock, Stamps
+    from demo.clock import Clock, Stamps
 
 WAITING = 12  # the most recent audits chosen for moderation, not yet moderated
 STUCK = 2  # older ones still waiting

@@ -30,7 +30,7 @@ from reports.targets.measures import GREEN, RED, targets_table, year_to_date
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from demo.loader import Clock, Stamps
+    from demo.clock import Clock, Stamps
 
 State = AgreedAction.State
 

@@ -12,8 +12,9 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from audits import roles
+from audits import periods, roles
 from audits.figures import stale_months
+from audits.grades import Grade
 from audits.models import (
     ActionEvent,
     AgreedAction,
@@ -22,14 +23,13 @@ from audits.models import (
     AuditTransition,
     DomainGrade,
     FigureMonth,
-    Grade,
     Status,
     Team,
 )
 from audits.periods import add_months, financial_year_of, quarter
 from audits.rules import submit_problems
 from audits.schedule import selectors as schedule_selectors
-from demo import loader as demo
+from demo import people
 from moderation.models import DomainNote, Exemplar, Moderation, ModerationCase, SampleReason
 from moderation.selectors import QUEUE_STATUSES, unacknowledged_feedback_count
 from reports.models import ManualActual, Measure, Target
@@ -86,6 +86,7 @@ def test_demo_is_a_living_year_and_a_second_run_adds_nothing(debug, client):
 
     check_logins(output, client)
     check_audits(today)
+    check_early_help_every_month(today)
     check_timestamps()
     check_moderation()
     check_schedule(today)
@@ -99,22 +100,43 @@ def test_demo_is_a_living_year_and_a_second_run_adds_nothing(debug, client):
     before = counts()
     output = load()
     assert "Demo data already loaded" in output
-    assert demo.DEMO_PASSWORD in output
+    assert people.DEMO_PASSWORD in output
     assert counts() == before
 
 
 def check_logins(output, client):
-    assert demo.DEMO_PASSWORD in output
+    assert people.DEMO_PASSWORD in output
     held = set()
-    for username, role_names, superuser in demo.DEMO_USERS:
+    for username, role_names, superuser in people.DEMO_USERS:
         assert username in output
         user = User.objects.get(username=username)
         assert set(user.groups.values_list("name", flat=True)) == set(role_names)
         assert user.is_superuser == user.is_staff == superuser
-        assert client.login(username=username, password=demo.DEMO_PASSWORD)
+        # A person's full name, not a username, wherever the app names them.
+        assert user.first_name and user.last_name, username
+        assert roles.display_name(user) == f"{user.first_name} {user.last_name}"
+        assert client.login(username=username, password=people.DEMO_PASSWORD)
         client.logout()
         held.update(role_names)
     assert held == set(roles.ALL_ROLES)
+    names = [
+        (u.first_name, u.last_name) for u in User.objects.filter(username__in=people.DEMO_USERNAMES)
+    ]
+    assert len(set(names)) == len(names) == len(people.DEMO_USERS)
+
+
+def check_early_help_every_month(today):
+    """A council audits its early help cases every month, as it does its social care ones."""
+    # The eleven whole months before this one (this month may have only begun).
+    months = periods.months_between(periods.add_months(today, -11), periods.add_months(today, -1))
+    assert len(months) == 11
+    for month in months:
+        early_help = Audit.objects.exclude(status=Status.DRAFT).filter(
+            strand__slug="early_help",
+            audit_date__gte=month,
+            audit_date__lte=periods.last_of_month(month),
+        )
+        assert early_help.exists(), f"no early help audit in {month:%B %Y}"
 
 
 def check_audits(today):
@@ -291,7 +313,7 @@ def check_moderation():
     # The newest auditor's practice audits, moderated with feedback; a few exemplars.
     practice = Audit.objects.filter(is_practice=True)
     assert 2 <= practice.count() <= 4
-    assert set(practice.values_list("auditor__username", flat=True)) == {demo.NEWEST_AUDITOR}
+    assert set(practice.values_list("auditor__username", flat=True)) == {people.NEWEST_AUDITOR}
     assert not practice.exclude(status=Status.COMPLETED).exists()
     assert not practice.filter(moderated_grade="").exists()
     assert (
@@ -382,10 +404,10 @@ def test_a_half_loaded_database_gets_its_missing_users(debug, client):
 
     assert "Demo data already loaded" in output
     assert Audit.objects.count() == 1
-    assert set(User.objects.values_list("username", flat=True)) == set(demo.DEMO_USERNAMES)
-    assert client.login(username="qalead", password=demo.DEMO_PASSWORD)
+    assert set(User.objects.values_list("username", flat=True)) == set(people.DEMO_USERNAMES)
+    assert client.login(username="qalead", password=people.DEMO_PASSWORD)
     # An account that was already there keeps its own password.
-    assert not client.login(username="auditor1", password=demo.DEMO_PASSWORD)
+    assert not client.login(username="auditor1", password=people.DEMO_PASSWORD)
 
 
 def test_refuses_without_debug(settings):

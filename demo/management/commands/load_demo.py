@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from demo import loader as demo
+from demo import people
 
 
 class Command(BaseCommand):
@@ -79,11 +80,13 @@ class Command(BaseCommand):
             f"{counts['targets_red']} red, {counts['targets_grey']} no data)."
         )
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (every password: {demo.DEMO_PASSWORD}; demo only):")
-        width = max(len(name) for name in demo.DEMO_USERNAMES) + 2
-        self.stdout.write(f"  {'username'.ljust(width)}roles")
-        for username, role_names, superuser in demo.DEMO_USERS:
+        self.stdout.write(f"Demo logins (every password: {people.DEMO_PASSWORD}; demo only):")
+        width = max(len(name) for name in people.DEMO_USERNAMES) + 2
+        name_width = max(len(" ".join(n)) for n in people.DEMO_NAMES.values()) + 2
+        self.stdout.write(f"  {'username'.ljust(width)}{'name'.ljust(name_width)}roles")
+        for username, role_names, superuser in people.DEMO_USERS:
+            name = " ".join(people.DEMO_NAMES[username])
             shown = ", ".join(role_names) + (" (superuser)" if superuser else "")
-            self.stdout.write(f"  {username.ljust(width)}{shown}")
+            self.stdout.write(f"  {username.ljust(width)}{name.ljust(name_width)}{shown}")
         if not result.users_created and not result.loaded:
             self.stdout.write("  (Accounts that already existed keep the password they have.)")
