@@ -14,7 +14,8 @@ from audits.errors import DomainError
 from audits.models import AuditActivity, CaseType, Strand
 from audits.rules import null_character_error
 
-from .selectors import ReportScope, report_figures
+from .figures import report_figures
+from .selectors import ReportScope
 
 # The contract's one date form. Not date.fromisoformat alone: on Python 3.11 it also takes
 # 20260105 and week dates such as 2026-W02-1.

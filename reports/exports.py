@@ -21,7 +21,8 @@ from audits.csv.exporter import audit_csv_rows, write_audits_csv
 from audits.grades import DOMAIN_CODES, OVERALL_CODES
 from audits.models import Audit, CaseType, Strand
 
-from .selectors import ReportScope, report_figures, reportable_audits
+from .figures import report_figures
+from .selectors import ReportScope, reportable_audits
 
 # Fixed names, not translated: analysis scripts open the sheets by name.
 AUDITS_SHEET = "Audits"

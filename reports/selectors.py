@@ -51,7 +51,7 @@ from audits.models import (
 )
 from audits.periods import Period, add_months, month_start, split_at_months
 
-__all__ = ["ReportScope", "report_figures", "reportable_audits"]
+__all__ = ["ReportScope", "period_figures", "reportable_audits"]
 
 
 @dataclass(frozen=True)
@@ -342,11 +342,14 @@ def schedule_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     }
 
 
-def _targets(scope: ReportScope, counts: dict) -> list[dict]:
-    # reports.targets.measures builds on this module, so it is imported when needed.
-    from .targets.measures import targets_table
-
-    return targets_table(scope, counts=counts)
+def counts_for_targets(figures: dict) -> dict:
+    """The counts the QA target measures need, taken from ``period_figures``' result, in the
+    shape ``measure_counts`` gives them."""
+    totals = {key: figures[key] for key in ("audits", "auditor_grades", "final_grades")}
+    return {
+        "totals": {**totals, "moderation": figures["moderation"]},
+        "domains": figures["domains"],
+    }
 
 
 def measure_counts(scope: ReportScope) -> dict:
@@ -357,12 +360,12 @@ def measure_counts(scope: ReportScope) -> dict:
     return {"totals": grouped["totals"], "domains": domain_counts(scope, parts)}
 
 
-def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
-    """Every figure of the report, as plain data (the JSON contract plus what pages show).
+def period_figures(scope: ReportScope, *, today: datetime.date) -> dict:
+    """Every count of the report, as plain data: all of reports.figures.report_figures but the
+    QA targets, which build on these counts (``counts_for_targets``).
 
-    At most twelve queries, whatever the number of audits (two of them for the QA targets):
-    eleven with no targets set, fewer when the period is whole months (nothing to count
-    afresh) or no whole month (nothing kept to read).
+    At most ten queries, whatever the number of audits; fewer when the period is whole months
+    (nothing to count afresh) or no whole month (nothing kept to read).
     """
     parts = _Parts.of(scope)
     grouped = grade_totals_grouped(scope, parts)
@@ -396,7 +399,6 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         "not_met_in_all_applicable_domains": grouped[NOT_MET],
         "actions": action_counts(scope, today=today),
         "schedule": schedule_figures(scope, today=today),
-        "targets": _targets(scope, {"totals": totals, "domains": domains}),
         "previous": {
             "start": parts.previous.start.isoformat(),
             "end": parts.previous.end.isoformat(),

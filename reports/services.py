@@ -11,10 +11,11 @@ from audits.errors import DomainError
 from audits.periods import Period
 from audits.permissions import require
 
+from .figures import report_figures
 from .models import Report
 from .rendering.html import report_html
 from .rendering.pdf import html_to_pdf
-from .selectors import ReportScope, report_figures
+from .selectors import ReportScope
 
 
 class ReportError(DomainError):

@@ -14,7 +14,8 @@ from audits.csv import contract
 from audits.csv.importer import import_audits_csv
 from audits.models import Audit, Status
 from reports.exports import write_report_csv, write_report_xlsx
-from reports.selectors import ReportScope, report_figures, reportable_audits
+from reports.figures import report_figures
+from reports.selectors import ReportScope, reportable_audits
 from tests.reports import (
     NA,
     TODAY,

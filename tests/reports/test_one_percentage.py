@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from audits import periods
 from audits.grades import Grade
+from reports.figures import report_figures
 from reports.rendering.html import report_html
-from reports.selectors import ReportScope, report_figures
+from reports.selectors import ReportScope
 from reports.targets.measures import targets_table
 from reports.targets.services import target_create
 from tests import factories

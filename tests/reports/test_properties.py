@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from audits.models import AgreedAction, Domain, Status
 from reports.contract import ScopeError, scope_from_arguments, summary
-from reports.selectors import report_figures
+from reports.figures import report_figures
 from tests.reports import (
     DOMAIN_GRADES,
     GRADES,

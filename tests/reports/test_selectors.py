@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from audits import periods, services
 from audits.models import AuditActivity, CaseType, Domain, Status, Strand
-from reports.selectors import ReportScope, report_figures
+from reports.figures import report_figures
+from reports.selectors import ReportScope
 from tests import factories
 from tests.reports import (
     NA,

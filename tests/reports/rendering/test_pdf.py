@@ -11,9 +11,10 @@ from django.utils import timezone
 from audits import periods
 from audits.models import AgreedAction, Status
 from moderation.services import moderation_record, moderation_take
+from reports.figures import report_figures
 from reports.rendering.html import report_html
 from reports.rendering.pdf import ProjectStaticFetcher, html_to_pdf
-from reports.selectors import ReportScope, report_figures
+from reports.selectors import ReportScope
 from reports.services import report_create, report_publish, report_update_narrative
 from reports.targets.services import target_create
 from tests import factories
