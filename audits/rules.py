@@ -7,9 +7,11 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import Grade
+from .periods import month_end
 
 # \Z, not $: "$" also matches before a trailing newline, so "CR-1\n" would pass.
 # Explicit ASCII ranges (not \w) so accented or other non-ASCII letters are refused.
@@ -89,6 +91,53 @@ def audit_date_error(value: datetime.date | None, *, today: datetime.date) -> st
     return None
 
 
+def activity_month_error(audit_date: datetime.date | None, activity) -> str | None:
+    """The message when ``audit_date`` is outside the time of ``activity``; or None.
+
+    An activity is a month's planned audits: an audit belongs to it when it is dated in that
+    month, or after it up to the activity's due date (planned audits are often finished then).
+    One filed under another month's activity counts towards the wrong month's plan. Submit
+    refuses it; a draft keeps it with a warning; the CSV import of historic audits, whose
+    activities may span any dates, does not ask.
+    """
+    if audit_date is None or activity is None:
+        return None
+    first = activity.month.replace(day=1)
+    month_last = month_end(first, 1)
+    due = activity.due_date if activity.due_date and activity.due_date > month_last else None
+    if first <= audit_date <= (due or month_last):
+        return None
+    values = {
+        "date": date_format(audit_date, "j F Y"),
+        "month": date_format(first, "F Y"),
+        "due": date_format(due, "j F Y") if due else "",
+        "date_month": date_format(audit_date, "F"),
+    }
+    if due and audit_date > due:
+        return (
+            _(
+                "The audit date (%(date)s) is after this activity's due date (%(due)s): "
+                "choose the activity for %(date_month)s or correct the date."
+            )
+            % values
+        )
+    return (
+        _(
+            "The audit date (%(date)s) is not in this activity's month (%(month)s): choose "
+            "the activity for %(date_month)s or correct the date."
+        )
+        % values
+    )
+
+
+def draft_warnings(audit) -> list[Problem]:
+    """What a draft may be saved with but must put right before it is submitted (submit
+    refuses each of these too): shown as a warning when the draft is saved."""
+    if error := activity_month_error(audit.audit_date, audit.activity):
+        return [Problem("header", "activity", error)]
+    return []
+
+
 def submit_problems(
     audit, *, today: datetime.date, require_narrative: bool = True
 ) -> list[Problem]:
@@ -108,6 +157,8 @@ def submit_problems(
         header("audit_date", error)
     if audit.activity_id is None:
         header("activity", _("Choose the audit activity this audit belongs to."))
+    else:
+        problems.extend(draft_warnings(audit))
     if audit.strand_id is None:
         header("strand", _("Choose the strand."))
     if audit.case_type_id is None:

@@ -16,6 +16,7 @@ from .filters import AuditFilter
 from .forms import AuditFormPage
 from .models import Status
 from .permissions import require
+from .rules import draft_warnings
 from .schedule import selectors as schedule_selectors
 from .workflow import AuditError
 
@@ -71,6 +72,9 @@ def _audit_form(request, *, audit, tool):
 
     if request.POST.get("action") != "submit":
         messages.success(request, _("Draft saved."))
+        # What submit will refuse but a draft may hold, said now rather than at submit.
+        for problem in draft_warnings(audit):
+            messages.warning(request, problem.message)
         return redirect("audits:edit", pk=audit.pk)
     try:
         services.audit_submit(audit=audit, by=request.user)

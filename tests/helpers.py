@@ -19,7 +19,8 @@ def complete_content(
 ):
     """AuditContent for an audit that passes every submit rule."""
     audit_date = audit_date or datetime.date(2026, 10, 15)
-    activity = activity or factories.AuditActivityFactory()
+    # An activity of the audit date's month: submit refuses an audit under another month's.
+    activity = activity or factories.AuditActivityFactory(month=audit_date.replace(day=1))
     actions = []
     if with_action:
         actions.append(
@@ -48,10 +49,10 @@ def complete_content(
     )
 
 
-def submitted_audit(*, auditor=None, **kwargs):
+def submitted_audit(*, auditor=None, today=datetime.date(2026, 11, 25), **kwargs):
     auditor = auditor or factories.auditor()
     audit = services.audit_save_draft(audit=None, by=auditor, content=complete_content(**kwargs))
-    return services.audit_submit(audit=audit, by=auditor, today=datetime.date(2026, 11, 25))
+    return services.audit_submit(audit=audit, by=auditor, today=today)
 
 
 def draft_audit(*, auditor=None, **kwargs):

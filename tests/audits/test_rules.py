@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from audits import rules, services
-from audits.models import Audit, AuditTransition, Grade, Status
+from audits.models import Audit, AuditActivity, AuditTransition, Grade, Status
+from tests import factories
 from tests.helpers import complete_content
 
 TODAY = datetime.date(2026, 11, 25)
@@ -86,7 +87,12 @@ def second_action_due_before_audit_date(c):
 
 def audit_date_in_future(c):
     c.header["audit_date"] = TODAY + datetime.timedelta(days=1)
+    c.header["activity"] = factories.AuditActivityFactory(month=datetime.date(2026, 11, 1))
     c.actions[0]["due_date"] = TODAY + datetime.timedelta(days=30)
+
+
+def activity_of_another_month(c):
+    c.header["activity"] = factories.AuditActivityFactory(month=datetime.date(2026, 5, 1))
 
 
 def audit_date_missing(c):
@@ -133,6 +139,12 @@ RULES = [
         "feedback date cannot be in the future",
     ),
     (header_value("activity", None), ("header", "activity", None), "Choose the audit activity"),
+    (
+        activity_of_another_month,
+        ("header", "activity", None),
+        "The audit date (15 October 2026) is not in this activity's month (May 2026): "
+        "choose the activity for October or correct the date.",
+    ),
     (header_value("strand", None), ("header", "strand", None), "Choose the strand."),
     (header_value("case_type", None), ("header", "case_type", None), "Choose the case type."),
     (
@@ -319,3 +331,73 @@ def test_parse_grade_refuses_what_is_not_a_grade(value):
 def test_parse_grade_refuses_not_applicable_as_an_overall_grade():
     with pytest.raises(ValueError, match="cannot be Not applicable"):
         rules.parse_grade("n/a", allow_not_applicable=False)
+
+
+# --- The activity's month ------------------------------------------------------------------------
+
+MAY = datetime.date(2026, 5, 1)
+NOT_IN_MAY = (
+    "The audit date (3 March 2026) is not in this activity's month (May 2026): "
+    "choose the activity for March or correct the date."
+)
+
+
+@pytest.mark.parametrize(
+    ("audit_date", "month", "due_date", "message"),
+    [
+        (datetime.date(2026, 5, 1), MAY, None, None),
+        (datetime.date(2026, 5, 31), MAY, None, None),
+        # An activity whose month was entered as another day than the first counts the same.
+        (datetime.date(2026, 5, 2), datetime.date(2026, 5, 20), None, None),
+        (datetime.date(2026, 3, 3), MAY, None, NOT_IN_MAY),
+        (datetime.date(2026, 3, 3), MAY, datetime.date(2026, 6, 10), NOT_IN_MAY),
+        (datetime.date(2026, 4, 30), MAY, None, "(30 April 2026) is not in this activity's month"),
+        (datetime.date(2026, 6, 1), MAY, None, "(1 June 2026) is not in this activity's month"),
+        (datetime.date(2025, 5, 15), MAY, None, "choose the activity for May or correct"),
+        # A month's planned audits may be finished after the month, by the due date.
+        (datetime.date(2026, 6, 10), MAY, datetime.date(2026, 6, 10), None),
+        (
+            datetime.date(2026, 6, 11),
+            MAY,
+            datetime.date(2026, 6, 10),
+            "The audit date (11 June 2026) is after this activity's due date (10 June 2026): "
+            "choose the activity for June or correct the date.",
+        ),
+        # A due date inside the month does not shorten it.
+        (datetime.date(2026, 5, 30), MAY, datetime.date(2026, 5, 15), None),
+    ],
+)
+def test_an_audit_belongs_to_its_activitys_month_or_up_to_its_due_date(
+    audit_date, month, due_date, message
+):
+    activity = AuditActivity(name="Neglect thematic audit", month=month, due_date=due_date)
+
+    error = rules.activity_month_error(audit_date, activity)
+
+    if message is None:
+        assert error is None
+    else:
+        assert error is not None and message in error
+
+
+def test_a_draft_keeps_another_months_activity_and_is_warned_submit_refuses_it(owner):
+    may = factories.AuditActivityFactory(name="Neglect thematic audit", month=MAY)
+    content = complete_content(audit_date=datetime.date(2026, 3, 3), activity=may)
+
+    # The draft is saved as typed: drafts never lose what was entered.
+    draft = services.audit_save_draft(audit=None, by=owner, content=content)
+    draft.refresh_from_db()
+    assert (draft.audit_date, draft.activity) == (datetime.date(2026, 3, 3), may)
+    assert rules.draft_warnings(draft) == [rules.Problem("header", "activity", NOT_IN_MAY)]
+
+    problems = _submit_problems(owner, content)
+    assert problems == [rules.Problem("header", "activity", NOT_IN_MAY)]
+
+
+def test_no_activity_or_no_date_is_its_own_problem_not_a_month_one(owner):
+    content = complete_content()
+    content.header["audit_date"] = None
+    problems = _submit_problems(owner, content)
+    assert _where(problems) == [("header", "audit_date", None)]
+    assert rules.activity_month_error(None, AuditActivity(month=MAY)) is None
+    assert rules.activity_month_error(datetime.date(2026, 3, 3), None) is None

@@ -230,7 +230,8 @@ def test_a_bad_filter_value_does_not_break_the_page(client, moderator_user, coho
 
 @pytest.fixture
 def thirty(owner):
-    activity = factories.AuditActivityFactory()
+    # September's activity: the audits are dated 1 to 30 September.
+    activity = factories.AuditActivityFactory(month=datetime.date(2026, 9, 1))
     start = datetime.date(2026, 9, 1)
     return [
         _audit(

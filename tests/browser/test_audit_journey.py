@@ -129,14 +129,20 @@ def fill_complete_audit(page, *, case_reference, audit_date, activity, team):
     )
 
 
+def in_month_activity(audit_date):
+    """An activity of the audit date's month (submit refuses another month's), moderating
+    every audit, so a submitted audit stays Submitted."""
+    return factories.AuditActivityFactory(moderation_rate=100, month=audit_date.replace(day=1))
+
+
 # --- Journeys --------------------------------------------------------------------------------
 
 
 def test_auditor_fills_and_submits_a_whole_audit_which_becomes_read_only(page, live_server, login):
     auditor = factories.auditor()
     team = factories.TeamFactory()
-    activity = factories.AuditActivityFactory(moderation_rate=100)  # stays Submitted
     audit_date = timezone.localdate() - datetime.timedelta(days=3)
+    activity = in_month_activity(audit_date)
 
     login(page, live_server, auditor)
     start_audit(page)
@@ -192,8 +198,8 @@ def test_submitting_an_incomplete_audit_lists_problems_keeps_input_and_saves_one
 ):
     auditor = factories.auditor()
     team = factories.TeamFactory()
-    activity = factories.AuditActivityFactory(moderation_rate=100)  # stays Submitted
     audit_date = timezone.localdate()
+    activity = in_month_activity(audit_date)
 
     login(page, live_server, auditor)
     start_audit(page)
@@ -351,8 +357,8 @@ def test_re_audit_shows_the_earlier_audit_while_typing_and_after_submitting(
     auditor = factories.auditor()
     team = factories.TeamFactory()
     earlier = helpers.submitted_audit(auditor=auditor, case_reference="CR-REAUDIT-1")
-    activity = factories.AuditActivityFactory(moderation_rate=100)  # stays Submitted
     audit_date = timezone.localdate()
+    activity = in_month_activity(audit_date)
     assert earlier.audit_date <= audit_date
 
     login(page, live_server, auditor)

@@ -63,11 +63,15 @@ def moderation_round(page, number):
 
 def drafted_audit(auditor, case_reference, **kwargs):
     """A complete draft, ready to submit, in an activity that moderates every audit."""
+    audit_date = timezone.localdate() - datetime.timedelta(days=7)
     return helpers.draft_audit(
         auditor=auditor,
         case_reference=case_reference,
-        audit_date=timezone.localdate() - datetime.timedelta(days=7),
-        activity=factories.AuditActivityFactory(moderation_rate=100),
+        audit_date=audit_date,
+        # Of the audit date's month: submit refuses an audit under another month's activity.
+        activity=factories.AuditActivityFactory(
+            moderation_rate=100, month=audit_date.replace(day=1)
+        ),
         **kwargs,
     )
 

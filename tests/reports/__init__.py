@@ -15,6 +15,7 @@ from audits.csv import contract
 from audits.csv.importer import import_audits_csv
 from audits.figures import refresh_months
 from audits.models import AgreedAction, Audit, AuditActivity, CaseType, Status, Strand
+from audits.periods import month_end
 from moderation.services import moderation_record, moderation_send_back, moderation_take
 from tests import factories
 from tests.helpers import complete_content
@@ -76,15 +77,19 @@ class _Draw:
         return self.value
 
 
-def _activity(name: str, audit_date: datetime.date):
+def _activity(name: str, dates: list[datetime.date]):
     # One activity per name, as the oracle filters by name. Half the audits are sampled by the
-    # draw, so a test decides which are moderated.
+    # draw, so a test decides which are moderated. Submit refuses an audit dated outside its
+    # activity's month and due date, so the activity starts in the month of its earliest
+    # audit and is due by its latest, as a QA lead would plan a quarter's activity.
     activity = AuditActivity.objects.filter(name=name).first() or factories.AuditActivityFactory(
-        name=name, month=audit_date.replace(day=1)
+        name=name, month=min(dates).replace(day=1)
     )
-    if activity.moderation_rate != 50:
-        activity.moderation_rate, activity.always_moderate_not_met = 50, False
-        activity.save(update_fields=["moderation_rate", "always_moderate_not_met"])
+    activity.month = min(activity.month, min(dates).replace(day=1))
+    if max(dates) > month_end(activity.month, 1):
+        activity.due_date = max(activity.due_date or max(dates), max(dates))
+    activity.moderation_rate, activity.always_moderate_not_met = 50, False
+    activity.save(update_fields=["month", "due_date", "moderation_rate", "always_moderate_not_met"])
     return activity
 
 
@@ -95,12 +100,16 @@ def build_through_services(specs, *, auditor=None, moderator=None, today=TODAY) 
     strands = {s.slug: s for s in Strand.objects.all()}
     case_types = {c.slug: c for c in CaseType.objects.all()}
     audits = []
+    dates: dict[str, list[datetime.date]] = {}
+    for item in specs:
+        dates.setdefault(item.activity, []).append(item.audit_date)
+    activities = {name: _activity(name, days) for name, days in dates.items()}
     for number, item in enumerate(specs, start=1):
         content = complete_content(
             overall=item.overall,
             audit_date=item.audit_date,
             case_reference=f"CR-S{number:04}",
-            activity=_activity(item.activity, item.audit_date),
+            activity=activities[item.activity],
             with_action=False,
         )
         content.header.update(

@@ -201,8 +201,10 @@ def test_the_list_shows_each_activity_with_its_submitted_count(qa_client, owner,
     qa_client.post(NEW, _plan("Long-term foster care", f"{earlier:%Y-%m}"))
     foster = AuditActivity.objects.get()
     quiet = factories.AuditActivityFactory(name="Private fostering", month=later)
-    submitted_audit(auditor=owner, case_reference="CR-8001", activity=foster)
-    submitted_audit(auditor=colleague, case_reference="CR-8002", activity=foster)
+    # Dated in the activity's month, as submit requires; the schedule shows recent months.
+    in_month = {"activity": foster, "audit_date": earlier, "today": timezone.localdate()}
+    submitted_audit(auditor=owner, case_reference="CR-8001", **in_month)
+    submitted_audit(auditor=colleague, case_reference="CR-8002", **in_month)
     # Drafts are work in progress: not counted.
     draft_audit(auditor=owner, case_reference="CR-8003", activity=foster)
     draft_audit(auditor=owner, case_reference="CR-8004", activity=quiet)
