@@ -10,25 +10,13 @@ from dataclasses import dataclass
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import Grade
-from .periods import month_end
+from . import grades
+from .grades import Grade
+from .periods import last_of_month, month_start
 
 # \Z, not $: "$" also matches before a trailing newline, so "CR-1\n" would pass.
 # Explicit ASCII ranges (not \w) so accented or other non-ASCII letters are refused.
 CASE_REFERENCE_RE = re.compile(r"\A[A-Za-z0-9-]{1,32}\Z")
-
-# Labels and short forms people type for each grade, lower-cased.
-_GRADE_ALIASES = {
-    **{g.value: g.value for g in Grade},
-    **{str(g.label).lower(): g.value for g in Grade},
-    "exceeds good": Grade.EXCEEDS,
-    "meets good": Grade.MEETS,
-    "does not meet good": Grade.DOES_NOT_MEET,
-    "does not meet": Grade.DOES_NOT_MEET,
-    "n/a": Grade.NOT_APPLICABLE,
-    "na": Grade.NOT_APPLICABLE,
-    "not applicable": Grade.NOT_APPLICABLE,
-}
 
 
 @dataclass(frozen=True)
@@ -69,11 +57,9 @@ def null_character_error(value: str, name: str) -> str | None:
 
 def parse_grade(value: str, *, allow_not_applicable: bool = True) -> str:
     """A grade code from a code or a label in any case; raises ValueError naming the problem."""
-    code = _GRADE_ALIASES.get((value or "").strip().lower())
+    code = grades.parse(value)
     if code is None:
-        allowed = "exceeds, meets, does_not_meet" + (
-            ", not_applicable" if allow_not_applicable else ""
-        )
+        allowed = ", ".join(grades.DOMAIN_CODES if allow_not_applicable else grades.OVERALL_CODES)
         raise ValueError(
             _("“%(value)s” is not a grade (use %(allowed)s).")
             % {"value": value, "allowed": allowed}
@@ -102,8 +88,8 @@ def activity_month_error(audit_date: datetime.date | None, activity) -> str | No
     """
     if audit_date is None or activity is None:
         return None
-    first = activity.month.replace(day=1)
-    month_last = month_end(first, 1)
+    first = month_start(activity.month)
+    month_last = last_of_month(first)
     due = activity.due_date if activity.due_date and activity.due_date > month_last else None
     if first <= audit_date <= (due or month_last):
         return None

@@ -3,7 +3,7 @@
 import datetime
 
 from audits import services
-from audits.models import Grade
+from audits.grades import Grade
 
 from . import factories
 

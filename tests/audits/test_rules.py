@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from audits import rules, services
-from audits.models import Audit, AuditActivity, AuditTransition, Grade, Status
+from audits.grades import Grade
+from audits.models import Audit, AuditActivity, AuditTransition, Status
 from tests import factories
 from tests.helpers import complete_content
 
