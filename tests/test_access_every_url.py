@@ -1,0 +1,230 @@
+"""Every URL of the project, as each kind of user, against one table.
+
+The list of URLs comes from the URL resolver, not from this file: a new view that is not in
+EXPECTED fails test_every_url_is_in_the_table, so no page can escape the access rules' table.
+Each URL is opened with GET as anonymous, the owner (an auditor whose audits the arguments
+point at), a colleague (another auditor), a moderator, a QA lead and an administrator.
+
+405 is a POST-only view answering GET; anonymous is sent to sign in before the view runs.
+404 is what a user may not see (nobody learns that a colleague's audit exists), 403 what they
+may see but not do. The per-page tests (tests/audits/test_views_access.py,
+tests/moderation/test_views.py, tests/reports/...) agree with this table.
+"""
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from audits import periods
+from audits.models import Status
+from reports.services import report_create
+from reports.targets.services import target_create
+from tests import factories
+from tests.helpers import draft_audit, moderated_audit, submitted_audit
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # a redirect to the sign-in page, with ?next= the page asked for
+ADMIN = "admin:login"  # the same, to the admin site's sign-in page
+
+# The query string a URL needs to answer more than "bad input" (400).
+QUERY = {"reports:summary_json": "?start=2026-07-01&end=2026-09-30"}
+
+USERS = ["anonymous", "owner", "colleague", "moderator_user", "qa_lead_user", "administrator_user"]
+
+# The expected status of GET for each URL name, in the order of USERS:
+#                                anon  owner  colleague  moderator  QA lead  administrator
+EXPECTED = {
+    # Django's sign-in pages. Signing in and resetting a forgotten password are open to
+    # anonymous (django.contrib.auth marks them login_not_required); the reset link below is
+    # valid, so it redirects to its set-password form. Signing out is POST only.
+    "login": (200, 200, 200, 200, 200, 200),
+    "logout": (LOGIN, 405, 405, 405, 405, 405),
+    "password_change": (LOGIN, 200, 200, 200, 200, 200),
+    "password_change_done": (LOGIN, 200, 200, 200, 200, 200),
+    "password_reset": (200, 200, 200, 200, 200, 200),
+    "password_reset_done": (200, 200, 200, 200, 200, 200),
+    "password_reset_confirm": (302, 302, 302, 302, 302, 302),
+    "password_reset_complete": (200, 200, 200, 200, 200, 200),
+    # The admin site lets in the Administrator role only (config/admin.py), not staff. Others
+    # are sent to its sign-in page; GET on its logout sends a signed-in non-administrator to
+    # the admin's index. view_on_site is 404: content type 1 has no object 1.
+    "admin:index": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, 200),
+    "admin:login": (200, 200, 200, 200, 200, 302),
+    "admin:logout": (ADMIN, 302, 302, 302, 302, 405),
+    "admin:password_change": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, 200),
+    "admin:password_change_done": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, 200),
+    "admin:jsi18n": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, 200),
+    "admin:autocomplete": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, 403),
+    "admin:view_on_site": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, 404),
+    "admin:app_list": (ADMIN, ADMIN, ADMIN, ADMIN, ADMIN, 200),
+    # audits
+    "audits:home": (LOGIN, 200, 200, 200, 200, 200),
+    "audits:new": (LOGIN, 200, 200, 403, 403, 403),
+    "audits:mine": (LOGIN, 200, 200, 403, 403, 403),
+    "audits:all": (LOGIN, 403, 403, 200, 200, 200),
+    "audits:earlier": (LOGIN, 200, 200, 200, 200, 200),
+    "audits:detail": (LOGIN, 200, 404, 200, 200, 200),  # the owner's submitted audit
+    "audits:edit": (LOGIN, 200, 404, 404, 404, 404),  # the owner's draft, as delete
+    "audits:delete": (LOGIN, 405, 405, 405, 405, 405),
+    "audits:case_timeline": (LOGIN, 200, 404, 200, 200, 200),
+    "audits:activities": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:activity_new": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:activity_edit": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:actions": (LOGIN, 200, 200, 200, 200, 200),
+    "audits:action_detail": (LOGIN, 200, 404, 200, 200, 200),
+    "audits:action_done": (LOGIN, 405, 405, 405, 405, 405),
+    "audits:action_not_needed": (LOGIN, 405, 405, 405, 405, 405),
+    "audits:action_reopen": (LOGIN, 405, 405, 405, 405, 405),
+    "audits:action_assign": (LOGIN, 405, 405, 405, 405, 405),
+    # moderation
+    "moderation:queue": (LOGIN, 403, 403, 200, 403, 403),
+    "moderation:dashboard": (LOGIN, 403, 403, 200, 200, 200),
+    "moderation:feedback": (LOGIN, 200, 200, 403, 403, 403),
+    "moderation:acknowledge": (LOGIN, 405, 405, 405, 405, 405),
+    "moderation:exemplars": (LOGIN, 200, 200, 200, 200, 200),
+    "moderation:moderate": (LOGIN, 403, 403, 200, 403, 403),
+    "moderation:take": (LOGIN, 405, 405, 405, 405, 405),
+    "moderation:release": (LOGIN, 405, 405, 405, 405, 405),
+    "moderation:add_to_queue": (LOGIN, 405, 405, 405, 405, 405),
+    "moderation:exemplar": (LOGIN, 405, 405, 405, 405, 405),
+    # reports
+    "reports:list": (LOGIN, 403, 403, 403, 200, 200),
+    "reports:new": (LOGIN, 403, 403, 403, 200, 403),
+    "reports:summary_json": (LOGIN, 403, 403, 403, 200, 403),
+    "reports:detail": (LOGIN, 403, 403, 403, 200, 200),
+    "reports:publish": (LOGIN, 405, 405, 405, 405, 405),
+    "reports:pdf": (LOGIN, 403, 403, 403, 200, 200),
+    "reports:export": (LOGIN, 403, 403, 403, 200, 200),
+    "reports:targets": (LOGIN, 403, 403, 403, 200, 200),
+    "reports:target_new": (LOGIN, 403, 403, 403, 200, 403),
+    "reports:target_edit": (LOGIN, 403, 403, 403, 200, 403),
+    "reports:target_delete": (LOGIN, 403, 403, 403, 200, 403),
+    "reports:target_actual": (LOGIN, 403, 403, 403, 200, 403),
+}
+
+
+def _is_admin_model_url(prefix: str, pattern) -> bool:
+    # The admin's per-model pages (changelist, add, change, delete, history of each registered
+    # model) are generated by ModelAdmin for every registered model behind the admin site's
+    # one rule (the Administrator role, config/admin.py), which admin:index and admin:app_list
+    # here check; tests/audits/test_admin_access.py covers those pages. Their resolvers sit in
+    # the admin namespace without a namespace of their own.
+    return prefix == "admin:" and isinstance(pattern, URLResolver) and not pattern.namespace
+
+
+def _url_names(patterns=None, prefix: str = "") -> set[str]:
+    """Every named URL the resolver of config.urls knows, with its namespace."""
+    names = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if _is_admin_model_url(prefix, pattern):
+                continue
+            inner = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            names |= _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(prefix + pattern.name)
+    # No static or media URLs are routed by config.urls (whitenoise / the web server serve
+    # them), so there is nothing else to leave out.
+    return names
+
+
+def test_every_url_is_in_the_table():
+    assert _url_names() == set(EXPECTED)
+
+
+@pytest.fixture
+def world(owner, moderator_user, qa_lead_user):
+    """One of each object a URL argument names; the audits and the action are the owner's."""
+    submitted = submitted_audit(auditor=owner, case_reference="CR-1001")
+    draft = draft_audit(auditor=owner, case_reference="CR-1002")
+    moderated = moderated_audit(auditor=owner, case_reference="CR-1003")
+    action = submitted.actions.get()
+    report = report_create(by=qa_lead_user, period=periods.quarter(2026, 3))
+    target = target_create(
+        by=qa_lead_user,
+        financial_year=2026,
+        name="Audits completed",
+        measure="manual",
+        direction="at_least",
+        target_value="10",
+        amber_tolerance=0,
+    )
+    assert submitted.status == Status.SUBMITTED and draft.status == Status.DRAFT
+    return {
+        "submitted": submitted,
+        "draft": draft,
+        "moderated": moderated,
+        "action": action,
+        "activity": submitted.activity,
+        "report": report,
+        "target": target,
+        # Someone who asked for a new password and never signs in here, so the link's token
+        # stays valid while the six users sign in and out.
+        "resetting": factories.UserFactory(),
+    }
+
+
+def _kwargs(name: str, world) -> dict:
+    """The arguments of URL ``name``, from the objects of ``world``."""
+    audit = world["submitted"]
+    by_name = {
+        "audits:edit": {"pk": world["draft"].pk},
+        "audits:delete": {"pk": world["draft"].pk},
+        "audits:case_timeline": {"case_reference": audit.case_reference},
+        "audits:activity_edit": {"pk": world["activity"].pk},
+        "moderation:acknowledge": {"pk": world["moderated"].moderations.get().pk},
+        "reports:export": {"pk": world["report"].pk, "fmt": "csv"},
+        "password_reset_confirm": {
+            "uidb64": urlsafe_base64_encode(force_bytes(world["resetting"].pk)),
+            "token": default_token_generator.make_token(world["resetting"]),
+        },
+        "admin:view_on_site": {"content_type_id": 1, "object_id": 1},
+        "admin:app_list": {"app_label": "audits"},
+    }
+    if name in by_name:
+        return by_name[name]
+    if name.startswith("audits:action"):
+        return {"pk": world["action"].pk} if name != "audits:actions" else {}
+    if name.startswith("reports:target_") and name != "reports:target_new":
+        return {"pk": world["target"].pk}
+    if name in ("reports:detail", "reports:publish", "reports:pdf"):
+        return {"pk": world["report"].pk}
+    if name in ("audits:detail",) or (
+        name.startswith("moderation:") and name in _AUDIT_PAGES_OF_MODERATION
+    ):
+        return {"pk": audit.pk}
+    return {}
+
+
+_AUDIT_PAGES_OF_MODERATION = {
+    "moderation:moderate",
+    "moderation:take",
+    "moderation:release",
+    "moderation:add_to_queue",
+    "moderation:exemplar",
+}
+
+
+def _answer(response):
+    """The status code; a redirect to a sign-in page is named by where it goes."""
+    if response.status_code == 302:
+        for sign_in in (LOGIN, ADMIN):
+            if response.url.startswith(reverse(sign_in) + "?next="):
+                return sign_in
+    return response.status_code
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_url_as_every_user(client, request, world, name):
+    url = reverse(name, kwargs=_kwargs(name, world)) + QUERY.get(name, "")
+    answers = []
+    for who in USERS:
+        client.logout()
+        if who != "anonymous":
+            client.force_login(request.getfixturevalue(who))
+        answers.append(_answer(client.get(url)))
+
+    assert tuple(answers) == EXPECTED[name], url
