@@ -11,8 +11,12 @@ may see but not do. The per-page tests (tests/audits/test_views_access.py,
 tests/moderation/test_views.py, tests/reports/...) agree with this table.
 """
 
+from functools import cached_property
+
 import pytest
+from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -135,67 +139,89 @@ def test_every_url_is_in_the_table():
     assert _url_names() == set(EXPECTED)
 
 
-@pytest.fixture
-def world(owner, moderator_user, qa_lead_user):
-    """One of each object a URL argument names; the audits and the action are the owner's."""
-    submitted = submitted_audit(auditor=owner, case_reference="CR-1001")
-    draft = draft_audit(auditor=owner, case_reference="CR-1002")
-    moderated = moderated_audit(auditor=owner, case_reference="CR-1003")
-    action = submitted.actions.get()
-    report = report_create(by=qa_lead_user, period=periods.quarter(2026, 3))
-    target = target_create(
-        by=qa_lead_user,
-        financial_year=2026,
-        name="Audits completed",
-        measure="manual",
-        direction="at_least",
-        target_value="10",
-        amber_tolerance=0,
-    )
-    assert submitted.status == Status.SUBMITTED and draft.status == Status.DRAFT
-    return {
-        "submitted": submitted,
-        "draft": draft,
-        "moderated": moderated,
-        "action": action,
-        "activity": submitted.activity,
-        "report": report,
-        "target": target,
+class World:
+    """One of each object a URL argument names; the audits and the action are the owner's.
+    Each is built (through the services) when a URL first asks for it, once per test."""
+
+    def __init__(self, owner, qa_lead):
+        self.owner, self.qa_lead = owner, qa_lead
+
+    @cached_property
+    def submitted(self):
+        audit = submitted_audit(auditor=self.owner, case_reference="CR-1001")
+        assert audit.status == Status.SUBMITTED
+        return audit
+
+    @cached_property
+    def draft(self):
+        audit = draft_audit(auditor=self.owner, case_reference="CR-1002")
+        assert audit.status == Status.DRAFT
+        return audit
+
+    @cached_property
+    def moderated(self):
+        return moderated_audit(auditor=self.owner, case_reference="CR-1003")
+
+    @cached_property
+    def action(self):
+        return self.submitted.actions.get()
+
+    @cached_property
+    def report(self):
+        return report_create(by=self.qa_lead, period=periods.quarter(2026, 3))
+
+    @cached_property
+    def target(self):
+        return target_create(
+            by=self.qa_lead,
+            financial_year=2026,
+            name="Audits completed",
+            measure="manual",
+            direction="at_least",
+            target_value="10",
+            amber_tolerance=0,
+        )
+
+    @cached_property
+    def resetting(self):
         # Someone who asked for a new password and never signs in here, so the link's token
         # stays valid while the six users sign in and out.
-        "resetting": factories.UserFactory(),
-    }
+        return factories.UserFactory()
 
 
-def _kwargs(name: str, world) -> dict:
+@pytest.fixture
+def world(owner, qa_lead_user):
+    return World(owner, qa_lead_user)
+
+
+def _kwargs(name: str, world: World) -> dict:
     """The arguments of URL ``name``, from the objects of ``world``."""
-    audit = world["submitted"]
     by_name = {
-        "audits:edit": {"pk": world["draft"].pk},
-        "audits:delete": {"pk": world["draft"].pk},
-        "audits:case_timeline": {"case_reference": audit.case_reference},
-        "audits:activity_edit": {"pk": world["activity"].pk},
-        "moderation:acknowledge": {"pk": world["moderated"].moderations.get().pk},
-        "reports:export": {"pk": world["report"].pk, "fmt": "csv"},
-        "password_reset_confirm": {
-            "uidb64": urlsafe_base64_encode(force_bytes(world["resetting"].pk)),
-            "token": default_token_generator.make_token(world["resetting"]),
+        "audits:edit": lambda: {"pk": world.draft.pk},
+        "audits:delete": lambda: {"pk": world.draft.pk},
+        "audits:case_timeline": lambda: {"case_reference": world.submitted.case_reference},
+        "audits:activity_edit": lambda: {"pk": world.submitted.activity.pk},
+        "moderation:acknowledge": lambda: {"pk": world.moderated.moderations.get().pk},
+        # One marks an exemplar among the audits moderated.
+        "moderation:exemplar": lambda: {"pk": world.moderated.pk},
+        "reports:export": lambda: {"pk": world.report.pk, "fmt": "csv"},
+        "password_reset_confirm": lambda: {
+            "uidb64": urlsafe_base64_encode(force_bytes(world.resetting.pk)),
+            "token": default_token_generator.make_token(world.resetting),
         },
-        "admin:view_on_site": {"content_type_id": 1, "object_id": 1},
-        "admin:app_list": {"app_label": "audits"},
+        "admin:view_on_site": lambda: {"content_type_id": 1, "object_id": 1},
+        "admin:app_list": lambda: {"app_label": "audits"},
     }
     if name in by_name:
-        return by_name[name]
-    if name.startswith("audits:action"):
-        return {"pk": world["action"].pk} if name != "audits:actions" else {}
+        return by_name[name]()
+    if name.startswith("audits:action") and name != "audits:actions":
+        return {"pk": world.action.pk}
     if name.startswith("reports:target_") and name != "reports:target_new":
-        return {"pk": world["target"].pk}
+        return {"pk": world.target.pk}
     if name in ("reports:detail", "reports:publish", "reports:pdf"):
-        return {"pk": world["report"].pk}
-    if name in ("audits:detail",) or (
-        name.startswith("moderation:") and name in _AUDIT_PAGES_OF_MODERATION
-    ):
-        return {"pk": audit.pk}
+        return {"pk": world.report.pk}
+    if name == "audits:detail" or name in _AUDIT_PAGES_OF_MODERATION:
+        return {"pk": world.submitted.pk}
     return {}
 
 
@@ -228,3 +254,71 @@ def test_every_url_as_every_user(client, request, world, name):
         answers.append(_answer(client.get(url)))
 
     assert tuple(answers) == EXPECTED[name], url
+
+
+# --- POST on the views that change something ----------------------------------------------------
+# Each user's POST runs in a transaction rolled back afterwards, so each finds the same objects.
+# CHANGED: the POST changed the records (the data posted is valid, so an allowed user's POST
+# does). Any other entry is the status of a refused POST, and the test checks that it changed
+# nothing: a refusal shown as a message on a redirect (302) changes nothing either.
+CHANGED = "changed"
+
+POSTED = {
+    "audits:delete": {},
+    "audits:action_done": {"done-note": "Chronology updated.", "done-completed_on": "2026-11-20"},
+    "audits:action_not_needed": {"not_needed-reason": "The case closed."},
+    "moderation:take": {},
+    "moderation:exemplar": {"note": "A clear plan."},
+    "moderation:acknowledge": {},
+    "reports:publish": {},
+    "reports:target_delete": {},
+    # Refused to everyone here, each for a reason of its state rather than of the role: the
+    # action is open, so there is nothing to reopen; the submitted audit is in the queue (the
+    # activity samples all its audits), taken by nobody, so there is nothing to release or add.
+    "audits:action_reopen": {"reopen-note": "Not finished after all."},
+    "moderation:release": {},
+    "moderation:add_to_queue": {},
+}
+
+#                               anon  owner  colleague  moderator  QA lead  administrator
+POST_EXPECTED = {
+    "audits:delete": (LOGIN, CHANGED, 404, 404, 404, 404),  # the owner's draft
+    # An action's owner (the auditor) or any manager closes it.
+    "audits:action_done": (LOGIN, CHANGED, 404, CHANGED, CHANGED, CHANGED),
+    "audits:action_not_needed": (LOGIN, CHANGED, 404, CHANGED, CHANGED, CHANGED),
+    "moderation:take": (LOGIN, 302, 404, CHANGED, 302, 302),
+    "moderation:exemplar": (LOGIN, 302, 404, CHANGED, 302, 302),  # the moderated audit
+    "moderation:acknowledge": (LOGIN, CHANGED, 404, 404, 404, 404),
+    "reports:publish": (LOGIN, 403, 403, 403, CHANGED, 403),
+    "reports:target_delete": (LOGIN, 403, 403, 403, CHANGED, 403),
+    "audits:action_reopen": (LOGIN, 403, 404, 302, 302, 302),
+    "moderation:release": (LOGIN, 302, 404, 302, 302, 302),
+    "moderation:add_to_queue": (LOGIN, 302, 404, 302, 302, 302),
+}
+assert set(POST_EXPECTED) == set(POSTED)
+
+
+def _records() -> dict:
+    """Every row of the apps' models, to tell whether a POST changed anything."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for app in ("audits", "moderation", "reports")
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+@pytest.mark.parametrize("name", sorted(POSTED))
+def test_every_post_as_every_user(client, request, world, name):
+    url = reverse(name, kwargs=_kwargs(name, world))
+    answers = []
+    for who in USERS:
+        client.logout()
+        if who != "anonymous":
+            client.force_login(request.getfixturevalue(who))
+        with transaction.atomic():
+            before = _records()
+            answer = _answer(client.post(url, POSTED[name]))
+            answers.append(CHANGED if _records() != before else answer)
+            transaction.set_rollback(True)
+
+    assert tuple(answers) == POST_EXPECTED[name], url
