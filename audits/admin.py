@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
@@ -162,3 +164,26 @@ class ActionReminderAdmin(ReadOnlyAdmin):
     list_display = ["action", "sent_on", "recipient"]
     list_filter = ["sent_on"]
     list_select_related = ["action"]
+
+
+# django-axes' records of sign-in attempts (AXES_ENABLE_ADMIN is off so these replace its own
+# registrations, which would ask Django's model permissions rather than the Administrator role).
+@admin.register(AccessAttempt)
+class LoginAttemptAdmin(AdministratorOnly, AccessAttemptAdmin):
+    """Deleting a locked-out attempt unlocks that username and address at once."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLog)
+class LoginLogAdmin(ReadOnlyAdmin, AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class LoginFailureLogAdmin(ReadOnlyAdmin, AccessFailureLogAdmin):
+    pass

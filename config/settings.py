@@ -7,9 +7,11 @@ DEBUG         "1"/"true"/"yes" turns debug on; anything else (or unset) leaves i
 ALLOWED_HOSTS comma-separated host names.
 COUNCIL_NAME  the council named on report title pages.
 SITE_URL      the app's address, for links in emails.
+LOGIN_COOL_OFF_MINUTES  how long sign-in stays refused after 5 failed attempts (default 15).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rules",  # django-rules: {% load rules %}; the project's rules are in each app's permissions
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
+    "axes",  # django-axes: failed sign-in attempts and lockout (AXES_* below)
     "audits",
     "moderation",
     "reports",
@@ -71,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into config.lockout's page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,19 +109,40 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # user.has_perm("audits.edit_audit", audit) asks the apps' rules (their permissions modules).
+# AxesStandaloneBackend comes first so a locked-out username and address are refused before any
+# password is checked.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "audits:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login protection (django-axes): 5 failed sign-ins for one username from one address lock that
+# pair out for the cool-off; an administrator unlocks sooner by deleting the attempt in the
+# admin, or with `manage.py axes_reset_username <username>`.
+LOGIN_COOL_OFF_MINUTES = int(os.environ.get("LOGIN_COOL_OFF_MINUTES", "15"))
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOL_OFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A successful sign-in clears the count, so only consecutive failures lock.
+AXES_RESET_ON_SUCCESS = True
+# The sign-in page again, with a message that is the same whether or not the username exists.
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+# axes' own admin classes use Django's model permissions; audits/admin.py registers them on the
+# project's admin site for administrators instead.
+AXES_ENABLE_ADMIN = False
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
