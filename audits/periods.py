@@ -17,6 +17,11 @@ EARLIEST_REPORT_DATE = datetime.date(2000, 1, 1)
 LATEST_REPORT_DATE = datetime.date(2100, 12, 31)
 
 
+def financial_year_allowed(year: int) -> bool:
+    """Whether financial year ``year`` (2026 for 2026/27) starts within the dates above."""
+    return EARLIEST_REPORT_DATE.year <= year <= LATEST_REPORT_DATE.year
+
+
 def report_date_error(day: datetime.date, name: str) -> str | None:
     """Why ``day`` cannot be used (outside the dates above), naming it ``name``; or None."""
     if EARLIEST_REPORT_DATE <= day <= LATEST_REPORT_DATE:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from audits import periods
 from audits.periods import Period, financial_year_of, fy_label
 from audits.permissions import require
 from reports.models import DOMAIN_MEASURES, ManualActual, Measure, Target
@@ -149,7 +150,7 @@ def target_create(
     100. A domain measure needs its domain (1 to 12); no other measure takes one.
     """
     _require_qa_lead(by)
-    if not 2000 <= int(financial_year) <= 2100:
+    if not periods.financial_year_allowed(int(financial_year)):
         raise TargetError(_("Choose a financial year."), field="financial_year")
     values = _clean(
         name=name,

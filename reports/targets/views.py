@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from audits import periods
 from audits.percentages import format_number
 from audits.periods import financial_year_of, fy_label
 from audits.permissions import require
@@ -50,7 +51,7 @@ def _year_from(value) -> int | None:
         year = int(value)
     except (TypeError, ValueError):
         return None
-    return year if 2000 <= year <= 2100 else None
+    return year if periods.financial_year_allowed(year) else None
 
 
 def _year_param(request) -> int:

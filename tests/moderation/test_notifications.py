@@ -8,7 +8,8 @@ import logging
 import pytest
 from django.urls import reverse
 
-from audits.models import Grade, Status
+from audits.grades import Grade
+from audits.models import Status
 from moderation import notifications, services
 from moderation.models import Moderation
 from tests import factories

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits import roles
-from audits.models import Grade
+from audits.grades import Grade
 from moderation import services
 from moderation.models import Exemplar
 from tests import factories
