@@ -163,8 +163,24 @@ class AuditActivity(models.Model):
         return f"{self.name} — {self.month:%B %Y}"
 
 
-class Audit(models.Model):
+class CaseRecord:
+    """A record about one case: its change history (django-auditlog) is filed under the case
+    reference, so the log can answer "who changed case CR-…?"."""
+
+    # The attributes that lead from the record to its audit (none: the record is the audit).
+    audit_path: tuple[str, ...] = ("audit",)
+
+    def get_additional_data(self) -> dict:
+        audit = self
+        for name in self.audit_path:
+            audit = getattr(audit, name)
+        return {"case_reference": audit.case_reference, "audit": audit.pk}
+
+
+class Audit(CaseRecord, models.Model):
     """One child's case file, audited once against one version of the audit tool."""
+
+    audit_path = ()
 
     tool = models.ForeignKey(AuditTool, on_delete=models.PROTECT, related_name="audits")
     auditor = models.ForeignKey(
@@ -265,7 +281,7 @@ class Audit(models.Model):
 EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.RETURNED})
 
 
-class DomainGrade(models.Model):
+class DomainGrade(CaseRecord, models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="domain_grades")
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
     grade = models.CharField(max_length=20, choices=Grade.choices, blank=True)
@@ -286,7 +302,7 @@ class DomainGrade(models.Model):
         return f"{self.domain.number}: {self.get_grade_display() or 'not graded'}"
 
 
-class AgreedAction(models.Model):
+class AgreedAction(CaseRecord, models.Model):
     class Source(models.TextChoices):
         AUDITOR = "auditor", _("Auditor")
         MODERATOR = "moderator", _("Moderator")
@@ -463,3 +479,57 @@ class MonthDomainFigures(models.Model):
 
     def __str__(self):
         return f"{self.month:%B %Y}: domain {self.number}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The security log: who opened what, and every sign-in event (audits.security writes it)
+# ---------------------------------------------------------------------------------------------
+
+
+class SecurityEventQuerySet(models.QuerySet):
+    """Append-only: rows are added, never changed or removed in bulk."""
+
+    def update(self, **kwargs):
+        raise PermissionError("The security log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The security log is append-only.")
+
+
+class SecurityEvent(models.Model):
+    """One entry of the append-only security log: a page or download opened, a sign-in event,
+    a role change or a record deleted under the retention schedule.
+
+    Changes to records are kept by django-auditlog (auditlog.LogEntry); ``audits.security``
+    reads both logs as one for the log pages and ``manage.py security_log``.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    # The username is kept as text so the entry still names the person if the account goes.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, db_index=True)
+    event = models.CharField(max_length=40, db_index=True)
+    object = models.CharField(max_length=200, blank=True)
+    case_reference = models.CharField(max_length=32, blank=True, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    objects = SecurityEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["username", "at"], name="securityevent_user_at_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '-'} {self.event} {self.object}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The security log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The security log is append-only.")

@@ -116,10 +116,14 @@ def audit_save_draft(*, audit: Audit | None, by, content: AuditContent) -> Audit
         grade = grades.get(number)
         if grade is None:
             raise AuditError(_("Domain %(n)s is not part of this audit's tool.") % {"n": number})
-        grade.grade = values.get("grade") or ""
-        grade.text = values.get("text") or ""
-        changed.append(grade)
-    DomainGrade.objects.bulk_update(changed, ["grade", "text"])
+        new = {"grade": values.get("grade") or "", "text": values.get("text") or ""}
+        if new != {"grade": grade.grade, "text": grade.text}:
+            grade.grade, grade.text = new["grade"], new["text"]
+            changed.append(grade)
+    # One save per changed domain, not a bulk update: the change history (django-auditlog)
+    # keeps each domain's old and new grade and text.
+    for grade in changed:
+        grade.save(update_fields=["grade", "text"])
 
     allowed_risks = RiskCategory.objects.filter(
         domain__tool_id=audit.tool_id, pk__in=content.risk_category_ids

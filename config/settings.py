@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rules",  # django-rules: {% load rules %}; the project's rules are in each app's permissions
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
     "axes",  # django-axes: failed sign-in attempts and lockout (AXES_* below)
+    "auditlog",  # django-auditlog: the change history of the records (AUDITLOG_* below)
     "audits",
     "moderation",
     "reports",
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Who and from where, for the change history and the security log (audits.security).
+    "audits.security.middleware.RecordKeepingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into config.lockout's page.
@@ -143,6 +146,28 @@ AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 # axes' own admin classes use Django's model permissions; audits/admin.py registers them on the
 # project's admin site for administrators instead.
 AXES_ENABLE_ADMIN = False
+
+# The change history (django-auditlog): every change to these records is kept with who, when,
+# from which address and each changed field's old and new value. Read on an audit's page, the
+# security log page and by `manage.py security_log`; never changed or deleted in the app.
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    # An audit's revision counts its saves (for the conflict check), not a change of its own.
+    {"model": "audits.audit", "m2m_fields": {"risk_categories"}, "exclude_fields": ["revision"]},
+    "audits.domaingrade",
+    "audits.agreedaction",
+    {"model": "audits.auditactivity", "m2m_fields": {"case_types", "auditors"}},
+    "moderation.moderationcase",
+    "moderation.moderation",
+    "moderation.domainnote",
+    "moderation.exemplar",
+    {"model": "reports.report", "exclude_fields": ["frozen_pdf", "frozen_figures", "updated_at"]},
+    "reports.target",
+    {"model": "auth.user", "exclude_fields": ["password", "last_login"], "m2m_fields": {"groups"}},
+)
+# Behind a reverse proxy: how many proxies add themselves to X-Forwarded-For, so the logs record
+# the client's address rather than the proxy's. 0 (the default) reads the connection's address.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audits.grades import OVERALL_GRADES
-from audits.models import Audit, Domain
+from audits.models import Audit, CaseRecord, Domain
 
 
 class SampleReason(models.TextChoices):
@@ -20,7 +20,7 @@ class SampleReason(models.TextChoices):
     NOT_SELECTED = "not_selected", _("Not chosen for moderation")
 
 
-class ModerationCase(models.Model):
+class ModerationCase(CaseRecord, models.Model):
     """The decision, made once when an audit is first submitted, whether to moderate it.
 
     The sampling decision (``sampled``, ``reason``, ``rate``, ``draw``) never changes. A QA lead
@@ -67,7 +67,7 @@ class ModerationCase(models.Model):
         return self.get_reason_display()
 
 
-class Moderation(models.Model):
+class Moderation(CaseRecord, models.Model):
     """One round of moderation: a decision (agreed or adjusted) or a send-back."""
 
     class Outcome(models.TextChoices):
@@ -103,8 +103,10 @@ class Moderation(models.Model):
         return self.outcome != self.Outcome.RETURNED
 
 
-class DomainNote(models.Model):
+class DomainNote(CaseRecord, models.Model):
     """Where the moderator sees a domain differently from the auditor."""
+
+    audit_path = ("moderation", "audit")
 
     moderation = models.ForeignKey(Moderation, on_delete=models.CASCADE, related_name="notes")
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
@@ -117,7 +119,7 @@ class DomainNote(models.Model):
         return f"Domain {self.domain.number}: {self.note[:40]}"
 
 
-class Exemplar(models.Model):
+class Exemplar(CaseRecord, models.Model):
     """A completed audit a moderator holds up as good practice; every auditor may read it."""
 
     audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="exemplar")

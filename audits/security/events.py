@@ -1,0 +1,98 @@
+"""Writing the security log: one call per event, from views, services and signal receivers.
+
+Entries are only ever added (audits.models.SecurityEvent refuses changes and deletion).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import SecurityEvent
+
+
+class Event(models.TextChoices):
+    # Opening a record or a download that shows case data.
+    VIEWED_AUDIT = "viewed_audit", _("Opened an audit")
+    VIEWED_AUDIT_PDF = "viewed_audit_pdf", _("Downloaded an audit's PDF")
+    VIEWED_CASE = "viewed_case", _("Opened a case timeline")
+    VIEWED_MODERATION = "viewed_moderation", _("Opened an audit to moderate")
+    VIEWED_REPORT = "viewed_report", _("Opened a report")
+    VIEWED_REPORT_PDF = "viewed_report_pdf", _("Downloaded a report's PDF")
+    EXPORTED_CSV = "exported_csv", _("Exported audits as CSV")
+    EXPORTED_XLSX = "exported_xlsx", _("Exported audits as XLSX")
+    VIEWED_SUMMARY = "viewed_summary", _("Downloaded the JSON summary")
+    EXPORTED_LOG = "exported_log", _("Exported the security log")
+    # Signing in and out.
+    SIGNED_IN = "signed_in", _("Signed in")
+    SIGNED_OUT = "signed_out", _("Signed out")
+    SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+    LOCKED_OUT = "locked_out", _("Locked out after failed sign-ins")
+    UNLOCKED = "unlocked", _("Sign-in unlocked by an administrator")
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Set up two-factor sign-in")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Wrong two-factor code")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Signed in with a recovery code")
+    # Accounts and records.
+    ROLES_CHANGED = "roles_changed", _("Roles changed")
+    RETENTION_DELETED = "retention_deleted", _("Audit deleted under the retention schedule")
+
+
+def client_address(request) -> str | None:
+    """The address a request came from. Behind a reverse proxy (settings.TRUSTED_PROXIES
+    proxies in front of the app) the address is read from X-Forwarded-For, counting from the
+    right so a client cannot put a false one in front."""
+    if request is None:
+        return None
+    proxies = getattr(settings, "TRUSTED_PROXIES", 0)
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    event: str,
+    *,
+    request=None,
+    user=None,
+    username: str = "",
+    obj=None,
+    case_reference: str = "",
+    changes: dict | None = None,
+) -> SecurityEvent:
+    """Add one entry. ``user`` defaults to the request's signed-in user; ``username`` names
+    someone without an account (a failed sign-in's attempted name). ``obj`` is described by its
+    model and primary key, and gives the case reference when it has one."""
+    if user is None and request is not None:
+        candidate = getattr(request, "user", None)
+        if candidate is not None and candidate.is_authenticated:
+            user = candidate
+    if user is not None:
+        username = user.get_username()
+    if obj is not None and not case_reference:
+        case_reference = getattr(obj, "case_reference", "") or ""
+    return SecurityEvent.objects.create(
+        at=timezone.now(),
+        actor=user,
+        username=username[:150],
+        event=str(event),
+        object=describe(obj),
+        case_reference=case_reference,
+        address=client_address(request),
+        path=request.get_full_path()[:500] if request is not None else "",
+        changes=changes or {},
+    )
+
+
+def describe(obj) -> str:
+    """How the log names a record: its kind and number, e.g. "audit 42"."""
+    if obj is None:
+        return ""
+    if hasattr(obj, "get_username"):
+        return f"user {obj.pk} ({obj.get_username()})"
+    return f"{obj._meta.verbose_name} {obj.pk}"
