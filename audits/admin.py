@@ -1,3 +1,4 @@
+from auditlog.models import LogEntry
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
@@ -18,9 +19,11 @@ from .models import (
     CaseType,
     Domain,
     RiskCategory,
+    SecurityEvent,
     Strand,
     Team,
 )
+from .security.events import Event, record
 from .workflow import AuditError
 
 
@@ -178,6 +181,24 @@ class LoginAttemptAdmin(AdministratorOnly, AccessAttemptAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def delete_model(self, request, obj):
+        _record_unlock(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for attempt in queryset:
+            _record_unlock(request, attempt)
+        super().delete_queryset(request, queryset)
+
+
+def _record_unlock(request, attempt):
+    record(
+        Event.UNLOCKED,
+        request=request,
+        object_label=f"sign-in of {attempt.username} from {attempt.ip_address}"[:200],
+        changes={"failures": [attempt.failures_since_start, 0]},
+    )
+
 
 @admin.register(AccessLog)
 class LoginLogAdmin(ReadOnlyAdmin, AccessLogAdmin):
@@ -187,3 +208,25 @@ class LoginLogAdmin(ReadOnlyAdmin, AccessLogAdmin):
 @admin.register(AccessFailureLog)
 class LoginFailureLogAdmin(ReadOnlyAdmin, AccessFailureLogAdmin):
     pass
+
+
+# The record of who saw and changed what: administrators may read it here, nobody may change or
+# delete it (the models refuse too). The pages for asking it questions are audits.security.views.
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "username", "event", "object", "case_reference", "address"]
+    list_filter = ["event"]
+    search_fields = ["username", "case_reference", "object"]
+    date_hierarchy = "at"
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class ChangeHistoryAdmin(ReadOnlyAdmin):
+    list_display = ["timestamp", "actor", "action", "content_type", "object_repr", "remote_addr"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr", "actor__username"]
+    date_hierarchy = "timestamp"
+    list_select_related = ["actor", "content_type"]

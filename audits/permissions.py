@@ -174,6 +174,16 @@ add_perm(
 # so that someone without a role who was given an action can still reach it.
 add_perm("audits.view_action_list", (has_a_role, _("You have no role yet.")))
 add_perm("audits.administer", (is_administrator, _("Only administrators use the admin.")))
+# The record of who changed and who opened a child's audit, for those who answer for the data.
+add_perm(
+    "audits.view_history",
+    (may_see_audit, _("No such audit.")),
+    (is_qa_lead | is_administrator, _("Only QA leads and administrators see an audit's history.")),
+)
+add_perm(
+    "audits.view_security_log",
+    (is_administrator, _("Only administrators read the security log.")),
+)
 
 
 # --- The user and an agreed action -----------------------------------------------------------

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .actions import views as action_views
 from .schedule import views as schedule_views
+from .security import views as security_views
 
 app_name = "audits"
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("audits/<int:pk>/edit/", views.audit_edit, name="edit"),
     path("audits/<int:pk>/delete/", views.audit_delete, name="delete"),
     path("cases/<str:case_reference>/", views.case_timeline, name="case_timeline"),
+    path("security/log/", security_views.security_log, name="security_log"),
+    path("security/log.csv", security_views.security_log_csv, name="security_log_csv"),
     path("activities/", schedule_views.activity_list, name="activities"),
     path("activities/new/", schedule_views.activity_new, name="activity_new"),
     path("activities/<int:pk>/edit/", schedule_views.activity_edit, name="activity_edit"),

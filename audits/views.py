@@ -18,6 +18,8 @@ from .models import Status
 from .permissions import require
 from .rules import draft_warnings
 from .schedule import selectors as schedule_selectors
+from .security import history
+from .security.events import Event, record
 from .workflow import AuditError
 
 PAGE_SIZE = 25
@@ -128,7 +130,12 @@ def audit_detail(request, pk):
         ),
         # Lazy: queried only where the page shows it (final grade Does not meet good).
         "action_outcomes": action_selectors.actions_outcome_for_audit(audit),
+        # QA leads and administrators see who changed and who opened the audit.
+        "record": history.audit_record(audit)
+        if rules.has_perm("audits.view_history", request.user, audit)
+        else None,
     }
+    record(Event.VIEWED_AUDIT, request=request, obj=audit)
     return render(request, "audits/audit_detail.html", context)
 
 
@@ -216,6 +223,12 @@ def case_timeline(request, case_reference):
     timeline = selectors.case_timeline(case_reference=case_reference, user=request.user)
     if not timeline:
         raise Http404(_("No audits of this case that you may see."))
+    record(
+        Event.VIEWED_CASE,
+        request=request,
+        case_reference=timeline[0]["audit"].case_reference,
+        obj=None,
+    )
     return render(
         request,
         "audits/case_timeline.html",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from audits.forms import summarise_errors
 from audits.models import Audit
 from audits.permissions import refusal
+from audits.security.events import Event, record
 from audits.selectors import audit_with_parts, get_audit_for
 from audits.workflow import AuditError
 
@@ -79,6 +80,8 @@ def moderate(request, pk):
     if refused:
         messages.error(request, refused)
         return redirect(audit)
+    if request.method == "GET":
+        record(Event.VIEWED_MODERATION, request=request, obj=audit)
     domains = [g.domain for g in audit.domain_grades.all()]
     data = request.POST if request.method == "POST" else None
     form = ModerationForm(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audits.permissions import require
+from audits.security.events import Event, record
 
 from . import contract, services
 from .forms import NarrativeForm, PeriodForm
@@ -119,6 +120,8 @@ def report_detail(request, pk):
                 return redirect(report)
     elif request.method == "POST":
         raise PermissionDenied(_("This report can no longer be changed."))
+    if request.method == "GET":
+        record(Event.VIEWED_REPORT, request=request, obj=report)
     return _detail_page(request, report, form)
 
 
@@ -156,6 +159,7 @@ def report_pdf(request, pk):
     else:
         figures = services.report_current_figures(report)
         pdf = html_to_pdf(rendering.report_html(figures=figures, report=report, for_pdf=True))
+    record(Event.VIEWED_REPORT_PDF, request=request, obj=report)
     response = HttpResponse(pdf, content_type="application/pdf")
     state = "published" if report.is_published else "draft"
     response["Content-Disposition"] = (
@@ -177,7 +181,9 @@ def summary_json(request):
         )
     except contract.ScopeError as error:
         return JsonResponse({"error": str(error)}, status=400)
-    return JsonResponse(contract.summary(scope))
+    summary = contract.summary(scope)
+    record(Event.VIEWED_SUMMARY, request=request, object_label=f"summary {scope.period}")
+    return JsonResponse(summary)
 
 
 def report_export(request, pk, fmt):
@@ -193,6 +199,7 @@ def report_export(request, pk, fmt):
         raise Http404(_("Exports are CSV or XLSX."))
     scope = services.report_scope(report)
     name = f"scrutiny-report-{report.start}-{report.end}-audits"
+    record(Event.EXPORTED_CSV if fmt == "csv" else Event.EXPORTED_XLSX, request=request, obj=report)
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'

@@ -74,6 +74,8 @@ EXPECTED = {
     "audits:edit": (LOGIN, 200, 404, 404, 404, 404),  # the owner's draft, as delete
     "audits:delete": (LOGIN, 405, 405, 405, 405, 405),
     "audits:case_timeline": (LOGIN, 200, 404, 200, 200, 200),
+    "audits:security_log": (LOGIN, 403, 403, 403, 403, 200),
+    "audits:security_log_csv": (LOGIN, 403, 403, 403, 403, 200),
     "audits:activities": (LOGIN, 403, 403, 403, 200, 200),
     "audits:activity_new": (LOGIN, 403, 403, 403, 200, 200),
     "audits:activity_edit": (LOGIN, 403, 403, 403, 200, 200),

@@ -62,12 +62,14 @@ def record(
     user=None,
     username: str = "",
     obj=None,
+    object_label: str = "",
     case_reference: str = "",
     changes: dict | None = None,
 ) -> SecurityEvent:
     """Add one entry. ``user`` defaults to the request's signed-in user; ``username`` names
     someone without an account (a failed sign-in's attempted name). ``obj`` is described by its
-    model and primary key, and gives the case reference when it has one."""
+    model and primary key (or ``object_label`` says what was seen), and gives the case reference
+    when it has one."""
     if user is None and request is not None:
         candidate = getattr(request, "user", None)
         if candidate is not None and candidate.is_authenticated:
@@ -81,7 +83,7 @@ def record(
         actor=user,
         username=username[:150],
         event=str(event),
-        object=describe(obj),
+        object=object_label or describe(obj),
         case_reference=case_reference,
         address=client_address(request),
         path=request.get_full_path()[:500] if request is not None else "",

@@ -1,9 +1,10 @@
 """Sign-in events and role changes into the security log (connected in AuditsConfig.ready)."""
 
+from auditlog.models import LogEntry
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model, user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.models import Group
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 
 from .events import Event, record
@@ -64,3 +65,10 @@ def _roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
                 changes={"roles": [old, new]},
             )
     instance._roles_before = {}
+
+
+@receiver(pre_save, sender=LogEntry, dispatch_uid="change_history_append_only")
+def _change_history_is_append_only(sender, instance, **kwargs):
+    """A change history entry, once written, is never rewritten."""
+    if instance.pk is not None and sender.objects.filter(pk=instance.pk).exists():
+        raise PermissionError("The change history is append-only.")

@@ -43,6 +43,8 @@ PAGES = {
     "activities": ("get", "audits:activities", None),
     "activity-new": ("get", "audits:activity_new", None),
     "activity-edit": ("get", "audits:activity_edit", "activity"),
+    "security-log": ("get", "audits:security_log", None),
+    "security-log-csv": ("get", "audits:security_log_csv", None),
 }
 # The agreed-action pages have their own matrix in test_action_views.py.
 ELSEWHERE = {
@@ -74,6 +76,8 @@ EXPECTED = {
     "activities": (403, 403, 403, 403, 200, 200),
     "activity-new": (403, 403, 403, 403, 200, 200),
     "activity-edit": (403, 403, 403, 403, 200, 200),
+    "security-log": (403, 403, 403, 403, 403, 200),
+    "security-log-csv": (403, 403, 403, 403, 403, 200),
 }
 assert set(EXPECTED) == set(PAGES)
 
