@@ -8,6 +8,7 @@ ALLOWED_HOSTS comma-separated host names.
 COUNCIL_NAME  the council named on report title pages.
 SITE_URL      the app's address, for links in emails.
 LOGIN_COOL_OFF_MINUTES  how long sign-in stays refused after 5 failed attempts (default 15).
+TRUSTED_PROXIES how many reverse proxies in front of the app add to X-Forwarded-For (default 0).
 """
 
 import os
