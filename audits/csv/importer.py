@@ -47,6 +47,7 @@ from audits.rules import (
     null_character_error,
     parse_grade,
 )
+from audits.security.events import record_bulk_creation
 from audits.services import current_tool
 from audits.workflow import AuditError, Move, transitions_bulk
 
@@ -484,6 +485,25 @@ def _vocabulary(model) -> dict:
     return {"lookup": lookup, "allowed": ", ".join(slugs)}
 
 
+# What the change history keeps of an imported audit (its domain grades are in the file, and
+# in the audit's domain grade rows).
+IMPORTED_FIELDS = (
+    "status",
+    "case_reference",
+    "audit_date",
+    "activity_id",
+    "strand_id",
+    "case_type_id",
+    "age_band_id",
+    "team_id",
+    "overall_grade",
+    "overall_comments",
+    "moderated_grade",
+    "moderated_by_id",
+    "is_practice",
+)
+
+
 def _write(rows, result: ImportResult, *, tool, domain_ids, by, comment) -> None:
     rows = _drop_duplicates(rows, result)
     if not rows:
@@ -543,6 +563,7 @@ def _write(rows, result: ImportResult, *, tool, domain_ids, by, comment) -> None
         at=now,
     )
     refresh_months({audit.audit_date for audit in audits})
+    record_bulk_creation(audits, fields=IMPORTED_FIELDS, by=by)
     result.created = len(audits)
 
 

@@ -188,3 +188,20 @@ def test_the_audit_record_lists_each_changed_field_with_a_readable_text_diff(own
 def test_a_word_diff_escapes_what_was_typed():
     diff = word_diff("<b>old</b> words here", "<script>new</script> words here")
     assert "<script>" not in diff and "&lt;script&gt;" in diff
+
+
+def test_imported_audits_each_have_a_created_entry_naming_the_importer(administrator_user):
+    from tests.audits.csv.test_importer import row, run_import
+
+    result = run_import(
+        row(case_reference="CR-2101"), row(case_reference="CR-2102"), by=administrator_user
+    )
+    assert result.created == 2
+    for reference in ("CR-2101", "CR-2102"):
+        audit = Audit.objects.get(case_reference=reference)
+        (entry,) = entries_for(audit)
+        assert entry.action == LogEntry.Action.CREATE
+        assert entry.actor == administrator_user
+        assert entry.changes["case_reference"] == [None, reference]
+        assert entry.changes["overall_grade"] == [None, Grade.MEETS]
+        assert entry.additional_data["case_reference"] == reference
