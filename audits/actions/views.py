@@ -17,6 +17,7 @@ from audits.actions import services as action_services
 from audits.actions.filters import ActionFilter
 from audits.actions.forms import AssignForm, MarkDoneForm, NotNeededForm, ReopenForm
 from audits.models import AgreedAction
+from audits.security.events import Event, record
 from audits.workflow import AuditError
 
 PAGE_SIZE = 25
@@ -48,6 +49,7 @@ def action_list(request):
 
 def action_detail(request, pk):
     action = action_selectors.get_action_for(request.user, pk, "view")
+    record(Event.VIEWED_ACTION, request=request, obj=action)
     return _render_detail(request, action)
 
 

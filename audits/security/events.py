@@ -16,6 +16,7 @@ class Event(models.TextChoices):
     VIEWED_AUDIT = "viewed_audit", _("Opened an audit")
     VIEWED_AUDIT_PDF = "viewed_audit_pdf", _("Downloaded an audit's PDF")
     VIEWED_CASE = "viewed_case", _("Opened a case timeline")
+    VIEWED_ACTION = "viewed_action", _("Opened an agreed action")
     VIEWED_MODERATION = "viewed_moderation", _("Opened an audit to moderate")
     VIEWED_REPORT = "viewed_report", _("Opened a report")
     VIEWED_REPORT_PDF = "viewed_report_pdf", _("Downloaded a report's PDF")
@@ -77,7 +78,10 @@ def record(
     if user is not None:
         username = user.get_username()
     if obj is not None and not case_reference:
-        case_reference = getattr(obj, "case_reference", "") or ""
+        if hasattr(obj, "get_additional_data"):  # a record about a case (models.CaseRecord)
+            case_reference = obj.get_additional_data()["case_reference"] or ""
+        else:
+            case_reference = getattr(obj, "case_reference", "") or ""
     return SecurityEvent.objects.create(
         at=timezone.now(),
         actor=user,

@@ -89,6 +89,14 @@ def test_opening_the_moderation_page_is_logged(client, moderator_user, owner):
     assert entry.case_reference == "CR-5151" and entry.username == moderator_user.username
 
 
+def test_opening_an_agreed_action_is_logged_with_its_case(client, owner):
+    audit = submitted_audit(auditor=owner, case_reference="CR-5156")
+    client.force_login(owner)
+    client.get(reverse("audits:action_detail", args=[audit.actions.get().pk]))
+    (entry,) = events(Event.VIEWED_ACTION)
+    assert entry.case_reference == "CR-5156" and entry.username == owner.username
+
+
 def test_a_page_refused_is_not_logged_as_seen(client, colleague, audit):
     client.force_login(colleague)
     assert client.get(reverse("audits:detail", args=[audit.pk])).status_code == 404
