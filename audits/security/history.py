@@ -6,7 +6,6 @@ import difflib
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
-from django.apps import apps
 from django.db.models import Count, Max, Q
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -17,6 +16,8 @@ from .events import describe
 
 # Text longer than this is shown as a word diff rather than as two whole values.
 LONG_TEXT = 80
+# Fields that tie a record to its parent or number it: what the record is, not a change in it.
+STRUCTURAL = {"id", "audit", "moderation", "tool", "domain"}
 
 
 @dataclass(frozen=True)
@@ -56,28 +57,50 @@ def audit_entries(audit: Audit):
     )
 
 
-def _display(model, name: str, value) -> str:
-    """A stored value as a reader knows it: a choice's label, a related record's name."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, dict) and value.get("type") == "m2m":
-        verb = {"add": "added", "delete": "removed"}.get(value.get("operation"), "set")
-        return f"{verb}: " + ", ".join(str(o) for o in value.get("objects", []))
+def _field(model, name: str):
     try:
         field = model._meta.get_field(name)
-    except Exception:  # a field since removed from the model: show the value as stored
+    except Exception:  # a field since removed from the model
+        return None
+    return field if getattr(field, "concrete", False) else None
+
+
+class _Names:
+    """The names of related records the entries point at: one query per kind of record."""
+
+    def __init__(self, entries):
+        wanted: dict = {}
+        for entry in entries:
+            model = entry.content_type.model_class()
+            for name, values in (entry.changes or {}).items():
+                if name in STRUCTURAL:
+                    continue
+                field = _field(model, name) if model else None
+                if field is not None and field.is_relation and isinstance(values, list):
+                    wanted.setdefault(field.related_model, set()).update(
+                        v for v in values if v not in (None, "")
+                    )
+        self.names = {}
+        for related, pks in wanted.items():
+            for obj in related.objects.filter(pk__in=pks):
+                name = roles.display_name(obj) if hasattr(obj, "get_username") else str(obj)
+                self.names[(related, str(obj.pk))] = name
+
+    def display(self, model, name: str, value) -> str:
+        """A stored value as a reader knows it: a choice's label, a related record's name."""
+        if value is None or value == "":
+            return ""
+        if isinstance(value, dict) and value.get("type") == "m2m":
+            verb = {"add": "added", "delete": "removed"}.get(value.get("operation"), "set")
+            return f"{verb}: " + ", ".join(str(o) for o in value.get("objects", []))
+        field = _field(model, name)
+        if field is None:
+            return str(value)
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if field.is_relation:
+            return self.names.get((field.related_model, str(value)), str(value))
         return str(value)
-    if not getattr(field, "concrete", False):
-        return str(value)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.is_relation and field.related_model is not None:
-        related = field.related_model.objects.filter(pk=value).first()
-        if related is not None:
-            if hasattr(related, "get_username"):
-                return roles.display_name(related)
-            return str(related)
-    return str(value)
 
 
 def word_diff(old: str, new: str) -> SafeString:
@@ -97,21 +120,23 @@ def word_diff(old: str, new: str) -> SafeString:
 
 
 def field_changes(entries) -> list[FieldChange]:
+    entries = list(entries)
+    names = _Names(entries)
     rows = []
     for entry in entries:
-        model = entry.content_type.model_class() or apps.get_model("audits", "Audit")
+        model = entry.content_type.model_class() or Audit
         actor = roles.display_name(entry.actor) if entry.actor else "—"
         for name, values in sorted((entry.changes or {}).items()):
+            if name in STRUCTURAL:
+                continue
             if isinstance(values, dict):  # a many-to-many change: one description
-                old, new = "", _display(model, name, values)
+                old, new = "", names.display(model, name, values)
             else:
-                old, new = (_display(model, name, v) for v in values)
+                old, new = (names.display(model, name, v) for v in values)
             if old == new:
                 continue
-            try:
-                label = str(model._meta.get_field(name).verbose_name)
-            except Exception:
-                label = name
+            field = _field(model, name)
+            label = str(field.verbose_name) if field is not None else name
             long_text = len(old) > LONG_TEXT or len(new) > LONG_TEXT
             rows.append(
                 FieldChange(
