@@ -68,7 +68,7 @@ def fetch_problems(caplog) -> list[str]:
         record.getMessage()
         for record in caplog.records
         if record.levelno >= logging.WARNING
-        and record.name.split(".")[0] in ("reports", "weasyprint")
+        and record.name.split(".")[0] in ("audits", "reports", "weasyprint")
     ]
 
 
