@@ -13,6 +13,7 @@ urlpatterns = [
     path("audits/all/", views.all_audits, name="all"),
     path("audits/earlier/", views.earlier_audits_fragment, name="earlier"),
     path("audits/<int:pk>/", views.audit_detail, name="detail"),
+    path("audits/<int:pk>/audit.pdf", views.audit_pdf, name="pdf"),
     path("audits/<int:pk>/edit/", views.audit_edit, name="edit"),
     path("audits/<int:pk>/delete/", views.audit_delete, name="delete"),
     path("cases/<str:case_reference>/", views.case_timeline, name="case_timeline"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import roles, selectors, services
+from . import printing, roles, selectors, services
 from .actions import selectors as action_selectors
 from .filters import AuditFilter
 from .forms import AuditFormPage
@@ -137,6 +137,18 @@ def audit_detail(request, pk):
     }
     record(Event.VIEWED_AUDIT, request=request, obj=audit)
     return render(request, "audits/audit_detail.html", context)
+
+
+def audit_pdf(request, pk):
+    """The audit on A4, for whoever may open its page. Every download goes in the security log;
+    the file is not to be kept by a browser's or a proxy's cache."""
+    audit = selectors.audit_with_parts(selectors.get_audit_for(request.user, pk, "view"))
+    pdf = printing.audit_pdf(audit=audit, request=request)
+    record(Event.VIEWED_AUDIT_PDF, request=request, obj=audit)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{printing.audit_pdf_filename(audit)}"'
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 @require_POST

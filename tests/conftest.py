@@ -71,3 +71,28 @@ def mail_server_down(settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 5
     return port
+
+
+# --- Static files as production has them ----------------------------------------------------
+MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+
+@pytest.fixture(scope="module")
+def production_static(tmp_path_factory):
+    """Production's static settings (DEBUG off, whitenoise's manifest storage), with
+    collectstatic run once per module into a throwaway STATIC_ROOT. A PDF's stylesheet is then a
+    hashed name only the collected files have: the case where PDFs once came out unstyled."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(
+        DEBUG=False,
+        STATIC_ROOT=root,
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": MANIFEST_STORAGE},
+        },
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield root

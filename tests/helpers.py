@@ -1,6 +1,7 @@
 """Build audits the way users do: through the services."""
 
 import datetime
+import logging
 
 from audits import services
 from audits.grades import Grade
@@ -82,3 +83,14 @@ def moderated_audit(*, moderator=None, grade=None, rationale="", auditor=None, *
     )
     audit.refresh_from_db()
     return audit
+
+
+def fetch_problems(caplog) -> list[str]:
+    """Warnings while making a PDF: the fetcher's ("refused to fetch", audits.pdf) or
+    WeasyPrint's ("Failed to load stylesheet")."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.WARNING
+        and record.name.split(".")[0] in ("audits", "reports", "weasyprint")
+    ]

@@ -71,6 +71,7 @@ EXPECTED = {
     "audits:all": (LOGIN, 403, 403, 200, 200, 200),
     "audits:earlier": (LOGIN, 200, 200, 200, 200, 200),
     "audits:detail": (LOGIN, 200, 404, 200, 200, 200),  # the owner's submitted audit
+    "audits:pdf": (LOGIN, 200, 404, 200, 200, 200),  # the same audit, as the page
     "audits:edit": (LOGIN, 200, 404, 404, 404, 404),  # the owner's draft, as delete
     "audits:delete": (LOGIN, 405, 405, 405, 405, 405),
     "audits:case_timeline": (LOGIN, 200, 404, 200, 200, 200),
@@ -222,7 +223,7 @@ def _kwargs(name: str, world: World) -> dict:
         return {"pk": world.target.pk}
     if name in ("reports:detail", "reports:publish", "reports:pdf"):
         return {"pk": world.report.pk}
-    if name == "audits:detail" or name in _AUDIT_PAGES_OF_MODERATION:
+    if name in ("audits:detail", "audits:pdf") or name in _AUDIT_PAGES_OF_MODERATION:
         return {"pk": world.submitted.pk}
     return {}
 

@@ -58,3 +58,9 @@ def test_the_percentage_is_defined_once():
     }
     assert _where(r"ROUND_HALF", ".py") == {"audits/percentages.py"}
     assert _where(r"floatformat:1", ".html") == set()
+
+
+def test_html_to_pdf_lives_in_audits_pdf():
+    # One WeasyPrint call and one fetcher for every PDF (the audit's, the report's): a second
+    # copy would be a second place where the static-file lookup or the refusals could drift.
+    assert _where(r"(?m)^\s*(from|import) weasyprint", ".py") == {"audits/pdf.py"}

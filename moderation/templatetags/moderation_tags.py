@@ -8,14 +8,16 @@ register = template.Library()
 
 
 @register.inclusion_tag("moderation/_audit_panel.html", takes_context=True)
-def moderation_panel(context, audit):
+def moderation_panel(context, audit, for_print=False):
     """Moderation decision, rounds and feedback for the audit page. The panel asks the
-    moderation rules which buttons to offer (``{% has_perm %}``)."""
+    moderation rules which buttons to offer (``{% has_perm %}``). ``for_print`` (the audit's PDF)
+    leaves the buttons and forms out but shows what the same rules let the reader see."""
     user = context["user"]
     case = getattr(audit, "moderation_case", None) if hasattr(audit, "moderation_case") else None
     return {
         "audit": audit,
         "user": user,
+        "for_print": for_print,
         "case": case,
         "history": selectors.moderation_history(audit, user),
         # Say that rounds exist but are not for this reader, rather than show none silently.

@@ -33,9 +33,11 @@ PAGES = {
     "all": ("get", "audits:all", None),
     "earlier": ("get", "audits:earlier", None),
     "draft-detail": ("get", "audits:detail", "draft"),
+    "draft-pdf": ("get", "audits:pdf", "draft"),
     "draft-edit": ("get", "audits:edit", "draft"),
     "draft-delete": ("post", "audits:delete", "draft"),
     "submitted-detail": ("get", "audits:detail", "submitted"),
+    "submitted-pdf": ("get", "audits:pdf", "submitted"),
     "submitted-edit": ("get", "audits:edit", "submitted"),
     "submitted-delete": ("post", "audits:delete", "submitted"),
     "draft-timeline": ("get", "audits:case_timeline", "draft"),
@@ -65,9 +67,11 @@ EXPECTED = {
     "all": (403, 403, 403, 200, 200, 200),
     "earlier": (200, 200, 200, 200, 200, 200),
     "draft-detail": (404, 200, 404, 404, 404, 404),
+    "draft-pdf": (404, 200, 404, 404, 404, 404),  # whoever may open the page, as the page
     "draft-edit": (404, 200, 404, 404, 404, 404),
     "draft-delete": (404, 302, 404, 404, 404, 404),
     "submitted-detail": (404, 200, 404, 200, 200, 200),
+    "submitted-pdf": (404, 200, 404, 200, 200, 200),
     "submitted-edit": (404, 403, 404, 403, 403, 403),
     "submitted-delete": (404, 403, 404, 403, 403, 403),
     # A case's timeline lists its audits past draft that the user may see; none is a 404.

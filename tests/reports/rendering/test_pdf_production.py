@@ -1,6 +1,7 @@
 """The PDF as production renders it: DEBUG off, whitenoise's manifest storage, the static files
-collected into STATIC_ROOT. The report's stylesheet is then a hashed name the staticfiles finders
-do not know; the fetcher must still serve it, or every production PDF comes out unstyled.
+collected into STATIC_ROOT (the production_static fixture, tests/conftest.py). The report's
+stylesheet is then a hashed name the staticfiles finders do not know; the fetcher must still
+serve it, or every production PDF comes out unstyled.
 
 Only the print stylesheet puts "Page 2 of N" in a page's margin box and sets the council's name in
 capitals, so finding them in the PDF's text proves the stylesheet was applied.
@@ -14,34 +15,16 @@ import pypdf
 import pytest
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.management import call_command
-from django.test import override_settings
 from django.urls import reverse
 
 from audits import periods
 from reports.rendering.pdf import ProjectStaticFetcher, html_to_pdf
 from reports.services import report_create
 from tests import factories
+from tests.helpers import fetch_problems
 from tests.reports import D, M, build_through_services, spec
 
 QUARTER = periods.quarter(2026, 2)  # July to September 2026
-MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
-
-
-@pytest.fixture(scope="module")
-def production_static(tmp_path_factory):
-    """Production's static settings, with collectstatic run once into a throwaway STATIC_ROOT."""
-    root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(
-        DEBUG=False,
-        STATIC_ROOT=root,
-        STORAGES={
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": MANIFEST_STORAGE},
-        },
-    ):
-        call_command("collectstatic", interactive=False, verbosity=0)
-        yield root
 
 
 @pytest.fixture
@@ -60,16 +43,6 @@ def draft(qa_lead):
     day = datetime.date(2026, 8, 10)
     build_through_services([spec(day, overall=M), spec(day, overall=D)])
     return report_create(by=qa_lead, period=QUARTER, title="Board paper Q2")
-
-
-def fetch_problems(caplog) -> list[str]:
-    """Warnings from the fetcher ("refused to fetch") or WeasyPrint ("Failed to load stylesheet")."""
-    return [
-        record.getMessage()
-        for record in caplog.records
-        if record.levelno >= logging.WARNING
-        and record.name.split(".")[0] in ("reports", "weasyprint")
-    ]
 
 
 def assert_styled(data: bytes):
