@@ -5,7 +5,7 @@ DATABASE_URL  unset: the embedded SQLite file db.sqlite3; otherwise any URL dj-d
 SECRET_KEY    required whenever DEBUG is off.
 DEBUG         "1"/"true"/"yes" turns debug on; anything else (or unset) leaves it off.
 ALLOWED_HOSTS comma-separated host names.
-COUNCIL_NAME  the council named on report title pages.
+COUNCIL_NAME  the council named on report title pages and the council sign-in button.
 SITE_URL      the app's address, for links in emails.
 LOGIN_COOL_OFF_MINUTES  how long sign-in stays refused after 5 failed attempts (default 15).
 LOCAL_PASSWORDS  "0"/"false"/"no"/"off": the username and password form admits administrators

@@ -241,3 +241,18 @@ def test_signing_out_ends_the_app_session_and_can_end_the_providers(
     start = client.get(reverse("oidc_authentication_init"))
     page = provider.follow_from_app(start, client)
     assert "Test council sign-in" in page.text  # the provider asks for the password again
+
+
+@pytest.mark.parametrize("who", ["anonymous", "owner", "qa_lead_user", "administrator_user"])
+def test_with_sign_on_on_its_pages_answer_everyone_alike(client, council_sign_in, request, who):
+    # tests/test_access_every_url.py covers them with the council sign-in off (404).
+    if who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+
+    start = client.get(reverse("oidc_authentication_init"))
+    back_without_a_code = client.get(reverse("oidc_authentication_callback"))
+
+    assert start.status_code == 302
+    assert start.url.startswith(council_sign_in.issuer + "/authorize/?")
+    assert back_without_a_code.status_code == 302
+    assert back_without_a_code.url == reverse("login")
