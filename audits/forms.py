@@ -5,6 +5,7 @@ subset. The form only refuses values that can never be right, such as a malforme
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.forms.utils import pretty_name
@@ -16,7 +17,9 @@ from . import periods
 from .grades import OVERALL_GRADES, Grade
 from .layout import Column, Layout, Row, form_helper
 from .models import AgeBand, AuditActivity, CaseType, Strand, Team
+from .roles import is_administrator
 from .rules import CASE_REFERENCE_RE, Problem, null_character_error
+from .security.events import Event, record
 from .services import AuditContent
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -486,3 +489,24 @@ class LoginForm(AccessibleFormMixin, AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": gettext_lazy("Your username and password did not match. Try again."),
     }
+
+    def confirm_login_allowed(self, user):
+        """With LOCAL_PASSWORDS off the password form is the administrators' way in for when
+        the council sign-in is down; everyone else is turned away to it."""
+        super().confirm_login_allowed(user)
+        if settings.LOCAL_PASSWORDS or is_administrator(user):
+            return
+        record(
+            Event.SIGN_IN_FAILED,
+            request=self.request,
+            username=user.get_username(),
+            changes={"reason": "local passwords are off"},
+        )
+        raise forms.ValidationError(local_passwords_off_message(), code="local_passwords_off")
+
+
+def local_passwords_off_message() -> str:
+    return _(
+        "Use “Sign in with %(council)s account”: this app takes usernames and passwords only "
+        "from administrators."
+    ) % {"council": settings.COUNCIL_NAME}

@@ -10,6 +10,8 @@ from django.utils.translation import ngettext
 
 from audits.forms import LoginForm
 
+from .signin import sign_in_options
+
 # 429 Too Many Requests: the attempts, not the person, are refused.
 LOCKOUT_STATUS = 429
 
@@ -32,5 +34,6 @@ def lockout_response(request, original_response=None, credentials=None):
         "form": form,
         "next": request.POST.get("next") or request.GET.get("next", ""),
         "lockout_summary": [(None, lockout_message())],
+        **sign_in_options(),
     }
     return render(request, "registration/login.html", context, status=LOCKOUT_STATUS)

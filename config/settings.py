@@ -5,10 +5,39 @@ DATABASE_URL  unset: the embedded SQLite file db.sqlite3; otherwise any URL dj-d
 SECRET_KEY    required whenever DEBUG is off.
 DEBUG         "1"/"true"/"yes" turns debug on; anything else (or unset) leaves it off.
 ALLOWED_HOSTS comma-separated host names.
-COUNCIL_NAME  the council named on report title pages.
+COUNCIL_NAME  the council named on report title pages and the council sign-in button.
 SITE_URL      the app's address, for links in emails.
 LOGIN_COOL_OFF_MINUTES  how long sign-in stays refused after 5 failed attempts (default 15).
 TRUSTED_PROXIES how many reverse proxies in front of the app add to X-Forwarded-For (default 0).
+LOCAL_PASSWORDS  "0"/"false"/"no"/"off": the username and password form admits administrators
+              only (the Administrator role or a superuser, for when the council sign-in is
+              down) and password resets are refused; everyone else uses the council sign-in.
+              On by default.
+
+Single sign-on with the council's identity provider (OpenID Connect; config.sso). It is on
+when OIDC_ISSUER and OIDC_CLIENT_ID are both set; the sign-in page then offers
+"Sign in with <COUNCIL_NAME> account".
+OIDC_ISSUER         the provider's issuer URL; its endpoints are read from
+                    <issuer>/.well-known/openid-configuration on the first sign-in through it.
+OIDC_CLIENT_ID      this app's client (application) ID at the provider.
+OIDC_CLIENT_SECRET  its secret (required when single sign-on is on).
+OIDC_GROUP_ROLES    which of the council's groups give which roles, as Group=Role pairs
+                    separated by semicolons, several roles comma-separated:
+                    "CFA-QA-Leads=QA lead;CFA-Auditors=Auditor;CFA-Managers=Moderator,Auditor".
+                    Required when single sign-on is on. Roles follow the groups at every
+                    sign-in; someone whose groups give no role is refused.
+OIDC_GROUPS_CLAIM   the claim that lists a person's groups (default "groups").
+OIDC_USERNAME_CLAIM the claim that gives the username (default "preferred_username"; the
+                    email claim when it is missing).
+OIDC_SIGN_ALGO      the ID token's signing algorithm (default RS256, keys from the provider's
+                    JWKS; HS256 signs with the client secret).
+OIDC_SCOPES         the scopes asked for (default "openid email profile").
+OIDC_PROVIDER_SIGN_OUT  "1": signing out of an SSO session also signs out at the provider,
+                    when it offers an end_session_endpoint (off by default: for Entra ID that
+                    signs the browser out of every Microsoft service).
+OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT,
+OIDC_OP_JWKS_ENDPOINT, OIDC_OP_LOGOUT_ENDPOINT  optional: an endpoint set here is used instead
+                    of the discovered one (for a provider without discovery).
 """
 
 import os
@@ -17,6 +46,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from config.sso.mapping import parse_group_roles
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,6 +91,7 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
     "axes",  # django-axes: failed sign-in attempts and lockout (AXES_* below)
     "auditlog",  # django-auditlog: the change history of the records (AUDITLOG_* below)
+    "mozilla_django_oidc",  # the council sign-in (OIDC_* below, config.sso)
     "audits",
     "moderation",
     "reports",
@@ -114,9 +146,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # user.has_perm("audits.edit_audit", audit) asks the apps' rules (their permissions modules).
 # AxesStandaloneBackend comes first so a locked-out username and address are refused before any
-# password is checked.
+# password is checked; it lets the council sign-in through (AXES_WHITELIST_CALLABLE below).
+# The council sign-in's backend is listed even while single sign-on is off: it does nothing
+# then, and sessions it started stay readable.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "config.sso.backend.CouncilSignInBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -147,6 +182,50 @@ AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 # axes' own admin classes use Django's model permissions; audits/admin.py registers them on the
 # project's admin site for administrators instead.
 AXES_ENABLE_ADMIN = False
+# A council sign-in is neither counted nor refused by axes (config.sso.is_council_sign_in says
+# why); password sign-ins always are.
+AXES_WHITELIST_CALLABLE = "config.sso.is_council_sign_in"
+
+# The username and password form for everyone (on), or for administrators only (off).
+LOCAL_PASSWORDS = env_flag("LOCAL_PASSWORDS", True)
+
+# The council sign-in (OpenID Connect, mozilla-django-oidc; config.sso). Nothing is fetched
+# here: the provider's endpoints are discovered on the first sign-in through it.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "").strip() or "groups"
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "").strip() or "preferred_username"
+OIDC_GROUP_ROLES = parse_group_roles(os.environ.get("OIDC_GROUP_ROLES", ""))
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "").strip() or "RS256"
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "").strip() or "openid email profile"
+OIDC_PROVIDER_SIGN_OUT = env_flag("OIDC_PROVIDER_SIGN_OUT")
+# Empty: from discovery (config.sso.discovery).
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "").strip()
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "").strip()
+if OIDC_ISSUER and OIDC_RP_CLIENT_ID:
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured(
+            "OIDC_CLIENT_SECRET is not set. With OIDC_ISSUER and OIDC_CLIENT_ID set the council "
+            "sign-in is on, and it needs the client secret the provider issued for this app."
+        )
+    if not OIDC_GROUP_ROLES:
+        raise ImproperlyConfigured(
+            "OIDC_GROUP_ROLES is not set. With the council sign-in on, it says which of the "
+            'council\'s groups give which roles, e.g. "CFA-QA-Leads=QA lead;CFA-Auditors=Auditor"; '
+            "without it nobody could sign in."
+        )
+OIDC_AUTHENTICATE_CLASS = "config.sso.views.CouncilSignInStart"
+OIDC_CALLBACK_CLASS = "config.sso.views.CouncilSignInReturn"
+OIDC_OP_LOGOUT_URL_METHOD = "config.sso.views.provider_sign_out_url"
+LOGIN_REDIRECT_URL_FAILURE = "login"
+# PKCE as well as the client secret; the ID token is kept for the provider's sign-out.
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True
+OIDC_TIMEOUT = 10  # seconds; mozilla-django-oidc would otherwise wait on the provider forever
 
 # The change history (django-auditlog): every change to these records is kept with who, when,
 # from which address and each changed field's old and new value. Read on an audit's page, the

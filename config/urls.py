@@ -2,13 +2,46 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from audits.forms import LoginForm
+from .signin import SignInView, local_passwords_only
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # Before django.contrib.auth's own: the sign-in form renders like every other form.
-    path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # django.contrib.auth.urls, written out: the sign-in page offers the council sign-in and
+    # renders its form like every other form; resetting a password needs LOCAL_PASSWORDS.
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path(
+        "accounts/password_reset/",
+        local_passwords_only(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password_reset/done/",
+        local_passwords_only(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        local_passwords_only(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        local_passwords_only(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+    # The council sign-in (config.sso): oidc/authenticate/, oidc/callback/, oidc/logout/.
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("moderation/", include("moderation.urls")),
     path("reports/", include("reports.urls")),
     path("", include("audits.urls")),

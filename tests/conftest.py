@@ -96,3 +96,41 @@ def production_static(tmp_path_factory):
     ):
         call_command("collectstatic", interactive=False, verbosity=0)
         yield root
+
+
+# --- Single sign-on: a real OpenID Connect provider (tests/oidc_provider) -----------------------
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """The test provider, in its own process, for the whole run (of this xdist worker)."""
+    from tests.oidc_provider.process import TestProvider
+
+    provider = TestProvider(tmp_path_factory.mktemp("oidc-provider"))
+    provider.start()
+    yield provider
+    provider.stop()
+
+
+# How tests map the provider's groups to the app's roles (CFA-Finance gives none).
+TEST_GROUP_ROLES = "CFA-QA-Leads=QA lead;CFA-Auditors=Auditor"
+
+
+@pytest.fixture
+def council_sign_in(settings, oidc_provider):
+    """The app pointed at the test provider, as the OIDC_* environment variables would, for
+    the test client (http://testserver). People's groups at the provider are put back after."""
+    from django.urls import reverse
+
+    from config.sso.mapping import parse_group_roles
+    from tests.oidc_provider.process import CLIENT_ID, CLIENT_SECRET
+
+    settings.OIDC_ISSUER = oidc_provider.issuer
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    settings.OIDC_GROUP_ROLES = parse_group_roles(TEST_GROUP_ROLES)
+    oidc_provider.allow_app(
+        "http://testserver", reverse("oidc_authentication_callback"), reverse("login")
+    )
+    yield oidc_provider
+    oidc_provider.restore_groups()

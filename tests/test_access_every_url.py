@@ -52,6 +52,12 @@ EXPECTED = {
     "password_reset_done": (200, 200, 200, 200, 200, 200),
     "password_reset_confirm": (302, 302, 302, 302, 302, 302),
     "password_reset_complete": (200, 200, 200, 200, 200, 200),
+    # The council sign-in (config.sso) is off unless OIDC_ISSUER and OIDC_CLIENT_ID are set, as
+    # here: starting it and coming back from the provider are 404 to everyone (with it on,
+    # tests/sso cover them). Its sign-out, like Django's, is POST only.
+    "oidc_authentication_init": (404, 404, 404, 404, 404, 404),
+    "oidc_authentication_callback": (404, 404, 404, 404, 404, 404),
+    "oidc_logout": (LOGIN, 405, 405, 405, 405, 405),
     # The admin site lets in the Administrator role only (config/admin.py), not staff. Others
     # are sent to its sign-in page; GET on its logout sends a signed-in non-administrator to
     # the admin's index. view_on_site is 404: content type 1 has no object 1.

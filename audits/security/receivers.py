@@ -23,8 +23,17 @@ def _signed_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="security_log_sign_in_failed")
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
-    # The attempted username as typed, whether or not such an account exists.
-    record(Event.SIGN_IN_FAILED, request=request, username=str(credentials.get("username", "")))
+    # The attempted username as typed, whether or not such an account exists. A sign-in through
+    # the council's provider has none typed: its backend (config.sso) puts on the request the
+    # username the provider gave and why the app refused it.
+    username = credentials.get("username") or getattr(request, "sign_in_username", "")
+    reason = getattr(request, "sign_in_refusal", "")
+    record(
+        Event.SIGN_IN_FAILED,
+        request=request,
+        username=str(username),
+        changes={"reason": reason} if reason else None,
+    )
 
 
 @receiver(user_locked_out, dispatch_uid="security_log_locked_out")
