@@ -8,6 +8,11 @@ ALLOWED_HOSTS comma-separated host names.
 COUNCIL_NAME  the council named on report title pages.
 SITE_URL      the app's address, for links in emails.
 LOGIN_COOL_OFF_MINUTES  how long sign-in stays refused after 5 failed attempts (default 15).
+TWO_FACTOR_ROLES  comma-separated role names (audits.roles: Auditor, Moderator, QA lead,
+              Administrator) whose members must sign in with a code from an authenticator app
+              as well as their password; empty for nobody. Default: "QA lead,Administrator"
+              with DEBUG off, nobody with DEBUG on (so the local demo signs in with a password).
+              Sessions signed in through single sign-on are not asked (the council's own MFA).
 """
 
 import os
@@ -16,6 +21,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from audits.roles import ADMINISTRATOR, ALL_ROLES, QA_LEAD
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,6 +66,11 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
     "axes",  # django-axes: failed sign-in attempts and lockout (AXES_* below)
     "auditlog",  # django-auditlog: the change history of the records (AUDITLOG_* below)
+    # django-otp: two-factor sign-in (TWO_FACTOR_* and OTP_* below, audits.twofactor). Before
+    # audits, whose admin module replaces the plugins' own admin registrations.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "audits",
     "moderation",
     "reports",
@@ -72,7 +84,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has passed two-factor sign-in.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The roles of TWO_FACTOR_ROLES reach nothing but the two-factor pages and sign-out until
+    # they have entered a code. Static files never get here: WhiteNoise answers them first.
+    "audits.twofactor.middleware.TwoFactorRequiredMiddleware",
     # Who and from where, for the change history and the security log (audits.security).
     "audits.security.middleware.RecordKeepingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -146,6 +163,34 @@ AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 # axes' own admin classes use Django's model permissions; audits/admin.py registers them on the
 # project's admin site for administrators instead.
 AXES_ENABLE_ADMIN = False
+
+
+def _two_factor_roles() -> tuple[str, ...]:
+    raw = os.environ.get("TWO_FACTOR_ROLES")
+    if raw is None:
+        return () if DEBUG else (QA_LEAD, ADMINISTRATOR)
+    by_lower_name = {role.lower(): role for role in ALL_ROLES}
+    given = [name.strip() for name in raw.split(",") if name.strip()]
+    unknown = [name for name in given if name.lower() not in by_lower_name]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"TWO_FACTOR_ROLES names {', '.join(repr(n) for n in unknown)}, which is not a role. "
+            f"Give a comma-separated list of roles from: {', '.join(ALL_ROLES)}; or set it "
+            "empty to ask nobody for a second factor."
+        )
+    return tuple(dict.fromkeys(by_lower_name[name.lower()] for name in given))
+
+
+# Two-factor sign-in (django-otp, audits.twofactor): who must use an authenticator app.
+TWO_FACTOR_ROLES = _two_factor_roles()
+# Each wrong code doubles the wait before the next is checked (1 s, 2 s, 4 s, ...), per device:
+# django-otp's throttling, kept on explicitly (0 would turn it off).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The name the authenticator app shows beside the code.
+OTP_TOTP_ISSUER = "Case file audits"
+# The devices' secrets stay out of the admin (audits/admin.py does not register them anyway).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # The change history (django-auditlog): every change to these records is kept with who, when,
 # from which address and each changed field's old and new value. Read on an audit's page, the
