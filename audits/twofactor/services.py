@@ -90,7 +90,9 @@ def totp_device_for_enrolment(*, user) -> TOTPDevice:
         return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
-def two_factor_enrol(*, user, device_id: int, code: str, request=None):
+def two_factor_enrol(
+    *, user, device_id: int, code: str, request=None
+) -> tuple[TOTPDevice, list[str]]:
     """Confirm the user's app with a code it shows, and give them new recovery codes.
 
     Returns (device, recovery codes): the codes are shown once and never again. A wrong code
