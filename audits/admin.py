@@ -4,8 +4,12 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.admin import AdministratorOnly, ReadOnlyAdmin
 
@@ -24,6 +28,7 @@ from .models import (
     Team,
 )
 from .security.events import Event, record
+from .twofactor import services as two_factor_services
 from .workflow import AuditError
 
 
@@ -145,9 +150,43 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+# django-otp's own admin pages for the devices would show administrators each person's secret
+# (and let them make devices for others): the only thing the admin does to them is the reset.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
 @admin.register(User)
 class AdministratorUserAdmin(AdministratorOnly, UserAdmin):
-    pass
+    list_display = [*UserAdmin.list_display, "two_factor"]
+    actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        confirmed_app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_two_factor=Exists(confirmed_app))
+
+    @admin.display(description="Two-factor sign-in", boolean=True, ordering="has_two_factor")
+    def two_factor(self, obj):
+        return obj.has_two_factor
+
+    @admin.action(description="Reset two-factor sign-in (a lost or changed phone)")
+    def reset_two_factor(self, request, queryset):
+        """Each user chosen sets up their app again at their next page; recorded in the
+        security log."""
+        users = list(queryset)
+        for user in users:
+            two_factor_services.two_factor_reset(user=user, by=request.user, request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor sign-in reset for %(n)d user: they set it up again when they next "
+                "sign in.",
+                "Two-factor sign-in reset for %(n)d users: they set it up again when they next "
+                "sign in.",
+                len(users),
+            )
+            % {"n": len(users)},
+        )
 
 
 @admin.register(Group)

@@ -38,6 +38,11 @@ OIDC_PROVIDER_SIGN_OUT  "1": signing out of an SSO session also signs out at the
 OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT,
 OIDC_OP_JWKS_ENDPOINT, OIDC_OP_LOGOUT_ENDPOINT  optional: an endpoint set here is used instead
                     of the discovered one (for a provider without discovery).
+TWO_FACTOR_ROLES  comma-separated role names (audits.roles: Auditor, Moderator, QA lead,
+              Administrator) whose members must sign in with a code from an authenticator app
+              as well as their password; empty for nobody. Default: "QA lead,Administrator"
+              with DEBUG off, nobody with DEBUG on (so the local demo signs in with a password).
+              Sessions signed in through single sign-on are not asked (the council's own MFA).
 """
 
 import os
@@ -47,6 +52,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from audits.roles import ADMINISTRATOR, ALL_ROLES, QA_LEAD
 from config.sso.mapping import parse_group_roles
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -92,6 +98,11 @@ INSTALLED_APPS = [
     "axes",  # django-axes: failed sign-in attempts and lockout (AXES_* below)
     "auditlog",  # django-auditlog: the change history of the records (AUDITLOG_* below)
     "mozilla_django_oidc",  # the council sign-in (OIDC_* below, config.sso)
+    # django-otp: two-factor sign-in (TWO_FACTOR_* and OTP_* below, audits.twofactor). Before
+    # audits, whose admin module replaces the plugins' own admin registrations.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "audits",
     "moderation",
     "reports",
@@ -105,7 +116,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has passed two-factor sign-in.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The roles of TWO_FACTOR_ROLES reach nothing but the two-factor pages and sign-out until
+    # they have entered a code. Static files never get here: WhiteNoise answers them first.
+    "audits.twofactor.middleware.TwoFactorRequiredMiddleware",
     # Who and from where, for the change history and the security log (audits.security).
     "audits.security.middleware.RecordKeepingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -226,6 +242,34 @@ LOGIN_REDIRECT_URL_FAILURE = "login"
 OIDC_USE_PKCE = True
 OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = 10  # seconds; mozilla-django-oidc would otherwise wait on the provider forever
+
+
+def _two_factor_roles() -> tuple[str, ...]:
+    raw = os.environ.get("TWO_FACTOR_ROLES")
+    if raw is None:
+        return () if DEBUG else (QA_LEAD, ADMINISTRATOR)
+    by_lower_name = {role.lower(): role for role in ALL_ROLES}
+    given = [name.strip() for name in raw.split(",") if name.strip()]
+    unknown = [name for name in given if name.lower() not in by_lower_name]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"TWO_FACTOR_ROLES names {', '.join(repr(n) for n in unknown)}, which is not a role. "
+            f"Give a comma-separated list of roles from: {', '.join(ALL_ROLES)}; or set it "
+            "empty to ask nobody for a second factor."
+        )
+    return tuple(dict.fromkeys(by_lower_name[name.lower()] for name in given))
+
+
+# Two-factor sign-in (django-otp, audits.twofactor): who must use an authenticator app.
+TWO_FACTOR_ROLES = _two_factor_roles()
+# Each wrong code doubles the wait before the next is checked (1 s, 2 s, 4 s, ...), per device:
+# django-otp's throttling, kept on explicitly (0 would turn it off).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The name the authenticator app shows beside the code.
+OTP_TOTP_ISSUER = "Case file audits"
+# The devices' secrets stay out of the admin (audits/admin.py does not register them anyway).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # The change history (django-auditlog): every change to these records is kept with who, when,
 # from which address and each changed field's old and new value. Read on an audit's page, the

@@ -13,3 +13,10 @@ from .settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# With DEBUG off, config.settings asks QA leads and administrators for a second factor. The
+# suite signs them in with a password only, as almost every test is about something else; the
+# two-factor tests (tests/audits/twofactor/) turn it on with the `settings` fixture. A
+# TWO_FACTOR_ROLES given in the environment still wins, to run the suite with it on.
+if "TWO_FACTOR_ROLES" not in os.environ:
+    TWO_FACTOR_ROLES = ()

@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     # The council sign-in (config.sso): oidc/authenticate/, oidc/callback/, oidc/logout/.
     path("oidc/", include("mozilla_django_oidc.urls")),
+    path("accounts/two-factor/", include("audits.twofactor.urls")),
     path("moderation/", include("moderation.urls")),
     path("reports/", include("reports.urls")),
     path("", include("audits.urls")),

@@ -18,7 +18,8 @@ SECRET_KEY_MESSAGE = "SECRET_KEY is not set"
 
 
 def _run(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    unset = {"SECRET_KEY", "DEBUG", "TWO_FACTOR_ROLES"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run(
         [sys.executable, *args],
@@ -135,3 +136,61 @@ def test_an_empty_database_url_means_the_embedded_sqlite_file():
     engine, name = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
     assert name.endswith("db.sqlite3")
+
+
+# --- TWO_FACTOR_ROLES ----------------------------------------------------------------------------
+
+PRINT_TWO_FACTOR_ROLES = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.TWO_FACTOR_ROLES)"
+)
+A_KEY = "a-long-random-string-for-this-test-only"
+
+
+def _two_factor_roles(**env):
+    return _run("-c", PRINT_TWO_FACTOR_ROLES, **env)
+
+
+def test_two_factor_is_asked_of_qa_leads_and_administrators_with_debug_off():
+    result = _two_factor_roles(SECRET_KEY=A_KEY)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == "('QA lead', 'Administrator')"
+
+
+def test_two_factor_is_asked_of_nobody_with_debug_on_so_the_demo_signs_in_with_a_password():
+    result = _two_factor_roles(DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == "()"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Administrator", "('Administrator',)"),
+        (" qa lead , MODERATOR,QA lead", "('QA lead', 'Moderator')"),
+        ("", "()"),
+    ],
+)
+def test_two_factor_roles_from_the_environment(value, expected):
+    result = _two_factor_roles(SECRET_KEY=A_KEY, TWO_FACTOR_ROLES=value)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[0] == expected
+
+
+def test_an_unknown_two_factor_role_stops_the_start_with_a_message_naming_the_variable():
+    result = _two_factor_roles(SECRET_KEY=A_KEY, TWO_FACTOR_ROLES="QA lead,Managers")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "TWO_FACTOR_ROLES names 'Managers', which is not a role." in result.stderr
+    assert "Auditor, Moderator, QA lead, Administrator" in result.stderr
+
+
+def test_the_test_settings_ask_nobody_unless_told():
+    from django.conf import settings
+
+    if "TWO_FACTOR_ROLES" not in os.environ:
+        assert settings.TWO_FACTOR_ROLES == ()

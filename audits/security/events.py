@@ -33,6 +33,8 @@ class Event(models.TextChoices):
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Set up two-factor sign-in")
     TWO_FACTOR_FAILED = "two_factor_failed", _("Wrong two-factor code")
     RECOVERY_CODE_USED = "recovery_code_used", _("Signed in with a recovery code")
+    RECOVERY_CODES_REPLACED = "recovery_codes_replaced", _("Made new recovery codes")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset by an administrator")
     # Accounts and records.
     ROLES_CHANGED = "roles_changed", _("Roles changed")
     RETENTION_DELETED = "retention_deleted", _("Audit deleted under the retention schedule")
