@@ -142,6 +142,17 @@ class CouncilSignInBackend(OIDCAuthenticationBackend):
                 logger.warning("Council sign-in: more than one account is named %s", username)
                 raise SignInRefused(did_not_complete_message())
             user = found[0] if found else None
+            if user is not None and user.is_superuser:
+                # A superuser is the break-glass account for when the council sign-in is down:
+                # accounts are matched by username, and the provider must not take it over
+                # (nor strip its roles) because someone there has the same name.
+                raise SignInRefused(
+                    _(
+                        "This is a local administrator account: sign in with its password, not "
+                        "the %(council)s sign-in."
+                    )
+                    % {"council": settings.COUNCIL_NAME}
+                )
             if not roles:
                 if user is not None:
                     # The groups no longer give a role: nor does this app, in any session.

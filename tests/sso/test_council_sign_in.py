@@ -134,6 +134,18 @@ def test_a_switched_off_account_is_refused(client, council_sign_in):
     assert signed_in_as(client) is None
 
 
+def test_a_superuser_of_the_same_name_is_never_taken_over(client, council_sign_in):
+    local = factories.UserFactory(username="priya.sso", is_superuser=True)
+
+    response = AtProvider().sign_in(client, "priya.sso")
+
+    page = client.get(response.url)
+    assert "This is a local administrator account" in " ".join(messages_of(page))
+    assert signed_in_as(client) is None
+    local.refresh_from_db()
+    assert local.is_superuser and local.has_usable_password()
+
+
 def test_a_return_link_used_again_or_elsewhere_is_refused_with_a_message(client, council_sign_in):
     provider = AtProvider()
     provider.sign_in(client, "tom.sso")
