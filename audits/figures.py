@@ -122,7 +122,7 @@ def domain_grade_counts() -> dict:
     return {grade: Count("pk", filter=Q(grade=grade)) for grade in DOMAIN_CODES}
 
 
-def action_counts(*, today: datetime.date | None = None) -> dict:
+def action_count_aggregates(*, today: datetime.date | None = None) -> dict:
     """Aggregates over agreed actions: raised, done (on time, late), not needed, open, and
     (given ``today``) overdue: open with a due date before ``today``. Their names are
     MonthActionFigures' fields, with ``overdue`` counted from its ``open_due_date``."""
@@ -142,7 +142,7 @@ def action_counts(*, today: datetime.date | None = None) -> dict:
     return counts
 
 
-ACTION_COUNT_NAMES = (*action_counts(), "overdue")
+ACTION_COUNT_NAMES = (*action_count_aggregates(), "overdue")
 
 
 def _in_months(months: list[datetime.date], field: str = "audit_date") -> Q:
@@ -313,7 +313,7 @@ def close_months(months: Iterable[datetime.date]) -> list[datetime.date]:
                 output_field=DateField(),
             ),
         )
-        .annotate(**action_counts())
+        .annotate(**action_count_aggregates())
         .order_by()
     )
     rename = {"strand": "strand_id", "case_type": "case_type_id"}

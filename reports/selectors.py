@@ -33,7 +33,7 @@ from audits.figures import (
     ACTION_COUNT_NAMES,
     GRADE_COUNT_NAMES,
     MODERATION,
-    action_counts as action_aggregates,
+    action_count_aggregates,
     domain_grade_counts,
     grade_counts,
     not_met_in_all_applicable,
@@ -155,8 +155,10 @@ class _Parts:
         """Whether some days this report counts from the audits (the edges of its period or
         of the previous one, or every day of a report by activity) are in closed months,
         whose audits are gone: those figures are then short of what they were."""
-        return bool(self.counted) and self.closed_through is not None and any(
-            period.start <= self.closed_through for which, period in self.counted
+        return (
+            bool(self.counted)
+            and self.closed_through is not None
+            and any(period.start <= self.closed_through for which, period in self.counted)
         )
 
     def current_counted(self) -> list[Period]:
@@ -288,18 +290,21 @@ def action_counts(scope: ReportScope, parts: _Parts, *, today: datetime.date) ->
     database can read the actions' covering index once and look each audit up by its key.
     """
     actions = AgreedAction.objects.filter(_audits_condition(scope, [scope.period], "audit__"))
-    counts = actions.order_by().aggregate(**action_aggregates(today=today))
-    if CURRENT in parts.kept and parts.closed_through and parts.kept[CURRENT].start <= (
-        parts.closed_through
+    counts = actions.order_by().aggregate(**action_count_aggregates(today=today))
+    if (
+        CURRENT in parts.kept
+        and parts.closed_through
+        and parts.kept[CURRENT].start <= (parts.closed_through)
     ):
         rows = MonthActionFigures.objects.filter(
             _between("month", parts.kept[CURRENT]), _filters(scope, activity=False)
         )
+        # Aliased, since an aggregate named "open" would hide the field "open" from "overdue".
         kept = rows.aggregate(
-            **{name: Sum(name) for name in ACTION_COUNT_NAMES if name != "overdue"},
-            overdue=Sum("open", filter=Q(open_due_date__lt=today)),
+            **{f"kept_{name}": Sum(name) for name in ACTION_COUNT_NAMES if name != "overdue"},
+            kept_overdue=Sum("open", filter=Q(open_due_date__lt=today)),
         )
-        _add(counts, {name: kept[name] or 0 for name in ACTION_COUNT_NAMES})
+        _add(counts, {name: kept[f"kept_{name}"] or 0 for name in ACTION_COUNT_NAMES})
     return counts
 
 

@@ -23,7 +23,11 @@ class RetentionError(DomainError):
 def retention_years() -> int:
     """settings.RETENTION_YEARS, checked: a whole number of years from 1 to 100."""
     years = getattr(settings, "RETENTION_YEARS", None)
-    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_RETENTION_YEARS:
+    if (
+        isinstance(years, bool)
+        or not isinstance(years, int)
+        or not 1 <= years <= MAX_RETENTION_YEARS
+    ):
         raise RetentionError(
             _(
                 "RETENTION_YEARS must be a whole number of years from 1 to %(max)s, "
