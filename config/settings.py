@@ -190,7 +190,12 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 # The retention schedule (audits.retention; the default and why: the docstring above).
-RETENTION_YEARS = env_whole_number("RETENTION_YEARS", 7, low=1, high=100)
+RETENTION_YEARS = env_whole_number(
+    "RETENTION_YEARS",
+    7,
+    low=1,
+    high=100,  # 100: audits.retention.selectors.MAX_RETENTION_YEARS
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
