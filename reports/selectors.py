@@ -291,11 +291,8 @@ def action_counts(scope: ReportScope, parts: _Parts, *, today: datetime.date) ->
     """
     actions = AgreedAction.objects.filter(_audits_condition(scope, [scope.period], "audit__"))
     counts = actions.order_by().aggregate(**action_count_aggregates(today=today))
-    if (
-        CURRENT in parts.kept
-        and parts.closed_through
-        and parts.kept[CURRENT].start <= (parts.closed_through)
-    ):
+    closed_through = parts.closed_through if CURRENT in parts.kept else None
+    if closed_through and parts.kept[CURRENT].start <= closed_through:
         rows = MonthActionFigures.objects.filter(
             _between("month", parts.kept[CURRENT]), _filters(scope, activity=False)
         )
