@@ -2,7 +2,6 @@
 
 import datetime
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..errors import DomainError
 from ..models import Audit
-from ..periods import month_start
+from ..periods import month_start, years_before
 
 # Beyond a century the cutoff would pass the earliest date the app takes (audits.periods).
 MAX_RETENTION_YEARS = 100
@@ -41,7 +40,7 @@ def retention_years() -> int:
 def removal_boundary(*, today: datetime.date, years: int) -> datetime.date:
     """The first day whose audits are kept: the start of the month that ``years`` years
     before ``today`` falls in. Every audit dated before it is deleted."""
-    return month_start(today - relativedelta(years=years))
+    return month_start(years_before(today, years))
 
 
 def audits_to_remove(*, before: datetime.date) -> QuerySet[Audit]:
