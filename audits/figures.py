@@ -15,6 +15,11 @@ moderation.services, the importer) calls ``refresh_for_audit`` or ``refresh_mont
 own transaction, and the month's figures are rebuilt from the audits there and then, never
 adjusted by increments. ``python manage.py refresh_report_figures`` rebuilds them all (after
 a data fix made outside the services) and ``--check`` says whether any month differs.
+
+Closed months: when the retention schedule deletes a month's audits (audits.retention), the
+month is closed first (``close_months``): its figures are rebuilt one last time, its agreed
+actions' counts are kept too (MonthActionFigures), and from then on nothing rebuilds or checks
+it, since there are no audits left to count it from. Its kept figures are all there is.
 """
 
 import datetime
@@ -24,6 +29,7 @@ from django.db import transaction
 from django.db.models import (
     Case,
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -37,7 +43,16 @@ from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 
 from .grades import DOMAIN_CODES, OVERALL_CODES, Grade
-from .models import Audit, DomainGrade, FigureMonth, MonthDomainFigures, MonthFigures, Status
+from .models import (
+    AgreedAction,
+    Audit,
+    DomainGrade,
+    FigureMonth,
+    MonthActionFigures,
+    MonthDomainFigures,
+    MonthFigures,
+    Status,
+)
 from .periods import last_of_month, month_start
 
 MODERATION = ("moderated", "agreed", "raised", "lowered")
@@ -107,6 +122,29 @@ def domain_grade_counts() -> dict:
     return {grade: Count("pk", filter=Q(grade=grade)) for grade in DOMAIN_CODES}
 
 
+def action_count_aggregates(*, today: datetime.date | None = None) -> dict:
+    """Aggregates over agreed actions: raised, done (on time, late), not needed, open, and
+    (given ``today``) overdue: open with a due date before ``today``. Their names are
+    MonthActionFigures' fields, with ``overdue`` counted from its ``open_due_date``."""
+    done = Q(state=AgreedAction.State.DONE)
+    counts = {
+        "raised": Count("pk"),
+        "done": Count("pk", filter=done),
+        "done_on_time": Count(
+            "pk", filter=done & (Q(due_date__isnull=True) | Q(completed_on__lte=F("due_date")))
+        ),
+        "done_late": Count("pk", filter=done & Q(completed_on__gt=F("due_date"))),
+        "not_needed": Count("pk", filter=Q(state=AgreedAction.State.NOT_NEEDED)),
+        "open": Count("pk", filter=Q(state=AgreedAction.State.OPEN)),
+    }
+    if today is not None:
+        counts["overdue"] = Count("pk", filter=Q(state=AgreedAction.State.OPEN, due_date__lt=today))
+    return counts
+
+
+ACTION_COUNT_NAMES = (*action_count_aggregates(), "overdue")
+
+
 def _in_months(months: list[datetime.date], field: str = "audit_date") -> Q:
     condition = Q(pk__in=[])
     for month in months:
@@ -153,7 +191,7 @@ def _counted(months: list[datetime.date]) -> tuple[list[dict], list[dict]]:
 @transaction.atomic
 def refresh_months(months: Iterable[datetime.date | None]) -> None:
     """Rebuild the kept figures of these months (any day of each; None is ignored) from the
-    audits, as this transaction sees them."""
+    audits, as this transaction sees them. Closed months are left as they are."""
     months = sorted({month_start(day) for day in months if day is not None})
     if not months:
         return
@@ -162,13 +200,18 @@ def refresh_months(months: Iterable[datetime.date | None]) -> None:
         [FigureMonth(month=m, refreshed_at=now) for m in months], ignore_conflicts=True
     )
     # Lock the months, in order, so that concurrent refreshes of a month queue up; each then
-    # counts what the ones before it committed.
-    list(
-        FigureMonth.objects.select_for_update()
+    # counts what the ones before it committed (and sees a month closed meanwhile).
+    closed = {
+        month
+        for month, closed_at in FigureMonth.objects.select_for_update()
         .filter(month__in=months)
         .order_by("month")
-        .values_list("pk", flat=True)
-    )
+        .values_list("month", "closed_at")
+        if closed_at is not None
+    }
+    months = [m for m in months if m not in closed]
+    if not months:
+        return
     FigureMonth.objects.filter(month__in=months).update(refreshed_at=now)
     MonthFigures.objects.filter(month__in=months).delete()
     MonthDomainFigures.objects.filter(month__in=months).delete()
@@ -179,7 +222,12 @@ def refresh_months(months: Iterable[datetime.date | None]) -> None:
     )
 
 
+def closed_months() -> set[datetime.date]:
+    return set(FigureMonth.objects.filter(closed_at__isnull=False).values_list("month", flat=True))
+
+
 def _months_with_audits_or_figures() -> set[datetime.date]:
+    """The months that are not closed and have kept figures or audits."""
     months = set(FigureMonth.objects.values_list("month", flat=True))
     months.update(
         Audit.objects.filter(audit_date__isnull=False)
@@ -188,17 +236,24 @@ def _months_with_audits_or_figures() -> set[datetime.date]:
         .distinct()
         .order_by()
     )
-    return months
+    return months - closed_months()
 
 
 def stale_months() -> list[datetime.date]:
-    """The months whose kept figures differ from a fresh count of their audits."""
+    """The months whose kept figures differ from a fresh count of their audits. Closed months
+    are not asked: their audits are gone and their kept figures are all there is."""
     months = sorted(_months_with_audits_or_figures())
     if not months:
         return []
     fresh, fresh_domains = _counted(months)
-    kept = list(MonthFigures.objects.values("month", *_fields(MonthFigures)))
-    kept_domains = list(MonthDomainFigures.objects.values("month", *_fields(MonthDomainFigures)))
+    kept = list(
+        MonthFigures.objects.filter(month__in=months).values("month", *_fields(MonthFigures))
+    )
+    kept_domains = list(
+        MonthDomainFigures.objects.filter(month__in=months).values(
+            "month", *_fields(MonthDomainFigures)
+        )
+    )
 
     def by_month(rows):
         grouped = {}
@@ -231,3 +286,40 @@ def refresh_all() -> int:
     months = _months_with_audits_or_figures()
     refresh_months(months)
     return len(months)
+
+
+@transaction.atomic
+def close_months(months: Iterable[datetime.date]) -> list[datetime.date]:
+    """Close these months (any day of each) before their audits are deleted: rebuild their
+    figures from the audits one last time, keep their agreed actions' counts, and mark them
+    closed so nothing rebuilds them again. Months already closed stay as they are. Returns
+    the months closed now."""
+    months = sorted({month_start(day) for day in months})
+    refresh_months(months)  # creates and locks the months' rows, and skips closed ones
+    months = sorted(set(months) - closed_months())
+    if not months:
+        return []
+    actions = (
+        AgreedAction.objects.filter(
+            reportable_condition("audit__"), _in_months(months, "audit__audit_date")
+        )
+        .values(
+            month=TruncMonth("audit__audit_date"),
+            strand=F("audit__strand"),
+            case_type=F("audit__case_type"),
+            open_due_date=Case(
+                When(state=AgreedAction.State.OPEN, then=F("due_date")),
+                default=Value(None),
+                output_field=DateField(),
+            ),
+        )
+        .annotate(**action_count_aggregates())
+        .order_by()
+    )
+    rename = {"strand": "strand_id", "case_type": "case_type_id"}
+    MonthActionFigures.objects.bulk_create(
+        [MonthActionFigures(**{rename.get(k, k): v for k, v in row.items()}) for row in actions],
+        batch_size=500,
+    )
+    FigureMonth.objects.filter(month__in=months).update(closed_at=timezone.now())
+    return months

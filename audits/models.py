@@ -151,6 +151,11 @@ class AuditActivity(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The activity's audits deleted under the retention schedule (audits.retention), still
+    # counted in its planned-against-done figures (audits.schedule.selectors): past draft,
+    # and of those completed; practice audits never.
+    removed_submitted = models.PositiveIntegerField(default=0, editable=False)
+    removed_completed = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-month", "name"]
@@ -411,10 +416,15 @@ class AuditTransition(models.Model):
 
 class FigureMonth(models.Model):
     """A month whose figures are kept. Its row is also the lock that refreshes take, so two
-    transactions never rebuild the same month's figures at once."""
+    transactions never rebuild the same month's figures at once.
+
+    A closed month's audits have been deleted under the retention schedule (audits.retention):
+    its kept figures are all that is left of them, so they are never rebuilt again.
+    """
 
     month = models.DateField(unique=True, help_text=_("The first day of the month."))
     refreshed_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["month"]
@@ -479,6 +489,35 @@ class MonthDomainFigures(models.Model):
 
     def __str__(self):
         return f"{self.month:%B %Y}: domain {self.number}"
+
+
+class MonthActionFigures(models.Model):
+    """The agreed actions of a closed month's reportable audits (FigureMonth.closed_at), kept
+    when retention deletes the audits, so the report's action counts for the month stay.
+
+    Only closed months have rows: an open month's actions change state every day and the
+    report counts them from the actions. Grouped by the due date of the open actions (None
+    for the others) so that "overdue on the report's day" can still be counted.
+    """
+
+    month = models.DateField()
+    strand = models.ForeignKey(Strand, null=True, on_delete=models.PROTECT, related_name="+")
+    case_type = models.ForeignKey(CaseType, null=True, on_delete=models.PROTECT, related_name="+")
+    open_due_date = models.DateField(null=True)
+    raised = models.PositiveIntegerField()
+    done = models.PositiveIntegerField()
+    done_on_time = models.PositiveIntegerField()
+    done_late = models.PositiveIntegerField()
+    not_needed = models.PositiveIntegerField()
+    open = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["month", "strand", "case_type"], name="monthactions_month_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%B %Y}: {self.raised} actions"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -83,6 +83,11 @@ def month_end(start: datetime.date, months: int = 1) -> datetime.date:
     return add_months(start, months) - ONE_DAY
 
 
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` years before ``day``; 29 February gives 28 February."""
+    return day - relativedelta(years=years)
+
+
 def last_of_month(day: datetime.date) -> datetime.date:
     """The last day of the month ``day`` is in."""
     return month_end(day, 1)

@@ -43,6 +43,13 @@ TWO_FACTOR_ROLES  comma-separated role names (audits.roles: Auditor, Moderator, 
               as well as their password; empty for nobody. Default: "QA lead,Administrator"
               with DEBUG off, nobody with DEBUG on (so the local demo signs in with a password).
               Sessions signed in through single sign-on are not asked (the council's own MFA).
+RETENTION_YEARS how many years audits are kept, counted from the audit date, before
+              `manage.py apply_retention --apply` deletes them (a whole number from 1 to 100;
+              default 7). Set it from the council's own retention schedule. The default of 7
+              follows the common local-authority schedules for quality-assurance and audit
+              records (the current year plus six, the six years being the limitation period
+              for most claims): long enough to answer an inspection or complaint about the
+              work audited, no longer. The case file itself is kept elsewhere, for longer.
 """
 
 import os
@@ -56,6 +63,19 @@ from audits.roles import ADMINISTRATOR, ALL_ROLES, QA_LEAD
 from config.sso.mapping import parse_group_roles
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_whole_number(name: str, default: int, *, low: int, high: int) -> int:
+    """A whole number from the environment, from ``low`` to ``high``; refuses anything else
+    with a message naming the variable, so a typo stops the app rather than changing it."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number from {low} to {high}; it is {value!r}."
+        )
+    return int(value)
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -292,6 +312,14 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 # Behind a reverse proxy: how many proxies add themselves to X-Forwarded-For, so the logs record
 # the client's address rather than the proxy's. 0 (the default) reads the connection's address.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+# The retention schedule (audits.retention; the default and why: the docstring above).
+RETENTION_YEARS = env_whole_number(
+    "RETENTION_YEARS",
+    7,
+    low=1,
+    high=100,  # 100: audits.retention.selectors.MAX_RETENTION_YEARS
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

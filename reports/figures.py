@@ -14,9 +14,10 @@ from .targets.measures import targets_table
 def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    At most twelve queries, whatever the number of audits (two of them for the QA targets):
-    eleven with no targets set, fewer when the period is whole months (nothing to count
-    afresh) or no whole month (nothing kept to read).
+    At most fourteen queries, whatever the number of audits (two of them for the QA targets):
+    thirteen with no targets set, fewer when the period is whole months (nothing to count
+    afresh), has no whole month (nothing kept to read) or comes after the months closed by the
+    retention schedule (reports.selectors.period_figures).
     """
     figures = period_figures(scope, today=today)
     targets = targets_table(scope, counts=counts_for_targets(figures))

@@ -11,13 +11,14 @@ types, or the kept months and the edge days).
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import (
     Case,
     CharField,
     Count,
-    F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -29,8 +30,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from audits.figures import (
+    ACTION_COUNT_NAMES,
     GRADE_COUNT_NAMES,
     MODERATION,
+    action_count_aggregates,
     domain_grade_counts,
     grade_counts,
     not_met_in_all_applicable,
@@ -45,11 +48,13 @@ from audits.models import (
     CaseType,
     Domain,
     DomainGrade,
+    FigureMonth,
+    MonthActionFigures,
     MonthDomainFigures,
     MonthFigures,
     Strand,
 )
-from audits.periods import Period, add_months, month_start, split_at_months
+from audits.periods import Period, add_months, last_of_month, month_start, split_at_months
 
 __all__ = ["ReportScope", "period_figures", "reportable_audits"]
 
@@ -137,6 +142,24 @@ class _Parts:
                 kept[which] = months
             counted.extend((which, edge) for edge in edges)
         return cls(previous, kept, counted)
+
+    @cached_property
+    def closed_through(self) -> datetime.date | None:
+        """The last day of the last month closed by the retention schedule (its audits
+        deleted, its figures kept: audits.figures.close_months), or None. One query, made
+        only when asked."""
+        last = FigureMonth.objects.filter(closed_at__isnull=False).aggregate(last=Max("month"))
+        return last_of_month(last["last"]) if last["last"] else None
+
+    def counts_removed_days(self) -> bool:
+        """Whether some days this report counts from the audits (the edges of its period or
+        of the previous one, or every day of a report by activity) are in closed months,
+        whose audits are gone: those figures are then short of what they were."""
+        return (
+            bool(self.counted)
+            and self.closed_through is not None
+            and any(period.start <= self.closed_through for which, period in self.counted)
+        )
 
     def current_counted(self) -> list[Period]:
         return [period for which, period in self.counted if which == CURRENT]
@@ -257,26 +280,29 @@ def domain_counts(scope: ReportScope, parts: _Parts) -> list[dict]:
     ]
 
 
-def action_counts(scope: ReportScope, *, today: datetime.date) -> dict:
+def action_counts(scope: ReportScope, parts: _Parts, *, today: datetime.date) -> dict:
     """Agreed actions on the period's audits: raised, done (on time, late), open, overdue.
 
-    One query. The audits are joined on the action's own audit (not "audit in a subquery of
-    audits"), so the database can read the actions' covering index once and look each audit
-    up by its key.
+    One query, and one more when the period reaches back to months closed by the retention
+    schedule (whose actions' counts are kept: MonthActionFigures has rows for closed months
+    only, whose audits are gone, so the two add up without counting an action twice). The
+    audits are joined on the action's own audit (not "audit in a subquery of audits"), so the
+    database can read the actions' covering index once and look each audit up by its key.
     """
     actions = AgreedAction.objects.filter(_audits_condition(scope, [scope.period], "audit__"))
-    done = Q(state=AgreedAction.State.DONE)
-    return actions.order_by().aggregate(
-        raised=Count("pk"),
-        done=Count("pk", filter=done),
-        done_on_time=Count(
-            "pk", filter=done & (Q(due_date__isnull=True) | Q(completed_on__lte=F("due_date")))
-        ),
-        done_late=Count("pk", filter=done & Q(completed_on__gt=F("due_date"))),
-        not_needed=Count("pk", filter=Q(state=AgreedAction.State.NOT_NEEDED)),
-        open=Count("pk", filter=Q(state=AgreedAction.State.OPEN)),
-        overdue=Count("pk", filter=Q(state=AgreedAction.State.OPEN, due_date__lt=today)),
-    )
+    counts = actions.order_by().aggregate(**action_count_aggregates(today=today))
+    closed_through = parts.closed_through if CURRENT in parts.kept else None
+    if closed_through and parts.kept[CURRENT].start <= closed_through:
+        rows = MonthActionFigures.objects.filter(
+            _between("month", parts.kept[CURRENT]), _filters(scope, activity=False)
+        )
+        # Aliased, since an aggregate named "open" would hide the field "open" from "overdue".
+        kept = rows.aggregate(
+            **{f"kept_{name}": Sum(name) for name in ACTION_COUNT_NAMES if name != "overdue"},
+            kept_overdue=Sum("open", filter=Q(open_due_date__lt=today)),
+        )
+        _add(counts, {name: kept[f"kept_{name}"] or 0 for name in ACTION_COUNT_NAMES})
+    return counts
 
 
 def _activity_rows(activities) -> list[dict]:
@@ -364,8 +390,14 @@ def period_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Every count of the report, as plain data: all of reports.figures.report_figures but the
     QA targets, which build on these counts (``counts_for_targets``).
 
-    At most ten queries, whatever the number of audits; fewer when the period is whole months
-    (nothing to count afresh) or no whole month (nothing kept to read).
+    At most twelve queries, whatever the number of audits; fewer when the period is whole
+    months (nothing to count afresh), has no whole month (nothing kept to read) or comes after
+    the months closed by the retention schedule (no kept action counts to read). Two of them
+    are the retention schedule's: which months it closed, and their kept action counts.
+
+    ``retention`` is there only when some of the days counted from the audits lie in months
+    closed by the retention schedule, whose audits have been deleted: the whole months keep
+    their figures, but edge days and reports by activity cannot be counted there.
     """
     parts = _Parts.of(scope)
     grouped = grade_totals_grouped(scope, parts)
@@ -397,7 +429,7 @@ def period_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         },
         "domains": domains,
         "not_met_in_all_applicable_domains": grouped[NOT_MET],
-        "actions": action_counts(scope, today=today),
+        "actions": action_counts(scope, parts, today=today),
         "schedule": schedule_figures(scope, today=today),
         "previous": {
             "start": parts.previous.start.isoformat(),
@@ -410,6 +442,12 @@ def period_figures(scope: ReportScope, *, today: datetime.date) -> dict:
             "case_types": {slug: name for pk, slug, name in case_types if slug in by_case_type},
         },
         "period_label": scope.period.label,
+        # Only where figures are missing, so a report that retention leaves whole is unchanged.
+        **(
+            {"retention": {"removed_through": parts.closed_through.isoformat()}}
+            if parts.counts_removed_days()
+            else {}
+        ),
     }
 
 

@@ -194,3 +194,24 @@ def test_the_test_settings_ask_nobody_unless_told():
 
     if "TWO_FACTOR_ROLES" not in os.environ:
         assert settings.TWO_FACTOR_ROLES == ()
+
+
+@pytest.mark.parametrize("value", ["seven", "0", "-1", "7.5", "101", "٧"])
+def test_a_retention_period_that_is_not_a_whole_number_stops_the_app(value):
+    result = _run("manage.py", "check", DEBUG="1", RETENTION_YEARS=value)
+
+    assert result.returncode != 0
+    assert "RETENTION_YEARS must be a whole number from 1 to 100" in result.stderr
+
+
+def test_the_retention_period_is_read_from_the_environment():
+    result = _run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.RETENTION_YEARS)",
+        DEBUG="1",
+        RETENTION_YEARS="10",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "10"

@@ -4,6 +4,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -27,9 +28,10 @@ def activities_for_choice() -> QuerySet[AuditActivity]:
 PAST_DRAFT = (Status.SUBMITTED, Status.IN_MODERATION, Status.RETURNED, Status.COMPLETED)
 
 
-def _audits_of_activity(**filters) -> Coalesce:
+def _audits_of_activity(removed: str, **filters) -> ExpressionWrapper:
     """How many of the activity's audits match ``filters``, practice audits never: a
-    correlated count, so the figure stays right whatever the caller joins beside it.
+    correlated count, so the figure stays right whatever the caller joins beside it; plus
+    those deleted under the retention schedule, kept in the activity's field ``removed``.
 
     COUNT(*), not of the id, so that the index on (activity, is_practice, status) answers it
     alone (PostgreSQL reads no audit rows once the table has been vacuumed)."""
@@ -40,15 +42,20 @@ def _audits_of_activity(**filters) -> Coalesce:
         .annotate(n=Count("*"))
         .values("n")
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return ExpressionWrapper(
+        Coalesce(Subquery(counted, output_field=IntegerField()), 0) + F(removed),
+        output_field=IntegerField(),
+    )
 
 
 def activities_with_counts(*, today=None, start=None, end=None) -> QuerySet[AuditActivity]:
     """Activities, newest month first, with planned against done counted in the same query.
 
     ``audits_done`` counts audits past draft; ``audits_completed`` those completed; practice
-    audits count in neither. ``is_late``: the due date has passed with fewer audits submitted
-    than planned.
+    audits count in neither. Both include the activity's audits deleted under the retention
+    schedule (``removed_submitted``, ``removed_completed``), so an old month's plan still
+    reads as it did. ``is_late``: the due date has passed with fewer audits submitted than
+    planned.
     """
     today = today or timezone.localdate()
     # Subqueries, not Count over a join to the audits: grouping the joined rows of every
@@ -58,8 +65,8 @@ def activities_with_counts(*, today=None, start=None, end=None) -> QuerySet[Audi
         AuditActivity.objects.select_related("strand")
         .prefetch_related("case_types", "auditors")
         .annotate(
-            audits_done=_audits_of_activity(status__in=PAST_DRAFT),
-            audits_completed=_audits_of_activity(status=Status.COMPLETED),
+            audits_done=_audits_of_activity("removed_submitted", status__in=PAST_DRAFT),
+            audits_completed=_audits_of_activity("removed_completed", status=Status.COMPLETED),
         )
         .annotate(
             is_late=Case(

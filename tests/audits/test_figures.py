@@ -352,3 +352,34 @@ def test_any_sequence_of_services_keeps_the_figures_equal_to_a_fresh_count(steps
             ) == (Audit.objects.exclude(status=Status.DRAFT).exclude(is_practice=True).count())
         finally:
             transaction.set_rollback(True)
+
+
+# --- Closed months (the retention schedule) ---------------------------------------------------
+
+
+def test_a_closed_month_keeps_its_figures_and_is_never_rebuilt_or_called_stale():
+    from audits.figures import close_months
+    from audits.models import MonthActionFigures
+
+    old = submitted_audit(audit_date=datetime.date(2026, 3, 10), case_reference="CR-20001")
+    submitted_audit(audit_date=datetime.date(2026, 4, 10), case_reference="CR-20002")
+    march = datetime.date(2026, 3, 1)
+
+    assert close_months([old.audit_date]) == [march]
+    assert close_months([old.audit_date]) == []  # closing twice changes nothing
+    figures = kept(march)
+    assert figures["audits"] == 1
+    # The open action submit requires, kept with its due date so "overdue" can still be told.
+    action = old.actions.get()
+    assert list(
+        MonthActionFigures.objects.values_list("month", "raised", "open", "open_due_date")
+    ) == [(march, 1, 1, action.due_date)]
+
+    Audit.objects.filter(pk=old.pk).delete()  # as retention does, after closing
+    refresh_months([march])
+    refresh_all()
+
+    assert kept(march) == figures
+    assert stale_months() == []
+    assert FigureMonth.objects.get(month=march).closed_at is not None
+    assert FigureMonth.objects.get(month=datetime.date(2026, 4, 1)).closed_at is None
