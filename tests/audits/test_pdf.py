@@ -180,8 +180,9 @@ def test_nobody_but_the_auditor_downloads_a_draft(client, owner, moderator_user)
     draft = draft_audit(auditor=owner, case_reference="CR-11111")
 
     assert download(client, moderator_user, draft).status_code == 404
-    assert download(client, owner, draft).status_code == 200
-    assert "CR-11111" in pdf_text(download(client, owner, draft).content)
+    response = download(client, owner, draft)
+    assert response.status_code == 200
+    assert "CR-11111" in pdf_text(response.content)
 
 
 def test_an_unknown_audit_is_a_404_and_nothing_is_logged(client, owner):
