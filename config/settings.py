@@ -3,6 +3,8 @@
 DATABASE_URL  unset: the embedded SQLite file db.sqlite3; otherwise any URL dj-database-url reads
               (postgres://user@host:5432/name for production).
 SECRET_KEY    required whenever DEBUG is off.
+SECRET_KEY_FALLBACKS  earlier keys, comma-separated, still accepted while a new key is rolled
+              out (docs/DEPLOY.md).
 DEBUG         "1"/"true"/"yes" turns debug on; anything else (or unset) leaves it off.
 ALLOWED_HOSTS comma-separated host names.
 COUNCIL_NAME  the council named on report title pages and the council sign-in button.
@@ -96,6 +98,12 @@ if not SECRET_KEY:
             "or set DEBUG=1 for local development."
         )
     SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-on"
+
+# Rotating the key: put the old one here (comma-separated) while the new one is SECRET_KEY, so
+# sessions and password reset links signed with it stay valid until they expire.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if DEBUG and not ALLOWED_HOSTS:

@@ -215,3 +215,28 @@ def test_the_retention_period_is_read_from_the_environment():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "10"
+
+
+# --- SECRET_KEY_FALLBACKS ------------------------------------------------------------------------
+
+ROTATION = (
+    "import django; django.setup(); from django.core import signing; "
+    "from django.test.utils import override_settings; "
+    "old = signing.dumps('session', key='the-old-key-being-retired-0123456789'); "
+    "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS); "
+    "print(signing.loads(old))"
+)
+
+
+def test_a_value_signed_with_the_old_key_still_reads_while_it_is_a_fallback():
+    result = _run(
+        "-c",
+        ROTATION,
+        SECRET_KEY="the-new-key-just-rolled-out-0123456789",
+        SECRET_KEY_FALLBACKS=" the-old-key-being-retired-0123456789 ,",
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("\n")
+    assert lines[0] == "['the-old-key-being-retired-0123456789']"
+    assert lines[1] == "session"
