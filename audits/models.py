@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -239,6 +240,10 @@ class Audit(CaseRecord, models.Model):
         ordering = ["-audit_date", "-pk"]
         indexes = [
             models.Index(fields=["case_reference", "audit_date"]),
+            # A case's audits are looked up whatever the case typed (selectors.audits_of_case):
+            # an index on the upper-cased reference serves that on PostgreSQL and SQLite alike,
+            # where a case-insensitive lookup on the column would read every audit.
+            models.Index(Upper("case_reference"), name="audit_case_ref_upper_idx"),
             # Covering indexes for the scrutiny report (reports.selectors): its filter and
             # grouping columns, so it reads the index and never the wide audit rows; and an
             # activity's audits by status for the schedule's planned-against-done counts.

@@ -7,6 +7,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,6 +87,18 @@ def audit_with_parts(audit: Audit) -> Audit:
     )
 
 
+def of_case(queryset: QuerySet[Audit], case_reference: str) -> QuerySet[Audit]:
+    """The audits of ``queryset`` whose case reference is ``case_reference``, whatever the case.
+
+    Compared upper-cased on both sides, the expression of the index audit_case_ref_upper_idx,
+    so PostgreSQL and SQLite read that index; ``case_reference__iexact`` would read every
+    audit. References are ASCII (CASE_REFERENCE_RE), where Python's and SQL's UPPER agree.
+    """
+    return queryset.alias(case_reference_upper=Upper("case_reference")).filter(
+        case_reference_upper=case_reference.upper()
+    )
+
+
 def earlier_audits(*, case_reference: str, user, exclude_pk=None, before=None) -> list[dict]:
     """Earlier audits of the same case, past draft, oldest first.
 
@@ -96,7 +109,7 @@ def earlier_audits(*, case_reference: str, user, exclude_pk=None, before=None) -
         # No audit past draft has such a reference; and a null character, as typed or in a
         # hand-made query string, must not reach the query (PostgreSQL refuses it).
         return []
-    qs = Audit.objects.filter(case_reference__iexact=case_reference).exclude(status=Status.DRAFT)
+    qs = of_case(Audit.objects.all(), case_reference).exclude(status=Status.DRAFT)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if before:
@@ -125,8 +138,7 @@ def case_timeline(*, case_reference: str, user) -> list[dict]:
     if not CASE_REFERENCE_RE.match(case_reference):
         return []  # as in earlier_audits: nothing can match, and a null character must not query
     audits = list(
-        audits_visible_to(user)
-        .filter(case_reference__iexact=case_reference)
+        of_case(audits_visible_to(user), case_reference)
         .exclude(status=Status.DRAFT)
         .select_related("auditor", "activity")
         .prefetch_related("domain_grades__domain", "actions")

@@ -1,7 +1,10 @@
 """Settings, read from the environment.
 
 DATABASE_URL  unset: the embedded SQLite file db.sqlite3; otherwise any URL dj-database-url reads
-              (postgres://user@host:5432/name for production).
+              (postgres://user@host:5432/name for production). SQLite runs in WAL mode with a
+              20 s busy timeout and IMMEDIATE transactions, so a few users can save at once.
+CONN_MAX_AGE  seconds a database connection is kept for reuse (default 60 on PostgreSQL, 0 on
+              SQLite); kept connections are health-checked before reuse.
 SECRET_KEY    required whenever DEBUG is off.
 SECRET_KEY_FALLBACKS  earlier keys, comma-separated, still accepted while a new key is rolled
               out (docs/DEPLOY.md).
@@ -179,13 +182,33 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+# An empty DATABASE_URL counts as unset: the embedded SQLite file.
+_database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+_is_sqlite = _database_url.startswith("sqlite:")
 DATABASES = {
-    # An empty DATABASE_URL counts as unset: the embedded SQLite file.
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        _database_url,
+        # PostgreSQL keeps a connection for a minute rather than opening one per request;
+        # SQLite's connections are a file open, nothing to save.
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0" if _is_sqlite else "60")),
+        # A kept connection the server has dropped is replaced, not handed to a request.
+        conn_health_checks=True,
     )
 }
+if _is_sqlite:
+    # A small team on the embedded database: WAL lets readers go on while one writer writes;
+    # a writer waits up to 20 s for the lock instead of failing with "database is locked";
+    # and IMMEDIATE takes the write lock when a transaction begins, so two transactions that
+    # both read then write cannot deadlock halfway (SQLite would fail one at once, whatever
+    # the timeout). synchronous=NORMAL is safe in WAL mode and saves a sync per commit.
+    # An in-memory database (the test suite's) answers journal_mode=memory, without error.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # user.has_perm("audits.edit_audit", audit) asks the apps' rules (their permissions modules).

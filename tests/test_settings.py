@@ -18,7 +18,7 @@ SECRET_KEY_MESSAGE = "SECRET_KEY is not set"
 
 
 def _run(*args, **env):
-    unset = {"SECRET_KEY", "DEBUG", "TWO_FACTOR_ROLES"}
+    unset = {"SECRET_KEY", "DEBUG", "TWO_FACTOR_ROLES", "CONN_MAX_AGE"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run(
@@ -240,3 +240,31 @@ def test_a_value_signed_with_the_old_key_still_reads_while_it_is_a_fallback():
     lines = result.stdout.split("\n")
     assert lines[0] == "['the-old-key-being-retired-0123456789']"
     assert lines[1] == "session"
+
+
+PRINT_CONNECTION_AGE = (
+    "import django; django.setup(); from django.conf import settings; "
+    "db = settings.DATABASES['default']; print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+)
+
+
+@pytest.mark.parametrize(
+    "url, conn_max_age, expected",
+    [
+        ("postgres://postgres@127.0.0.1:5432/app", None, "60 True"),
+        ("postgres://postgres@127.0.0.1:5432/app", "5", "5 True"),
+        ("sqlite:////tmp/app.sqlite3", None, "0 True"),
+        ("", None, "0 True"),
+    ],
+)
+def test_postgresql_keeps_connections_a_minute_unless_conn_max_age_says(
+    url, conn_max_age, expected
+):
+    env = {"DEBUG": "1", "DATABASE_URL": url}
+    if conn_max_age is not None:
+        env["CONN_MAX_AGE"] = conn_max_age
+
+    result = _run("-c", PRINT_CONNECTION_AGE, **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
