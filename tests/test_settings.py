@@ -20,7 +20,7 @@ SECRET_KEY_MESSAGE = "SECRET_KEY is not set"
 def _run(*args, **env):
     unset = {"SECRET_KEY", "DEBUG", "TWO_FACTOR_ROLES"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
-    clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
+    clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env})
     return subprocess.run(
         [sys.executable, *args],
         cwd=PROJECT_ROOT,
