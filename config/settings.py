@@ -61,8 +61,10 @@ RETENTION_YEARS how many years audits are kept, counted from the audit date, bef
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from audits.roles import ADMINISTRATOR, ALL_ROLES, QA_LEAD
@@ -124,6 +126,7 @@ INSTALLED_APPS = [
     "axes",  # django-axes: failed sign-in attempts and lockout (AXES_* below)
     "auditlog",  # django-auditlog: the change history of the records (AUDITLOG_* below)
     "mozilla_django_oidc",  # the council sign-in (OIDC_* below, config.sso)
+    "csp",  # django-csp: the Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     # django-otp: two-factor sign-in (TWO_FACTOR_* and OTP_* below, audits.twofactor). Before
     # audits, whose admin module replaces the plugins' own admin registrations.
     "django_otp",
@@ -154,6 +157,7 @@ MIDDLEWARE = [
     "audits.security.middleware.RecordKeepingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into config.lockout's page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -388,6 +392,32 @@ SECURE_CONTENT_TYPE_NOSNIFF = True  # X-Content-Type-Options: nosniff (Django's 
 # Links out of the app never carry its addresses (which name audits) to another site.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# The Content Security Policy (django-csp): scripts, styles and images from the app's own static
+# files only, nothing inline (no <script> or <style> in a page, no style="" or onclick=""), so
+# text someone typed into an audit can never run as script even if it escaped the templates.
+# data: images are Bootstrap's (its form controls draw their arrows and ticks with them). Forms
+# post to the app itself; signing out of the council sign-in may also take the browser on to
+# the provider's sign-out page, and browsers hold that redirect to form-action too.
+_FORM_ACTION = [SELF] + sorted({_origin(OIDC_ISSUER), _origin(OIDC_OP_LOGOUT_ENDPOINT)} - {""})
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": _FORM_ACTION,
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -90,3 +90,33 @@ def test_behind_the_proxy_https_is_believed_and_hsts_sent(client, https_on):
 
     assert response.status_code == 200
     assert response["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")
+
+
+def test_a_case_page_carries_the_content_security_policy(client, audit, qa_lead_user):
+    client.force_login(qa_lead_user)
+
+    response = client.get(reverse("audits:detail", args=[audit.pk]))
+
+    directives = {
+        d.strip().split(" ", 1)[0]: d.strip().split(" ", 1)[1]
+        for d in response["Content-Security-Policy"].split(";")
+    }
+    assert directives == {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "frame-ancestors": "'none'",
+        "form-action": "'self'",
+        "base-uri": "'self'",
+        "object-src": "'none'",
+    }
+
+
+def test_a_page_has_no_inline_script_or_style_for_the_policy_to_block(client, audit, qa_lead_user):
+    client.force_login(qa_lead_user)
+
+    html = client.get(reverse("audits:detail", args=[audit.pk])).content.decode()
+
+    assert "<script>" not in html and "<style" not in html
+    assert ' style="' not in html and " onclick=" not in html

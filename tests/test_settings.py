@@ -254,3 +254,21 @@ def test_the_production_settings_redirect_to_https_behind_a_proxy_and_send_hsts(
     assert result.stdout.splitlines()[0] == (
         "True ('HTTP_X_FORWARDED_PROTO', 'https') 31536000 True True True"
     )
+
+
+def test_with_the_council_sign_in_on_forms_may_also_lead_on_to_the_provider():
+    # Signing out of an SSO session posts a form that the app may redirect to the provider's
+    # sign-out page; browsers refuse that redirect unless form-action names the provider.
+    result = _run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])",
+        DEBUG="1",
+        OIDC_ISSUER="https://login.example.test/tenant/v2.0",
+        OIDC_CLIENT_ID="casefile",
+        OIDC_CLIENT_SECRET="not-a-real-secret",
+        OIDC_GROUP_ROLES="CFA-QA-Leads=QA lead",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "[\"'self'\", 'https://login.example.test']"
