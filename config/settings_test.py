@@ -23,7 +23,7 @@ if "TWO_FACTOR_ROLES" not in os.environ:
 
 # The test client and the browser tests' live server speak plain HTTP (http://testserver,
 # http://localhost:<port>), so the redirect to HTTPS and Strict-Transport-Security are off here
-# unless the environment sets them; tests/test_production_settings.py checks the production
+# unless the environment sets them; tests/test_settings.py checks the production
 # settings (check --deploy) in a process of their own, and tests/test_security_headers.py turns
 # them on with the `settings` fixture.
 if "SECURE_SSL_REDIRECT" not in os.environ:
