@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 # embedded SQLite file when it is unset.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test lint install install-test benchmark clean
+.PHONY: run serve test lint install install-test benchmark clean
 
 # Test processes: pytest-xdist spreads the suite over the machine's cores.
 TEST_WORKERS ?= auto
@@ -33,6 +33,16 @@ run: $(INSTALLED)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py load_demo
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# `make serve` runs the production server: DEBUG off, so SECRET_KEY and ALLOWED_HOSTS must be set
+# in the environment (the settings refuse to start without SECRET_KEY). gunicorn's own settings
+# (address, workers) are read from the environment by config/gunicorn.py. See the README's
+# "Running in production".
+SERVE_ENV := DEBUG=0
+serve: $(INSTALLED)
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
+	$(SERVE_ENV) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 test: $(TEST_INSTALLED) lint
 	$(BIN)/python manage.py check --settings=config.settings_test

@@ -14,6 +14,12 @@ COUNCIL_NAME  the council named on report title pages and the council sign-in bu
 SITE_URL      the app's address, for links in emails.
 LOGIN_COOL_OFF_MINUTES  how long sign-in stays refused after 5 failed attempts (default 15).
 TRUSTED_PROXIES how many reverse proxies in front of the app add to X-Forwarded-For (default 0).
+SECURE_SSL_REDIRECT  redirect plain HTTP to HTTPS (default on with DEBUG off). The reverse proxy
+              in front must set X-Forwarded-Proto: https (and drop one sent by a client).
+SECURE_HSTS_SECONDS  how long browsers keep to HTTPS once seen (Strict-Transport-Security;
+              default a year with DEBUG off, 0 to send no header).
+SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD  the header's two directives (both on).
+SECURE_COOKIES  "0": session and CSRF cookies also over plain HTTP (on by default with DEBUG off).
 LOCAL_PASSWORDS  "0"/"false"/"no"/"off": the username and password form admits administrators
               only (the Administrator role or a superuser, for when the council sign-in is
               down) and password resets are refused; everyone else uses the council sign-in.
@@ -60,8 +66,10 @@ RETENTION_YEARS how many years audits are kept, counted from the audit date, bef
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from audits.roles import ADMINISTRATOR, ALL_ROLES, QA_LEAD
@@ -129,6 +137,7 @@ INSTALLED_APPS = [
     "axes",  # django-axes: failed sign-in attempts and lockout (AXES_* below)
     "auditlog",  # django-auditlog: the change history of the records (AUDITLOG_* below)
     "mozilla_django_oidc",  # the council sign-in (OIDC_* below, config.sso)
+    "csp",  # django-csp: the Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     # django-otp: two-factor sign-in (TWO_FACTOR_* and OTP_* below, audits.twofactor). Before
     # audits, whose admin module replaces the plugins' own admin registrations.
     "django_otp",
@@ -142,6 +151,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control: no-store for signed-in people and a Permissions-Policy (config.middleware).
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -157,6 +168,7 @@ MIDDLEWARE = [
     "audits.security.middleware.RecordKeepingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into config.lockout's page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -390,6 +402,53 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_flag("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS (Django's SecurityMiddleware). The app runs behind a reverse proxy that ends TLS and
+# tells the app so with X-Forwarded-Proto: https. The proxy must set that header itself and
+# drop any a client sent, or a client could claim a plain-HTTP request was secure.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Plain HTTP is redirected to HTTPS, except /healthz: a load balancer often checks over HTTP.
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Browsers that have seen the app over HTTPS refuse plain HTTP to it for this long (a year by
+# default; 0 turns the header off, for a first trial of HTTPS). Subdomains and the preload
+# directive: check --deploy asks for both; they cover only this host's own subdomains, and
+# preload does nothing unless someone submits the domain to the browsers' preload list.
+SECURE_HSTS_SECONDS = env_whole_number(
+    "SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600, low=0, high=2 * 365 * 24 * 3600
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True  # X-Content-Type-Options: nosniff (Django's default)
+# Links out of the app never carry its addresses (which name audits) to another site.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# The Content Security Policy (django-csp): scripts, styles and images from the app's own static
+# files only, nothing inline (no <script> or <style> in a page, no style="" or onclick=""), so
+# text someone typed into an audit can never run as script even if it escaped the templates.
+# data: images are Bootstrap's (its form controls draw their arrows and ticks with them). Forms
+# post to the app itself; signing out of the council sign-in may also take the browser on to
+# the provider's sign-out page, and browsers hold that redirect to form-action too.
+_FORM_ACTION = [SELF] + sorted({_origin(OIDC_ISSUER), _origin(OIDC_OP_LOGOUT_ENDPOINT)} - {""})
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": _FORM_ACTION,
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

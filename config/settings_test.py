@@ -20,3 +20,13 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # TWO_FACTOR_ROLES given in the environment still wins, to run the suite with it on.
 if "TWO_FACTOR_ROLES" not in os.environ:
     TWO_FACTOR_ROLES = ()
+
+# The test client and the browser tests' live server speak plain HTTP (http://testserver,
+# http://localhost:<port>), so the redirect to HTTPS and Strict-Transport-Security are off here
+# unless the environment sets them; tests/test_settings.py checks the production
+# settings (check --deploy) in a process of their own, and tests/test_security_headers.py turns
+# them on with the `settings` fixture.
+if "SECURE_SSL_REDIRECT" not in os.environ:
+    SECURE_SSL_REDIRECT = False
+if "SECURE_HSTS_SECONDS" not in os.environ:
+    SECURE_HSTS_SECONDS = 0

@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .health import healthz
 from .signin import SignInView, local_passwords_only
 
 urlpatterns = [
+    # For the load balancer (config.health): open to anyone, no data.
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # django.contrib.auth.urls, written out: the sign-in page offers the council sign-in and
     # renders its form like every other form; resetting a password needs LOCAL_PASSWORDS.

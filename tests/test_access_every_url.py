@@ -41,6 +41,8 @@ USERS = ["anonymous", "owner", "colleague", "moderator_user", "qa_lead_user", "a
 # The expected status of GET for each URL name, in the order of USERS:
 #                                anon  owner  colleague  moderator  QA lead  administrator
 EXPECTED = {
+    # For the load balancer (config.health): "ok" to anyone.
+    "healthz": (200, 200, 200, 200, 200, 200),
     # Django's sign-in pages. Signing in and resetting a forgotten password are open to
     # anonymous (django.contrib.auth marks them login_not_required); the reset link below is
     # valid, so it redirects to its set-password form. Signing out is POST only.

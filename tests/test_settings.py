@@ -5,6 +5,7 @@ already loaded the test settings (which set a throwaway SECRET_KEY in os.environ
 """
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -17,10 +18,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_MESSAGE = "SECRET_KEY is not set"
 
 
+# Set by config.settings_test in this process's environment (or by whoever runs the suite);
+# the production settings are checked without them.
+TEST_ONLY_ENV = {"SECRET_KEY", "DEBUG", "TWO_FACTOR_ROLES", "SECURE_COOKIES"}
+TEST_ONLY_ENV |= {"SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
+
+
 def _run(*args, **env):
-    unset = {"SECRET_KEY", "DEBUG", "TWO_FACTOR_ROLES", "CONN_MAX_AGE"}
+    unset = TEST_ONLY_ENV | {"CONN_MAX_AGE"}
     clean = {k: v for k, v in os.environ.items() if k not in unset}
-    clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
+    clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env})
     return subprocess.run(
         [sys.executable, *args],
         cwd=PROJECT_ROOT,
@@ -268,3 +275,53 @@ def test_postgresql_keeps_connections_a_minute_unless_conn_max_age_says(
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+def test_the_production_settings_pass_check_deploy_without_a_warning():
+    result = _run(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="example.org",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+    assert "WARNING" not in result.stderr
+
+
+def test_the_production_settings_redirect_to_https_behind_a_proxy_and_send_hsts():
+    result = _run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER, s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="example.org",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        "True ('HTTP_X_FORWARDED_PROTO', 'https') 31536000 True True True"
+    )
+
+
+def test_with_the_council_sign_in_on_forms_may_also_lead_on_to_the_provider():
+    # Signing out of an SSO session posts a form that the app may redirect to the provider's
+    # sign-out page; browsers refuse that redirect unless form-action names the provider.
+    result = _run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])",
+        DEBUG="1",
+        OIDC_ISSUER="https://login.example.test/tenant/v2.0",
+        OIDC_CLIENT_ID="casefile",
+        OIDC_CLIENT_SECRET="not-a-real-secret",
+        OIDC_GROUP_ROLES="CFA-QA-Leads=QA lead",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "[\"'self'\", 'https://login.example.test']"

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from .selectors import confirmed_totp_device, two_factor_required
 
-# URL names open before the second factor.
-OPEN_BEFORE_VERIFYING = frozenset({"two_factor:setup", "two_factor:verify", "logout"})
+# URL names open before the second factor (healthz is open to anyone, and says nothing).
+OPEN_BEFORE_VERIFYING = frozenset({"two_factor:setup", "two_factor:verify", "logout", "healthz"})
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 

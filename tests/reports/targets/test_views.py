@@ -6,6 +6,7 @@ refused. Writes go through reports.targets.services, whose refusals appear besid
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
@@ -18,6 +19,8 @@ from reports.services import ReportError
 from reports.targets.services import manual_actual_set, target_create, target_delete
 from tests import factories
 from tests.reports import D, M, build_through_services, spec
+
+STATIC_CSS = Path(__file__).resolve().parents[3] / "static" / "css"
 
 pytestmark = pytest.mark.django_db
 
@@ -492,8 +495,15 @@ def test_the_table_writes_each_rating_out_and_needs_only_its_rows():
         ">No data</td>",
     ):
         assert text in html
-    # The colour is a second signal, inline so the PDF's own stylesheet need not know it.
-    assert html.count("background-color:") == 3
+    # The colour is a second signal, a class on the row that the screen's and the PDF's
+    # stylesheets both colour; never an inline style, which the Content Security Policy blocks.
+    for rag in ("green", "red", "grey"):
+        assert f'class="target-row rag-{rag}"' in html
+    assert "style=" not in html
+    for stylesheet in ("report_screen.css", "report_print.css"):
+        css = (STATIC_CSS / stylesheet).read_text()
+        for rag in ("green", "amber", "red"):
+            assert f".targets-table .rag-{rag} td.rag" in css, (stylesheet, rag)
     empty = render_to_string("reports/_targets_table.html", {"targets": []})
     assert "No QA targets have been set" in empty
 

@@ -1,0 +1,48 @@
+"""gunicorn's settings for `make serve` (gunicorn -c config/gunicorn.py config.wsgi).
+
+Read from the environment, like config.settings:
+BIND              the address to listen on (default 127.0.0.1:8000, behind a reverse proxy on
+                  the same machine); PORT alone listens on 0.0.0.0:<PORT> (container platforms).
+WEB_CONCURRENCY   worker processes (default two per core plus one, at most 12: every worker
+                  keeps its own database connection and its own copy of the app in memory).
+WEB_TIMEOUT       seconds a request may run before its worker is restarted (default 60: a large
+                  report PDF takes a few seconds, a stuck one should not hold a worker forever).
+FORWARDED_ALLOW_IPS  the proxies whose X-Forwarded-* headers gunicorn believes (default
+                  127.0.0.1, a proxy on this machine; comma-separated addresses, or * when the
+                  network lets nothing but the proxy reach the app).
+"""
+
+import multiprocessing
+import os
+
+
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SystemExit(f"{name} must be a whole number of at least 1; it is {value!r}.")
+    return int(value)
+
+
+MAX_DEFAULT_WORKERS = 12
+
+if os.environ.get("BIND", "").strip():
+    bind = os.environ["BIND"].strip()
+elif os.environ.get("PORT", "").strip():
+    bind = f"0.0.0.0:{_whole_number('PORT', 8000)}"
+else:
+    bind = "127.0.0.1:8000"
+
+workers = _whole_number(
+    "WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, MAX_DEFAULT_WORKERS)
+)
+timeout = _whole_number("WEB_TIMEOUT", 60)
+graceful_timeout = 30
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Both logs go to the process's output, for the service manager (systemd, a container) to keep.
+accesslog = "-"
+errorlog = "-"
+# No query strings in the access log: a search can carry a case reference.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss'
