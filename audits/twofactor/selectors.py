@@ -12,11 +12,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audits.roles import role_names
 from config.sso import SIGNED_IN_WITH, SSO
 
-# Set by the single sign-on sign-in: the council's identity provider has asked for its own
-# second factor, so this app does not ask again.
-# The mark a council sign-in leaves on its session: one definition, in config.sso.
-SIGNED_IN_WITH_SESSION_KEY, SINGLE_SIGN_ON = SIGNED_IN_WITH, SSO
-
 
 def two_factor_required(request) -> bool:
     """Whether this request's user must pass two-factor sign-in in this session: they hold a
@@ -27,7 +22,9 @@ def two_factor_required(request) -> bool:
     required_roles = settings.TWO_FACTOR_ROLES
     if not required_roles or not request.user.is_authenticated:
         return False
-    if request.session.get(SIGNED_IN_WITH_SESSION_KEY) == SINGLE_SIGN_ON:
+    # A council sign-in (config.sso marks its session): the council's identity provider has
+    # asked for its own second factor, so this app does not ask again.
+    if request.session.get(SIGNED_IN_WITH) == SSO:
         return False
     return bool(role_names(request.user) & set(required_roles))
 

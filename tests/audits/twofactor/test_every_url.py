@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from audits.roles import ADMINISTRATOR, QA_LEAD
-from audits.twofactor.selectors import SIGNED_IN_WITH_SESSION_KEY, SINGLE_SIGN_ON
+from config.sso import SIGNED_IN_WITH, SSO
 from tests.test_access_every_url import EXPECTED, QUERY, USERS, World, _answer, _kwargs
 
 from .helpers import code_for, enrolled
@@ -98,7 +98,7 @@ def _answers(client, request, url, users, *, single_sign_on=False):
         client.force_login(request.getfixturevalue(who))
         if single_sign_on:
             session = client.session
-            session[SIGNED_IN_WITH_SESSION_KEY] = SINGLE_SIGN_ON
+            session[SIGNED_IN_WITH] = SSO
             session.save()
         answers.append(_answer(client.get(url)))
     return answers

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audits.models import SecurityEvent
 from audits.security.events import Event
-from audits.twofactor.selectors import SIGNED_IN_WITH_SESSION_KEY, SINGLE_SIGN_ON
+from config.sso import SIGNED_IN_WITH, SSO
 from tests import factories
 from tests.test_forms_rendering import assert_error_summary, assert_rendered_by_crispy
 
@@ -226,7 +226,7 @@ def test_a_session_signed_in_through_single_sign_on_is_not_asked(client, qa_lead
     enrolled(qa_lead)
     client.force_login(qa_lead)
     session = client.session
-    session[SIGNED_IN_WITH_SESSION_KEY] = SINGLE_SIGN_ON
+    session[SIGNED_IN_WITH] = SSO
     session.save()
 
     assert client.get(REPORTS).status_code == 200
