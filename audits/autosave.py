@@ -24,9 +24,12 @@ class Refused(Exception):
     RevisionConflict of a 409; ``message`` the service's refusal of a 403; a 400 has neither
     (the page's forms hold the errors)."""
 
-    def __init__(self, status: int, *, conflict: RevisionConflict | None = None, message=""):
+    def __init__(
+        self, status: int, *, conflict: RevisionConflict | None = None, message="", forms=()
+    ):
         super().__init__(message)
         self.status, self.conflict, self.message = status, conflict, message
+        self.forms = forms  # the page's bound forms, for the view that shows them again
 
     def json(self, *, errors=()) -> JsonResponse:
         if self.conflict is not None:

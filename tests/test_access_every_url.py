@@ -120,6 +120,7 @@ EXPECTED = {
     "reports:summary_json": (LOGIN, 403, 403, 403, 200, 403),
     "reports:detail": (LOGIN, 403, 403, 403, 200, 200),
     "reports:publish": (LOGIN, 405, 405, 405, 405, 405),
+    "reports:autosave": (LOGIN, 405, 405, 405, 405, 405),
     "reports:pdf": (LOGIN, 403, 403, 403, 200, 200),
     "reports:export": (LOGIN, 403, 403, 403, 200, 200),
     "reports:targets": (LOGIN, 403, 403, 403, 200, 200),
@@ -239,7 +240,7 @@ def _kwargs(name: str, world: World) -> dict:
         return {"pk": world.action.pk}
     if name.startswith("reports:target_") and name != "reports:target_new":
         return {"pk": world.target.pk}
-    if name in ("reports:detail", "reports:publish", "reports:pdf"):
+    if name in ("reports:detail", "reports:publish", "reports:pdf", "reports:autosave"):
         return {"pk": world.report.pk}
     if name in ("audits:detail", "audits:pdf") or name in _AUDIT_PAGES_OF_MODERATION:
         return {"pk": world.submitted.pk}
@@ -297,6 +298,7 @@ POSTED = {
     "moderation:exemplar": {"note": "A clear plan."},
     "moderation:acknowledge": {},
     "reports:publish": {},
+    "reports:autosave": {"title": "Quarter three", "summary": "Typed while autosaving."},
     "reports:target_delete": {},
     # Refused to everyone here, each for a reason of its state rather than of the role: the
     # action is open, so there is nothing to reopen; the submitted audit is in the queue (the
@@ -318,6 +320,7 @@ POST_EXPECTED = {
     "moderation:exemplar": (LOGIN, 302, 404, CHANGED, 302, 302),  # the moderated audit
     "moderation:acknowledge": (LOGIN, CHANGED, 404, 404, 404, 404),
     "reports:publish": (LOGIN, 403, 403, 403, CHANGED, 403),
+    "reports:autosave": (LOGIN, 403, 403, 403, CHANGED, 403),
     "reports:target_delete": (LOGIN, 403, 403, 403, CHANGED, 403),
     "audits:action_reopen": (LOGIN, 403, 404, 302, 302, 302),
     "moderation:release": (LOGIN, 302, 404, 302, 302, 302),
