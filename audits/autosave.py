@@ -36,7 +36,8 @@ class Refused(Exception):
             return conflict(self.conflict)
         if self.status == 400:
             return invalid(errors)
-        return JsonResponse({"error": "refused", "message": self.message}, status=self.status)
+        kind = "conflict" if self.status == 409 else "refused"
+        return JsonResponse({"error": kind, "message": self.message}, status=self.status)
 
 
 def saved(record, *, fields: dict | None = None, **urls) -> JsonResponse:

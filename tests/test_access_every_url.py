@@ -111,6 +111,7 @@ EXPECTED = {
     "moderation:exemplars": (LOGIN, 200, 200, 200, 200, 200),
     "moderation:moderate": (LOGIN, 403, 403, 200, 403, 403),
     "moderation:take": (LOGIN, 405, 405, 405, 405, 405),
+    "moderation:autosave": (LOGIN, 405, 405, 405, 405, 405),
     "moderation:release": (LOGIN, 405, 405, 405, 405, 405),
     "moderation:add_to_queue": (LOGIN, 405, 405, 405, 405, 405),
     "moderation:exemplar": (LOGIN, 405, 405, 405, 405, 405),
@@ -250,6 +251,7 @@ def _kwargs(name: str, world: World) -> dict:
 _AUDIT_PAGES_OF_MODERATION = {
     "moderation:moderate",
     "moderation:take",
+    "moderation:autosave",
     "moderation:release",
     "moderation:add_to_queue",
     "moderation:exemplar",
@@ -295,6 +297,8 @@ POSTED = {
     "audits:action_done": {"done-note": "Chronology updated.", "done-completed_on": "2026-11-20"},
     "audits:action_not_needed": {"not_needed-reason": "The case closed."},
     "moderation:take": {},
+    # The submitted audit is in the queue, taken by nobody: there is no draft to keep yet.
+    "moderation:autosave": {"actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0"},
     "moderation:exemplar": {"note": "A clear plan."},
     "moderation:acknowledge": {},
     "reports:publish": {},
@@ -317,6 +321,7 @@ POST_EXPECTED = {
     "audits:action_done": (LOGIN, CHANGED, 404, CHANGED, CHANGED, CHANGED),
     "audits:action_not_needed": (LOGIN, CHANGED, 404, CHANGED, CHANGED, CHANGED),
     "moderation:take": (LOGIN, 302, 404, CHANGED, 302, 302),
+    "moderation:autosave": (LOGIN, 403, 403, 403, 403, 403),
     "moderation:exemplar": (LOGIN, 302, 404, CHANGED, 302, 302),  # the moderated audit
     "moderation:acknowledge": (LOGIN, CHANGED, 404, 404, 404, 404),
     "reports:publish": (LOGIN, 403, 403, 403, CHANGED, 403),

@@ -39,11 +39,14 @@
   }
 
   function compareButton() {
-    // Posting the form normally brings the page back with both versions side by side.
+    // Posting the form normally brings the page back with both versions side by side, where
+    // the page can (data-compare-action names the Save button's value); elsewhere the page's
+    // own buttons say what changed when pressed, keeping what was typed.
+    if (!form.hasAttribute("data-compare-action")) return null;
     var button = document.createElement("button");
     button.type = "submit";
     button.name = "action";
-    button.value = "save";
+    button.value = form.getAttribute("data-compare-action");
     button.className = "btn btn-warning btn-sm";
     button.textContent = "Compare and choose";
     form.appendChild(button);
