@@ -53,6 +53,14 @@ def differences(mine: forms.Form, saved: forms.Form, *, label_prefix: str = "") 
     return found
 
 
+def conflict_context(conflict, revision_form, mine: forms.Form, saved: forms.Form) -> dict:
+    """What templates/_conflict.html needs after ``conflict`` refused the save of the page whose
+    form is ``mine`` (``saved``: the same form made from the record as it is now). The page's
+    RevisionForm then carries the current revision: its next save is a choice made seeing both."""
+    revision_form.conflict_resolved(conflict.record)
+    return {"conflict": conflict, "comparison": {"differences": differences(mine, saved)}}
+
+
 def readable(field: forms.Field, value) -> str:
     """A field's value as the page would show it to a person."""
     if value in (None, "", [], ()):

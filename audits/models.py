@@ -117,7 +117,7 @@ class RiskCategory(models.Model):
         return self.name
 
 
-class AuditActivity(models.Model):
+class AuditActivity(Revised):
     """A planned piece of audit work, such as one month's look at a group of cases."""
 
     name = models.CharField(max_length=200)

@@ -346,7 +346,11 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "audits.audit", "m2m_fields": {"risk_categories"}, "exclude_fields": REVISION_FIELDS},
     "audits.domaingrade",
     "audits.agreedaction",
-    {"model": "audits.auditactivity", "m2m_fields": {"case_types", "auditors"}},
+    {
+        "model": "audits.auditactivity",
+        "m2m_fields": {"case_types", "auditors"},
+        "exclude_fields": REVISION_FIELDS,
+    },
     # A moderation in progress (its autosaved draft) is recorded once decided (moderation.moderation).
     {"model": "moderation.moderationcase", "exclude_fields": ["draft", "draft_saved_at"]},
     "moderation.moderation",
@@ -356,7 +360,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "model": "reports.report",
         "exclude_fields": ["frozen_pdf", "frozen_figures", "updated_at", *REVISION_FIELDS],
     },
-    "reports.target",
+    {"model": "reports.target", "exclude_fields": REVISION_FIELDS},
     {"model": "auth.user", "exclude_fields": ["password", "last_login"], "m2m_fields": {"groups"}},
 )
 # Behind a reverse proxy: how many proxies add themselves to X-Forwarded-For, so the logs record

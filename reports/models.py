@@ -67,7 +67,7 @@ class Measure(models.TextChoices):
 DOMAIN_MEASURES = (Measure.DOMAIN_NOT_MET, Measure.DOMAIN_GOOD)
 
 
-class Target(models.Model):
+class Target(Revised):
     """A QA target for a financial year, rated red, amber or green against the actual figure."""
 
     class Direction(models.TextChoices):

@@ -111,13 +111,9 @@ def _conflict_page(request, form, revision, conflict):
     """The narrative as the QA lead typed it, beside the version saved since (audits.conflicts);
     the next save is their choice."""
     current = conflict.record
-    comparison = {
-        "differences": conflicts.differences(form, NarrativeForm(initial=_narrative_of(current)))
-    }
-    revision.conflict_resolved(current)
-    return _detail_page(
-        request, current, form, revision, status=409, conflict=conflict, comparison=comparison
-    )
+    saved = NarrativeForm(initial=_narrative_of(current))
+    context = conflicts.conflict_context(conflict, revision, form, saved)
+    return _detail_page(request, current, form, revision, status=409, **context)
 
 
 def _save_narrative(request, report):

@@ -9,6 +9,7 @@ from ..models import (
     AuditActivity,
 )
 from ..periods import month_start
+from ..revisions import bump_revision, check_revision
 from ..workflow import AuditError
 
 ACTIVITY_FIELDS = (
@@ -66,16 +67,25 @@ def activity_create(
 
 @transaction.atomic
 def activity_update(
-    *, activity: AuditActivity, by, case_types=(), auditors=(), **values
+    *,
+    activity: AuditActivity,
+    by,
+    case_types=(),
+    auditors=(),
+    expected_revision: int | None = None,
+    page: str = "",
+    **values,
 ) -> AuditActivity:
-    """Change a planned activity. Audits already made keep their sampling decisions."""
+    """Change a planned activity. Audits already made keep their sampling decisions. Refused
+    with RevisionConflict if it was saved from another page since ``expected_revision``."""
     activity = AuditActivity.objects.select_for_update().get(pk=activity.pk)
+    check_revision(activity, expected=expected_revision, page=page)
     values = _activity_values({"name": activity.name, "month": activity.month, **values})
     _check_unique_activity(values["name"], values["month"], exclude_pk=activity.pk)
     fields = [k for k in ACTIVITY_FIELDS if k in values]
     for key in fields:
         setattr(activity, key, values[key])
-    activity.save(update_fields=fields)
+    bump_revision(activity, by=by, page=page, fields=fields)
     activity.case_types.set(case_types)
     activity.auditors.set(auditors)
     return activity

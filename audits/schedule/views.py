@@ -6,8 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import conflicts
+from ..forms import RevisionForm
 from ..models import AuditActivity
 from ..permissions import require
+from ..revisions import RevisionConflict
 from ..workflow import AuditError
 from . import selectors, services
 from .forms import ActivityForm
@@ -40,6 +43,35 @@ def activity_edit(request, pk):
 
 
 def _activity_form(request, *, activity):
+    form = ActivityForm(request.POST or None, initial=_initial_of(activity))
+    revision = RevisionForm(request.POST or None, record=activity)
+    context = {}
+    if request.method == "POST" and form.is_valid() & revision.is_valid():
+        try:
+            if activity is None:
+                activity = services.activity_create(by=request.user, **form.cleaned_data)
+            else:
+                activity = services.activity_update(
+                    activity=activity, by=request.user, **form.cleaned_data, **revision.expected()
+                )
+        except RevisionConflict as conflict:
+            saved = ActivityForm(initial=_initial_of(conflict.record))
+            context = conflicts.conflict_context(conflict, revision, form, saved)
+        except AuditError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, _("Activity “%(name)s” saved.") % {"name": activity.name})
+            return redirect("audits:activities")
+    status = 409 if context else 400 if form.errors else 200
+    return render(
+        request,
+        "audits/activity_form.html",
+        {"form": form, "revision_form": revision, "activity": activity, **context},
+        status=status,
+    )
+
+
+def _initial_of(activity) -> dict:
     initial = {"moderation_rate": 100, "always_moderate_not_met": True}
     if activity is not None:
         initial = {
@@ -58,23 +90,4 @@ def _activity_form(request, *, activity):
         initial.update(
             case_types=list(activity.case_types.all()), auditors=list(activity.auditors.all())
         )
-    form = ActivityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if activity is None:
-                activity = services.activity_create(by=request.user, **form.cleaned_data)
-            else:
-                activity = services.activity_update(
-                    activity=activity, by=request.user, **form.cleaned_data
-                )
-        except AuditError as error:
-            form.add_error(error.field, str(error))
-        else:
-            messages.success(request, _("Activity “%(name)s” saved.") % {"name": activity.name})
-            return redirect("audits:activities")
-    return render(
-        request,
-        "audits/activity_form.html",
-        {"form": form, "activity": activity},
-        status=400 if form.errors else 200,
-    )
+    return initial

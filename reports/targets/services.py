@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from audits import periods
 from audits.periods import Period, financial_year_of, fy_label
 from audits.permissions import require
+from audits.revisions import bump_revision, check_revision
 from reports.models import DOMAIN_MEASURES, ManualActual, Measure, Target
 from reports.services import ReportError
 
@@ -183,11 +184,15 @@ def target_update(
     amber_tolerance=0,
     domain_number: int | None = None,
     order: int = 0,
+    expected_revision: int | None = None,
+    page: str = "",
 ) -> Target:
     """Change a target; it stays in its financial year. The values entered for a manual
-    target are kept if it changes measure, and count again if it changes back."""
+    target are kept if it changes measure, and count again if it changes back. Refused with
+    RevisionConflict if it was saved from another page since ``expected_revision``."""
     _require_qa_lead(by)
     target = Target.objects.select_for_update().get(pk=target.pk)
+    check_revision(target, expected=expected_revision, page=page)
     values = _clean(
         name=name,
         measure=measure,
@@ -203,7 +208,7 @@ def target_update(
         setattr(target, key, value)
     try:
         with transaction.atomic():
-            target.save(update_fields=[*values, "order"])
+            bump_revision(target, by=by, page=page, fields=[*values, "order"])
     except IntegrityError:
         raise _name_clash(target.financial_year, values["name"]) from None
     return target

@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from audits import periods
+from audits import conflicts, periods
+from audits.forms import RevisionForm
 from audits.percentages import format_number
 from audits.periods import financial_year_of, fy_label
 from audits.permissions import require
+from audits.revisions import RevisionConflict
 from reports.models import Measure, Target
 from reports.selectors import ReportScope
 from reports.targets import services
@@ -106,7 +108,7 @@ def targets(request):
     )
 
 
-def _target_form_page(request, form, *, year: int, target=None, status=200):
+def _target_form_page(request, form, *, year: int, target=None, status=200, **extra):
     return render(
         request,
         "reports/target_form.html",
@@ -117,6 +119,7 @@ def _target_form_page(request, form, *, year: int, target=None, status=200):
             "year": year,
             "year_label": fy_label(year),
             "back_url": _targets_url(year),
+            **extra,
         },
         status=status,
     )
@@ -148,16 +151,24 @@ def target_new(request):
 def target_edit(request, pk):
     target = _target_for(request.user, pk, "change")
     form = TargetForm(request.POST or None, initial=TargetForm.initial_for(target))
-    if request.method == "POST" and form.is_valid():
+    revision = RevisionForm(request.POST or None, record=target)
+    context = {"revision_form": revision}
+    if request.method == "POST" and form.is_valid() & revision.is_valid():
         try:
-            target = services.target_update(target=target, by=request.user, **form.cleaned_data)
+            target = services.target_update(
+                target=target, by=request.user, **form.cleaned_data, **revision.expected()
+            )
+        except RevisionConflict as conflict:
+            saved = TargetForm(initial=TargetForm.initial_for(conflict.record))
+            context.update(conflicts.conflict_context(conflict, revision, form, saved))
         except services.TargetError as error:
             _apply_error(form, error)
         else:
             messages.success(request, _("Target “%(name)s” saved.") % {"name": target.name})
             return redirect(_targets_url(target.financial_year))
+    status = 409 if "conflict" in context else 400 if form.errors else 200
     return _target_form_page(
-        request, form, year=target.financial_year, target=target, status=400 if form.errors else 200
+        request, form, year=target.financial_year, target=target, status=status, **context
     )
 
 

@@ -203,27 +203,6 @@
     });
   });
 
-  // After a conflict: put the saved version of one field back into the form.
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("[data-use-saved]");
-    if (!button) return;
-    var values = JSON.parse(button.getAttribute("data-values") || "[]");
-    var inputs = form.querySelectorAll("[name='" + button.getAttribute("data-use-saved") + "']");
-    inputs.forEach(function (input) {
-      if (input.type === "radio" || input.type === "checkbox") {
-        input.checked = values.indexOf(input.value) !== -1;
-      } else {
-        input.value = values.length ? values[0] : "";
-      }
-    });
-    if (inputs.length) {
-      inputs[0].dispatchEvent(new Event("change", { bubbles: true }));
-      inputs[0].focus();
-    }
-    button.textContent = "Saved version used";
-    button.disabled = true;
-  });
-
   window.CaseFileAutosave = {
     saveNow: function () { return save(); },
     hasUnsavedChanges: pending

@@ -260,3 +260,30 @@ def test_others_cannot_create_an_activity(client, request, who):
 
     assert response.status_code == 403
     assert not AuditActivity.objects.exists()
+
+
+def test_two_qa_leads_changing_one_activity_the_second_sees_both_and_nothing_is_lost(
+    qa_client, client, administrator_user
+):
+    qa_client.post(NEW, _plan("Neglect", "2026-12", planned_audits="10"))
+    activity = AuditActivity.objects.get()
+    edit = reverse("audits:activity_edit", args=[activity.pk])
+    opened = {"revision": str(activity.revision), "page": "second-page"}
+    # The first saves a new plan; the second, whose page was opened before, saves another.
+    assert qa_client.post(edit, _plan("Neglect", "2026-12", planned_audits="12")).status_code == 302
+    client.force_login(administrator_user)
+
+    response = client.post(edit, {**_plan("Neglect", "2026-12", planned_audits="8"), **opened})
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else saved this since you opened it" in html
+    assert 'data-use-saved="planned_audits"' in html and 'data-values="[&quot;12&quot;]"' in html
+    activity.refresh_from_db()
+    assert activity.planned_audits == 12
+    # Seeing both, the second saves their choice.
+    revision = re.search(r'name="revision" value="(\d+)"', html).group(1)
+    again = {**_plan("Neglect", "2026-12", planned_audits="8"), **opened, "revision": revision}
+    assert client.post(edit, again).status_code == 302
+    activity.refresh_from_db()
+    assert activity.planned_audits == 8

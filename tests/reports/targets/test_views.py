@@ -6,6 +6,7 @@ refused. Writes go through reports.targets.services, whose refusals appear besid
 
 import datetime
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -539,3 +540,24 @@ def test_frozen_rows_render_the_same_as_live_ones(qa_lead_user):
         "reports/_targets_table.html", {"targets": json.loads(json.dumps(rows))}
     )
     assert live == frozen and ">Green</td>" in live
+
+
+def test_a_target_saved_from_another_page_since_is_not_overwritten(client, qa_lead_user):
+    target = make_target(
+        qa_lead_user, "Assessments good or better", "domain_good", "30", domain_number=4
+    )
+    client.force_login(qa_lead_user)
+    url = reverse("reports:target_edit", args=[target.pk])
+    html = client.get(url).content.decode()
+    opened = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+        for name in ("revision", "page")
+    }
+    assert client.post(url, form_data(target_value="40")).status_code == 302  # another tab
+
+    response = client.post(url, {**form_data(target_value="35"), **opened})
+
+    assert response.status_code == 409
+    assert 'data-use-saved="target_value"' in response.content.decode()
+    target.refresh_from_db()
+    assert target.target_value == 40
