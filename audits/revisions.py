@@ -46,15 +46,21 @@ class Revised(models.Model):
 class RevisionConflict(DomainError):
     """Someone saved the record after the page was opened; nothing was written."""
 
-    def __init__(self, record: Revised):
+    def __init__(self, record: Revised, *, viewer=None):
         self.record = record
         self.by = record.revised_by
         self.at = record.revised_at
-        super().__init__(conflict_message(record))
+        super().__init__(conflict_message(record, viewer=viewer))
 
 
-def conflict_message(record: Revised) -> str:
-    who = person_name(record.revised_by) if record.revised_by else _("someone else")
+def conflict_message(record: Revised, *, viewer=None) -> str:
+    """Who saved ``record`` last and when, as the person whose save was refused reads it."""
+    if record.revised_by is None:
+        who = _("someone else")
+    elif viewer is not None and record.revised_by_id == viewer.pk:
+        who = _("you, in another tab or window")
+    else:
+        who = person_name(record.revised_by)
     if record.revised_at is None:
         return _(
             "This was changed by %(who)s after you opened it. Nothing you typed has been lost "
@@ -76,18 +82,19 @@ def new_page_token() -> str:
     return secrets.token_urlsafe(12)
 
 
-def check_revision(record: Revised, *, expected: int | None, page: str = "") -> None:
+def check_revision(record: Revised, *, expected: int | None, page: str = "", by=None) -> None:
     """Raise RevisionConflict unless ``expected`` is the record's revision (or the last save
     came from this same page). Call it on the row locked with select_for_update.
 
     ``expected`` None means the caller showed no revision (a command, a script, a test that is
-    about something else): nothing to compare.
+    about something else): nothing to compare. ``by``, who is saving, is told "you, in another
+    tab" when the last save was their own.
     """
     if expected is None or record.revision == expected:
         return
     if page and record.revised_page == page:
         return
-    raise RevisionConflict(record)
+    raise RevisionConflict(record, viewer=by)
 
 
 def bump_revision(record: Revised, *, by, page: str = "", fields=()) -> None:

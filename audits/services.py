@@ -114,7 +114,7 @@ def audit_save_draft(
         expected_revision = None
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_editable(audit, by)
-    check_revision(audit, expected=expected_revision, page=page)
+    check_revision(audit, expected=expected_revision, page=page, by=by)
     if content.header.get("is_practice", audit.is_practice) != audit.is_practice:
         require("audits.change_practice_flag", by, audit, error=AuditError, field="is_practice")
     date_before = audit.audit_date

@@ -89,11 +89,16 @@ def _case(audit: Audit) -> ModerationCase:
     return case
 
 
-def _check_revision(audit: Audit, expected_revision: int | None, page: str = "") -> None:
+def _check_revision(audit: Audit, expected_revision: int | None, page: str, moderator) -> None:
     try:
-        check_revision(audit, expected=expected_revision, page=page)
+        check_revision(audit, expected=expected_revision, page=page, by=moderator)
     except RevisionConflict as conflict:
-        who = person_name(conflict.by) if conflict.by else _("someone else")
+        if conflict.by is None:
+            who = _("someone else")
+        elif conflict.by.pk == moderator.pk:
+            who = _("you, in another tab or window")
+        else:
+            who = person_name(conflict.by)
         at = f"{timezone.localtime(conflict.at):%H:%M}" if conflict.at else "?"
         raise ModerationConflict(
             _(
@@ -173,7 +178,7 @@ def _check_holder(
             )
             % {"name": who}
         )
-    _check_revision(audit, expected_revision, page)
+    _check_revision(audit, expected_revision, page, moderator)
     if audit.status != Status.IN_MODERATION or case.taken_by_id != moderator.pk:
         raise ModerationError(_("Take this audit from the queue before you moderate it."))
 

@@ -111,7 +111,7 @@ def report_update_narrative(
     nothing is written."""
     _require_qa_lead(by)
     report = _draft_for_update(report)
-    check_revision(report, expected=expected_revision, page=page)
+    check_revision(report, expected=expected_revision, page=page, by=by)
     _write_narrative(
         report,
         by=by,
@@ -143,7 +143,7 @@ def report_publish(
     """
     _require_qa_lead(by)
     report = _draft_for_update(report)
-    check_revision(report, expected=expected_revision, page=page)
+    check_revision(report, expected=expected_revision, page=page, by=by)
     if narrative is not None:
         _write_narrative(report, by=by, page=page, **narrative)
     figures = report_figures(report_scope(report), today=today or timezone.localdate())

@@ -79,7 +79,7 @@ def activity_update(
     """Change a planned activity. Audits already made keep their sampling decisions. Refused
     with RevisionConflict if it was saved from another page since ``expected_revision``."""
     activity = AuditActivity.objects.select_for_update().get(pk=activity.pk)
-    check_revision(activity, expected=expected_revision, page=page)
+    check_revision(activity, expected=expected_revision, page=page, by=by)
     values = _activity_values({"name": activity.name, "month": activity.month, **values})
     _check_unique_activity(values["name"], values["month"], exclude_pk=activity.pk)
     fields = [k for k in ACTIVITY_FIELDS if k in values]

@@ -192,7 +192,7 @@ def target_update(
     RevisionConflict if it was saved from another page since ``expected_revision``."""
     _require_qa_lead(by)
     target = Target.objects.select_for_update().get(pk=target.pk)
-    check_revision(target, expected=expected_revision, page=page)
+    check_revision(target, expected=expected_revision, page=page, by=by)
     values = _clean(
         name=name,
         measure=measure,

@@ -139,7 +139,7 @@
     }
     if (code === 409) {
       paused = true;
-      say(answer.message || "Someone else saved this since you opened it. Nothing here is lost.", "conflict", compareButton());
+      say(answer.message || "This was saved from another page since you opened it. Nothing here is lost.", "conflict", compareButton());
       return false;
     }
     if (code === 400) {

@@ -38,6 +38,17 @@ def test_an_out_of_date_revision_is_a_conflict_naming_the_last_saver(owner):
     assert owner.get_full_name() in str(raised.value)
 
 
+def test_ones_own_save_from_another_tab_is_named_so(owner):
+    audit = draft_audit(auditor=owner)
+    seen = audit.revision
+    bump_revision(audit, by=owner, page="tab-1")
+
+    with pytest.raises(RevisionConflict) as raised:
+        check_revision(audit, expected=seen, page="tab-2", by=owner)
+
+    assert "you, in another tab or window" in str(raised.value)
+
+
 def test_the_same_pages_own_earlier_save_is_not_a_conflict(owner):
     audit = draft_audit(auditor=owner)
     seen = audit.revision

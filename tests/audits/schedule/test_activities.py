@@ -277,7 +277,7 @@ def test_two_qa_leads_changing_one_activity_the_second_sees_both_and_nothing_is_
 
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Someone else saved this since you opened it" in html
+    assert "This was saved from another page since you opened it" in html
     assert 'data-use-saved="planned_audits"' in html and 'data-values="[&quot;12&quot;]"' in html
     activity.refresh_from_db()
     assert activity.planned_audits == 12
