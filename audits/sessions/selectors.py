@@ -17,15 +17,23 @@ def kept_save_for(user, pk) -> KeptSave | None:
     return kept_saves_for(user).filter(pk=pk).first()
 
 
-# Formset bookkeeping that says nothing to the person reading what was kept.
-_BOOKKEEPING = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
+# Formset bookkeeping, record ids and the button pressed say nothing to the person reading.
+_BOOKKEEPING = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS", "-id")
+_BUTTON = "action"
 
 
-def shown_fields(kept: KeptSave) -> list[tuple[str, str]]:
-    """What the offer page shows of a kept save: each field with something in it, named
-    readably ("domain-3-evaluation" as "domain 3 evaluation")."""
-    return [
-        (name.replace("-", " ").replace("_", " "), value)
-        for name, value in kept.fields
-        if value.strip() and name not in NOT_CONTENT and not name.endswith(_BOOKKEEPING)
-    ]
+def shown_fields(kept: KeptSave) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """What the offer page shows of a kept save, each field named readably
+    ("domain-3-text" as "Domain 3 text"): first what was written in words (the text someone
+    would mind losing), then the other values (dates, grades, choices), leaving out numbers
+    alone (the ids of choices and records) and the form's bookkeeping."""
+    written, other = [], []
+    for name, value in kept.fields:
+        value = value.strip()
+        if not value or value.isdigit() or name in NOT_CONTENT or name == _BUTTON:
+            continue
+        if name.endswith(_BOOKKEEPING):
+            continue
+        label = name.replace("-", " ").replace("_", " ").capitalize()
+        (written if " " in value else other).append((label, value))
+    return written, other

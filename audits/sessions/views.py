@@ -82,7 +82,7 @@ def kept(request):
     if not saves:
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     context = {
-        "saves": [(save, shown_fields(save)) for save in saves],
+        "saves": [(save, *shown_fields(save)) for save in saves],
         "next": next_url or "",
     }
     return render(request, "sessions/kept.html", context)

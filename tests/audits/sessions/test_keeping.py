@@ -222,9 +222,10 @@ def test_another_person_on_the_same_computer_never_sees_it_nor_uses_it(
     client.logout()
     sign_in(client, owner)
     assert TYPED in client.get(reverse("session:kept")).content.decode()
-    assert "1 save kept from when you were signed out" in client.get(
-        reverse("audits:home")
-    ).content.decode()
+    assert (
+        "1 save kept from when you were signed out"
+        in client.get(reverse("audits:home")).content.decode()
+    )
 
 
 def test_its_owner_can_discard_it(client, owner, draft, settings):
