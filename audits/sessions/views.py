@@ -6,25 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.http import require_GET, require_POST
 
 from ..models import KeptSave
 from . import answers, limits
+from .answers import local_url
 from .keeping import kept_save_discard, kept_save_keep, remembered_owner, same_origin, wants_json
 from .middleware import passive
 from .selectors import kept_save_for, kept_saves_for, shown_fields
-
-
-def local_url(request, target: str | None) -> str | None:
-    """``target`` when it is an address on this site, else None."""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
 
 
 def _timing(request) -> JsonResponse:

@@ -14,9 +14,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
-from audits.models import Audit, KeptSave
+from audits.models import KeptSave
 from audits.sessions import limits
 from tests import factories, helpers
+from tests.browser.conftest import PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -73,6 +74,13 @@ def test_the_warning_appears_with_the_focus_and_staying_signed_in_keeps_the_sess
     )
     expect(page.get_by_role("button", name="Stay signed in")).to_be_focused()
     expect(dialog(page)).to_contain_text("we will sign you out in")
+    # The countdown shown ticks; what a screen reader hears does not change every second.
+    shown = page.locator("#session-timeout [data-when=idle] [data-countdown]")
+    spoken = page.locator("#session-timeout [data-when=idle] [data-spoken]")
+    shown_before, spoken_before = shown.text_content(), spoken.text_content()
+    expect(shown).not_to_have_text(shown_before, timeout=2500)
+    assert spoken.text_content() == spoken_before
+    assert spoken.get_attribute("aria-live") == "polite"
     assert_accessible(page, "#session-timeout")
 
     # Escape means "Stay signed in": the server counts it as activity.
@@ -120,26 +128,45 @@ def test_letting_it_run_out_saves_first_and_ends_on_the_signed_out_page(
     expect(page.get_by_text("What you had typed on the page was saved")).to_be_visible()
     expect(page.locator(".navbar-text")).to_have_count(0)
     page.get_by_role("link", name="Sign in again").click()
-    page.get_by_label("Username").fill(auditor.username)
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_again(page, auditor)
     expect(page.get_by_role("heading", level=1)).to_have_text("My audits")
     assert page.url.endswith("/audits/mine/")
 
 
 def sign_in_again(page, user):
     page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def typing_in_a_draft(page, live_server, login, auditor, case_reference):
+    """Signed in, with a draft's form open and its overall comments typed, not yet saved."""
+    audit = helpers.draft_audit(auditor=auditor, case_reference=case_reference)
+    login(page, live_server, auditor)
+    page.goto(f"/audits/{audit.pk}/edit/")
+    fill_overall_comments(page, TYPED)
+    return audit
+
+
+def restore_the_kept_save(page, audit):
+    """On the offer page: what was typed is shown, and "Save it now" saves it to the draft."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "You were signed out before this was saved"
+    )
+    expect(page.get_by_text(TYPED)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Save it now").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    assert page.url.endswith(f"/audits/{audit.pk}/edit/")
+    audit.refresh_from_db()
+    assert audit.overall_comments == TYPED
+    assert not KeptSave.objects.exists()
 
 
 def test_a_save_after_the_session_ended_on_the_server_is_offered_back_and_saved(
     page, live_server, login, auditor
 ):
-    audit = helpers.draft_audit(auditor=auditor, case_reference="CR-8101")
-    login(page, live_server, auditor)
-    page.goto(f"/audits/{audit.pk}/edit/")
-    fill_overall_comments(page, TYPED)
+    audit = typing_in_a_draft(page, live_server, login, auditor, "CR-8101")
 
     Session.objects.all().delete()  # ended on the server: an administrator, a restart, time
     page.get_by_role("button", name="Save draft").click()
@@ -148,27 +175,13 @@ def test_a_save_after_the_session_ended_on_the_server_is_offered_back_and_saved(
     kept = KeptSave.objects.get()
     assert (kept.owner, kept.reason) == (auditor, KeptSave.Reason.SIGNED_OUT)
     sign_in_again(page, auditor)
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "You were signed out before this was saved"
-    )
-    expect(page.get_by_text(TYPED)).to_be_visible()
-    assert_accessible(page)
-    page.get_by_role("button", name="Save it now").click()
-
-    expect(page.get_by_text("Draft saved.")).to_be_visible()
-    assert page.url.endswith(f"/audits/{audit.pk}/edit/")
-    audit.refresh_from_db()
-    assert audit.overall_comments == TYPED
-    assert not KeptSave.objects.exists()
+    restore_the_kept_save(page, audit)
 
 
 def test_signing_in_again_in_a_second_tab_does_not_lose_the_first_tabs_save(
     page, live_server, login, auditor
 ):
-    audit = helpers.draft_audit(auditor=auditor, case_reference="CR-8102")
-    login(page, live_server, auditor)
-    page.goto(f"/audits/{audit.pk}/edit/")
-    fill_overall_comments(page, TYPED)
+    audit = typing_in_a_draft(page, live_server, login, auditor, "CR-8102")
 
     second = page.context.new_page()
     second.goto(f"{live_server.url}/accounts/login/")
@@ -178,11 +191,6 @@ def test_signing_in_again_in_a_second_tab_does_not_lose_the_first_tabs_save(
 
     page.get_by_role("button", name="Save draft").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "You were signed out before this was saved"
-    )
-    expect(page.get_by_text(TYPED)).to_be_visible()
-    assert KeptSave.objects.get().reason == KeptSave.Reason.CSRF
-    page.get_by_role("button", name="Save it now").click()
-    expect(page.get_by_text("Draft saved.")).to_be_visible()
-    assert Audit.objects.get(pk=audit.pk).overall_comments == TYPED
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert KeptSave.objects.get().reason == KeptSave.Reason.CSRF  # still signed in: straight back
+    restore_the_kept_save(page, audit)
