@@ -114,11 +114,17 @@
     window.clearTimeout(timer);
     deadline = performance.now() + seconds * 1000;
     limit = limitName || limit;
-    if (seconds > warning) {
-      close();
-      timer = window.setTimeout(beforeWarning, (seconds - warning - SAVE_LEAD) * 1000);
-    } else {
+    if (seconds <= warning) {
       open();
+      return;
+    }
+    close();
+    var untilSave = seconds - warning - SAVE_LEAD;
+    if (untilSave > 0) {
+      timer = window.setTimeout(beforeWarning, untilSave * 1000);
+    } else {
+      // Saved and asked just now (beforeWarning): warn on time, without asking again.
+      timer = window.setTimeout(open, (seconds - warning) * 1000);
     }
   }
 
