@@ -23,5 +23,6 @@ class AuditsConfig(AppConfig):
     def ready(self):
         from . import permissions  # noqa: F401  (registers the audits.* rules)
         from .security import receivers  # noqa: F401  (sign-in events into the security log)
+        from .sessions import receivers as session_receivers  # noqa: F401  (session clocks)
 
         post_migrate.connect(_build_missing_figures, sender=self)

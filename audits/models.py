@@ -576,3 +576,36 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The security log is append-only.")
+
+
+class KeptSave(models.Model):
+    """A form someone posted after their session had ended (or with a CSRF token another tab
+    had replaced), kept on the server so it can be offered back to them once they have signed
+    in again (audits.sessions). Never kept in the browser: it may hold case content.
+
+    Only its owner is ever shown it; it is deleted once used, discarded, or a day old.
+    """
+
+    class Reason(models.TextChoices):
+        SIGNED_OUT = "signed_out", _("Signed out before it was saved")
+        CSRF = "csrf", _("The page's security token had expired")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kept_saves"
+    )
+    # Where it was posted (and is posted again), and the page the person was on.
+    path = models.CharField(max_length=500)
+    page = models.CharField(max_length=500, blank=True)
+    # The posted fields as [name, value] pairs, in order, repeated names included; never the
+    # CSRF token, never a password (audits.sessions.keeping refuses forms that have one).
+    fields = models.JSONField(default=list)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    # Sent by a script (autosave) rather than a form: restored by a script too.
+    from_script = models.BooleanField(default=False)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"kept save {self.pk} ({self.path})"

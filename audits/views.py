@@ -22,6 +22,7 @@ from .rules import draft_warnings
 from .schedule import selectors as schedule_selectors
 from .security import history
 from .security.events import Event, record
+from .sessions.selectors import kept_saves_for
 from .workflow import AuditError
 
 PAGE_SIZE = 25
@@ -29,7 +30,11 @@ PAGE_SIZE = 25
 
 def home(request):
     user = request.user
-    context = {"no_role": not roles.role_names(user)}
+    context = {
+        "no_role": not roles.role_names(user),
+        # Saves that arrived after a session ended, waiting for their owner (audits.sessions).
+        "kept_saves": kept_saves_for(user).count(),
+    }
     if rules.has_perm("audits.start_audit", user):
         context["assigned"] = schedule_selectors.assigned_activities(
             user, today=timezone.localdate()

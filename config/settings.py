@@ -54,6 +54,10 @@ TWO_FACTOR_ROLES  comma-separated role names (audits.roles: Auditor, Moderator, 
               as well as their password; empty for nobody. Default: "QA lead,Administrator"
               with DEBUG off, nobody with DEBUG on (so the local demo signs in with a password).
               Sessions signed in through single sign-on are not asked (the council's own MFA).
+SESSION_IDLE_MINUTES  minutes without activity after which a signed-in session ends (default 30;
+              a whole number from 5 to 480). Two minutes before, a dialog offers "Stay signed in".
+SESSION_MAX_HOURS  hours after signing in at which a session ends, however active (default 10; a
+              whole number from 1 to 24, and not shorter than SESSION_IDLE_MINUTES).
 RETENTION_YEARS how many years audits are kept, counted from the audit date, before
               `manage.py apply_retention --apply` deletes them (a whole number from 1 to 100;
               default 7). Set it from the council's own retention schedule. The default of 7
@@ -160,6 +164,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session has passed two-factor sign-in.
     "django_otp.middleware.OTPMiddleware",
+    # Ends sessions idle or signed in too long, counts activity, and keeps a save that arrives
+    # after the session ended so it is offered back after signing in (audits.sessions). Before
+    # LoginRequiredMiddleware, which would otherwise turn such a save into a plain redirect.
+    "audits.sessions.middleware.SessionLimitsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # The roles of TWO_FACTOR_ROLES reach nothing but the two-factor pages and sign-out until
     # they have entered a code. Static files never get here: WhiteNoise answers them first.
@@ -366,6 +374,26 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 # Behind a reverse proxy: how many proxies add themselves to X-Forwarded-For, so the logs record
 # the client's address rather than the proxy's. 0 (the default) reads the connection's address.
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+# How long a signed-in session lasts (audits.sessions): it ends after SESSION_IDLE_MINUTES
+# without activity (a page, a save; not the warning's background status check) and
+# SESSION_MAX_HOURS after signing in, whether by password, two-factor or the council sign-in.
+# The warning dialog opens SESSION_WARNING_SECONDS before the end (GOV.UK's two minutes).
+SESSION_IDLE_SECONDS = 60 * env_whole_number("SESSION_IDLE_MINUTES", 30, low=5, high=8 * 60)
+SESSION_ABSOLUTE_SECONDS = 3600 * env_whole_number("SESSION_MAX_HOURS", 10, low=1, high=24)
+if SESSION_IDLE_SECONDS > SESSION_ABSOLUTE_SECONDS:
+    raise ImproperlyConfigured(
+        f"SESSION_IDLE_MINUTES ({SESSION_IDLE_SECONDS // 60}) is longer than SESSION_MAX_HOURS "
+        f"({SESSION_ABSOLUTE_SECONDS // 3600} hours): a session would always end before it "
+        "could be idle that long. Shorten SESSION_IDLE_MINUTES or lengthen SESSION_MAX_HOURS."
+    )
+SESSION_WARNING_SECONDS = 120
+# The session cookie and row never outlive the longest session (each sign-in sets its own
+# expiry to its absolute end; this covers anything stored before signing in).
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# A POST refused for a stale CSRF token (signed in again in another tab) is kept and offered
+# back rather than lost (audits.sessions.views.csrf_failure).
+CSRF_FAILURE_VIEW = "audits.sessions.views.csrf_failure"
 
 # The retention schedule (audits.retention; the default and why: the docstring above).
 RETENTION_YEARS = env_whole_number(

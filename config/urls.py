@@ -46,6 +46,8 @@ urlpatterns = [
     # The council sign-in (config.sso): oidc/authenticate/, oidc/callback/, oidc/logout/.
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("accounts/two-factor/", include("audits.twofactor.urls")),
+    # The session's time limits and saves kept when it ended (audits.sessions).
+    path("accounts/session/", include("audits.sessions.urls")),
     path("moderation/", include("moderation.urls")),
     path("reports/", include("reports.urls")),
     path("", include("audits.urls")),

@@ -67,6 +67,15 @@ EXPECTED = {
     "two_factor:setup": (LOGIN, 302, 302, 302, 302, 302),
     "two_factor:verify": (LOGIN, 302, 302, 302, 302, 302),
     "two_factor:recovery_codes": (LOGIN, 302, 302, 302, 302, 302),
+    # The session's limits and kept saves (audits.sessions). The status answers a signed-in
+    # person (anonymous is sent to sign in, or gets 401 JSON from a script); "Stay signed in"
+    # and discarding are POST only. The signed-out page is for the signed out: anyone still
+    # signed in goes on to the home page, as from the kept-saves page when nothing is kept.
+    "session:status": (LOGIN, 200, 200, 200, 200, 200),
+    "session:extend": (LOGIN, 405, 405, 405, 405, 405),
+    "session:signed_out": (200, 302, 302, 302, 302, 302),
+    "session:kept": (LOGIN, 302, 302, 302, 302, 302),
+    "session:discard": (LOGIN, 405, 405, 405, 405, 405),
     # The admin site lets in the Administrator role only (config/admin.py), not staff. Others
     # are sent to its sign-in page; GET on its logout sends a signed-in non-administrator to
     # the admin's index. view_on_site is 404: content type 1 has no object 1.
@@ -234,6 +243,7 @@ def _kwargs(name: str, world: World) -> dict:
         },
         "admin:view_on_site": lambda: {"content_type_id": 1, "object_id": 1},
         "admin:app_list": lambda: {"app_label": "audits"},
+        "session:discard": lambda: {"pk": 1},
     }
     if name in by_name:
         return by_name[name]()

@@ -325,3 +325,39 @@ def test_with_the_council_sign_in_on_forms_may_also_lead_on_to_the_provider():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "[\"'self'\", 'https://login.example.test']"
+
+
+# --- Session time limits (audits.sessions) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SESSION_IDLE_MINUTES": "half an hour"}, "SESSION_IDLE_MINUTES must be a whole number"),
+        ({"SESSION_IDLE_MINUTES": "4"}, "SESSION_IDLE_MINUTES must be a whole number from 5"),
+        ({"SESSION_MAX_HOURS": "25"}, "SESSION_MAX_HOURS must be a whole number from 1 to 24"),
+        (
+            {"SESSION_IDLE_MINUTES": "120", "SESSION_MAX_HOURS": "1"},
+            "SESSION_IDLE_MINUTES (120) is longer than SESSION_MAX_HOURS",
+        ),
+    ],
+)
+def test_a_session_limit_that_makes_no_sense_stops_the_app(env, message):
+    result = _run("manage.py", "check", DEBUG="1", **env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_session_limits_are_read_from_the_environment():
+    result = _run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SESSION_IDLE_SECONDS, settings.SESSION_ABSOLUTE_SECONDS)",
+        DEBUG="1",
+        SESSION_IDLE_MINUTES="15",
+        SESSION_MAX_HOURS="8",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["900", "28800"]

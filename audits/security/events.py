@@ -35,6 +35,10 @@ class Event(models.TextChoices):
     RECOVERY_CODE_USED = "recovery_code_used", _("Signed in with a recovery code")
     RECOVERY_CODES_REPLACED = "recovery_codes_replaced", _("Made new recovery codes")
     TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset by an administrator")
+    # A save that arrived after its session ended, kept for its owner (audits.sessions).
+    SAVE_KEPT = "save_kept", _("Kept a save made after the session ended")
+    SAVE_RESTORED = "save_restored", _("Posted a kept save again")
+    SAVE_DISCARDED = "save_discarded", _("Discarded a kept save")
     # Accounts and records.
     ROLES_CHANGED = "roles_changed", _("Roles changed")
     RETENTION_DELETED = "retention_deleted", _("Audit deleted under the retention schedule")

@@ -18,7 +18,15 @@ def _signed_in(sender, request, user, **kwargs):
 
 @receiver(user_logged_out, dispatch_uid="security_log_signed_out")
 def _signed_out(sender, request, user, **kwargs):
-    record(Event.SIGNED_OUT, request=request, user=user, obj=user)
+    # Ended by a time limit (audits.sessions: "idle" or "absolute") rather than by the person.
+    reason = getattr(request, "sign_out_reason", None)
+    record(
+        Event.SIGNED_OUT,
+        request=request,
+        user=user,
+        obj=user,
+        changes={"reason": reason} if reason else None,
+    )
 
 
 @receiver(user_login_failed, dispatch_uid="security_log_sign_in_failed")

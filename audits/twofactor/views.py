@@ -9,22 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from ..sessions.answers import local_url
 from . import selectors, services
 from .forms import SetUpCodeForm, VerifyCodeForm
 
 
 def _next_url(request) -> str:
     """The page first asked for, when it is on this site; else the home page."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    target = request.POST.get("next") or request.GET.get("next")
+    return local_url(request, target) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _mark_verified(request, device) -> None:
