@@ -9,13 +9,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audits.background import enqueue_on_commit
 from audits.figures import refresh_for_audit
 from audits.grades import GRADE_RANK, Grade
 from audits.models import AgreedAction, Audit, Status
 from audits.permissions import require
 from audits.workflow import AuditError, transition
 
-from . import notifications
+from . import tasks
 from .models import DomainNote, Exemplar, Moderation, ModerationCase, SampleReason
 
 _system_random = random.SystemRandom()
@@ -245,7 +246,7 @@ def moderation_record(
     transition(audit, to=Status.COMPLETED, by=moderator, comment=moderation.get_outcome_display())
     audit.moderated_grade, audit.moderated_by = grade, moderator
     _bump(audit, "status", "moderated_grade", "moderated_by")
-    transaction.on_commit(lambda: notifications.moderation_recorded(moderation_id=moderation.pk))
+    enqueue_on_commit(tasks.email_moderation_outcome, moderation_id=moderation.pk)
     return moderation
 
 
@@ -275,7 +276,7 @@ def moderation_send_back(
     case.taken_by, case.taken_at = None, None
     case.save(update_fields=["taken_by", "taken_at"])
     _bump(audit, "status")
-    transaction.on_commit(lambda: notifications.moderation_sent_back(moderation_id=moderation.pk))
+    enqueue_on_commit(tasks.email_moderation_sent_back, moderation_id=moderation.pk)
     return moderation
 
 
