@@ -356,7 +356,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "moderation.moderation",
     "moderation.domainnote",
     "moderation.exemplar",
-    {"model": "reports.report", "exclude_fields": ["frozen_pdf", "frozen_figures", "updated_at"]},
+    {
+        "model": "reports.report",
+        "exclude_fields": ["frozen_pdf", "frozen_html", "frozen_figures", "updated_at"],
+    },
     "reports.target",
     {"model": "auth.user", "exclude_fields": ["password", "last_login"], "m2m_fields": {"groups"}},
 )
