@@ -29,20 +29,26 @@ install: $(INSTALLED)
 
 install-test: $(TEST_INSTALLED)
 
+# The task worker (`manage.py db_worker`: emails, report PDFs) runs beside the web server;
+# config/together.py stops both on Ctrl-C, or both when either one stops.
 run: $(INSTALLED)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py load_demo
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python -m config.together \
+		-- $(BIN)/python manage.py runserver 127.0.0.1:8000 \
+		-- $(BIN)/python manage.py db_worker
 
 # `make serve` runs the production server: DEBUG off, so SECRET_KEY and ALLOWED_HOSTS must be set
 # in the environment (the settings refuse to start without SECRET_KEY). gunicorn's own settings
-# (address, workers) are read from the environment by config/gunicorn.py. See the README's
-# "Running in production".
+# (address, workers) are read from the environment by config/gunicorn.py. The task worker runs
+# beside gunicorn, as under `make run`. See the README's "Running in production".
 SERVE_ENV := DEBUG=0
 serve: $(INSTALLED)
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
-	$(SERVE_ENV) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
+	$(SERVE_ENV) $(BIN)/python -m config.together \
+		-- $(BIN)/gunicorn -c config/gunicorn.py config.wsgi \
+		-- $(BIN)/python manage.py db_worker
 
 test: $(TEST_INSTALLED) lint
 	$(BIN)/python manage.py check --settings=config.settings_test

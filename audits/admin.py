@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from config.admin import AdministratorOnly, ReadOnlyAdmin
 
@@ -269,3 +271,28 @@ class ChangeHistoryAdmin(ReadOnlyAdmin):
     search_fields = ["object_repr", "actor__username"]
     date_hierarchy = "timestamp"
     list_select_related = ["actor", "content_type"]
+
+
+# The tasks that sent emails and made PDFs (audits.background): what ran, what failed and why.
+# Read-only, for administrators; a failed email names its kind and case reference only.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(ReadOnlyAdmin, DBTaskResultAdmin):
+    list_display = [
+        "enqueued_at",
+        "task_name",
+        "status",
+        "display_run_after",
+        "finished_at",
+        "failure",
+    ]
+    list_filter = ["status"]
+    search_fields = ["task_path", "traceback"]
+
+    @admin.display(description="what failed")
+    def failure(self, obj):
+        # The last line of the traceback: the error the task failed with (audits.background).
+        lines = obj.traceback.strip().splitlines()
+        return lines[-1] if lines else ""

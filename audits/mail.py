@@ -1,27 +1,26 @@
-"""Sending an email about a change that is already saved.
+"""Sending an email about a change that is already saved, from a task (audits.background).
 
-The change stands whether or not the email goes: a mail server that is down or refuses the
-message is logged for the administrator, never raised into the page of the person who made
-the change. The apps' notifications modules build each email; this only sends it.
+The apps' notifications modules build each email; this only sends it. A mail server that is
+down or refuses the message raises MailNotSent, naming the email and the object it concerns
+(its id and case reference, nothing of the case's content), so the task fails with that for
+the administrator to read and is tried again later. The change itself was committed before
+the task was queued, so nothing the mail server does can undo it.
 """
-
-import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-logger = logging.getLogger(__name__)
+
+class MailNotSent(Exception):
+    """The mail server did not take an email; the message names which, never its content."""
 
 
-def send_after_change(*, kind: str, about: str, subject: str, body: str, to: list[str]) -> bool:
-    """Send one email; True if the mail server took it.
-
-    ``kind`` names the email and ``about`` the object it concerns (its id and case reference,
-    nothing of the case's content), for the log line written when the send fails.
-    """
+def send_email(*, kind: str, about: str, subject: str, body: str, to: list[str]) -> None:
+    """Send one email, or raise MailNotSent saying ``kind`` (which email) and ``about`` (the
+    object it concerns, by id and case reference)."""
     try:
         EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to).send()
-    except Exception:  # smtplib and socket errors, or anything else a mail backend raises
-        logger.exception("Could not send the %s email about %s.", kind, about)
-        return False
-    return True
+    except Exception as error:  # smtplib and socket errors, or anything a mail backend raises
+        raise MailNotSent(
+            f"Could not send the {kind} email about {about}: {type(error).__name__}: {error}"
+        ) from error

@@ -12,6 +12,9 @@ DEBUG         "1"/"true"/"yes" turns debug on; anything else (or unset) leaves i
 ALLOWED_HOSTS comma-separated host names.
 COUNCIL_NAME  the council named on report title pages and the council sign-in button.
 SITE_URL      the app's address, for links in emails.
+EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_TIMEOUT
+              the mail relay (default localhost:25, no login, no STARTTLS, 30 s timeout).
+DEFAULT_FROM_EMAIL  the sender of the app's emails.
 LOGIN_COOL_OFF_MINUTES  how long sign-in stays refused after 5 failed attempts (default 15).
 TRUSTED_PROXIES how many reverse proxies in front of the app add to X-Forwarded-For (default 0).
 SECURE_SSL_REDIRECT  redirect plain HTTP to HTTPS (default on with DEBUG off). The reverse proxy
@@ -147,6 +150,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Work off the request (audits.background): Django's tasks API (the django-tasks backport)
+    # and its database backend, whose table of task results the admin shows. Before audits,
+    # whose admin module replaces that table's own admin registration.
+    "django_tasks",
+    "django_tasks_db",
     "audits",
     "moderation",
     "reports",
@@ -366,7 +374,13 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "moderation.exemplar",
     {
         "model": "reports.report",
-        "exclude_fields": ["frozen_pdf", "frozen_figures", "updated_at", *REVISION_FIELDS],
+        "exclude_fields": [
+            "frozen_pdf",
+            "frozen_html",
+            "frozen_figures",
+            "updated_at",
+            *REVISION_FIELDS,
+        ],
     },
     {"model": "reports.target", "exclude_fields": REVISION_FIELDS},
     {"model": "auth.user", "exclude_fields": ["password", "last_login"], "m2m_fields": {"groups"}},
@@ -425,6 +439,11 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Emails and published reports' PDFs are made by tasks (audits.background), kept in the database
+# like everything else and run by `manage.py db_worker` beside the web server (`make run`,
+# `make serve`; docs/DEPLOY.md). Any number of workers may share the database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -432,6 +451,14 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "casefile-audit@localhost")
+# The council's mail relay, for the SMTP backend. The worker sends every email, so a relay that
+# is slow or down delays an email (and is retried), never a page.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_whole_number("EMAIL_PORT", 25, low=1, high=65535)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = env_whole_number("EMAIL_TIMEOUT", 30, low=1, high=600)
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Example Borough Council")
 # The address people use to reach the app, for links in emails.

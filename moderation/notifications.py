@@ -1,16 +1,17 @@
 """The emails to an auditor about the moderation of their audit: who gets each, its subject and
 its body.
 
-Each function takes the Moderation's id only and reads what it needs itself, so it can be run
-on commit (as the services do now) or later by a task queue. None raises: the moderation is
-saved whatever the mail server does, and a failure is logged (see audits.mail).
+Each function takes the Moderation's id only and reads what it needs itself, so that a task
+(moderation.tasks) runs it after the moderation has committed. Each raises MailNotSent
+(audits.mail) when the mail server does not take the email, so the task is tried again later;
+the moderation is saved whatever the mail server does.
 """
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from audits.mail import send_after_change
+from audits.mail import send_email
 
 from .models import Moderation
 
@@ -21,7 +22,7 @@ def _tell_auditor(*, kind: str, moderation: Moderation, subject: str, body: str)
     if not email:
         return
     link = settings.SITE_URL.rstrip("/") + reverse("audits:detail", args=[audit.pk])
-    send_after_change(
+    send_email(
         kind=kind,
         about=f"moderation {moderation.pk} (case {audit.case_reference})",
         subject=subject,

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audits.background import enqueue_on_commit
 from audits.figures import refresh_for_audit
 from audits.grades import GRADE_RANK, Grade
 from audits.models import AgreedAction, Audit, Status
@@ -15,7 +16,7 @@ from audits.permissions import require
 from audits.revisions import RevisionConflict, bump_revision, check_revision, person_name
 from audits.workflow import AuditError, transition
 
-from . import notifications
+from . import tasks
 from .models import DomainNote, Exemplar, Moderation, ModerationCase, SampleReason
 
 _system_random = random.SystemRandom()
@@ -269,7 +270,7 @@ def moderation_record(
     audit.moderated_grade, audit.moderated_by = grade, moderator
     _clear_draft(case)
     _bump(audit, moderator, "status", "moderated_grade", "moderated_by")
-    transaction.on_commit(lambda: notifications.moderation_recorded(moderation_id=moderation.pk))
+    enqueue_on_commit(tasks.email_moderation_outcome, moderation_id=moderation.pk)
     return moderation
 
 
@@ -304,7 +305,7 @@ def moderation_send_back(
     case.taken_by, case.taken_at = None, None
     _clear_draft(case, "taken_by", "taken_at")
     _bump(audit, moderator, "status")
-    transaction.on_commit(lambda: notifications.moderation_sent_back(moderation_id=moderation.pk))
+    enqueue_on_commit(tasks.email_moderation_sent_back, moderation_id=moderation.pk)
     return moderation
 
 

@@ -1,5 +1,6 @@
 """Scrutiny board reports. A draft shows live figures; publishing freezes figures, narrative
-and PDF so the paper never changes afterwards, whatever happens to the audits."""
+and the paper (its HTML, then the PDF made from it by a task) so the paper never changes
+afterwards, whatever happens to the audits."""
 
 from django.conf import settings
 from django.db import models
@@ -36,6 +37,10 @@ class Report(Revised):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     frozen_figures = models.JSONField(null=True, blank=True, editable=False)
+    # The paper as published, rendered in the publishing transaction; the worker makes the PDF
+    # from it (reports.tasks), so the PDF is what was published however long that takes.
+    frozen_html = models.TextField(blank=True, editable=False)
+    # Kept in the database like everything else (no file on a server's disk): null until made.
     frozen_pdf = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -1,4 +1,5 @@
-"""Every write to reports: create a draft, write its narrative, publish it."""
+"""Every write to reports: create a draft, write its narrative, publish it, ask for its PDF
+to be made again."""
 
 import datetime
 from typing import TypedDict
@@ -7,15 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audits.background import enqueue_on_commit
 from audits.errors import DomainError
 from audits.periods import Period
 from audits.permissions import require
 from audits.revisions import bump_revision, check_revision
 
+from . import tasks
 from .figures import report_figures
 from .models import Report
 from .rendering.html import report_html
-from .rendering.pdf import html_to_pdf
 from .selectors import ReportScope
 
 
@@ -134,12 +136,14 @@ def report_publish(
     expected_revision: int | None = None,
     page: str = "",
 ) -> Report:
-    """Freeze the figures, the narrative and the PDF. A published report never changes.
+    """Freeze the figures, the narrative and the paper. A published report never changes.
 
     ``narrative``, what the QA lead has in the form as they publish, is saved first in the same
     transaction, so what they typed is what is frozen, or nothing is if publishing fails. If
     the narrative was saved from another page since this one opened (``expected_revision``),
     RevisionConflict: nobody publishes a narrative they have not seen.
+    The paper is frozen as HTML; a task makes the PDF from it once this commits (reports.tasks),
+    so publishing does not wait for the PDF engine.
     """
     _require_qa_lead(by)
     report = _draft_for_update(report)
@@ -150,18 +154,37 @@ def report_publish(
     report.state = Report.State.PUBLISHED
     report.published_by, report.published_at = by, timezone.now()
     report.frozen_figures = figures
-    report.frozen_pdf = html_to_pdf(report_html(figures=figures, report=report, for_pdf=True))
+    report.frozen_html = report_html(figures=figures, report=report, for_pdf=True)
     report.save(
         update_fields=[
             "state",
             "published_by",
             "published_at",
             "frozen_figures",
-            "frozen_pdf",
+            "frozen_html",
             "updated_at",
         ]
     )
+    enqueue_on_commit(tasks.make_report_pdf, report_id=report.pk)
     return report
+
+
+@transaction.atomic
+def report_pdf_make_again(*, report: Report, by) -> None:
+    """Ask the worker again for the PDF of a published report whose PDF could not be made
+    (reports.tasks.NOT_MADE). It is made from the same frozen HTML as before."""
+    _require_qa_lead(by)
+    report = tasks.with_pdf_made(Report.objects.select_for_update()).get(pk=report.pk)
+    state = tasks.pdf_state(report)
+    if state is None:
+        raise ReportError(
+            _("A draft's PDF is made when it is downloaded: there is nothing to make.")
+        )
+    if state == tasks.READY:
+        raise ReportError(_("The PDF of this report is made already."))
+    if state == tasks.BEING_MADE:
+        raise ReportError(_("The PDF of this report is being made already."))
+    enqueue_on_commit(tasks.make_report_pdf, report_id=report.pk)
 
 
 def report_current_figures(report: Report, *, today: datetime.date | None = None) -> dict:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/publish/", views.report_publish, name="publish"),
     path("<int:pk>/autosave/", views.report_autosave, name="autosave"),
     path("<int:pk>/report.pdf", views.report_pdf, name="pdf"),
+    path("<int:pk>/make-pdf/", views.report_pdf_make_again, name="make_pdf"),
     path("<int:pk>/audits.<str:fmt>", views.report_export, name="export"),
     path("targets/", target_views.targets, name="targets"),
     path("targets/new/", target_views.target_new, name="target_new"),

@@ -16,7 +16,7 @@ from audits.permissions import require
 from audits.revisions import RevisionConflict
 from audits.security.events import Event, record
 
-from . import contract, services
+from . import contract, services, tasks
 from .forms import NarrativeForm, PeriodForm
 from .models import Report
 from .rendering import html as rendering
@@ -32,9 +32,10 @@ def _require_writer(user):
 
 
 def _report_for(user, pk) -> Report:
+    """The report, without its frozen HTML and PDF loaded (``pdf_made`` says if there is one)."""
     _require_reader(user)
     return get_object_or_404(
-        Report.objects.select_related(
+        tasks.with_pdf_made(Report.objects).select_related(
             "activity", "strand", "case_type", "created_by", "published_by"
         ),
         pk=pk,
@@ -43,7 +44,7 @@ def _report_for(user, pk) -> Report:
 
 def report_list(request):
     _require_reader(request.user)
-    reports = Report.objects.select_related("created_by", "published_by")
+    reports = tasks.with_pdf_made(Report.objects).select_related("created_by", "published_by")
     return render(
         request,
         "reports/report_list.html",
@@ -96,6 +97,7 @@ def _detail_page(request, report, form, revision=None, *, status=None, **extra):
     bound = form is not None and form.is_bound
     context = {
         **rendering.report_context(figures=figures, report=report),
+        "pdf_state": tasks.pdf_state(report),
         "form": form,
         "revision_form": revision or RevisionForm(record=report),
         "error_summary": form.error_summary() if bound else [],
@@ -195,14 +197,43 @@ def report_publish(request, pk):
     except services.ReportError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Report published. Its figures and PDF are now fixed."))
+        messages.success(
+            request,
+            _("Report published. Its figures and narrative are now fixed; its PDF is being made."),
+        )
+    return redirect(report)
+
+
+@require_POST
+def report_pdf_make_again(request, pk):
+    report = _report_for(request.user, pk)
+    _require_writer(request.user)
+    try:
+        services.report_pdf_make_again(report=report, by=request.user)
+    except services.ReportError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The PDF is being made again."))
     return redirect(report)
 
 
 def report_pdf(request, pk):
     report = _report_for(request.user, pk)
+    state = tasks.pdf_state(report)
+    if state in (tasks.BEING_MADE, tasks.NOT_MADE):
+        # Never a PDF other than the one frozen at publishing: say why there is none yet.
+        being_made = state == tasks.BEING_MADE
+        response = render(
+            request,
+            "reports/report_pdf_not_ready.html",
+            {"report": report, "pdf_state": state, "title": report.title},
+            status=202 if being_made else 409,
+        )
+        if being_made:
+            response["Retry-After"] = "30"
+        return response
     if report.is_published:
-        pdf = bytes(report.frozen_pdf)
+        pdf = bytes(Report.objects.values_list("frozen_pdf", flat=True).get(pk=report.pk))
     else:
         figures = services.report_current_figures(report)
         pdf = html_to_pdf(rendering.report_html(figures=figures, report=report, for_pdf=True))

@@ -73,6 +73,18 @@ def mail_server_down(settings):
     return port
 
 
+@pytest.fixture
+def mail_server(mail_server_down):
+    """The mail server at mail_server_down's address, down until the test calls its
+    ``start()``: then a real SMTP server (aiosmtpd) that keeps what it receives in
+    ``messages``. The emails' way there is Django's real SMTP backend throughout."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer(port=mail_server_down)
+    yield server
+    server.stop()
+
+
 # --- Static files as production has them ----------------------------------------------------
 MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 

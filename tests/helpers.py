@@ -69,6 +69,23 @@ def taken_audit(*, moderator, auditor=None, **kwargs):
     return moderation_services.moderation_take(audit=audit, moderator=moderator)
 
 
+def moderation_form(audit, **fields) -> dict:
+    """What the moderation page posts to record the auditor's grade, with no actions added;
+    ``fields`` change or add to it."""
+    return {
+        "action": "record",
+        "grade": audit.overall_grade,
+        "rationale": "",
+        "feedback": "",
+        "revision": audit.revision,
+        "actions-TOTAL_FORMS": "0",
+        "actions-INITIAL_FORMS": "0",
+        "actions-MIN_NUM_FORMS": "0",
+        "actions-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+
+
 def moderated_audit(*, moderator=None, grade=None, rationale="", auditor=None, **kwargs):
     """An audit taken and moderated to ``grade`` (the auditor's grade, agreeing, by default)."""
     from moderation import services as moderation_services

@@ -132,6 +132,7 @@ EXPECTED = {
     "reports:publish": (LOGIN, 405, 405, 405, 405, 405),
     "reports:autosave": (LOGIN, 405, 405, 405, 405, 405),
     "reports:pdf": (LOGIN, 403, 403, 403, 200, 200),
+    "reports:make_pdf": (LOGIN, 405, 405, 405, 405, 405),
     "reports:export": (LOGIN, 403, 403, 403, 200, 200),
     "reports:targets": (LOGIN, 403, 403, 403, 200, 200),
     "reports:target_new": (LOGIN, 403, 403, 403, 200, 403),
@@ -251,7 +252,13 @@ def _kwargs(name: str, world: World) -> dict:
         return {"pk": world.action.pk}
     if name.startswith("reports:target_") and name != "reports:target_new":
         return {"pk": world.target.pk}
-    if name in ("reports:detail", "reports:publish", "reports:pdf", "reports:autosave"):
+    if name in (
+        "reports:detail",
+        "reports:publish",
+        "reports:pdf",
+        "reports:autosave",
+        "reports:make_pdf",
+    ):
         return {"pk": world.report.pk}
     if name in ("audits:detail", "audits:pdf") or name in _AUDIT_PAGES_OF_MODERATION:
         return {"pk": world.submitted.pk}
@@ -313,6 +320,7 @@ POSTED = {
     "moderation:acknowledge": {},
     "reports:publish": {},
     "reports:autosave": {"title": "Quarter three", "summary": "Typed while autosaving."},
+    "reports:make_pdf": {},
     "reports:target_delete": {},
     # Refused to everyone here, each for a reason of its state rather than of the role: the
     # action is open, so there is nothing to reopen; the submitted audit is in the queue (the
@@ -336,6 +344,8 @@ POST_EXPECTED = {
     "moderation:acknowledge": (LOGIN, CHANGED, 404, 404, 404, 404),
     "reports:publish": (LOGIN, 403, 403, 403, CHANGED, 403),
     "reports:autosave": (LOGIN, 403, 403, 403, CHANGED, 403),
+    # The report is a draft, whose PDF is made when downloaded: refused with a message.
+    "reports:make_pdf": (LOGIN, 403, 403, 403, 302, 403),
     "reports:target_delete": (LOGIN, 403, 403, 403, CHANGED, 403),
     "audits:action_reopen": (LOGIN, 403, 404, 302, 302, 302),
     "moderation:release": (LOGIN, 302, 404, 302, 302, 302),

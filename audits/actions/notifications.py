@@ -1,24 +1,23 @@
 """The emails about agreed actions: who gets each, its subject and its body.
 
-Each function takes ids and plain values only and reads what it needs itself, so it can be run
-on commit (as the services do now) or later by a task queue. The emails about a change
-(``action_moved``, ``action_assigned``) never raise: the change is saved whatever the mail
-server does, and a failure is logged (see audits.mail). The daily reminder raises instead,
-because its caller records the reminder in the same transaction and must roll that back so a
-later run sends it again.
+Each function takes ids and plain values only and reads what it needs itself, so that a task
+(audits.actions.tasks) runs it after the change has committed. Each raises MailNotSent
+(audits.mail) when the mail server does not take the email, so the task is tried again later;
+the change is saved whatever the mail server does. The daily reminder's caller records the
+reminder in the same transaction as it sends, and rolls that back when sending fails, so the
+retry (or a later run) sends it again.
 """
 
 import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audits.actions.selectors import REMINDER_DAYS, owner_of
-from audits.mail import send_after_change
+from audits.mail import send_email
 from audits.models import ActionEvent, AgreedAction
 from audits.roles import display_name
 
@@ -55,7 +54,7 @@ def _tell_owner(*, kind: str, event: ActionEvent, owner_id: int, subject: str, o
         "due": due,
         "link": _action_link(action.pk),
     }
-    send_after_change(
+    send_email(
         kind=kind,
         about=f"action {action.pk} (case {reference})",
         subject=f"{subject} (case {reference})",
@@ -145,7 +144,8 @@ def action_reminder_send(*, recipient: str, action_ids: list[int], today: dateti
     """Send ``recipient`` one email listing the open actions ``action_ids`` (theirs, overdue or
     due within REMINDER_DAYS of ``today``), greeting each owner sharing the address by name.
 
-    Raises whatever the mail backend raises: see the module's docstring.
+    Raises MailNotSent, naming the actions and their case references: see the module's
+    docstring.
     """
     actions = list(
         AgreedAction.objects.filter(pk__in=action_ids)
@@ -153,9 +153,11 @@ def action_reminder_send(*, recipient: str, action_ids: list[int], today: dateti
         .order_by("due_date", "pk")
     )
     names = sorted({owner_of(action).get_username() for action in actions})
-    EmailMessage(
-        _reminder_subject(actions, today),
-        _reminder_body(names, actions, today),
-        settings.DEFAULT_FROM_EMAIL,
-        [recipient],
-    ).send()
+    references = sorted({_reference(action) for action in actions})
+    send_email(
+        kind="action reminder",
+        about=f"actions {', '.join(str(a.pk) for a in actions)} (cases {', '.join(references)})",
+        subject=_reminder_subject(actions, today),
+        body=_reminder_body(names, actions, today),
+        to=[recipient],
+    )

@@ -7,12 +7,12 @@ agreed it (``action_assign``). The owner is emailed, after the change commits, w
 else makes it (audits.actions.notifications). Who may is audits.permissions': the rules
 ``audits.close_action``, ``audits.reopen_action`` and ``audits.assign_action``.
 
-The daily reminders (``action_reminders_send``) are written here too: one ActionReminder row per
-action per day, so no action is reminded twice in a day.
+The daily reminders are written here too: ``action_reminders_queue`` (the daily command) queues
+one task per address, and the task's ``action_reminder_send`` records one ActionReminder row
+per action per day as it sends, so no action is reminded twice in a day.
 """
 
 import datetime
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -21,14 +21,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from audits.actions import notifications
+from audits.actions import notifications, tasks
 from audits.actions.selectors import due_for_reminder, owner_of
+from audits.background import enqueue_on_commit
 from audits.models import ActionEvent, ActionReminder, AgreedAction
 from audits.permissions import require
 from audits.roles import display_name
 from audits.workflow import AuditError
-
-logger = logging.getLogger(__name__)
 
 State = AgreedAction.State
 
@@ -88,8 +87,7 @@ def _move(action: AgreedAction, *, to: str, by, note: str, completed_on=None) ->
     action.completed_on = completed_on
     action.state_note = note if to != State.OPEN else ""
     action.save(update_fields=["state", "completed_on", "state_note"])
-    owner_id = owner_of(action).pk
-    transaction.on_commit(lambda: notifications.action_moved(event_id=event.pk, owner_id=owner_id))
+    enqueue_on_commit(tasks.email_action_moved, event_id=event.pk, owner_id=owner_of(action).pk)
     return event
 
 
@@ -180,27 +178,25 @@ def action_assign(*, action: AgreedAction, by, assignee) -> AgreedAction:
     )
     action.assignee = assignee
     action.save(update_fields=["assignee"])
-    transaction.on_commit(
-        lambda: notifications.action_assigned(event_id=event.pk, owner_id=owner.pk)
-    )
+    enqueue_on_commit(tasks.email_action_assigned, event_id=event.pk, owner_id=owner.pk)
     return action
 
 
 @dataclass(frozen=True)
 class ReminderRun:
-    """What one day's reminders did."""
+    """What one day's run of the reminders queued."""
 
-    sent: int  # emails sent
+    queued: int  # emails queued, one per address
     covered: int  # actions listed in them
     skipped: dict[str, int]  # owner's username -> actions not sent: no email address, or inactive
-    failed: dict[str, str]  # address -> why its email could not be sent (nothing is recorded)
 
 
-def action_reminders_send(*, today: datetime.date) -> ReminderRun:
-    """Email each owner of open actions that are overdue or due within REMINDER_DAYS of
-    ``today`` one reminder listing them all, at most once a day. Running it again the same day
-    sends nothing new; an address whose email fails is recorded as not reminded, so the next
-    run tries it again.
+def action_reminders_queue(*, today: datetime.date) -> ReminderRun:
+    """Queue one reminder email (a task, sent by the worker) for each address that owns open
+    actions overdue or due within REMINDER_DAYS of ``today`` and has not been reminded that
+    day. Nothing is recorded here: the task records each reminder as it sends it, so a run
+    the same day after a reminder failed for good queues it again, and a run after it was
+    sent queues nothing for that address.
 
     "Once a day at most" is per action and per address: two accounts sharing an address get
     one email, and someone already emailed today (about an action that became due after the
@@ -214,39 +210,51 @@ def action_reminders_send(*, today: datetime.date) -> ReminderRun:
             continue
         by_recipient[action.owner_email].append(action)
 
-    already = set(ActionReminder.objects.filter(sent_on=today).values_list("recipient", flat=True))
-    sent = covered = 0
-    failed = {}
+    already = _reminded(today, by_recipient)
+    queued = covered = 0
     for email, actions in by_recipient.items():
         if email in already:
             continue
-        try:
-            claimed = _remind(email, actions, today)
-        except Exception as exc:  # one owner's mail failing must not stop the others
-            logger.exception(
-                "Could not send the action reminder email to %s about actions %s (cases %s).",
-                email,
-                ", ".join(str(a.pk) for a in actions),
-                ", ".join(sorted({a.audit.case_reference or "(no reference)" for a in actions})),
-            )
-            failed[email] = str(exc)
-            continue
-        if claimed:
-            sent += 1
-            covered += len(claimed)
-    return ReminderRun(sent=sent, covered=covered, skipped=dict(skipped), failed=failed)
+        tasks.email_action_reminder.enqueue(recipient=email, today=today.isoformat())
+        queued += 1
+        covered += len(actions)
+    return ReminderRun(queued=queued, covered=covered, skipped=dict(skipped))
+
+
+def _reminded(today: datetime.date, recipients) -> set[str]:
+    """The addresses among ``recipients`` already reminded on ``today`` or a later day (a
+    late retry of an earlier day's reminder gives way to the later day's run)."""
+    return set(
+        ActionReminder.objects.filter(sent_on__gte=today, recipient__in=list(recipients))
+        .values_list("recipient", flat=True)
+        .distinct()
+    )
+
+
+def action_reminder_send(*, recipient: str, today: datetime.date) -> int:
+    """Send ``recipient`` one email listing their open actions overdue or due within
+    REMINDER_DAYS of ``today`` that are not reminded that day yet, unless they have had
+    that day's email; return how many actions it listed (0: nothing sent).
+
+    Run by the reminder task. Raises MailNotSent when the mail server does not take the
+    email: nothing is then recorded, and the task is tried again later.
+    """
+    if _reminded(today, [recipient]):
+        return 0
+    actions = list(due_for_reminder(today).filter(owner_email=recipient, owner_active=True))
+    return len(_remind(recipient, actions, today))
 
 
 def _remind(email: str, actions: list[AgreedAction], today: datetime.date) -> list:
     """Record today's reminder for each action, then send one email listing those recorded.
 
-    Why this cannot send twice, even with two runs at once: each reminder row is inserted
-    before the email goes, and the unique (action, sent_on) constraint lets only one run
-    insert it. A second run's insert waits for the first run's transaction and then fails,
-    so that action is left out of the second run's email (and with no action left, no
-    email is sent). Both runs take actions in the same order (due date, pk), so they cannot
+    Why this cannot send twice, even with two tasks at once: each reminder row is inserted
+    before the email goes, and the unique (action, sent_on) constraint lets only one task
+    insert it. A second task's insert waits for the first task's transaction and then fails,
+    so that action is left out of the second task's email (and with no action left, no
+    email is sent). Both take actions in the same order (due date, pk), so they cannot
     deadlock. The email is sent inside the transaction, not on commit: if sending fails the
-    rows are rolled back and a later run retries; only a failure to commit after a successful
+    rows are rolled back and a retry sends it; only a failure to commit after a successful
     send could repeat an email, which is the lesser harm than a reminder silently lost.
     """
     claimed = []

@@ -17,6 +17,7 @@ from audits.grades import Grade
 from audits.models import AgreedAction, Audit, Status
 from moderation.models import Moderation
 from tests import factories, helpers
+from tests.worker import run_worker
 
 # serialized_rollback: see test_audit_journey.py (the flush would wipe the migrated data).
 pytestmark = [
@@ -140,7 +141,10 @@ def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
         Moderation.Outcome.LOWERED,
         None,
     )
-    # The app runs in a thread of this process, so the locmem outbox is this one.
+    # The email is the worker's to send, once the moderation has committed. The app runs in a
+    # thread of this process, so the locmem outbox is this one.
+    assert mailoutbox == []
+    assert run_worker() == 1
     assert [m.to for m in mailoutbox] == [[auditor.email]]
     assert mailoutbox[0].subject == "Your audit of case CR-MOD-LOWER has been moderated"
     assert "Outcome: Grade lowered." in mailoutbox[0].body

@@ -19,6 +19,7 @@ from audits.grades import Grade
 from moderation import services as moderation_services
 from reports.models import Report
 from tests import factories, helpers
+from tests.worker import run_worker
 
 # serialized_rollback: see test_audit_journey.py (the flush would wipe the migrated data).
 pytestmark = [
@@ -189,13 +190,19 @@ def test_qa_lead_publishes_a_quarter_report_that_later_audit_changes_do_not_alte
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Publish report").click()
     expect(page.get_by_role("status").filter(has_text="Report published")).to_have_text(
-        "Report published. Its figures and PDF are now fixed."
+        "Report published. Its figures and narrative are now fixed; its PDF is being made."
     )
     assert dialogs and dialogs[0].startswith("Publish this report?")
     expect(page.locator("#report-state")).to_have_text("Published")
     expect(page.get_by_role("button", name="Save narrative")).to_have_count(0)
     assert final_grades_on_page(page) == expected_before
 
+    # The worker makes the PDF a moment later; until then the page says so.
+    expect(page.locator("#pdf-state")).to_contain_text("The PDF is being made.")
+    expect(page.get_by_role("link", name="Download PDF")).to_have_count(0)
+    assert run_worker() == 1
+    page.reload()
+    expect(page.locator("#pdf-state")).to_have_count(0)
     published_pdf = download_pdf(page)
     text = pdf_text(published_pdf)
     assert period.label in text

@@ -21,6 +21,7 @@ from moderation.models import Moderation, ModerationCase
 from moderation.services import ModerationError
 from tests import factories
 from tests.helpers import submitted_audit, taken_audit
+from tests.worker import run_worker
 
 
 @pytest.fixture
@@ -253,6 +254,7 @@ def test_two_decisions_racing_on_one_audit_one_wins(a, race, attempt):
     assert moves[-1] == (Status.IN_MODERATION, audit.status)
     assert len(moves) == 3  # submit, take, and the winner's decision
     assert audit.revision == revision + 1
+    assert run_worker() == 1  # the winner's email only
     assert len(mail.outbox) == 1
 
 

@@ -1,42 +1,24 @@
 """The emails to an auditor about the moderation of their audit: what each says, built from the
-moderation's id alone (so they can run later, as a task), and a mail server that is down never
-undoes or hides a recorded moderation.
+moderation's id alone (a task runs them after the moderation commits), and a mail server that is
+down never undoes or hides a recorded moderation.
 """
-
-import logging
 
 import pytest
 from django.urls import reverse
 
 from audits.grades import Grade
+from audits.mail import MailNotSent
 from audits.models import Status
 from moderation import notifications, services
 from moderation.models import Moderation
+from moderation.tasks import email_moderation_outcome, email_moderation_sent_back
 from tests import factories
-from tests.helpers import taken_audit
+from tests.helpers import moderation_form, taken_audit
+from tests.worker import failures, queued, run_worker
 
 pytestmark = pytest.mark.django_db
 
 FEEDBACK = "Your analysis of the risk from the father's new partner was excellent."
-
-
-def _mail_failures(caplog) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
-
-
-def _form(audit, **fields):
-    return {
-        "action": "record",
-        "grade": audit.overall_grade,
-        "rationale": "",
-        "feedback": "",
-        "revision": audit.revision,
-        "actions-TOTAL_FORMS": "0",
-        "actions-INITIAL_FORMS": "0",
-        "actions-MIN_NUM_FORMS": "0",
-        "actions-MAX_NUM_FORMS": "1000",
-        **fields,
-    }
 
 
 # --- what each email says, from the moderation's id alone -------------------------------------
@@ -72,39 +54,42 @@ def test_a_send_back_is_told_to_the_auditor_from_the_moderation_id(moderator_use
     assert "Add the child's own words." in message.body
 
 
-def test_a_failed_send_is_logged_with_the_case_reference_and_nothing_of_the_case(
-    moderator_user, mail_server_down, caplog
+def test_a_failed_send_names_the_email_and_the_case_reference_and_nothing_of_the_case(
+    moderator_user, mail_server_down
 ):
     audit = taken_audit(moderator=moderator_user, case_reference="CR-6603")
     moderation = services.moderation_record(
         audit=audit, moderator=moderator_user, grade=audit.overall_grade, feedback=FEEDBACK
     )
 
-    notifications.moderation_recorded(moderation_id=moderation.pk)  # does not raise
+    with pytest.raises(MailNotSent) as raised:
+        notifications.moderation_recorded(moderation_id=moderation.pk)
 
-    (record,) = _mail_failures(caplog)
-    logged = record.getMessage()
-    assert "moderation" in logged and str(moderation.pk) in logged and "CR-6603" in logged
-    assert FEEDBACK not in logged
-    assert isinstance(record.exc_info[1], OSError)
+    said = str(raised.value)
+    assert said.startswith(
+        f"Could not send the moderation outcome email about moderation {moderation.pk} "
+        "(case CR-6603): "
+    )
+    assert FEEDBACK not in said
+    assert isinstance(raised.value.__cause__, OSError)
 
 
-# --- through the page, with on-commit sending as in production --------------------------------
-# Transactional, so the service's transaction really commits inside the request and its
-# on-commit email is sent there, before the response, as it is in production.
+# --- through the page, with the worker, as in production --------------------------------------
+# Transactional, so the service's transaction really commits inside the request and queues its
+# email on commit, and the worker (db_worker, run once) reads the committed rows.
 # serialized_rollback: the flush after each test would wipe the migrated groups and tool.
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_recording_a_moderation_with_the_mail_server_down_still_saves_and_redirects(
-    client, moderator_user, mail_server_down, caplog
+    client, moderator_user, mail_server_down
 ):
     audit = taken_audit(moderator=moderator_user, case_reference="CR-6604", overall=Grade.MEETS)
     client.force_login(moderator_user)
 
     response = client.post(
         reverse("moderation:moderate", args=[audit.pk]),
-        _form(audit, grade=Grade.MEETS, feedback=FEEDBACK),
+        moderation_form(audit, grade=Grade.MEETS, feedback=FEEDBACK),
         follow=True,
     )
 
@@ -113,27 +98,32 @@ def test_recording_a_moderation_with_the_mail_server_down_still_saves_and_redire
     audit.refresh_from_db()
     assert (audit.status, audit.moderated_grade) == (Status.COMPLETED, Grade.MEETS)
     assert Moderation.objects.get(audit=audit).feedback == FEEDBACK
-    (record,) = _mail_failures(caplog)
-    assert "CR-6604" in record.getMessage() and FEEDBACK not in record.getMessage()
+    assert run_worker() == 1
+    (failed,) = failures()
+    assert "(case CR-6604)" in failed and FEEDBACK not in failed
+    assert len(queued(email_moderation_outcome)) == 1  # tried again later
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sending_back_with_the_mail_server_down_still_saves_and_redirects(
-    client, moderator_user, mail_server_down, caplog
+    client, moderator_user, mail_server_down
 ):
     audit = taken_audit(moderator=moderator_user, case_reference="CR-6605")
     client.force_login(moderator_user)
 
     response = client.post(
         reverse("moderation:moderate", args=[audit.pk]),
-        _form(audit, action="send_back", feedback="Add the child's own words."),
+        moderation_form(audit, action="send_back", feedback="Add the child's own words."),
     )
 
     assert response.status_code == 302 and response.url == reverse("moderation:queue")
     audit.refresh_from_db()
     assert audit.status == Status.RETURNED
-    (record,) = _mail_failures(caplog)
-    assert "CR-6605" in record.getMessage()
+    assert run_worker() == 1
+    (failed,) = failures()
+    assert "Could not send the moderation sent back email" in failed
+    assert "(case CR-6605)" in failed
+    assert len(queued(email_moderation_sent_back)) == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -143,6 +133,8 @@ def test_with_the_mail_server_up_the_auditor_gets_the_email_from_the_page(
     audit = taken_audit(moderator=moderator_user, case_reference="CR-6606")
     client.force_login(moderator_user)
 
-    client.post(reverse("moderation:moderate", args=[audit.pk]), _form(audit))
+    client.post(reverse("moderation:moderate", args=[audit.pk]), moderation_form(audit))
+    assert mailoutbox == []  # not sent inside the request
+    run_worker()
 
     assert [m.to for m in mailoutbox] == [[audit.auditor.email]]

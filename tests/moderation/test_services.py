@@ -29,6 +29,7 @@ from tests.helpers import (
     submitted_audit,
     taken_audit,
 )
+from tests.worker import run_tasks
 
 TODAY = datetime.date(2026, 11, 25)
 
@@ -276,6 +277,8 @@ def test_the_auditor_is_emailed_the_outcome(moderator_user, django_capture_on_co
         )
 
     assert len(callbacks) == 1
+    assert mail.outbox == []  # queued for the worker, which sends it
+    assert run_tasks() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["asha@example.test"]
@@ -294,6 +297,7 @@ def test_the_auditor_is_emailed_when_the_audit_is_sent_back(
         services.moderation_send_back(
             audit=audit, moderator=moderator_user, comments="Add the child's own words to domain 2."
         )
+    run_tasks()
 
     assert [m.to for m in mail.outbox] == [[audit.auditor.email]]
     assert "CR-4472" in mail.outbox[0].subject
@@ -320,6 +324,7 @@ def test_an_auditor_without_an_email_address_gets_no_email(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.moderation_record(audit=audit, moderator=moderator_user, grade=Grade.MEETS)
+    run_tasks()
 
     assert mail.outbox == []
 

@@ -9,6 +9,8 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
+from django.test import TestCase
+
 from audits import services
 from audits.actions.services import action_mark_done, action_mark_not_needed
 from audits.csv import contract
@@ -17,8 +19,11 @@ from audits.figures import refresh_months
 from audits.models import AgreedAction, Audit, AuditActivity, CaseType, Status, Strand
 from audits.periods import month_end
 from moderation.services import moderation_record, moderation_send_back, moderation_take
+from reports.models import Report
+from reports.services import report_publish
 from tests import factories
 from tests.helpers import complete_content
+from tests.worker import run_tasks
 
 TODAY = datetime.date(2026, 11, 25)
 GRADES = ("exceeds", "meets", "does_not_meet")
@@ -379,3 +384,13 @@ def comparable(figures: dict, expected: dict) -> dict:
     unknown = set(figures) - set(expected) - NOT_COUNTED
     assert not unknown, f"report_figures has keys the oracle does not count: {sorted(unknown)}"
     return {key: figures.get(key) for key in expected}
+
+
+def publish(report: Report, *, by, **kwargs) -> Report:
+    """Publish ``report`` through the service, then run the worker, which makes its PDF a
+    moment later as in production; the report as stored then."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        report_publish(report=report, by=by, **kwargs)
+    run_tasks()
+    report.refresh_from_db()
+    return report

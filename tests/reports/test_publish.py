@@ -13,10 +13,11 @@ from django.urls import reverse
 
 from audits import periods
 from reports.models import Report
-from reports.services import report_create, report_publish, report_update_narrative
+from reports.services import report_create, report_update_narrative
 from tests import factories
-from tests.reports import D, M, build_through_services, spec
+from tests.reports import D, M, build_through_services, publish, spec
 from tests.reports.rendering.test_pdf import pdf_text
+from tests.worker import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +52,12 @@ def publish_url(report):
     return reverse("reports:publish", args=[report.pk])
 
 
-def test_publishing_saves_the_narrative_typed_but_not_saved_and_freezes_it(lead_client, draft):
-    response = lead_client.post(publish_url(draft), {**TYPED, "publish": ""})
+def test_publishing_saves_the_narrative_typed_but_not_saved_and_freezes_it(
+    lead_client, draft, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = lead_client.post(publish_url(draft), {**TYPED, "publish": ""})
+    run_tasks()  # the worker makes the PDF
 
     assert response.status_code == 302
     assert response["Location"] == draft.get_absolute_url()
@@ -69,7 +74,9 @@ def test_publishing_saves_the_narrative_typed_but_not_saved_and_freezes_it(lead_
         assert typed in text
 
     page = lead_client.get(response["Location"]).content.decode()
-    assert "Report published. Its figures and PDF are now fixed." in page
+    assert (
+        "Report published. Its figures and narrative are now fixed; its PDF is being made." in page
+    )
     assert "Audit activity held up this quarter despite vacancies." in page
 
 
@@ -127,7 +134,9 @@ def test_the_publish_button_submits_the_narrative_form_and_asks_first(lead_clien
     assert form.index("Save narrative") < form.index('id="publish"')
 
 
-def test_a_publish_without_narrative_fields_keeps_the_saved_narrative(lead_client, draft, qa_lead):
+def test_a_publish_without_narrative_fields_keeps_the_saved_narrative(
+    lead_client, draft, qa_lead, django_capture_on_commit_callbacks
+):
     report_update_narrative(
         report=draft,
         by=qa_lead,
@@ -137,7 +146,9 @@ def test_a_publish_without_narrative_fields_keeps_the_saved_narrative(lead_clien
         recommendations="",
     )
 
-    response = lead_client.post(publish_url(draft), {})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = lead_client.post(publish_url(draft), {})
+    run_tasks()
 
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -147,7 +158,7 @@ def test_a_publish_without_narrative_fields_keeps_the_saved_narrative(lead_clien
 
 
 def test_a_published_report_is_not_changed_by_another_publish(lead_client, draft, qa_lead):
-    published = report_publish(report=draft, by=qa_lead)
+    published = publish(draft, by=qa_lead)
     frozen = bytes(published.frozen_pdf)
 
     response = lead_client.post(publish_url(draft), {**TYPED, "publish": ""}, follow=True)
@@ -172,9 +183,8 @@ def test_only_qa_leads_publish(client, draft, make_user):
 
 
 def test_the_service_saves_the_narrative_and_publishes_in_one_step(draft, qa_lead):
-    report = report_publish(report=draft, by=qa_lead, narrative=TYPED)
+    report = publish(draft, by=qa_lead, narrative=TYPED)
 
-    report.refresh_from_db()
     assert report.state == Report.State.PUBLISHED
     assert report.findings == TYPED["findings"]
     assert TYPED["findings"] in pdf_text(bytes(report.frozen_pdf))

@@ -1,8 +1,10 @@
-"""python manage.py send_action_reminders [--today YYYY-MM-DD]: for a daily scheduler.
+"""python manage.py send_action_reminders [--today YYYY-MM-DD]: for a daily scheduler (cron).
 
-Emails each owner of open actions that are overdue or due within REMINDER_DAYS, one email per
-owner listing all of them, at most once a day. Running it again the same day sends nothing new.
-The work is the service ``action_reminders_send``; this command reads the date and reports.
+Queues an email to each owner of open actions that are overdue or due within REMINDER_DAYS,
+one email per owner listing all of them, at most once a day; the worker (`manage.py db_worker`)
+sends them, and tries again later when the mail server fails. Running it again the same day
+queues nothing for those already reminded, and again those whose email has not gone. The work
+is the service ``action_reminders_queue``; this command reads the date and reports.
 """
 
 import datetime
@@ -11,13 +13,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from audits.actions.selectors import REMINDER_DAYS
-from audits.actions.services import action_reminders_send
+from audits.actions.services import action_reminders_queue
 
 
 class Command(BaseCommand):
     help = (
-        "Email each owner of open agreed actions that are overdue or due within "
-        f"{REMINDER_DAYS} days (one email per owner, at most once a day). Safe to run twice."
+        "Queue an email to each owner of open agreed actions that are overdue or due within "
+        f"{REMINDER_DAYS} days (one email per owner, at most once a day), for the worker to "
+        "send. Safe to run twice."
     )
 
     def add_arguments(self, parser):
@@ -34,21 +37,15 @@ class Command(BaseCommand):
         else:
             today = timezone.localdate()
 
-        run = action_reminders_send(today=today)
+        run = action_reminders_queue(today=today)
 
         self.stdout.write(
-            f"Reminders for {today.isoformat()}: sent {run.sent} email(s) "
-            f"covering {run.covered} action(s)."
+            f"Reminders for {today.isoformat()}: queued {run.queued} email(s) "
+            f"covering {run.covered} action(s), for the worker to send."
         )
         if run.skipped:
             names = ", ".join(f"{name} ({n})" for name, n in sorted(run.skipped.items()))
             self.stdout.write(
                 f"Skipped {sum(run.skipped.values())} action(s) whose owner has no "
                 f"email address or is inactive: {names}."
-            )
-        if run.failed:
-            raise CommandError(
-                "Could not send to "
-                + "; ".join(f"{email}: {why}" for email, why in run.failed.items())
-                + ". Run the command again to retry them."
             )

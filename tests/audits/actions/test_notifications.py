@@ -1,16 +1,18 @@
-"""The emails about an agreed action: what each says and to whom, built from ids alone (so they
-can run later, as a task), and a mail server that is down never undoes or hides a saved change.
+"""The emails about an agreed action: what each says and to whom, built from ids alone (a task
+runs them after the change commits), and a mail server that is down never undoes or hides a
+saved change.
 """
-
-import logging
 
 import pytest
 from django.urls import reverse
 
 from audits.actions import notifications
 from audits.actions import services as action_services
+from audits.actions.tasks import email_action_assigned, email_action_moved
+from audits.mail import MailNotSent
 from audits.models import ActionEvent, AgreedAction
 from tests.helpers import submitted_audit
+from tests.worker import failures, queued, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +23,6 @@ NOTE = "Chronology brought up to date at the team meeting."
 def action(owner):
     """The one action of a submitted audit of case CR-5501, owned by ``owner``."""
     return submitted_audit(auditor=owner, case_reference="CR-5501").actions.get()
-
-
-def _mail_failures(caplog) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
 
 
 # --- what each email says, from ids alone ----------------------------------------------------
@@ -75,30 +73,33 @@ def test_an_owner_without_an_email_address_gets_nothing(action, owner, qa_lead_u
     assert mailoutbox == []
 
 
-def test_a_failed_send_is_logged_with_the_case_reference_and_nothing_of_the_case(
-    action, owner, qa_lead_user, mail_server_down, caplog
+def test_a_failed_send_names_the_email_and_the_case_reference_and_nothing_of_the_case(
+    action, owner, qa_lead_user, mail_server_down
 ):
     action_services.action_mark_done(action=action, by=qa_lead_user, note=NOTE)
     event = ActionEvent.objects.get(action=action)
 
-    notifications.action_moved(event_id=event.pk, owner_id=owner.pk)  # does not raise
+    with pytest.raises(MailNotSent) as raised:
+        notifications.action_moved(event_id=event.pk, owner_id=owner.pk)
 
-    (record,) = _mail_failures(caplog)
-    logged = record.getMessage()
-    assert "action" in logged and str(action.pk) in logged and "CR-5501" in logged
-    assert NOTE not in logged and action.description not in logged
-    assert isinstance(record.exc_info[1], OSError)
+    said = str(raised.value)
+    assert said.startswith(
+        f"Could not send the action closed or reopened email about action {action.pk} "
+        "(case CR-5501): "
+    )
+    assert NOTE not in said and action.description not in said
+    assert isinstance(raised.value.__cause__, OSError)
 
 
-# --- through the pages, with on-commit sending as in production -------------------------------
-# Transactional, so each service's transaction really commits inside the request and its
-# on-commit email is sent there, before the response, as it is in production.
+# --- through the pages, with the worker, as in production ------------------------------------
+# Transactional, so each service's transaction really commits inside the request and queues its
+# email on commit, and the worker (db_worker, run once) reads the committed rows.
 # serialized_rollback: the flush after each test would wipe the migrated groups and tool.
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_closing_someones_action_with_the_mail_server_down_still_saves_and_redirects(
-    client, action, owner, qa_lead_user, mail_server_down, caplog
+    client, action, owner, qa_lead_user, mail_server_down
 ):
     client.force_login(qa_lead_user)
 
@@ -110,13 +111,18 @@ def test_closing_someones_action_with_the_mail_server_down_still_saves_and_redir
     assert "Action marked done." in response.content.decode()
     action.refresh_from_db()
     assert action.state == AgreedAction.State.DONE and action.state_note == NOTE
-    (record,) = _mail_failures(caplog)
-    assert "CR-5501" in record.getMessage() and NOTE not in record.getMessage()
+    assert len(queued(email_action_moved)) == 1
+    assert run_worker() == 1
+    (failed,) = failures()
+    assert "(case CR-5501)" in failed and NOTE not in failed
+    action.refresh_from_db()
+    assert action.state == AgreedAction.State.DONE
+    assert len(queued(email_action_moved)) == 1  # tried again later
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_giving_an_action_to_someone_with_the_mail_server_down_still_saves_and_redirects(
-    client, action, owner, no_role_user, mail_server_down, caplog
+    client, action, owner, no_role_user, mail_server_down
 ):
     client.force_login(owner)
 
@@ -128,8 +134,10 @@ def test_giving_an_action_to_someone_with_the_mail_server_down_still_saves_and_r
     assert response.url == reverse("audits:action_detail", args=[action.pk])
     action.refresh_from_db()
     assert action.assignee == no_role_user
-    (record,) = _mail_failures(caplog)
-    assert "CR-5501" in record.getMessage()
+    assert run_worker() == 1
+    (failed,) = failures()
+    assert "Could not send the action now yours email" in failed and "(case CR-5501)" in failed
+    assert len(queued(email_action_assigned)) == 1
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -139,5 +147,7 @@ def test_with_the_mail_server_up_the_owner_gets_the_email_from_the_page(
     client.force_login(qa_lead_user)
 
     client.post(reverse("audits:action_done", args=[action.pk]), {"done-note": NOTE})
+    assert mailoutbox == []  # not sent inside the request
+    run_worker()
 
     assert [m.to for m in mailoutbox] == [[owner.email]]

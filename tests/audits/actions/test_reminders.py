@@ -1,20 +1,29 @@
-"""send_action_reminders: which actions, one email per owner, once a day, safe to run twice."""
+"""send_action_reminders: which actions, one email per owner, once a day, safe to run twice.
+
+The command queues the emails and the worker sends them, as cron and `db_worker` do in
+production: ``run`` does both.
+"""
 
 import datetime
-import logging
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db.models import BooleanField, CharField, Value
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from audits import services
 from audits.actions import selectors as action_selectors
 from audits.actions import services as action_services
+from audits.actions.tasks import email_action_reminder
 from audits.grades import Grade
 from audits.models import ActionReminder, AgreedAction
 from tests import factories
 from tests.helpers import complete_content
+from tests.worker import failures, queued, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +49,10 @@ def audit_with_actions(auditor, due_dates, *, ref="CR-1001", submit=True, practi
 
 
 def run(today=TODAY) -> str:
+    """The daily command, then the worker; the command's output."""
     out = StringIO()
     call_command("send_action_reminders", "--today", today.isoformat(), stdout=out)
+    run_tasks()
     return out.getvalue()
 
 
@@ -63,7 +74,7 @@ def test_overdue_and_due_within_seven_days_are_reminded_but_not_eight(owner):
     assert "CR-R #4" not in message.body
     assert "CR-R #5" not in message.body  # no date, nothing to remind of
     assert message.subject == "Agreed actions: 3 due soon or overdue (1 overdue)"
-    assert "sent 1 email(s) covering 3 action(s)" in out
+    assert "queued 1 email(s) covering 3 action(s)" in out
     assert set(
         ActionReminder.objects.values_list("action__description", "sent_on", "recipient")
     ) == {
@@ -128,7 +139,7 @@ def test_one_email_per_recipient_listing_all_their_actions(owner, colleague, no_
     assert "CR-O2 #1" in by_recipient[no_role_user.email]
     assert "CR-C1 #1" in by_recipient[colleague.email]
     assert "CR-C1 #2" not in by_recipient[colleague.email]
-    assert "sent 3 email(s) covering 4 action(s)" in out
+    assert "queued 3 email(s) covering 4 action(s)" in out
 
 
 def test_running_twice_on_one_day_sends_each_email_once_and_the_next_day_again(owner, colleague):
@@ -140,7 +151,7 @@ def test_running_twice_on_one_day_sends_each_email_once_and_the_next_day_again(o
 
     out = run()
     assert len(mail.outbox) == 2
-    assert "sent 0 email(s) covering 0 action(s)" in out
+    assert "queued 0 email(s) covering 0 action(s)" in out
     assert ActionReminder.objects.count() == 3
 
     run(days(1))
@@ -177,8 +188,8 @@ def test_a_reminder_already_recorded_for_an_action_is_not_sent_again(owner):
 def test_today_defaults_to_the_real_date(owner):
     audit_with_actions(owner, [SUBMIT_DAY], ref="CR-NOW")  # on or before any real today
 
-    out = StringIO()
-    call_command("send_action_reminders", stdout=out)
+    call_command("send_action_reminders", stdout=StringIO())
+    run_tasks()
 
     assert len(mail.outbox) == 1
     assert "CR-NOW #1" in mail.outbox[0].body
@@ -207,74 +218,94 @@ def test_owners_without_email_or_inactive_are_skipped_and_reported(owner):
     assert not ActionReminder.objects.filter(action__audit__auditor=no_email).exists()
 
 
-def test_a_failed_send_records_nothing_so_the_next_run_retries(owner, monkeypatch):
-    audit_with_actions(owner, [days(1)], ref="CR-FAIL")
-
-    def broken(self, *args, **kwargs):
-        raise OSError("mail server unreachable")
-
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
-    with pytest.raises(CommandError, match="mail server unreachable"):
-        run()
-    assert not ActionReminder.objects.exists()
-
-    monkeypatch.undo()
-    run()
-    assert len(mail.outbox) == 1
-
-
 def test_a_run_that_loses_the_race_for_an_action_leaves_it_out(owner, monkeypatch):
     """Two runs at once both select the action; the unique row lets only one send it."""
     audit_with_actions(owner, [days(1), days(2)], ref="CR-LOST")
-    selected = list(action_selectors.due_for_reminder(TODAY))
-    # The other run commits its reminder for #1 after this run selected it.
+    selected = [a.pk for a in action_selectors.due_for_reminder(TODAY)]
+    # The other run commits its reminder for #1 after this run's task selected it.
     ActionReminder.objects.create(
         action=action_named("CR-LOST #1"), sent_on=TODAY, recipient="other-run@example.test"
     )
-    monkeypatch.setattr(action_services, "due_for_reminder", lambda today: selected)
+    monkeypatch.setattr(
+        action_services,
+        "due_for_reminder",
+        lambda today: (
+            AgreedAction.objects.filter(pk__in=selected)
+            .annotate(
+                owner_email=Value(owner.email, output_field=CharField()),
+                owner_active=Value(True, output_field=BooleanField()),
+            )
+            .order_by("due_date", "pk")
+        ),
+    )
 
-    out = run()
+    action_services.action_reminder_send(recipient=owner.email, today=TODAY)
 
     assert len(mail.outbox) == 1
     assert "CR-LOST #1" not in mail.outbox[0].body and "CR-LOST #2" in mail.outbox[0].body
-    assert "covering 1 action(s)" in out
     assert ActionReminder.objects.get(action__description="CR-LOST #2").recipient == owner.email
 
 
-def test_the_service_returns_what_it_did_and_the_command_only_reports_it(owner):
+def test_the_service_returns_what_it_queued_and_the_command_only_reports_it(owner):
     audit_with_actions(owner, [days(-1), days(3)], ref="CR-SVC")
     no_email = factories.auditor(email="")
     audit_with_actions(no_email, [days(1)], ref="CR-SVC-NE")
 
-    run = action_services.action_reminders_send(today=TODAY)
+    run = action_services.action_reminders_queue(today=TODAY)
 
-    assert (run.sent, run.covered, run.skipped, run.failed) == (1, 2, {no_email.username: 1}, {})
+    assert (run.queued, run.covered, run.skipped) == (1, 2, {no_email.username: 1})
+    assert mail.outbox == []  # queued, not sent: the worker sends it
+    (task,) = queued(email_action_reminder)
+    assert task.args_kwargs["kwargs"] == {"recipient": owner.email, "today": TODAY.isoformat()}
+    run_tasks()
     assert [m.to for m in mail.outbox] == [[owner.email]]
-    again = action_services.action_reminders_send(today=TODAY)
-    assert (again.sent, again.covered) == (0, 0)
+    again = action_services.action_reminders_queue(today=TODAY)
+    assert (again.queued, again.covered) == (0, 0)
     assert ActionReminder.objects.count() == 2
 
 
-def test_with_the_mail_server_down_nothing_is_recorded_and_the_run_fails_saying_so(
-    owner, colleague, mail_server_down, caplog, settings
+def test_with_the_mail_server_down_nothing_is_recorded_and_each_email_is_tried_again(
+    owner, colleague, mail_server_down, settings
 ):
-    """A real SMTP backend with nothing listening: each owner's email fails on its own, the
-    run goes on to the next owner, records no reminder, logs each failure and exits non-zero."""
+    """A real SMTP backend with nothing listening: each owner's email fails on its own task,
+    records no reminder and says which email and cases failed; once the mail server is back,
+    the retries send them."""
     audit_with_actions(owner, [days(1)], ref="CR-DOWN1")
     audit_with_actions(colleague, [days(2)], ref="CR-DOWN2")
 
-    with pytest.raises(CommandError) as raised:
-        run()
+    out = run()
 
-    assert f"Could not send to {owner.email}: " in str(raised.value)
-    assert f"{colleague.email}: " in str(raised.value)
-    assert "Run the command again to retry them." in str(raised.value)
+    assert "queued 2 email(s) covering 2 action(s)" in out
     assert not ActionReminder.objects.exists()
-    failures = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
-    assert len(failures) == 2
-    logged = " ".join(r.getMessage() for r in failures)
-    assert "action reminder" in logged and "CR-DOWN1" in logged and "CR-DOWN2" in logged
-    assert "CR-DOWN1 #1" not in logged  # the case reference, never the action's words
+    said = failures()
+    assert len(said) == 2
+    assert all("failed, trying again in 1 minute: Could not send the action" in s for s in said)
+    assert any("(cases CR-DOWN1)" in s for s in said) and any("(cases CR-DOWN2)" in s for s in said)
+    assert not any("CR-DOWN1 #1" in s for s in said)  # the case reference, never the words
+    assert len(queued(email_action_reminder)) == 2
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert "sent 2 email(s) covering 2 action(s)" in run()
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+    run_tasks()
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([owner.email, colleague.email])
+    assert ActionReminder.objects.count() == 2
+
+
+def test_running_again_after_a_failure_queues_again_and_sends_each_email_once(
+    owner, mail_server_down, settings
+):
+    """The README's contract: reminders are recorded only once sent, so a second run the
+    same day queues again those not sent; with a retry also waiting, only one email goes."""
+    audit_with_actions(owner, [days(1)], ref="CR-AGAIN")
+    run()
+    assert not ActionReminder.objects.exists()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert "queued 1 email(s) covering 1 action(s)" in run()
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+    run_tasks()  # the first run's retry: already sent by the second run's task
+
+    assert len(mail.outbox) == 1
+    assert ActionReminder.objects.get().recipient == owner.email
+    assert queued(email_action_reminder) == []

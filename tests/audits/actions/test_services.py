@@ -10,6 +10,7 @@ from audits.actions.services import ActionError
 from audits.models import ActionEvent, AgreedAction, Status
 from audits.workflow import AuditError
 from tests.helpers import draft_audit, submitted_audit, taken_audit
+from tests.worker import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -305,6 +306,8 @@ def test_the_auditor_gives_an_action_to_a_team_manager_who_is_told_and_then_owns
 
     with django_capture_on_commit_callbacks(execute=True):
         action_services.action_assign(action=action, by=owner, assignee=no_role_user)
+    assert mailoutbox == []  # queued, for the worker to send
+    run_tasks()
 
     action.refresh_from_db()
     assert action.assignee == no_role_user and action.state == AgreedAction.State.OPEN
@@ -380,6 +383,7 @@ def test_the_owner_is_emailed_when_a_manager_closes_or_reopens_their_action(
         _done(action, qa_lead_user, note="Checked at the team meeting.")
     with django_capture_on_commit_callbacks(execute=True):
         action_services.action_reopen(action=action, by=qa_lead_user, note="Not evidenced.")
+    run_tasks()
 
     assert [m.to for m in mailoutbox] == [["owner@example.invalid"]] * 2
     assert "marked done" in mailoutbox[0].subject
@@ -395,5 +399,6 @@ def test_the_owner_is_not_emailed_about_what_they_did_themselves(
 
     with django_capture_on_commit_callbacks(execute=True):
         _done(action, owner)
+    run_tasks()
 
     assert mailoutbox == []

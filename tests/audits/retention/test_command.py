@@ -30,8 +30,9 @@ from reports.contract import summary
 from reports.figures import report_figures
 from reports.models import Report
 from reports.selectors import ReportScope
-from reports.services import report_create, report_publish
+from reports.services import report_create
 from tests import factories
+from tests.reports import publish
 
 from . import boundary, build_world, history_of, old_months, row_counts, today
 
@@ -202,7 +203,7 @@ def test_a_report_that_counted_deleted_days_says_so(world, admin):
 def test_a_published_report_is_never_changed(world, admin):
     lead = factories.qa_lead()
     report = report_create(by=lead, period=date_range(*old_months()))
-    report = report_publish(report=report, by=lead, today=today())
+    report = publish(report, by=lead, today=today())
     frozen = (report.frozen_figures, bytes(report.frozen_pdf), report.updated_at)
 
     run("--apply", "--by", admin.username)

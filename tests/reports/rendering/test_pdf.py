@@ -15,10 +15,10 @@ from reports.figures import report_figures
 from reports.rendering.html import report_html
 from reports.rendering.pdf import ProjectStaticFetcher, html_to_pdf
 from reports.selectors import ReportScope
-from reports.services import report_create, report_publish, report_update_narrative
+from reports.services import report_create, report_update_narrative
 from reports.targets.services import target_create
 from tests import factories
-from tests.reports import TODAY, ActionSpec, D, E, M, build_through_services, spec
+from tests.reports import TODAY, ActionSpec, D, E, M, build_through_services, publish, spec
 
 QUARTER = periods.quarter(2026, 2)  # July to September 2026
 A4_POINTS = (595.3, 841.9)
@@ -62,7 +62,7 @@ def cohort(db):
 
 def test_the_pdf_states_the_period_counts_and_percentages(cohort, qa_lead):
     report = report_create(by=qa_lead, period=QUARTER)
-    report = report_publish(report=report, by=qa_lead, today=TODAY)
+    report = publish(report, by=qa_lead, today=TODAY)
     text = pdf_text(bytes(report.frozen_pdf))
 
     assert "Quarter 2 2026/27" in text
@@ -79,7 +79,7 @@ def test_the_pdf_states_the_period_counts_and_percentages(cohort, qa_lead):
 
 def test_the_pdf_is_an_a4_paper_with_title_language_and_page_numbers(cohort, qa_lead):
     report = report_create(by=qa_lead, period=QUARTER, title="Board paper Q2")
-    report = report_publish(report=report, by=qa_lead, today=TODAY)
+    report = publish(report, by=qa_lead, today=TODAY)
     reader = pypdf.PdfReader(io.BytesIO(bytes(report.frozen_pdf)))
 
     assert reader.metadata.title == "Board paper Q2"
@@ -189,9 +189,7 @@ def test_the_fetcher_serves_project_static_files_and_data_uris():
 
 
 def test_a_published_report_keeps_its_pdf_when_audits_change(cohort, qa_lead):
-    report = report_publish(
-        report=report_create(by=qa_lead, period=QUARTER), by=qa_lead, today=TODAY
-    )
+    report = publish(report_create(by=qa_lead, period=QUARTER), by=qa_lead, today=TODAY)
     before = bytes(report.frozen_pdf)
     audit = cohort[3]  # the auditor's Meets good, not yet moderated
     moderator = factories.moderator()

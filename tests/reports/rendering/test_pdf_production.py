@@ -23,6 +23,7 @@ from reports.services import report_create
 from tests import factories
 from tests.helpers import fetch_problems
 from tests.reports import D, M, build_through_services, spec
+from tests.worker import run_tasks
 
 QUARTER = periods.quarter(2026, 2)  # July to September 2026
 
@@ -74,9 +75,9 @@ def test_a_draft_pdf_downloaded_in_production_is_styled(
 
 
 def test_a_report_published_in_production_freezes_a_styled_pdf(
-    production_static, qa_lead_client, draft, caplog
+    production_static, qa_lead_client, draft, caplog, django_capture_on_commit_callbacks
 ):
-    with caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         response = qa_lead_client.post(
             reverse("reports:publish", args=[draft.pk]),
             {
@@ -88,6 +89,8 @@ def test_a_report_published_in_production_freezes_a_styled_pdf(
         )
 
     assert response.status_code == 302
+    with caplog.at_level(logging.WARNING):
+        assert run_tasks() == 1  # the worker makes the PDF from the HTML frozen at publishing
     draft.refresh_from_db()
     assert draft.is_published
     assert fetch_problems(caplog) == []
