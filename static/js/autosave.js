@@ -78,6 +78,10 @@
   function body() {
     var data = new FormData(form);
     data.delete("action"); // autosave saves a draft; it never submits
+    // Django reads a posted csrfmiddlewaretoken before the X-CSRFToken header, so the field
+    // must carry the cookie's current token too: the one the page was served with is refused
+    // once a sign-in in another tab has replaced it.
+    if (guard) data.set("csrfmiddlewaretoken", guard.csrfToken(form));
     return data;
   }
 
