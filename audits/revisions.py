@@ -58,7 +58,7 @@ def conflict_message(record: Revised, *, viewer=None) -> str:
     if record.revised_by is None:
         who = _("someone else")
     elif viewer is not None and record.revised_by_id == viewer.pk:
-        who = _("you, in another tab or window")
+        who = _("you (in another tab or window)")
     else:
         who = person_name(record.revised_by)
     if record.revised_at is None:

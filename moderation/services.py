@@ -97,7 +97,7 @@ def _check_revision(audit: Audit, expected_revision: int | None, page: str, mode
         if conflict.by is None:
             who = _("someone else")
         elif conflict.by.pk == moderator.pk:
-            who = _("you, in another tab or window")
+            who = _("you (in another tab or window)")
         else:
             who = person_name(conflict.by)
         at = f"{timezone.localtime(conflict.at):%H:%M}" if conflict.at else "?"

@@ -78,6 +78,10 @@
   function body() {
     var data = new FormData(form);
     data.delete("action"); // autosave saves a draft; it never submits
+    // Django reads a posted csrfmiddlewaretoken before the X-CSRFToken header, so the field
+    // must carry the cookie's current token too: the one the page was served with is refused
+    // once a sign-in in another tab has replaced it.
+    if (guard) data.set("csrfmiddlewaretoken", guard.csrfToken(form));
     return data;
   }
 
@@ -187,8 +191,11 @@
   window.addEventListener("pagehide", function () { save({ leaving: true }); });
 
   // The Save and Submit buttons post the form themselves. An autosave still on its way when
-  // one is pressed is waited for, so the page posts the revision that save produced.
-  form.addEventListener("submit", function (event) {
+  // one is pressed is waited for, so the page posts the revision that save produced. Heard on
+  // the document after confirm.js: a submit whose question was answered "Cancel" is left alone
+  // (autosave goes on), and one answered "OK" is not asked again when it goes on.
+  document.addEventListener("submit", function (event) {
+    if (event.target !== form || event.defaultPrevented) return;
     window.clearTimeout(timer);
     if (!inFlight) {
       savedEdits = edits; // the form itself carries the edits now
@@ -199,6 +206,7 @@
     inFlight.then(function () {
       savedEdits = edits;
       paused = true;
+      form.setAttribute("data-confirmed", "");
       form.requestSubmit(submitter);
     });
   });

@@ -7,6 +7,11 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var button = event.submitter;
+    // Already answered: autosave.js held this submit back until its save answered.
+    if (form.hasAttribute && form.hasAttribute("data-confirmed")) {
+      form.removeAttribute("data-confirmed");
+      return;
+    }
     var question =
       (button && button.getAttribute("data-confirm")) ||
       (form.getAttribute && form.getAttribute("data-confirm"));

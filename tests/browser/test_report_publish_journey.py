@@ -41,7 +41,9 @@ def test_publishing_keeps_the_narrative_typed_but_not_saved(page, live_server, l
     page.get_by_role("button", name="Publish report").click()
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
     expect(summary).to_contain_text("Enter the report's title.")
-    expect(page.get_by_role("status")).to_contain_text("The report was not published.")
+    expect(page.get_by_role("status").filter(has_text="not published")).to_contain_text(
+        "The report was not published."
+    )
     expect(page.get_by_label("Summary", exact=True)).to_have_value("Typed, never saved.")
     report.refresh_from_db()
     assert report.state == Report.State.DRAFT
