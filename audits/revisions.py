@@ -53,14 +53,17 @@ class RevisionConflict(DomainError):
         super().__init__(conflict_message(record, viewer=viewer))
 
 
+def saved_by(record: Revised, *, viewer=None) -> str:
+    """Who saved ``record`` last, as ``viewer`` (whose save was refused) reads it."""
+    if record.revised_by_id is None:
+        return _("someone else")
+    if viewer is not None and record.revised_by_id == viewer.pk:
+        return _("you, in another tab or window")
+    return person_name(record.revised_by)
+
+
 def conflict_message(record: Revised, *, viewer=None) -> str:
-    """Who saved ``record`` last and when, as the person whose save was refused reads it."""
-    if record.revised_by is None:
-        who = _("someone else")
-    elif viewer is not None and record.revised_by_id == viewer.pk:
-        who = _("you (in another tab or window)")
-    else:
-        who = person_name(record.revised_by)
+    who = saved_by(record, viewer=viewer)
     if record.revised_at is None:
         return _(
             "This was changed by %(who)s after you opened it. Nothing you typed has been lost "
@@ -68,7 +71,7 @@ def conflict_message(record: Revised, *, viewer=None) -> str:
         ) % {"who": who}
     at = timezone.localtime(record.revised_at)
     return _(
-        "This was changed by %(who)s at %(time)s on %(date)s, after you opened it. Nothing you "
+        "This was changed at %(time)s on %(date)s by %(who)s, after you opened it. Nothing you "
         "typed has been lost or saved yet: compare the versions below and choose what to keep."
     ) % {"who": who, "time": f"{at:%H:%M}", "date": f"{at:%-d %B %Y}"}
 

@@ -13,7 +13,7 @@ from audits.figures import refresh_for_audit
 from audits.grades import GRADE_RANK, Grade
 from audits.models import AgreedAction, Audit, Status
 from audits.permissions import require
-from audits.revisions import RevisionConflict, bump_revision, check_revision, person_name
+from audits.revisions import RevisionConflict, bump_revision, check_revision, saved_by
 from audits.workflow import AuditError, transition
 
 from . import tasks
@@ -94,16 +94,11 @@ def _check_revision(audit: Audit, expected_revision: int | None, page: str, mode
     try:
         check_revision(audit, expected=expected_revision, page=page, by=moderator)
     except RevisionConflict as conflict:
-        if conflict.by is None:
-            who = _("someone else")
-        elif conflict.by.pk == moderator.pk:
-            who = _("you (in another tab or window)")
-        else:
-            who = person_name(conflict.by)
+        who = saved_by(conflict.record, viewer=moderator)
         at = f"{timezone.localtime(conflict.at):%H:%M}" if conflict.at else "?"
         raise ModerationConflict(
             _(
-                "This audit changed after you opened it (%(who)s acted on it at %(time)s). "
+                "This audit changed after you opened it (saved at %(time)s by %(who)s). "
                 "Nothing you entered has been saved, and it is still in the form: check the "
                 "audit's current state above, then save again."
             )

@@ -316,7 +316,7 @@ def race_on_the_narrative(base, world):
         if loser.headers["Content-Type"].startswith("application/json"):
             assert loser.json()["by"] == leads[winner].username  # who saved it since
         else:
-            assert f"This was changed by {leads[winner].username} at" in loser.text
+            assert f"by {leads[winner].username}, after you opened it" in loser.text
         expected = narratives[winner]
         assert world.state("report") == {
             "revision": opened_at + 1,

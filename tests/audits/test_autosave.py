@@ -115,7 +115,7 @@ def test_a_stale_autosave_is_refused_naming_who_saved_and_writes_nothing(auditor
     assert response.status_code == 409
     answer = response.json()
     assert answer["error"] == "conflict"
-    assert "you (in another tab or window)" in answer["message"]
+    assert "you, in another tab or window" in answer["message"]
     audit.refresh_from_db()
     assert (audit.feedback_with, audit.revision) == ("A", revision)
 
@@ -181,7 +181,7 @@ def test_a_stale_save_shows_both_versions_keeps_what_was_typed_and_writes_nothin
     assert response.status_code == 409
     html = response.content.decode()
     assert "This was saved from another page since you opened it" in html
-    assert "you (in another tab or window)" in html
+    assert "you, in another tab or window" in html
     # B's words are still in the field; A's are offered beside it.
     assert "From B.</textarea>" in html
     (use_a,) = elements(html, "button", **{"data-use-saved": "domain-2-text"})

@@ -46,7 +46,7 @@ def test_ones_own_save_from_another_tab_is_named_so(owner):
     with pytest.raises(RevisionConflict) as raised:
         check_revision(audit, expected=seen, page="tab-2", by=owner)
 
-    assert "you (in another tab or window)" in str(raised.value)
+    assert "you, in another tab or window" in str(raised.value)
 
 
 def test_the_same_pages_own_earlier_save_is_not_a_conflict(owner):

@@ -65,7 +65,7 @@ def test_the_second_tab_is_told_who_saved_keeps_its_text_and_chooses_field_by_fi
     saved_by_a = draft.revision
     when = timezone.localtime(draft.revised_at)
     who_and_when = (
-        f"This was changed by you (in another tab or window) at {when:%H:%M} on {when:%-d %B %Y}"
+        f"This was changed at {when:%H:%M} on {when:%-d %B %Y} by you, in another tab or window"
     )
     added_by_a = draft.actions.exclude(pk=first_action.pk).get()
 

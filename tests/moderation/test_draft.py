@@ -151,7 +151,8 @@ def test_a_stale_autosave_answers_409_naming_who_and_writes_nothing(client, audi
     assert response.status_code == 409
     answer = response.json()
     assert answer["error"] == "conflict"
-    assert "changed after you opened it (Sam Okafor acted on it at" in answer["message"]
+    assert "changed after you opened it (saved at " in answer["message"]
+    assert "by you, in another tab or window)" in answer["message"]
     audit.refresh_from_db()
     assert (kept(audit), audit.revision) == before
 

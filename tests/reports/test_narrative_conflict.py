@@ -74,7 +74,7 @@ def narrative(report) -> tuple:
 
 def said_who_and_when(report) -> str:
     at = timezone.localtime(report.revised_at)
-    return f"This was changed by Priya Shah at {at:%H:%M} on {at:%-d %B %Y}"
+    return f"This was changed at {at:%H:%M} on {at:%-d %B %Y} by Priya Shah"
 
 
 # --- The services ----------------------------------------------------------------------------
