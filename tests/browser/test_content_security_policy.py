@@ -81,9 +81,13 @@ def test_the_key_pages_and_their_scripts_break_no_rule_of_the_policy(watched, lo
 
     _sign_in_as(page, login, live_server, auditor)
     _visit(page, problems, live_server.url + reverse("audits:new"))
-    page.locator("#add-action").click()
-    page.locator("#id_case_reference").fill("CR-73001")
-    page.locator("#id_case_reference").dispatch_event("change")
+    # Typing sets off an autosave (a fetch, under connect-src): wait for its answer, or it would
+    # go when the page is left below, after the cookies are cleared, and fail (403).
+    with page.expect_response(lambda r: r.url.endswith("/autosave/")) as autosave:
+        page.locator("#add-action").click()
+        page.locator("#id_case_reference").fill("CR-73001")
+        page.locator("#id_case_reference").dispatch_event("change")
+    assert autosave.value.ok
     page.wait_for_load_state("networkidle")
     problems.extend(page.evaluate("window.__violations"))
 
