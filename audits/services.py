@@ -109,6 +109,10 @@ def audit_save_draft(
     opened at (``page`` its token): if the audit was saved since from another page, nothing is
     written and RevisionConflict says who saved it and when.
     """
+    if audit is None and page:
+        # The page's first save answered, but the answer was lost and the page asks again:
+        # the draft that save started is this page's, not a second one.
+        audit = Audit.objects.filter(auditor=by, revised_page=page, status=Status.DRAFT).first()
     if audit is None:
         audit = audit_create(auditor=by)
         expected_revision = None

@@ -240,3 +240,21 @@ def test_an_action_removed_on_the_page_is_deleted(auditor_client, owner):
 
     assert not AgreedAction.objects.filter(pk=action.pk).exists()
     assert audit.actions.filter(description="Update the chronology").exists()
+
+
+def test_a_new_audits_first_autosave_asked_again_saves_to_the_draft_it_started(
+    auditor_client, owner
+):
+    # The first answer was lost on the way back: the page retries the same request.
+    data = post_data(header={"feedback_with": "First try"})
+    data.pop("action")
+    data["page"] = "page-of-one-new-audit"
+    auditor_client.post(reverse("audits:autosave_new"), data, **JSON)
+    data["feedback_with"] = "Second try"
+
+    again = auditor_client.post(reverse("audits:autosave_new"), data, **JSON)
+
+    assert again.status_code == 200
+    (audit,) = Audit.objects.filter(auditor=owner)
+    assert again.json()["edit_url"] == reverse("audits:edit", args=[audit.pk])
+    assert audit.feedback_with == "Second try"
