@@ -125,6 +125,9 @@ def kept_save_keep(*, request, owner, reason: str) -> KeptSave | None:
     fields = keepable_fields(request)
     if owner is None or fields is None:
         return None
+    # A later save from the same page (the Save button after an autosave) holds the same form,
+    # typed further: it replaces the earlier one, so only the latest is offered back.
+    KeptSave.objects.filter(owner=owner, page=page_of(request)[:500]).delete()
     kept = KeptSave.objects.create(
         owner=owner,
         path=request.get_full_path()[:500],

@@ -151,6 +151,25 @@ def test_a_session_deleted_on_the_server_keeps_the_save_for_the_person_the_brows
     assert KeptSave.objects.get().owner == owner
 
 
+def test_a_later_save_from_the_same_page_replaces_the_one_kept_before(client, owner, draft):
+    # Autosave was refused first, then the Save button: only the later, fuller one is offered.
+    signed_in_on_the_form(client, owner, draft)
+    Session.objects.all().delete()
+    referer = {"HTTP_REFERER": f"http://testserver{edit_url(draft)}"}
+    client.post(
+        reverse("audits:autosave", args=[draft.pk]),
+        save_draft(draft, text="Typed so far"),
+        **JSON,
+        **referer,
+    )
+
+    client.post(edit_url(draft), save_draft(draft, text="Typed so far, and more"), **referer)
+
+    kept = KeptSave.objects.get()
+    assert kept.owner == owner
+    assert ["overall_comments", "Typed so far, and more"] in kept.fields
+
+
 def test_a_script_is_told_in_json_that_its_save_was_kept(client, owner, draft, settings):
     signed_in_on_the_form(client, owner, draft)
     age_session(client, idle_for=settings.SESSION_IDLE_SECONDS + 1)
