@@ -26,6 +26,7 @@ pytestmark = [
 
 TYPED = "Typed before the session ended: the plan is starting to help."
 DIALOG_NAME = "You’re about to be signed out"
+OFFER_HEADING = "You were signed out before this was saved"
 
 
 @pytest.fixture
@@ -148,20 +149,23 @@ def sign_in_again(page, user):
     page.get_by_role("button", name="Sign in").click()
 
 
-def typing_in_a_draft(page, live_server, login, auditor, case_reference):
-    """Signed in, with a draft's form open and its overall comments typed, not yet saved."""
+def on_a_draft(page, live_server, login, auditor, case_reference):
+    """Signed in, with a draft's form open."""
     audit = helpers.draft_audit(auditor=auditor, case_reference=case_reference)
     login(page, live_server, auditor)
     page.goto(f"/audits/{audit.pk}/edit/")
-    fill_overall_comments(page, TYPED)
     return audit
+
+
+def type_and_save(page):
+    """Type the overall comments and press "Save draft" at once (before any autosave)."""
+    fill_overall_comments(page, TYPED)
+    page.get_by_role("button", name="Save draft").click()
 
 
 def restore_the_kept_save(page, audit):
     """On the offer page: what was typed is shown, and "Save it now" saves it to the draft."""
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "You were signed out before this was saved"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(OFFER_HEADING)
     expect(page.get_by_text(TYPED)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Save it now").click()
@@ -175,10 +179,10 @@ def restore_the_kept_save(page, audit):
 def test_a_save_after_the_session_ended_on_the_server_is_offered_back_and_saved(
     page, live_server, login, auditor
 ):
-    audit = typing_in_a_draft(page, live_server, login, auditor, "CR-8101")
+    audit = on_a_draft(page, live_server, login, auditor, "CR-8101")
 
     Session.objects.all().delete()  # ended on the server: an administrator, a restart, time
-    page.get_by_role("button", name="Save draft").click()
+    type_and_save(page)
 
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     kept = KeptSave.objects.get()
@@ -190,7 +194,12 @@ def test_a_save_after_the_session_ended_on_the_server_is_offered_back_and_saved(
 def test_signing_in_again_in_a_second_tab_does_not_lose_the_first_tabs_save(
     page, live_server, login, auditor
 ):
-    audit = typing_in_a_draft(page, live_server, login, auditor, "CR-8102")
+    audit = on_a_draft(page, live_server, login, auditor, "CR-8102")
+    # A page's own script may post the cookie's current token (static/js/unsaved_guard.js,
+    # where present) and so never meet this failure; it is held back here, as on a page whose
+    # scripts had not loaded, to test the server's safety net underneath.
+    page.route("**/js/unsaved_guard.js", lambda route: route.abort())
+    page.reload()
 
     second = page.context.new_page()
     second.goto(f"{live_server.url}/accounts/login/")
@@ -198,11 +207,9 @@ def test_signing_in_again_in_a_second_tab_does_not_lose_the_first_tabs_save(
     expect(second.locator(".navbar-text")).to_have_text(f"Signed in as {auditor.username}")
     second.close()
 
-    page.get_by_role("button", name="Save draft").click()
+    type_and_save(page)
 
-    # The page posts the browser's current CSRF token (static/js/unsaved_guard.js), so the save
-    # goes straight through; a post that still fails the check is kept (tests/audits/sessions).
-    expect(page.get_by_text("Draft saved.")).to_be_visible()
-    audit.refresh_from_db()
-    assert audit.overall_comments == TYPED
-    assert not KeptSave.objects.exists()
+    # Still signed in: straight to what was kept.
+    expect(page.get_by_role("heading", level=1)).to_have_text(OFFER_HEADING)
+    assert KeptSave.objects.get().reason == KeptSave.Reason.CSRF
+    restore_the_kept_save(page, audit)
