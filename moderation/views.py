@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audits.forms import summarise_errors
 from audits.models import Audit
 from audits.permissions import refusal
+from audits.redirects import next_url
 from audits.security.events import Event, record
 from audits.selectors import audit_with_parts, get_audit_for
 from audits.workflow import AuditError
@@ -166,12 +166,7 @@ def acknowledge(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Feedback acknowledged."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "moderation:feedback"
-    return redirect(target)
+    return redirect(next_url(request, "moderation:feedback"))
 
 
 def exemplars(request):
