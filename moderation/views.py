@@ -160,13 +160,15 @@ def feedback_list(request):
 @require_POST
 def acknowledge(request, pk):
     moderation = get_object_or_404(Moderation.objects.filter(audit__auditor=request.user), pk=pk)
+    # Read before writing: a body that cannot be read is then a 400 with nothing done.
+    target = next_url(request, "moderation:feedback")
     try:
         services.feedback_acknowledge(moderation=moderation, by=request.user)
     except AuditError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Feedback acknowledged."))
-    return redirect(next_url(request, "moderation:feedback"))
+    return redirect(target)
 
 
 def exemplars(request):

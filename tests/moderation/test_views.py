@@ -252,6 +252,24 @@ def test_after_acknowledging_only_a_page_of_this_site_is_gone_on_to(
     assert moderation.acknowledged_at is not None
 
 
+def test_a_body_that_cannot_be_read_acknowledges_nothing(client, owner, moderator_user):
+    """The view read its next only after acknowledging: a malformed body was a 400 saying
+    nothing was saved, with the feedback acknowledged all the same."""
+    moderation = moderated_audit(moderator=moderator_user, auditor=owner).moderations.get()
+    client.force_login(owner)
+
+    response = client.generic(
+        "POST",
+        reverse("moderation:acknowledge", args=[moderation.pk]),
+        b"\x00",
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 400
+    moderation.refresh_from_db()
+    assert moderation.acknowledged_at is None
+
+
 @pytest.mark.parametrize("who", ["colleague", "moderator_user", "qa_lead_user"])
 def test_acknowledging_someone_elses_feedback_is_404(client, request, owner, who):
     moderation = moderated_audit(auditor=owner).moderations.get()
