@@ -7,6 +7,7 @@ subset. The form only refuses values that can never be right, such as a malforme
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core import validators
 from django.db.models import Q
 from django.forms.utils import pretty_name
 from django.utils.functional import cached_property
@@ -561,6 +562,14 @@ class LoginForm(AccessibleFormMixin, AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": gettext_lazy("Your username and password did not match. Try again."),
     }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # AuthenticationForm sets the username's max_length after the field is made, so only
+        # the browser kept to it: a longer name went on to authenticate() and into
+        # django-axes's record of the failure, whose column holds 255 (a 500 on PostgreSQL).
+        field = self.fields["username"]
+        field.validators.append(validators.MaxLengthValidator(field.max_length))
 
     def confirm_login_allowed(self, user):
         """With LOCAL_PASSWORDS off the password form is the administrators' way in for when

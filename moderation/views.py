@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +14,7 @@ from audits.autosave import Refused
 from audits.forms import RevisionForm, summarise_errors
 from audits.models import Audit
 from audits.permissions import refusal
+from audits.redirects import next_url
 from audits.security.events import Event, record
 from audits.selectors import audit_with_parts, get_audit_for
 from audits.workflow import AuditError
@@ -200,17 +200,14 @@ def feedback_list(request):
 @require_POST
 def acknowledge(request, pk):
     moderation = get_object_or_404(Moderation.objects.filter(audit__auditor=request.user), pk=pk)
+    # Read before writing: a body that cannot be read is then a 400 with nothing done.
+    target = next_url(request, "moderation:feedback")
     try:
         services.feedback_acknowledge(moderation=moderation, by=request.user)
     except AuditError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Feedback acknowledged."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "moderation:feedback"
     return redirect(target)
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from config.lockout import LOCKOUT_STATUS, lockout_message
 from tests import factories
+from tests.audits.test_bad_input import field_errors
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 WRONG = "wrong-password-123"
@@ -197,3 +198,18 @@ def test_a_password_of_eleven_characters_is_refused(db):
 
 def test_a_password_of_twelve_characters_is_accepted(db):
     validate_password("kq8#vXm2!pLw")
+
+
+@pytest.mark.django_db
+def test_a_username_longer_than_any_account_s_is_refused_beside_the_field_and_not_counted(client):
+    """AuthenticationForm gives the username its length only in the browser; a longer one went
+    on to authenticate() and into the lockout's record, whose column holds 255 (a 500 on
+    PostgreSQL)."""
+    response = sign_in(client, "x" * 1000, WRONG)
+
+    assert response.status_code == 200
+    assert field_errors(response, "username") == [
+        "Ensure this value has at most 150 characters (it has 1000)."
+    ]
+    assert not AccessAttempt.objects.exists()
+    assert not signed_in(client)

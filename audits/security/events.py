@@ -3,6 +3,8 @@
 Entries are only ever added (audits.models.SecurityEvent refuses changes and deletion).
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -47,7 +49,7 @@ class Event(models.TextChoices):
 def client_address(request) -> str | None:
     """The address a request came from. Behind a reverse proxy (settings.TRUSTED_PROXIES
     proxies in front of the app) the address is read from X-Forwarded-For, counting from the
-    right so a client cannot put a false one in front."""
+    right so a client cannot put a false one in front. None when it is not an address."""
     if request is None:
         return None
     proxies = getattr(settings, "TRUSTED_PROXIES", 0)
@@ -58,8 +60,27 @@ def client_address(request) -> str | None:
             if part.strip()
         ]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+            return _address(forwarded[-proxies])
+    return _address(request.META.get("REMOTE_ADDR") or "")
+
+
+def _address(text: str) -> str | None:
+    """``text`` as an IP address, without the port some proxies add (Azure's Application
+    Gateway writes 203.0.113.7:51234, or [2001:db8::7]:443); None for anything else, which the
+    logs' address columns (PostgreSQL's inet) would refuse, failing the request."""
+    port = ""
+    if text.startswith("[") and "]:" in text:
+        text, _, port = text[1:].partition("]:")
+    elif text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    elif text.count(":") == 1:
+        text, _, port = text.partition(":")
+    if port and not (port.isascii() and port.isdigit()):
+        return None
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
 
 
 def record(

@@ -1,24 +1,14 @@
 """Where someone goes when their save could not be made: the way back, for a page and for a
-script. One place, so the middleware (signed out) and the CSRF failure view say the same; and
-the one check that a ``next`` address is this site's (the two-factor pages use it too)."""
+script. One place, so the middleware (signed out) and the CSRF failure view say the same."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 
 from ..models import KeptSave
 from .keeping import page_of
-
-
-def local_url(request, target: str | None) -> str | None:
-    """``target`` when it is an address on this site (a safe ``next``), else None."""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
 
 
 def offer_url(page: str) -> str:

@@ -11,8 +11,8 @@ from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.http import require_GET, require_POST
 
 from ..models import KeptSave
+from ..redirects import local_url
 from . import answers, limits
-from .answers import local_url
 from .keeping import kept_save_discard, kept_save_keep, remembered_owner, same_origin, wants_json
 from .middleware import passive
 from .selectors import kept_save_for, kept_saves_for, shown_fields

@@ -12,15 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from ..sessions.answers import local_url
+from .. import redirects
 from . import selectors, services
 from .forms import SetUpCodeForm, VerifyCodeForm
-
-
-def _next_url(request) -> str:
-    """The page first asked for, when it is on this site; else the home page."""
-    target = request.POST.get("next") or request.GET.get("next")
-    return local_url(request, target) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _mark_verified(request, device) -> None:
@@ -36,7 +30,7 @@ def _codes_page(request, codes, *, next_url, just_set_up):
 
 @never_cache
 def setup(request):
-    next_url = _next_url(request)
+    next_url = redirects.next_url(request, settings.LOGIN_REDIRECT_URL)
     if not selectors.two_factor_required(request):
         messages.info(request, _("Your account does not need two-factor sign-in."))
         return redirect(next_url)
@@ -69,7 +63,7 @@ def setup(request):
 
 @never_cache
 def verify(request):
-    next_url = _next_url(request)
+    next_url = redirects.next_url(request, settings.LOGIN_REDIRECT_URL)
     if request.user.is_verified():
         return redirect(next_url)
     if selectors.confirmed_totp_device(request.user) is None:

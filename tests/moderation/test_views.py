@@ -231,6 +231,45 @@ def test_an_auditor_sees_and_acknowledges_their_feedback(client, owner, moderato
     assert moderation.acknowledged_at is not None
 
 
+@pytest.mark.parametrize(
+    "next_url", ["0", "moderation:queue", "https://elsewhere.example/", "//elsewhere.example/"]
+)
+def test_after_acknowledging_only_a_page_of_this_site_is_gone_on_to(
+    client, owner, moderator_user, next_url
+):
+    """Not a path on this site: back to the feedback list. Django's redirect() took a bare word
+    such as "0" for the name of a view (a 500)."""
+    moderation = moderated_audit(moderator=moderator_user, auditor=owner).moderations.get()
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("moderation:acknowledge", args=[moderation.pk]), {"next": next_url}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("moderation:feedback")
+    moderation.refresh_from_db()
+    assert moderation.acknowledged_at is not None
+
+
+def test_a_body_that_cannot_be_read_acknowledges_nothing(client, owner, moderator_user):
+    """The view read its next only after acknowledging: a malformed body was a 400 saying
+    nothing was saved, with the feedback acknowledged all the same."""
+    moderation = moderated_audit(moderator=moderator_user, auditor=owner).moderations.get()
+    client.force_login(owner)
+
+    response = client.generic(
+        "POST",
+        reverse("moderation:acknowledge", args=[moderation.pk]),
+        b"\x00",
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 400
+    moderation.refresh_from_db()
+    assert moderation.acknowledged_at is None
+
+
 @pytest.mark.parametrize("who", ["colleague", "moderator_user", "qa_lead_user"])
 def test_acknowledging_someone_elses_feedback_is_404(client, request, owner, who):
     moderation = moderated_audit(auditor=owner).moderations.get()

@@ -210,7 +210,16 @@ def test_a_recovery_code_signs_in_once(client, qa_lead):
 
 
 @pytest.mark.parametrize(
-    "next_url", ["https://elsewhere.example/phish", "//elsewhere.example/", "javascript:alert(1)"]
+    "next_url",
+    [
+        "https://elsewhere.example/phish",
+        "//elsewhere.example/",
+        "javascript:alert(1)",
+        # Not a path: Django's redirect() took these for names of views (a 500).
+        "0",
+        "audits:home",
+        "reports",
+    ],
 )
 def test_only_a_page_of_this_site_is_gone_on_to(client, qa_lead, next_url):
     device, _ = enrolled(qa_lead)
