@@ -8,6 +8,9 @@ script, a 401 JSON answer saying what happened). CSRF failures arrive at views.c
 """
 
 from django.contrib.auth import logout
+from django.core.exceptions import SuspiciousOperation
+from django.http import UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 
 from ..models import KeptSave
 from . import answers, limits
@@ -71,6 +74,9 @@ class SessionLimitsMiddleware:
             remember_owner(response, user)
         # A kept save posted back by its owner is used up, unless the server failed on it.
         if request.method == "POST" and response.status_code < 500:
-            pk = request.POST.get(RESTORE_FIELD)
+            try:
+                pk = request.POST.get(RESTORE_FIELD)
+            except (MultiPartParserError, SuspiciousOperation, UnreadablePostError):
+                return  # a body that is no form, which the view did not read: no kept save
             if pk and (kept := kept_save_for(user, pk)) is not None:
                 kept_save_restored(kept=kept, request=request)

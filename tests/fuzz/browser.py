@@ -21,7 +21,9 @@ class _Forms(HTMLParser):
         a = dict(attrs)
         if tag == "form":
             if a.get("method", "get").lower() == "post":
-                self._form = {"action": a.get("action"), "buttons": set(), "pairs": []}
+                # Autosave (static/js/autosave.js) posts the same form to its data-autosave-url.
+                also = {a["data-autosave-url"]} if a.get("data-autosave-url") else set()
+                self._form = {"action": a.get("action"), "buttons": also, "pairs": []}
                 self.forms.append(self._form)
             return
         if self._form is None or "disabled" in a:

@@ -118,6 +118,11 @@ FORMS = {
         ("owner",), lambda w, u: {"overall_comments": "Changed.", "action": "save"}
     ),
     "audits:delete": Form(("owner",), page=None, examples=10),
+    # Autosave: the same forms, posted by the page's script, answered in JSON.
+    "audits:autosave": Form(
+        ("owner",), lambda w, u: {"overall_comments": "Typed."}, page="audits:edit", succeeds=200
+    ),
+    "audits:autosave_new": Form(("owner",), _audit, page="audits:new", succeeds=200),
     "audits:activity_new": Form(
         ("qa_lead_user", "administrator_user"),
         lambda w, u: {"name": "Neglect", "month": "2026-12", "moderation_rate": "50"},
@@ -154,6 +159,13 @@ FORMS = {
         examples=40,
     ),
     "moderation:take": Form(("moderator_user",), page=None, examples=10),
+    "moderation:autosave": Form(
+        ("moderator_user",),
+        lambda w, u: {"feedback": "Typed so far."},
+        page="moderation:moderate",
+        prepare=_take,
+        succeeds=200,
+    ),
     "moderation:release": Form(("moderator_user",), page=None, prepare=_take, examples=10),
     "moderation:add_to_queue": Form(("moderator_user",), page=None, examples=10),
     "moderation:exemplar": Form(
@@ -173,6 +185,12 @@ FORMS = {
         lambda w, u: {"title": "Q3", "summary": "Good.", "publish": ""},
         page="reports:detail",
         examples=15,
+    ),
+    "reports:autosave": Form(
+        ("qa_lead_user",),
+        lambda w, u: {"title": "Q3", "summary": "Typed so far."},
+        page="reports:detail",
+        succeeds=200,
     ),
     "reports:target_new": Form(
         ("qa_lead_user",),
@@ -263,6 +281,15 @@ IGNORES_POST = {
     "reports:pdf",
     "reports:export",
     "reports:targets",
+    "reports:make_pdf",  # a button: asks the worker again, reads nothing posted
+    # The session's pages: its status (GET), "Stay signed in" (the request is the activity),
+    # the signed-out and kept-saves pages, and discarding a kept save (the id is in the path;
+    # only its safe ``next`` is read, the check tests/audits/sessions covers).
+    "session:status",
+    "session:extend",
+    "session:signed_out",
+    "session:kept",
+    "session:discard",
 }
 
 

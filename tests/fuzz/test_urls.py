@@ -77,6 +77,8 @@ PARAMETERS = {
     "audits:pdf": (),
     "audits:edit": (),
     "audits:delete": (),
+    "audits:autosave": (),
+    "audits:autosave_new": (),
     "audits:case_timeline": (),
     "audits:security_log": (LogQueryForm,),
     "audits:security_log_csv": (LogQueryForm,),
@@ -97,6 +99,7 @@ PARAMETERS = {
     "moderation:exemplars": (),
     "moderation:moderate": (),
     "moderation:take": (),
+    "moderation:autosave": (),
     "moderation:release": (),
     "moderation:add_to_queue": (),
     "moderation:exemplar": (),
@@ -106,6 +109,8 @@ PARAMETERS = {
     "reports:summary_json": ("start", "end", "activity", "strand", "case_type"),
     "reports:detail": (),
     "reports:publish": (),
+    "reports:autosave": (),
+    "reports:make_pdf": (),
     "reports:pdf": (),
     "reports:export": (),
     "reports:targets": ("year",),
@@ -113,6 +118,12 @@ PARAMETERS = {
     "reports:target_edit": (),
     "reports:target_delete": (),
     "reports:target_actual": (),
+    # sessions (audits.sessions)
+    "session:status": (),
+    "session:extend": (),
+    "session:signed_out": ("next", "limit", "saved"),
+    "session:kept": ("next",),
+    "session:discard": (),
 }
 
 # Fewer examples where each is slow to answer (a PDF, a workbook), more where there are many
@@ -183,7 +194,15 @@ def who_may_open(name: str) -> tuple[str, tuple[str, ...]]:
     allowed = tuple(who for who, answer in zip(USERS, EXPECTED[name]) if answer in (200, 302))
     if allowed:
         return "GET", allowed
-    return "POST", FORMS[name].roles
+    return "POST", FORMS[name].roles if name in FORMS else BUTTONS[name]
+
+
+# POST-only URLs that read nothing posted (test_forms.IGNORES_POST), with who may press them.
+BUTTONS = {
+    "reports:make_pdf": ("qa_lead_user",),
+    "session:extend": ("owner", "qa_lead_user"),
+    "session:discard": ("owner",),
+}
 
 
 def segments(converter: str | None, valid) -> st.SearchStrategy:
