@@ -13,10 +13,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import periods
+from . import conflicts, periods
 from .grades import OVERALL_GRADES, Grade
 from .layout import Column, Layout, Row, form_helper
 from .models import AgeBand, AuditActivity, CaseType, Strand, Team
+from .revisions import new_page_token
 from .roles import is_administrator
 from .rules import CASE_REFERENCE_RE, Problem, null_character_error
 from .security.events import Event, record
@@ -160,6 +161,33 @@ class VocabularyChoiceField(forms.ModelChoiceField):
 class ActivityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.month:%B %Y})"
+
+
+class RevisionForm(AccessibleFormMixin, forms.Form):
+    """What an edit page carries for the conflict check (audits.revisions): the revision it was
+    opened at and its own token. Hidden; rendered with the page's other forms."""
+
+    revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, record=None, **kwargs):
+        initial = {"page": new_page_token()}
+        if record is not None:
+            initial["revision"] = record.revision
+        super().__init__(data, initial=initial, **kwargs)
+
+    def expected(self) -> dict:
+        """The service's keyword arguments: ``expected_revision`` and ``page``."""
+        return {
+            "expected_revision": self.cleaned_data.get("revision"),
+            "page": self.cleaned_data.get("page") or "",
+        }
+
+    def conflict_resolved(self, record) -> None:
+        """After a conflict the page shows both versions; its next save is a choice made
+        knowing the current one, so it carries the current revision."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("revision")] = str(record.revision)
 
 
 class AuditHeaderForm(AccessibleFormMixin, forms.Form):
@@ -392,6 +420,7 @@ class AuditFormPage:
                 if a.source == a.Source.AUDITOR
             ]
         self.actions = ActionFormSet(data, initial=action_initial, prefix="actions")
+        self.revision = RevisionForm(data, record=audit)
         self.actions_errors: list[str] = []
         self._kept_action_forms = []
 
@@ -419,7 +448,7 @@ class AuditFormPage:
         }
 
     def is_valid(self) -> bool:
-        results = [self.header.is_valid(), self.actions.is_valid()]
+        results = [self.header.is_valid(), self.actions.is_valid(), self.revision.is_valid()]
         results += [form.is_valid() for form in self.domain_forms]
         return all(results)
 
@@ -433,22 +462,65 @@ class AuditFormPage:
                 "text": form.cleaned_data.get("text", ""),
             }
             risk_ids += [r.pk for r in form.cleaned_data.get("risks") or ()]
-        actions = []
+        actions, removed = [], []
         self._kept_action_forms = []
         for form in self.actions.forms:
             data = form.cleaned_data
-            if not data or data.get("DELETE"):
-                continue
-            if not any(
+            emptied = not any(
                 (data.get("description") or "").strip() or data.get(k)
                 for k in ("owner", "due_date")
-            ):
+            )
+            if not data or data.get("DELETE") or emptied:
+                # A row the page showed and the user removed or emptied goes; nothing else.
+                if data and data.get("id"):
+                    removed.append(data["id"])
                 continue
             actions.append({k: data.get(k) for k in ("id", "description", "owner", "due_date")})
             self._kept_action_forms.append(form)
         return AuditContent(
-            header=header, domains=domains, risk_category_ids=risk_ids, actions=actions
+            header=header,
+            domains=domains,
+            risk_category_ids=risk_ids,
+            actions=actions,
+            removed_action_ids=removed,
         )
+
+    def saved_action_ids(self, content: AuditContent) -> dict[str, int]:
+        """After a save: each kept action row's id field name -> the action's id (new rows
+        have one now), for the autosaving page to fill in."""
+        return {
+            form.add_prefix("id"): row["id"]
+            for form, row in zip(self._kept_action_forms, content.actions)
+        }
+
+    def compare_with(self, current) -> dict:
+        """After a refused save (audits.revisions): how the page differs from ``current``, the
+        audit as saved now. Call after is_valid()."""
+        saved = AuditFormPage(
+            tool=self.tool, audit=current, practice_fixed=self.header.practice_fixed
+        )
+        found = conflicts.differences(self.header, saved.header)
+        for mine, theirs in zip(self.domain_forms, saved.domain_forms):
+            prefix = _("Domain %(n)s: ") % {"n": mine.domain.number}
+            found += conflicts.differences(mine, theirs, label_prefix=prefix)
+        saved_actions = {a.pk: a for a in current.actions.all() if a.source == a.Source.AUDITOR}
+        on_page = set()
+        for index, form in enumerate(self.actions.forms):
+            data = form.cleaned_data or {}
+            action = saved_actions.get(data.get("id"))
+            if action is None:
+                continue
+            on_page.add(action.pk)
+            theirs = ActionForm(
+                initial={k: getattr(action, k) for k in ("description", "owner", "due_date")}
+            )
+            prefix = _("Action %(n)s: ") % {"n": index + 1}
+            found += conflicts.differences(form, theirs, label_prefix=prefix)
+        return {
+            "differences": found,
+            # Saved elsewhere and not on this page: they stay whatever this page saves.
+            "other_actions": [a for pk, a in saved_actions.items() if pk not in on_page],
+        }
 
     def apply_problems(self, problems: list[Problem]) -> None:
         """Show the service's submit problems beside the fields they concern."""

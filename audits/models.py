@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .grades import OVERALL_GRADES, Grade
+from .revisions import Revised
 
 
 class Status(models.TextChoices):
@@ -183,7 +184,7 @@ class CaseRecord:
         return {"case_reference": audit.case_reference, "audit": audit.pk}
 
 
-class Audit(CaseRecord, models.Model):
+class Audit(CaseRecord, Revised):
     """One child's case file, audited once against one version of the audit tool."""
 
     audit_path = ()
@@ -230,8 +231,6 @@ class Audit(CaseRecord, models.Model):
         default=False, help_text=_("A training audit: moderated, but never counted in figures.")
     )
     is_imported = models.BooleanField(default=False, editable=False)
-    # Bumped on every save through a service; optimistic locking will compare it.
-    revision = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -8,7 +8,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +22,7 @@ from .models import (
     Status,
 )
 from .permissions import require
+from .revisions import bump_revision, check_revision
 from .rules import Problem, submit_problems
 from .signals import audit_submitted
 from .workflow import AuditError, transition
@@ -63,8 +63,12 @@ class AuditContent:
     # domain number -> {"grade": code or "", "text": str}
     domains: dict[int, dict] = field(default_factory=dict)
     risk_category_ids: list[int] = field(default_factory=list)
-    # each {"id": existing pk or None, "description", "owner", "due_date"}; rows not listed go
+    # each {"id": existing pk or None, "description", "owner", "due_date"}; audit_save_draft
+    # fills in the id of each action it creates, so the page can learn it
     actions: list[dict] = field(default_factory=list)
+    # the actions the user removed on the page. Only these go: an action the page did not show
+    # (added in another tab, or by someone else) is never deleted by leaving it out.
+    removed_action_ids: list[int] = field(default_factory=list)
 
 
 def current_tool() -> AuditTool:
@@ -90,15 +94,27 @@ def _check_editable(audit: Audit, by) -> None:
 
 
 @transaction.atomic
-def audit_save_draft(*, audit: Audit | None, by, content: AuditContent) -> Audit:
-    """Save whatever has been filled in so far; nothing is required for a draft.
+def audit_save_draft(
+    *,
+    audit: Audit | None,
+    by,
+    content: AuditContent,
+    expected_revision: int | None = None,
+    page: str = "",
+) -> Audit:
+    """Save whatever has been filled in so far; nothing is required for a draft (autosave
+    calls this too: it never runs the submit rules).
 
-    ``audit`` None starts a new draft. Actions not listed in ``content.actions`` are removed.
+    ``audit`` None starts a new draft. ``expected_revision`` is the revision the page was
+    opened at (``page`` its token): if the audit was saved since from another page, nothing is
+    written and RevisionConflict says who saved it and when.
     """
     if audit is None:
         audit = audit_create(auditor=by)
+        expected_revision = None
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_editable(audit, by)
+    check_revision(audit, expected=expected_revision, page=page)
     if content.header.get("is_practice", audit.is_practice) != audit.is_practice:
         require("audits.change_practice_flag", by, audit, error=AuditError, field="is_practice")
     date_before = audit.audit_date
@@ -106,9 +122,7 @@ def audit_save_draft(*, audit: Audit | None, by, content: AuditContent) -> Audit
     for name in HEADER_FIELDS:
         if name in content.header:
             setattr(audit, name, content.header[name])
-    audit.revision = F("revision") + 1
-    audit.save()
-    audit.refresh_from_db(fields=["revision"])
+    bump_revision(audit, by=by, page=page, fields=HEADER_FIELDS)
 
     grades = {g.domain.number: g for g in audit.domain_grades.select_related("domain")}
     changed = []
@@ -130,16 +144,15 @@ def audit_save_draft(*, audit: Audit | None, by, content: AuditContent) -> Audit
     )
     audit.risk_categories.set(allowed_risks)
 
-    _replace_actions(audit, content.actions)
+    _save_actions(audit, content.actions, removed=content.removed_action_ids)
     if audit.status != Status.DRAFT:
         # A returned audit is counted in reports while its auditor amends it.
         refresh_for_audit(audit, also=[date_before])
     return audit
 
 
-def _replace_actions(audit: Audit, rows: list[dict]) -> None:
+def _save_actions(audit: Audit, rows: list[dict], *, removed: list[int]) -> None:
     existing = {a.pk: a for a in audit.actions.filter(source=AgreedAction.Source.AUDITOR)}
-    kept = set()
     for row in rows:
         values = {k: row.get(k) for k in ("description", "owner", "due_date")}
         values["description"] = values["description"] or ""
@@ -147,17 +160,17 @@ def _replace_actions(audit: Audit, rows: list[dict]) -> None:
         action = existing.get(row.get("id"))
         if action is None:
             action = AgreedAction.objects.create(audit=audit, **values)
-        else:
+            row["id"] = action.pk  # the page learns the new action's id (autosave answers it)
+        elif any(getattr(action, k) != v for k, v in values.items()):
             for key, value in values.items():
                 setattr(action, key, value)
             action.save(update_fields=list(values))
-        kept.add(action.pk)
     # An action already closed (done or no longer needed) keeps its history: never delete it.
-    (
-        audit.actions.filter(source=AgreedAction.Source.AUDITOR, state=AgreedAction.State.OPEN)
-        .exclude(pk__in=kept)
-        .delete()
-    )
+    # Deleted one by one so the change history records each.
+    for action in audit.actions.filter(
+        source=AgreedAction.Source.AUDITOR, state=AgreedAction.State.OPEN, pk__in=removed
+    ):
+        action.delete()
 
 
 @transaction.atomic
@@ -179,9 +192,7 @@ def audit_submit(*, audit: Audit, by, today: datetime.date | None = None, rng=No
         raise AuditSubmitError(problems)
     transition(audit, to=Status.SUBMITTED, by=by)
     audit.submitted_at = timezone.now()
-    audit.revision = F("revision") + 1
-    audit.save(update_fields=["status", "submitted_at", "revision", "updated_at"])
-    audit.refresh_from_db(fields=["revision"])
+    bump_revision(audit, by=by, fields=["status", "submitted_at"])
     audit_submitted.send(sender=Audit, audit=audit, by=by, rng=rng)
     refresh_for_audit(audit)
     return audit

@@ -6,16 +6,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import printing, roles, selectors, services
+from . import autosave, printing, roles, selectors, services
 from .actions import selectors as action_selectors
 from .filters import AuditFilter
 from .forms import AuditFormPage
 from .models import Status
 from .permissions import require
+from .revisions import RevisionConflict
 from .rules import draft_warnings
 from .schedule import selectors as schedule_selectors
 from .security import history
@@ -50,27 +52,48 @@ def audit_edit(request, pk):
     return _audit_form(request, audit=audit, tool=audit.tool)
 
 
-def _audit_form(request, *, audit, tool):
+def _form_page(request, audit, tool) -> AuditFormPage:
     practice_fixed = audit is not None and not rules.has_perm(
         "audits.change_practice_flag", request.user, audit
     )
-    if request.method != "POST":
-        page = AuditFormPage(tool=tool, audit=audit, practice_fixed=practice_fixed)
-        return _render_form(request, page, audit)
+    data = request.POST if request.method == "POST" else None
+    return AuditFormPage(tool=tool, audit=audit, data=data, practice_fixed=practice_fixed)
 
-    page = AuditFormPage(tool=tool, audit=audit, data=request.POST, practice_fixed=practice_fixed)
+
+def _save_page(request, page, audit):
+    """Validate the page and save it as a draft: (audit, content), or raise autosave.Refused.
+    The one save path of the form's Save and Submit buttons and of autosave."""
     if not page.is_valid():
-        messages.error(request, _("Nothing was saved: put right the problems listed below."))
-        return _render_form(request, page, audit, status=400)
+        raise autosave.Refused(400)
+    content = page.content()
     try:
-        audit = services.audit_save_draft(audit=audit, by=request.user, content=page.content())
+        audit = services.audit_save_draft(
+            audit=audit, by=request.user, content=content, **page.revision.expected()
+        )
+    except RevisionConflict as conflict:
+        raise autosave.Refused(409, conflict=conflict) from None
     except AuditError as error:
         if error.field in page.header.fields:
             page.header.add_error(error.field, str(error))
-            messages.error(request, _("Nothing was saved: put right the problems listed below."))
+            raise autosave.Refused(400) from None
+        raise autosave.Refused(403, message=str(error)) from None
+    return audit, content
+
+
+def _audit_form(request, *, audit, tool):
+    page = _form_page(request, audit, tool)
+    if request.method != "POST":
+        return _render_form(request, page, audit)
+    try:
+        audit, _content = _save_page(request, page, audit)
+    except autosave.Refused as refused:
+        if refused.conflict:
+            return _render_conflict(request, page, refused.conflict)
+        if refused.message:
+            messages.error(request, refused.message)
         else:
-            messages.error(request, str(error))
-        return _render_form(request, page, audit, status=400)
+            messages.error(request, _("Nothing was saved: put right the problems listed below."))
+        return _render_form(request, page, audit, status=refused.status)
 
     if request.POST.get("action") != "submit":
         messages.success(request, _("Draft saved."))
@@ -89,6 +112,7 @@ def _audit_form(request, *, audit, tool):
                 "submitted yet. Put right the problems listed below."
             ),
         )
+        page.revision.conflict_resolved(audit)  # the page now holds what was just saved
         return _render_form(request, page, audit, status=400)
     except AuditError as error:
         messages.error(request, str(error))
@@ -97,7 +121,18 @@ def _audit_form(request, *, audit, tool):
     return redirect(audit)
 
 
-def _render_form(request, page, audit, status=200):
+def _render_conflict(request, page, conflict):
+    """The page as the user typed it, with the saved version beside each field it differs in;
+    the next save carries the current revision, so it is a choice made seeing both."""
+    current = conflict.record
+    comparison = page.compare_with(current)
+    page.revision.conflict_resolved(current)
+    return _render_form(
+        request, page, current, status=409, conflict=conflict, comparison=comparison
+    )
+
+
+def _render_form(request, page, audit, status=200, **extra):
     case_reference = (
         page.header.data.get("case_reference")
         if page.header.is_bound
@@ -113,8 +148,37 @@ def _render_form(request, page, audit, status=200):
             exclude_pk=getattr(audit, "pk", None),
         ),
         "today": timezone.localdate(),
+        **extra,
     }
     return render(request, "audits/audit_form.html", context, status=status)
+
+
+@require_POST
+def audit_autosave_new(request):
+    """The first autosave of a new audit starts its draft; the page then autosaves to it."""
+    require("audits.start_audit", request.user, error=PermissionDenied)
+    return _autosave(request, audit=None, tool=services.current_tool())
+
+
+@require_POST
+def audit_autosave(request, pk):
+    """Save the page as a draft while the user types (static/js/autosave.js); JSON answers."""
+    audit = selectors.get_audit_for(request.user, pk, "edit")
+    return _autosave(request, audit=audit, tool=audit.tool)
+
+
+def _autosave(request, *, audit, tool):
+    page = _form_page(request, audit, tool)
+    try:
+        audit, content = _save_page(request, page, audit)
+    except autosave.Refused as refused:
+        return refused.json(errors=page.error_summary())
+    return autosave.saved(
+        audit,
+        edit_url=reverse("audits:edit", args=[audit.pk]),
+        autosave_url=reverse("audits:autosave", args=[audit.pk]),
+        fields=page.saved_action_ids(content),
+    )
 
 
 def audit_detail(request, pk):

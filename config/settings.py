@@ -338,17 +338,24 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # from which address and each changed field's old and new value. Read on an audit's page, the
 # security log page and by `manage.py security_log`; never changed or deleted in the app.
 AUDITLOG_STORE_JSON_CHANGES = True
+# audits.revisions.Revised.REVISION_FIELDS (models cannot be imported here); a test keeps them equal.
+REVISION_FIELDS = ["revision", "revised_by", "revised_at", "revised_page"]
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
-    # An audit's revision counts its saves (for the conflict check), not a change of its own.
-    {"model": "audits.audit", "m2m_fields": {"risk_categories"}, "exclude_fields": ["revision"]},
+    # The revision fields (audits.revisions) count saves for the conflict check and name the
+    # last saver: the entry itself says who and when, so they are not changes of their own.
+    {"model": "audits.audit", "m2m_fields": {"risk_categories"}, "exclude_fields": REVISION_FIELDS},
     "audits.domaingrade",
     "audits.agreedaction",
     {"model": "audits.auditactivity", "m2m_fields": {"case_types", "auditors"}},
-    "moderation.moderationcase",
+    # A moderation in progress (its autosaved draft) is recorded once decided (moderation.moderation).
+    {"model": "moderation.moderationcase", "exclude_fields": ["draft", "draft_saved_at"]},
     "moderation.moderation",
     "moderation.domainnote",
     "moderation.exemplar",
-    {"model": "reports.report", "exclude_fields": ["frozen_pdf", "frozen_figures", "updated_at"]},
+    {
+        "model": "reports.report",
+        "exclude_fields": ["frozen_pdf", "frozen_figures", "updated_at", *REVISION_FIELDS],
+    },
     "reports.target",
     {"model": "auth.user", "exclude_fields": ["password", "last_login"], "m2m_fields": {"groups"}},
 )

@@ -50,6 +50,11 @@ class ModerationCase(CaseRecord, models.Model):
         related_name="moderations_in_hand",
     )
     taken_at = models.DateTimeField(null=True, blank=True)
+    # The moderation form as the holder last autosaved it (moderation.services.moderation_save_draft):
+    # grade, rationale, feedback, notes by domain number and action rows. Cleared once the
+    # moderation is recorded or the audit sent back or released.
+    draft = models.JSONField(null=True, blank=True, editable=False)
+    draft_saved_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("moderation decision")

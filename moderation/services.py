@@ -5,7 +5,6 @@ current state against the one transition table (audits.workflow) and records the
 import random
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +12,7 @@ from audits.figures import refresh_for_audit
 from audits.grades import GRADE_RANK, Grade
 from audits.models import AgreedAction, Audit, Status
 from audits.permissions import require
+from audits.revisions import RevisionConflict, bump_revision, check_revision, person_name
 from audits.workflow import AuditError, transition
 
 from . import notifications
@@ -23,6 +23,10 @@ _system_random = random.SystemRandom()
 
 class ModerationError(AuditError):
     """A moderation request the rules refuse; the message is written for the user."""
+
+
+class ModerationConflict(ModerationError):
+    """The audit changed after the moderator's page opened it; nothing was written."""
 
 
 def decide_selection(
@@ -85,21 +89,30 @@ def _case(audit: Audit) -> ModerationCase:
     return case
 
 
-def _check_revision(audit: Audit, expected_revision: int | None) -> None:
-    if expected_revision is not None and audit.revision != expected_revision:
-        raise ModerationError(
+def _check_revision(audit: Audit, expected_revision: int | None, page: str = "") -> None:
+    try:
+        check_revision(audit, expected=expected_revision, page=page)
+    except RevisionConflict as conflict:
+        who = person_name(conflict.by) if conflict.by else _("someone else")
+        at = f"{timezone.localtime(conflict.at):%H:%M}" if conflict.at else "?"
+        raise ModerationConflict(
             _(
-                "This audit changed after you opened it (someone else acted on it). Nothing you "
-                "entered has been saved; reload the audit to see its current state."
+                "This audit changed after you opened it (%(who)s acted on it at %(time)s). "
+                "Nothing you entered has been saved, and it is still in the form: check the "
+                "audit's current state above, then save again."
             )
-        )
+            % {"who": who, "time": at}
+        ) from None
 
 
-def _bump(audit: Audit, *fields: str) -> None:
-    audit.revision = F("revision") + 1
-    audit.save(update_fields=[*fields, "revision", "updated_at"])
-    audit.refresh_from_db(fields=["revision"])
+def _bump(audit: Audit, by, *fields: str) -> None:
+    bump_revision(audit, by=by, fields=fields)
     refresh_for_audit(audit)
+
+
+def _clear_draft(case: ModerationCase, *fields: str) -> None:
+    case.draft, case.draft_saved_at = None, None
+    case.save(update_fields=[*fields, "draft", "draft_saved_at"])
 
 
 @transaction.atomic
@@ -121,7 +134,7 @@ def moderation_add_to_queue(*, audit: Audit, by) -> ModerationCase:
     case.save(update_fields=["added_by", "added_at"])
     if audit.status == Status.COMPLETED:
         transition(audit, to=Status.SUBMITTED, by=by, comment=_("Added to the moderation queue."))
-        _bump(audit, "status")
+        _bump(audit, by, "status")
     return case
 
 
@@ -137,13 +150,17 @@ def moderation_take(*, audit: Audit, moderator) -> Audit:
         )
     transition(audit, to=Status.IN_MODERATION, by=moderator)
     case.taken_by, case.taken_at = moderator, timezone.now()
-    case.save(update_fields=["taken_by", "taken_at"])
-    _bump(audit, "status")
+    _clear_draft(case, "taken_by", "taken_at")
+    _bump(audit, moderator, "status")
     return audit
 
 
 def _check_holder(
-    audit: Audit, case: ModerationCase, moderator, expected_revision: int | None = None
+    audit: Audit,
+    case: ModerationCase,
+    moderator,
+    expected_revision: int | None = None,
+    page: str = "",
 ) -> None:
     """Refuse unless ``moderator`` holds the audit and their form is current; the most useful
     reason first: already moderated, then changed since the form was opened, then not held."""
@@ -156,7 +173,7 @@ def _check_holder(
             )
             % {"name": who}
         )
-    _check_revision(audit, expected_revision)
+    _check_revision(audit, expected_revision, page)
     if audit.status != Status.IN_MODERATION or case.taken_by_id != moderator.pk:
         raise ModerationError(_("Take this audit from the queue before you moderate it."))
 
@@ -169,8 +186,8 @@ def moderation_release(*, audit: Audit, moderator) -> Audit:
     require("moderation.release_audit", moderator, audit, error=ModerationError)
     transition(audit, to=Status.SUBMITTED, by=moderator, comment=_("Released to the queue."))
     case.taken_by, case.taken_at = None, None
-    case.save(update_fields=["taken_by", "taken_at"])
-    _bump(audit, "status")
+    _clear_draft(case, "taken_by", "taken_at")
+    _bump(audit, moderator, "status")
     return audit
 
 
@@ -189,6 +206,7 @@ def moderation_record(
     domain_notes: dict[int, str] | None = None,
     actions: list[dict] | None = None,
     expected_revision: int | None = None,
+    page: str = "",
 ) -> Moderation:
     """Agree with or adjust the overall grade; the audit is completed with the moderated grade.
 
@@ -198,7 +216,7 @@ def moderation_record(
     audit = _locked(audit)
     _require_moderator(moderator, audit)
     case = _case(audit)
-    _check_holder(audit, case, moderator, expected_revision)
+    _check_holder(audit, case, moderator, expected_revision, page)
     if grade not in GRADE_RANK:
         raise ModerationError(_("Choose the moderated grade."), field="grade")
     change = GRADE_RANK[grade] - GRADE_RANK[audit.overall_grade]
@@ -244,20 +262,26 @@ def moderation_record(
         )
     transition(audit, to=Status.COMPLETED, by=moderator, comment=moderation.get_outcome_display())
     audit.moderated_grade, audit.moderated_by = grade, moderator
-    _bump(audit, "status", "moderated_grade", "moderated_by")
+    _clear_draft(case)
+    _bump(audit, moderator, "status", "moderated_grade", "moderated_by")
     transaction.on_commit(lambda: notifications.moderation_recorded(moderation_id=moderation.pk))
     return moderation
 
 
 @transaction.atomic
 def moderation_send_back(
-    *, audit: Audit, moderator, comments: str, expected_revision: int | None = None
+    *,
+    audit: Audit,
+    moderator,
+    comments: str,
+    expected_revision: int | None = None,
+    page: str = "",
 ) -> Moderation:
     """Return the audit to its auditor to amend; moderation resumes when they resubmit."""
     audit = _locked(audit)
     _require_moderator(moderator, audit)
     case = _case(audit)
-    _check_holder(audit, case, moderator, expected_revision)
+    _check_holder(audit, case, moderator, expected_revision, page)
     if not comments.strip():
         raise ModerationError(
             _("Say what the auditor should change before sending it back."), field="feedback"
@@ -273,10 +297,27 @@ def moderation_send_back(
     )
     transition(audit, to=Status.RETURNED, by=moderator, comment=comments.strip())
     case.taken_by, case.taken_at = None, None
-    case.save(update_fields=["taken_by", "taken_at"])
-    _bump(audit, "status")
+    _clear_draft(case, "taken_by", "taken_at")
+    _bump(audit, moderator, "status")
     transaction.on_commit(lambda: notifications.moderation_sent_back(moderation_id=moderation.pk))
     return moderation
+
+
+@transaction.atomic
+def moderation_save_draft(
+    *, audit: Audit, moderator, draft: dict, expected_revision: int | None = None, page: str = ""
+) -> Audit:
+    """Keep what the moderator holding the audit has typed so far (autosave): no decision is
+    made and no rule of one is run. Refused, with nothing written, if the audit changed since
+    their page opened it (another tab included)."""
+    audit = _locked(audit)
+    _require_moderator(moderator, audit)
+    case = _case(audit)
+    _check_holder(audit, case, moderator, expected_revision, page)
+    case.draft, case.draft_saved_at = draft, timezone.now()
+    case.save(update_fields=["draft", "draft_saved_at"])
+    bump_revision(audit, by=moderator, page=page)
+    return audit
 
 
 @transaction.atomic

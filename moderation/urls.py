@@ -10,6 +10,7 @@ urlpatterns = [
     path("feedback/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("exemplars/", views.exemplars, name="exemplars"),
     path("audits/<int:pk>/", views.moderate, name="moderate"),
+    path("audits/<int:pk>/autosave/", views.moderation_autosave, name="autosave"),
     path("audits/<int:pk>/take/", views.take, name="take"),
     path("audits/<int:pk>/release/", views.release, name="release"),
     path("audits/<int:pk>/add-to-queue/", views.add_to_queue, name="add_to_queue"),

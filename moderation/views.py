@@ -10,7 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audits.forms import summarise_errors
+from audits import autosave
+from audits.autosave import Refused
+from audits.forms import RevisionForm, summarise_errors
 from audits.models import Audit
 from audits.permissions import refusal
 from audits.security.events import Event, record
@@ -72,23 +74,37 @@ def release(request, pk):
     return redirect("moderation:queue")
 
 
-def moderate(request, pk):
+def _moderation_page(request, pk):
+    """The audit and the moderator's forms: bound to the POST, or opened from the draft they
+    last autosaved. None for the audit with a refusal message when they may not moderate it."""
     _require("moderation.view_queue", request.user, _("Only moderators moderate audits."))
     audit = audit_with_parts(get_audit_for(request.user, pk, "view"))
     # A moderator's own audit: say so on the audit's page rather than a bare 403.
     refused = refusal("moderation.moderate_audit", request.user, audit)
+    domains = [g.domain for g in audit.domain_grades.all()]
+    case = getattr(audit, "moderation_case", None)
+    initial, action_rows = {"grade": audit.overall_grade}, None
+    if case is not None and case.draft and case.taken_by_id == request.user.pk:
+        initial, action_rows = ModerationForm.initial_from_draft(case.draft)
+    data = request.POST if request.method == "POST" else None
+    is_autosave = request.resolver_match.url_name == "autosave"
+    forms = {
+        "form": ModerationForm(data, domains=domains, initial=initial, draft=is_autosave),
+        "actions": moderation_actions_formset(data, initial=action_rows),
+        "revision_form": RevisionForm(data, record=audit),
+    }
+    return audit, case, refused, forms
+
+
+def moderate(request, pk):
+    audit, case, refused, forms = _moderation_page(request, pk)
     if refused:
         messages.error(request, refused)
         return redirect(audit)
     if request.method == "GET":
         record(Event.VIEWED_MODERATION, request=request, obj=audit)
-    domains = [g.domain for g in audit.domain_grades.all()]
-    data = request.POST if request.method == "POST" else None
-    form = ModerationForm(
-        data, domains=domains, initial={"grade": audit.overall_grade, "revision": audit.revision}
-    )
-    actions = moderation_actions_formset(data)
-    if request.method == "POST" and form.is_valid() and actions.is_valid():
+    form, actions, revision = forms["form"], forms["actions"], forms["revision_form"]
+    if request.method == "POST" and all([form.is_valid(), actions.is_valid(), revision.is_valid()]):
         rows = [
             f.cleaned_data
             for f in actions.forms
@@ -100,7 +116,7 @@ def moderate(request, pk):
                     audit=audit,
                     moderator=request.user,
                     comments=form.cleaned_data["feedback"],
-                    expected_revision=form.cleaned_data["revision"],
+                    **revision.expected(),
                 )
                 messages.success(request, _("Sent back to the auditor."))
             else:
@@ -112,7 +128,7 @@ def moderate(request, pk):
                     feedback=form.cleaned_data["feedback"],
                     domain_notes=form.domain_notes(),
                     actions=rows,
-                    expected_revision=form.cleaned_data["revision"],
+                    **revision.expected(),
                 )
                 messages.success(request, _("Moderation recorded. The audit is completed."))
         except AuditError as error:
@@ -121,6 +137,8 @@ def moderate(request, pk):
                 form.add_error(error.field, str(error))
             else:
                 messages.error(request, str(error))
+            audit.refresh_from_db()
+            revision.conflict_resolved(audit)
         else:
             return redirect("moderation:queue")
     status = 400 if request.method == "POST" else 200
@@ -129,14 +147,36 @@ def moderate(request, pk):
         "moderation/moderate.html",
         {
             "audit": audit,
-            "form": form,
-            "actions": actions,
+            **forms,
             "error_summary": summarise_errors(form, actions),
             "history": selectors.moderation_history(audit, request.user),
-            "case": getattr(audit, "moderation_case", None),
+            "case": case,
         },
         status=status,
     )
+
+
+@require_POST
+def moderation_autosave(request, pk):
+    """Keep what the moderator has typed so far (static/js/autosave.js); JSON answers."""
+    audit, _case, refused, forms = _moderation_page(request, pk)
+    if refused:
+        raise PermissionDenied(refused)
+    form, actions, revision = forms["form"], forms["actions"], forms["revision_form"]
+    if not all([form.is_valid(), actions.is_valid(), revision.is_valid()]):
+        return autosave.invalid(summarise_errors(form, actions))
+    try:
+        audit = services.moderation_save_draft(
+            audit=audit,
+            moderator=request.user,
+            draft=form.draft_content(actions),
+            **revision.expected(),
+        )
+    except services.ModerationConflict as error:
+        return Refused(409, message=str(error)).json()
+    except AuditError as error:
+        return Refused(403, message=str(error)).json()
+    return autosave.saved(audit)
 
 
 @require_POST

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import AuditActivity, CaseType, Strand
+from audits.revisions import Revised
 
 
-class Report(models.Model):
+class Report(Revised):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")

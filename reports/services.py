@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from audits.errors import DomainError
 from audits.periods import Period
 from audits.permissions import require
+from audits.revisions import bump_revision, check_revision
 
 from .figures import report_figures
 from .models import Report
@@ -76,23 +77,49 @@ def _draft_for_update(report: Report) -> Report:
 
 
 def _write_narrative(
-    report: Report, *, title: str, summary: str, findings: str, recommendations: str
+    report: Report,
+    *,
+    by,
+    page: str,
+    title: str,
+    summary: str,
+    findings: str,
+    recommendations: str,
 ) -> None:
     report.title = title.strip() or report.title
     report.summary, report.findings = summary.strip(), findings.strip()
     report.recommendations = recommendations.strip()
-    report.save(update_fields=["title", "summary", "findings", "recommendations", "updated_at"])
+    bump_revision(
+        report, by=by, page=page, fields=["title", "summary", "findings", "recommendations"]
+    )
 
 
 @transaction.atomic
 def report_update_narrative(
-    *, report: Report, by, title: str, summary: str, findings: str, recommendations: str
+    *,
+    report: Report,
+    by,
+    title: str,
+    summary: str,
+    findings: str,
+    recommendations: str,
+    expected_revision: int | None = None,
+    page: str = "",
 ) -> Report:
-    """Save a draft's narrative."""
+    """Save a draft's narrative (the Save button and autosave). ``expected_revision`` is the
+    revision the page was opened at: if another page saved since, RevisionConflict and
+    nothing is written."""
     _require_qa_lead(by)
     report = _draft_for_update(report)
+    check_revision(report, expected=expected_revision, page=page)
     _write_narrative(
-        report, title=title, summary=summary, findings=findings, recommendations=recommendations
+        report,
+        by=by,
+        page=page,
+        title=title,
+        summary=summary,
+        findings=findings,
+        recommendations=recommendations,
     )
     return report
 
@@ -104,16 +131,21 @@ def report_publish(
     by,
     narrative: Narrative | None = None,
     today: datetime.date | None = None,
+    expected_revision: int | None = None,
+    page: str = "",
 ) -> Report:
     """Freeze the figures, the narrative and the PDF. A published report never changes.
 
     ``narrative``, what the QA lead has in the form as they publish, is saved first in the same
-    transaction, so what they typed is what is frozen, or nothing is if publishing fails.
+    transaction, so what they typed is what is frozen, or nothing is if publishing fails. If
+    the narrative was saved from another page since this one opened (``expected_revision``),
+    RevisionConflict: nobody publishes a narrative they have not seen.
     """
     _require_qa_lead(by)
     report = _draft_for_update(report)
+    check_revision(report, expected=expected_revision, page=page)
     if narrative is not None:
-        _write_narrative(report, **narrative)
+        _write_narrative(report, by=by, page=page, **narrative)
     figures = report_figures(report_scope(report), today=today or timezone.localdate())
     report.state = Report.State.PUBLISHED
     report.published_by, report.published_at = by, timezone.now()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("summary.json", views.summary_json, name="summary_json"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/publish/", views.report_publish, name="publish"),
+    path("<int:pk>/autosave/", views.report_autosave, name="autosave"),
     path("<int:pk>/report.pdf", views.report_pdf, name="pdf"),
     path("<int:pk>/audits.<str:fmt>", views.report_export, name="export"),
     path("targets/", target_views.targets, name="targets"),

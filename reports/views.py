@@ -9,7 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audits import autosave, conflicts
+from audits.autosave import Refused
+from audits.forms import RevisionForm
 from audits.permissions import require
+from audits.revisions import RevisionConflict
 from audits.security.events import Event, record
 
 from . import contract, services
@@ -71,18 +75,19 @@ def report_new(request):
 
 
 def _narrative_form(report, data=None) -> NarrativeForm:
-    return NarrativeForm(
-        data,
-        initial={
-            "title": report.title,
-            "summary": report.summary,
-            "findings": report.findings,
-            "recommendations": report.recommendations,
-        },
-    )
+    return NarrativeForm(data, initial=_narrative_of(report))
 
 
-def _detail_page(request, report, form):
+def _narrative_of(report) -> dict:
+    return {
+        "title": report.title,
+        "summary": report.summary,
+        "findings": report.findings,
+        "recommendations": report.recommendations,
+    }
+
+
+def _detail_page(request, report, form, revision=None, *, status=None, **extra):
     figures = services.report_current_figures(report)
     exports = [
         {"url": reverse("reports:export", args=[report.pk, fmt]), "label": label}
@@ -92,37 +97,78 @@ def _detail_page(request, report, form):
     context = {
         **rendering.report_context(figures=figures, report=report),
         "form": form,
+        "revision_form": revision or RevisionForm(record=report),
         "error_summary": form.error_summary() if bound else [],
         "export_links": exports,
+        **extra,
     }
-    return render(
-        request,
-        "reports/report_detail.html",
-        context,
-        status=400 if form is not None and form.errors else 200,
+    if status is None:
+        status = 400 if form is not None and form.errors else 200
+    return render(request, "reports/report_detail.html", context, status=status)
+
+
+def _conflict_page(request, form, revision, conflict):
+    """The narrative as the QA lead typed it, beside the version saved since (audits.conflicts);
+    the next save is their choice."""
+    current = conflict.record
+    comparison = {
+        "differences": conflicts.differences(form, NarrativeForm(initial=_narrative_of(current)))
+    }
+    revision.conflict_resolved(current)
+    return _detail_page(
+        request, current, form, revision, status=409, conflict=conflict, comparison=comparison
     )
+
+
+def _save_narrative(request, report):
+    """Validate the narrative form and save it: (report, form, revision), or raise
+    autosave.Refused carrying the forms. The one save path of the Save button and autosave."""
+    form = _narrative_form(report, request.POST)
+    revision = RevisionForm(request.POST, record=report)
+    if not (form.is_valid() & revision.is_valid()):
+        raise Refused(400, forms=(form, revision))
+    try:
+        report = services.report_update_narrative(
+            report=report, by=request.user, **form.cleaned_data, **revision.expected()
+        )
+    except RevisionConflict as conflict:
+        raise Refused(409, conflict=conflict, forms=(form, revision)) from None
+    except services.ReportError as error:
+        raise Refused(403, message=str(error), forms=(form, revision)) from None
+    return report
 
 
 def report_detail(request, pk):
     report = _report_for(request.user, pk)
-    form = None
-    if rules.has_perm("reports.change_report", request.user, report):
-        form = _narrative_form(report, request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.report_update_narrative(
-                    report=report, by=request.user, **form.cleaned_data
-                )
-            except services.ReportError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, _("Narrative saved."))
-                return redirect(report)
-    elif request.method == "POST":
-        raise PermissionDenied(_("This report can no longer be changed."))
-    if request.method == "GET":
-        record(Event.VIEWED_REPORT, request=request, obj=report)
-    return _detail_page(request, report, form)
+    may_change = rules.has_perm("reports.change_report", request.user, report)
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied(_("This report can no longer be changed."))
+        try:
+            _save_narrative(request, report)
+        except Refused as refused:
+            form, revision = refused.forms
+            if refused.conflict:
+                return _conflict_page(request, form, revision, refused.conflict)
+            if refused.message:
+                messages.error(request, refused.message)
+            return _detail_page(request, report, form, revision)
+        messages.success(request, _("Narrative saved."))
+        return redirect(report)
+    record(Event.VIEWED_REPORT, request=request, obj=report)
+    return _detail_page(request, report, _narrative_form(report) if may_change else None)
+
+
+@require_POST
+def report_autosave(request, pk):
+    """The narrative saved while the QA lead types (static/js/autosave.js); JSON answers."""
+    report = _report_for(request.user, pk)
+    require("reports.change_report", request.user, report, error=PermissionDenied)
+    try:
+        report = _save_narrative(request, report)
+    except Refused as refused:
+        return refused.json(errors=refused.forms[0].error_summary())
+    return autosave.saved(report)
 
 
 @require_POST
@@ -133,18 +179,23 @@ def report_publish(request, pk):
     report = _report_for(request.user, pk)
     _require_writer(request.user)
     form = _narrative_form(report, request.POST)
+    revision = RevisionForm(request.POST, record=report)
     narrative = None
     # A published report has no form to correct: the service refuses it and says why.
     if any(name in request.POST for name in form.fields) and not report.is_published:
-        if not form.is_valid():
+        if not (form.is_valid() & revision.is_valid()):
             messages.error(
                 request,
                 _("The report was not published. Correct the narrative, then publish again."),
             )
-            return _detail_page(request, report, form)
+            return _detail_page(request, report, form, revision)
         narrative = form.cleaned_data
+    expected = revision.expected() if revision.is_valid() else {}
     try:
-        services.report_publish(report=report, by=request.user, narrative=narrative)
+        services.report_publish(report=report, by=request.user, narrative=narrative, **expected)
+    except RevisionConflict as conflict:
+        messages.error(request, _("The report was not published."))
+        return _conflict_page(request, form, revision, conflict)
     except services.ReportError as error:
         messages.error(request, str(error))
     else:

@@ -89,6 +89,8 @@ EXPECTED = {
     "audits:pdf": (LOGIN, 200, 404, 200, 200, 200),  # the same audit, as the page
     "audits:edit": (LOGIN, 200, 404, 404, 404, 404),  # the owner's draft, as delete
     "audits:delete": (LOGIN, 405, 405, 405, 405, 405),
+    "audits:autosave": (LOGIN, 405, 405, 405, 405, 405),
+    "audits:autosave_new": (LOGIN, 405, 405, 405, 405, 405),
     "audits:case_timeline": (LOGIN, 200, 404, 200, 200, 200),
     "audits:security_log": (LOGIN, 403, 403, 403, 403, 200),
     "audits:security_log_csv": (LOGIN, 403, 403, 403, 403, 200),
@@ -109,6 +111,7 @@ EXPECTED = {
     "moderation:exemplars": (LOGIN, 200, 200, 200, 200, 200),
     "moderation:moderate": (LOGIN, 403, 403, 200, 403, 403),
     "moderation:take": (LOGIN, 405, 405, 405, 405, 405),
+    "moderation:autosave": (LOGIN, 405, 405, 405, 405, 405),
     "moderation:release": (LOGIN, 405, 405, 405, 405, 405),
     "moderation:add_to_queue": (LOGIN, 405, 405, 405, 405, 405),
     "moderation:exemplar": (LOGIN, 405, 405, 405, 405, 405),
@@ -118,6 +121,7 @@ EXPECTED = {
     "reports:summary_json": (LOGIN, 403, 403, 403, 200, 403),
     "reports:detail": (LOGIN, 403, 403, 403, 200, 200),
     "reports:publish": (LOGIN, 405, 405, 405, 405, 405),
+    "reports:autosave": (LOGIN, 405, 405, 405, 405, 405),
     "reports:pdf": (LOGIN, 403, 403, 403, 200, 200),
     "reports:export": (LOGIN, 403, 403, 403, 200, 200),
     "reports:targets": (LOGIN, 403, 403, 403, 200, 200),
@@ -217,6 +221,7 @@ def _kwargs(name: str, world: World) -> dict:
     by_name = {
         "audits:edit": lambda: {"pk": world.draft.pk},
         "audits:delete": lambda: {"pk": world.draft.pk},
+        "audits:autosave": lambda: {"pk": world.draft.pk},
         "audits:case_timeline": lambda: {"case_reference": world.submitted.case_reference},
         "audits:activity_edit": lambda: {"pk": world.submitted.activity.pk},
         "moderation:acknowledge": lambda: {"pk": world.moderated.moderations.get().pk},
@@ -236,7 +241,7 @@ def _kwargs(name: str, world: World) -> dict:
         return {"pk": world.action.pk}
     if name.startswith("reports:target_") and name != "reports:target_new":
         return {"pk": world.target.pk}
-    if name in ("reports:detail", "reports:publish", "reports:pdf"):
+    if name in ("reports:detail", "reports:publish", "reports:pdf", "reports:autosave"):
         return {"pk": world.report.pk}
     if name in ("audits:detail", "audits:pdf") or name in _AUDIT_PAGES_OF_MODERATION:
         return {"pk": world.submitted.pk}
@@ -246,6 +251,7 @@ def _kwargs(name: str, world: World) -> dict:
 _AUDIT_PAGES_OF_MODERATION = {
     "moderation:moderate",
     "moderation:take",
+    "moderation:autosave",
     "moderation:release",
     "moderation:add_to_queue",
     "moderation:exemplar",
@@ -281,14 +287,22 @@ def test_every_url_as_every_user(client, request, world, name):
 # nothing: a refusal shown as a message on a redirect (302) changes nothing either.
 CHANGED = "changed"
 
+# The audit form with nothing typed: a draft saved as it is.
+EMPTY_AUDIT_FORM = {"actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0"}
+
 POSTED = {
     "audits:delete": {},
+    "audits:autosave": EMPTY_AUDIT_FORM,
+    "audits:autosave_new": EMPTY_AUDIT_FORM,
     "audits:action_done": {"done-note": "Chronology updated.", "done-completed_on": "2026-11-20"},
     "audits:action_not_needed": {"not_needed-reason": "The case closed."},
     "moderation:take": {},
+    # The submitted audit is in the queue, taken by nobody: there is no draft to keep yet.
+    "moderation:autosave": {"actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0"},
     "moderation:exemplar": {"note": "A clear plan."},
     "moderation:acknowledge": {},
     "reports:publish": {},
+    "reports:autosave": {"title": "Quarter three", "summary": "Typed while autosaving."},
     "reports:target_delete": {},
     # Refused to everyone here, each for a reason of its state rather than of the role: the
     # action is open, so there is nothing to reopen; the submitted audit is in the queue (the
@@ -301,13 +315,17 @@ POSTED = {
 #                               anon  owner  colleague  moderator  QA lead  administrator
 POST_EXPECTED = {
     "audits:delete": (LOGIN, CHANGED, 404, 404, 404, 404),  # the owner's draft
+    "audits:autosave": (LOGIN, CHANGED, 404, 404, 404, 404),  # the owner's draft
+    "audits:autosave_new": (LOGIN, CHANGED, CHANGED, 403, 403, 403),  # starts a draft
     # An action's owner (the auditor) or any manager closes it.
     "audits:action_done": (LOGIN, CHANGED, 404, CHANGED, CHANGED, CHANGED),
     "audits:action_not_needed": (LOGIN, CHANGED, 404, CHANGED, CHANGED, CHANGED),
     "moderation:take": (LOGIN, 302, 404, CHANGED, 302, 302),
+    "moderation:autosave": (LOGIN, 403, 403, 403, 403, 403),
     "moderation:exemplar": (LOGIN, 302, 404, CHANGED, 302, 302),  # the moderated audit
     "moderation:acknowledge": (LOGIN, CHANGED, 404, 404, 404, 404),
     "reports:publish": (LOGIN, 403, 403, 403, CHANGED, 403),
+    "reports:autosave": (LOGIN, 403, 403, 403, CHANGED, 403),
     "reports:target_delete": (LOGIN, 403, 403, 403, CHANGED, 403),
     "audits:action_reopen": (LOGIN, 403, 404, 302, 302, 302),
     "moderation:release": (LOGIN, 302, 404, 302, 302, 302),

@@ -132,7 +132,8 @@ def test_action_rows_are_updated_added_and_removed(owner):
             actions=[
                 _action("Update the chronology this week", id=kept.pk, owner="Social worker"),
                 _action("Seek the child's views"),
-            ]
+            ],
+            removed_action_ids=[dropped.pk],
         ),
     )
 
@@ -143,15 +144,29 @@ def test_action_rows_are_updated_added_and_removed(owner):
     assert not AgreedAction.objects.filter(pk=dropped.pk).exists()
 
 
-def test_an_empty_action_list_removes_the_auditors_actions_but_not_the_moderators(owner):
+def test_an_action_the_save_does_not_list_is_kept(owner):
+    # A page that did not show an action (added in another tab) must not delete it by saving.
+    audit = services.audit_save_draft(
+        audit=None, by=owner, content=AuditContent(actions=[_action("Added in another tab")])
+    )
+
+    services.audit_save_draft(audit=audit, by=owner, content=AuditContent())
+
+    assert list(audit.actions.values_list("description", flat=True)) == ["Added in another tab"]
+
+
+def test_removing_every_action_leaves_the_moderators(owner):
     audit = services.audit_save_draft(
         audit=None, by=owner, content=AuditContent(actions=[_action("Mine")])
     )
+    mine = audit.actions.get()
     theirs = AgreedAction.objects.create(
         audit=audit, description="Moderator's", source=AgreedAction.Source.MODERATOR
     )
 
-    services.audit_save_draft(audit=audit, by=owner, content=AuditContent())
+    services.audit_save_draft(
+        audit=audit, by=owner, content=AuditContent(removed_action_ids=[mine.pk, theirs.pk])
+    )
 
     assert list(audit.actions.all()) == [theirs]
 

@@ -36,10 +36,13 @@ PAGES = {
     "draft-pdf": ("get", "audits:pdf", "draft"),
     "draft-edit": ("get", "audits:edit", "draft"),
     "draft-delete": ("post", "audits:delete", "draft"),
+    "draft-autosave": ("post", "audits:autosave", "draft"),
+    "autosave-new": ("post", "audits:autosave_new", None),
     "submitted-detail": ("get", "audits:detail", "submitted"),
     "submitted-pdf": ("get", "audits:pdf", "submitted"),
     "submitted-edit": ("get", "audits:edit", "submitted"),
     "submitted-delete": ("post", "audits:delete", "submitted"),
+    "submitted-autosave": ("post", "audits:autosave", "submitted"),
     "draft-timeline": ("get", "audits:case_timeline", "draft"),
     "submitted-timeline": ("get", "audits:case_timeline", "submitted"),
     "activities": ("get", "audits:activities", None),
@@ -70,10 +73,14 @@ EXPECTED = {
     "draft-pdf": (404, 200, 404, 404, 404, 404),  # whoever may open the page, as the page
     "draft-edit": (404, 200, 404, 404, 404, 404),
     "draft-delete": (404, 302, 404, 404, 404, 404),
+    # An empty POST is no form at all: nothing saved, 400, for whoever may edit the draft.
+    "draft-autosave": (404, 400, 404, 404, 404, 404),
+    "autosave-new": (403, 400, 400, 403, 403, 403),
     "submitted-detail": (404, 200, 404, 200, 200, 200),
     "submitted-pdf": (404, 200, 404, 200, 200, 200),
     "submitted-edit": (404, 403, 404, 403, 403, 403),
     "submitted-delete": (404, 403, 404, 403, 403, 403),
+    "submitted-autosave": (404, 403, 404, 403, 403, 403),
     # A case's timeline lists its audits past draft that the user may see; none is a 404.
     "draft-timeline": (404, 404, 404, 404, 404, 404),
     "submitted-timeline": (404, 200, 404, 200, 200, 200),

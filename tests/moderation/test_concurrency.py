@@ -122,7 +122,7 @@ def test_the_stale_form_comes_back_with_what_b_typed(client, a, b, action):
     client.force_login(b)
     page = client.get(reverse("moderation:moderate", args=[audit.pk]))
     assert page.status_code == 200
-    seen_by_b = page.context["form"].initial["revision"]
+    seen_by_b = page.context["revision_form"].initial["revision"]
     assert seen_by_b == audit.revision
     services.moderation_record(
         audit=audit, moderator=a, grade=Grade.MEETS, feedback="Well evidenced."
