@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from audits import roles, services
@@ -31,6 +30,7 @@ from audits.models import AgreedAction, Audit, CaseType, Status, Strand
 from audits.periods import financial_quarter_of, financial_year_of, month_start, quarter
 from audits.schedule.services import activity_create
 from moderation.services import moderation_add_to_queue
+from reports.management.commands.benchmark_report import _analyze
 from reports.services import report_create
 
 # Only ever in a scratch database that the load test makes and drops.
@@ -72,7 +72,6 @@ def prepare(*, audits: int = 20000, drafts: int = 25, queued: int = 30) -> dict:
         )
         plan = {
             "password": PASSWORD,
-            "autosave": _has_autosave(),
             "audits": Audit.objects.count(),
             "auditors": [
                 {"username": u.username, "drafts": _drafts(u, drafts, activity, today)}
@@ -90,15 +89,10 @@ def prepare(*, audits: int = 20000, drafts: int = 25, queued: int = 30) -> dict:
             },
         }
     plan["audits"] = Audit.objects.count()
+    # Planner statistics, as a database in use has them (autovacuum on PostgreSQL; on SQLite
+    # see docs/PERFORMANCE.md): without them SQLite sorts every audit of a filtered list.
+    _analyze()
     return plan
-
-
-def _has_autosave() -> bool:
-    try:
-        reverse("audits:autosave", args=[1])
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def _people() -> dict[str, list[User]]:

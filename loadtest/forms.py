@@ -99,9 +99,11 @@ def form_fields(html: str, *, form_id: str | None = None, action: str | None = N
 
 
 def replace(fields: list, values: dict) -> list:
-    """``fields`` with each field named in ``values`` set to that value (None: left out)."""
-    kept = [(name, value) for name, value in fields if name not in values]
-    return kept + [(name, value) for name, value in values.items() if value is not None]
+    """``fields`` with each field named in ``values`` set to that value, in place (a name the
+    form does not have is added at the end; a value None leaves the field out)."""
+    out = [(name, values.get(name, value)) for name, value in fields]
+    out += [(name, value) for name, value in values.items() if name not in dict(fields)]
+    return [(name, value) for name, value in out if value is not None]
 
 
 def saved_state(fields: list) -> dict:
