@@ -6,7 +6,8 @@ loadtest_data: 20,000 audits and the simulated people's work), start gunicorn wi
 settings (DEBUG off, a throwaway SECRET_KEY, config/gunicorn.py) on a free port of 127.0.0.1,
 and the task worker when the project has one; run the simulated users (loadtest/locustfile.py,
 locust headless); stop everything it started; print the figures and check every saved draft
-against the database (manage.py loadtest_check). Exits 1 on any error or mismatch.
+against the database (manage.py loadtest_check); then time the named requests one at a time
+(loadtest/cost.py). Exits 1 on any error or mismatch.
 
 Only the plain-HTTP loopback run differs from production: no HTTPS redirect, no HSTS, cookies
 without the Secure flag, nobody asked for a second factor, email discarded.
@@ -143,6 +144,18 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     raise Failed(f"gunicorn did not answer {url} within {seconds:.0f} s")
 
 
+def static_is_current() -> bool:
+    """Whether collectstatic's manifest is newer than every static file of the project and
+    than the last install (the packages' own static files): it takes most of a minute even
+    when nothing changed."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    sources = [p for p in (ROOT / "static").rglob("*") if p.is_file()]
+    sources += list((ROOT / ".venv").glob(".installed*"))
+    return all(p.stat().st_mtime < manifest.stat().st_mtime for p in sources)
+
+
 def worker_command(env: dict) -> list[str] | None:
     """The task worker (django-tasks' db_worker), if the project has one."""
     commands = manage(env, "help", "--commands").stdout.split()
@@ -160,7 +173,10 @@ def run_one(kind: str, args) -> bool:
     print(f"== {kind}: {url}", flush=True)
     scratch_database(url)
     started = time.monotonic()
-    for step in (["migrate", "--no-input"], ["collectstatic", "--no-input"]):
+    steps = [["migrate", "--no-input"]]
+    if not static_is_current():
+        steps.append(["collectstatic", "--no-input"])
+    for step in steps:
         if manage(env, *step, log=work / f"{step[0]}.log").returncode:
             raise Failed(f"manage.py {step[0]} failed: see {work / step[0]}.log")
     plan = work / "plan.json"
@@ -222,6 +238,15 @@ def run_one(kind: str, args) -> bool:
     print(text)
     checked = manage(env, "loadtest_check", str(work / "saves.jsonl"))
     print((checked.stdout + checked.stderr).strip())
+    # The same pages one at a time, the server stopped: CPU milliseconds, steadier than p95.
+    cost = subprocess.run(
+        [str(BIN / "python"), "-m", "loadtest.cost", str(plan)],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+    )
+    print("CPU per request, one at a time:\n" + (cost.stdout or cost.stderr[-1500:]).rstrip())
     if load.returncode:
         print(f"locust exited {load.returncode}: see {work / 'locust.log'}")
     print(f"logs: {work}", flush=True)
