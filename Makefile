@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 # embedded SQLite file when it is unset.
 RUN_ENV := DEBUG=1
 
-.PHONY: run serve test lint install install-test benchmark clean
+.PHONY: run serve test lint install install-test benchmark loadtest clean
 
 # Test processes: pytest-xdist spreads the suite over the machine's cores.
 TEST_WORKERS ?= auto
@@ -74,3 +74,10 @@ benchmark: $(TEST_INSTALLED)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# The load test (issue 12; figures in docs/PERFORMANCE.md): 20 simulated users for 60 s against
+# gunicorn with production settings, on loopback only, on a scratch SQLite file and a scratch
+# PostgreSQL database (LOADTEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/loadtest),
+# which it drops and makes again. LOADTEST_DATABASES=sqlite (or postgres) runs one of them.
+loadtest: $(TEST_INSTALLED)
+	$(BIN)/python -m loadtest.run

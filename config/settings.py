@@ -436,6 +436,9 @@ STORAGES = {
     },
 }
 
+# Django's form renderer, drawing a <select>'s options in one pass (config/renderers.py).
+FORM_RENDERER = "config.renderers.FormRenderer"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

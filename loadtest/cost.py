@@ -1,0 +1,89 @@
+"""python -m loadtest.cost PLAN.json: the CPU time of each named request, one at a time.
+
+Run by loadtest/run.py on the scratch database after the load (the same environment as the
+server's). Each request goes through the whole Django stack (middleware, session, the view, the
+template) in this process, signed in as one of the plan's people, and the CPU time this process
+spends on it is taken: unlike the p95 under load, it hardly moves with what else the machine is
+doing, so it is the figure to compare before and after a change.
+"""
+
+import json
+import statistics
+import sys
+import time
+
+import django
+
+REPEAT = 30
+
+
+def cpu_ms(call, repeat: int = REPEAT) -> float:
+    """Median CPU milliseconds of ``call()`` over ``repeat`` runs, after three to warm up."""
+    for _ in range(3):
+        call()
+    runs = []
+    for _ in range(repeat):
+        started = time.process_time()
+        call()
+        runs.append((time.process_time() - started) * 1000)
+    return statistics.median(runs)
+
+
+def main(plan_path: str) -> None:
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from loadtest.forms import form_fields, replace
+
+    plan = json.loads(open(plan_path, encoding="utf-8").read())
+
+    def client(username=None):
+        c = Client(HTTP_HOST="127.0.0.1")
+        if username:
+            c.force_login(User.objects.get(username=username))
+        return c
+
+    def get(c, url):
+        def call():
+            response = c.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return call
+
+    auditor = plan["auditors"][0]
+    manager = plan["managers"][0]["username"]
+    pk = auditor["drafts"][-1]
+    writer = client(auditor["username"])
+    page = writer.get(f"/audits/{pk}/edit/").content.decode()
+    state = {"fields": form_fields(page, form_id="audit-form"), "n": 0}
+
+    def autosave():
+        state["n"] += 1
+        fields = replace(state["fields"], {"domain-2-text": f"Cost run {state['n']}."})
+        response = writer.post(
+            f"/audits/{pk}/autosave/",
+            {name: [v for n, v in fields if n == name] for name, _ in fields},
+            headers={"accept": "application/json"},
+        )
+        assert response.status_code == 200, response.content[:200]
+        revision = str(response.json()["revision"])
+        state["fields"] = replace(
+            fields, {n: revision for n, _ in fields if n.endswith("revision")}
+        )
+
+    lister = client(manager)
+    requests = {
+        "healthz": get(client(), "/healthz"),
+        "audit form GET": get(writer, f"/audits/{pk}/edit/"),
+        "autosave POST": autosave,
+        "audit list": get(lister, "/audits/all/"),
+        "audit list, filtered, page 3": get(lister, "/audits/all/?strand=1&page=3"),
+        "my audits": get(writer, "/audits/mine/"),
+    }
+    for name, call in requests.items():
+        print(f"{name:<30} {cpu_ms(call):6.1f} ms CPU (median of {REPEAT})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

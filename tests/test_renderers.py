@@ -1,0 +1,66 @@
+"""config.renderers.FormRenderer draws a <select> in one pass: the HTML must be exactly what
+Django's own templates draw, for every kind of select the app has."""
+
+import pytest
+from django import forms
+from django.conf import settings
+from django.forms.renderers import DjangoTemplates
+
+from audits.filters import AuditFilter
+from audits.forms import AuditHeaderForm
+from audits.models import Audit
+from config.renderers import SELECT, FormRenderer
+from tests import factories
+
+DJANGO = DjangoTemplates()
+OURS = FormRenderer()
+
+
+def both(widget, name, value, attrs):
+    context = widget.get_context(name, value, attrs)
+    return DJANGO.render(widget.template_name, context), OURS.render(widget.template_name, context)
+
+
+def test_the_app_renders_forms_with_it():
+    assert settings.FORM_RENDERER == "config.renderers.FormRenderer"
+
+
+@pytest.mark.parametrize(
+    ("widget", "value", "attrs"),
+    [
+        (forms.Select(choices=[("", "---"), ("a", "A & <b>"), ("b", 'B "quoted"')]), "a", {}),
+        (forms.Select(choices=[(1, "One"), (2, "Two")]), None, {"disabled": True, "x": False}),
+        (
+            forms.SelectMultiple(choices=[("Group <1>", [("1", "One"), ("2", "Two")]), ("3", "3")]),
+            ["1", "3"],
+            {"aria-describedby": 'a"b', "class": "form-select is-invalid"},
+        ),
+        (forms.NullBooleanSelect(), True, {}),
+    ],
+)
+def test_a_select_is_drawn_as_djangos_templates_draw_it(widget, value, attrs):
+    expected, drawn = both(widget, "field", value, {"id": "id_field", **attrs})
+    assert drawn == expected
+    assert "<option" in drawn
+
+
+@pytest.mark.django_db
+def test_the_apps_model_selects_are_drawn_as_before():
+    factories.AuditActivityFactory(name="Activity <&> one")
+    form = AuditHeaderForm(initial={})
+    audit_filter = AuditFilter({"strand": "1"}, queryset=Audit.objects.all())
+    for bound in [form["activity"], form["team"], audit_filter.form["auditor"]]:
+        widget = bound.field.widget
+        expected, drawn = both(widget, bound.html_name, bound.value(), {"id": bound.auto_id})
+        assert drawn == expected
+
+
+def test_a_select_whose_options_have_their_own_template_is_left_to_the_templates():
+    class Marked(forms.Select):
+        option_template_name = "django/forms/widgets/radio_option.html"
+
+    widget = Marked(choices=[("a", "A")])
+    context = widget.get_context("field", "a", {"id": "id_field"})
+    assert widget.template_name == SELECT
+    assert OURS.render(SELECT, context) == DJANGO.render(SELECT, context)
+    assert "<input" in OURS.render(SELECT, context)  # the option template was used
