@@ -74,9 +74,10 @@ def release(request, pk):
     return redirect("moderation:queue")
 
 
-def _moderation_page(request, pk):
-    """The audit and the moderator's forms: bound to the POST, or opened from the draft they
-    last autosaved. None for the audit with a refusal message when they may not moderate it."""
+def _moderation_page(request, pk, *, draft: bool = False):
+    """(audit, its moderation case, the refusal to show if they may not moderate it, the
+    page's forms): bound to the POST, or opened from the draft they last autosaved. ``draft``:
+    an autosave, which keeps what is typed without the decision's rules."""
     _require("moderation.view_queue", request.user, _("Only moderators moderate audits."))
     audit = audit_with_parts(get_audit_for(request.user, pk, "view"))
     # A moderator's own audit: say so on the audit's page rather than a bare 403.
@@ -87,9 +88,8 @@ def _moderation_page(request, pk):
     if case is not None and case.draft and case.taken_by_id == request.user.pk:
         initial, action_rows = ModerationForm.initial_from_draft(case.draft)
     data = request.POST if request.method == "POST" else None
-    is_autosave = request.resolver_match.url_name == "autosave"
     forms = {
-        "form": ModerationForm(data, domains=domains, initial=initial, draft=is_autosave),
+        "form": ModerationForm(data, domains=domains, initial=initial, draft=draft),
         "actions": moderation_actions_formset(data, initial=action_rows),
         "revision_form": RevisionForm(data, record=audit),
     }
@@ -159,7 +159,7 @@ def moderate(request, pk):
 @require_POST
 def moderation_autosave(request, pk):
     """Keep what the moderator has typed so far (static/js/autosave.js); JSON answers."""
-    audit, _case, refused, forms = _moderation_page(request, pk)
+    audit, _case, refused, forms = _moderation_page(request, pk, draft=True)
     if refused:
         raise PermissionDenied(refused)
     form, actions, revision = forms["form"], forms["actions"], forms["revision_form"]
