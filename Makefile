@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 # embedded SQLite file when it is unset.
 RUN_ENV := DEBUG=1
 
-.PHONY: run serve test lint install install-test benchmark loadtest clean
+.PHONY: run serve test lint install install-test assets benchmark loadtest clean
 
 # Test processes: pytest-xdist spreads the suite over the machine's cores.
 TEST_WORKERS ?= auto
@@ -25,13 +25,31 @@ $(TEST_INSTALLED): pyproject.toml $(INSTALLED)
 	$(PIP) install -e '.[test]'
 	touch $@
 
-install: $(INSTALLED)
+install: $(INSTALLED) assets
+
+# Front-end assets come from npm at the versions package-lock.json locks (`npm ci`), never from a
+# CDN: GOV.UK Frontend's Sass compiled with the council's settings (static/scss/govuk.scss, a
+# system font, no GDS Transport) and its JavaScript and images, into static/dist/ (not in git).
+DIST := static/dist
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(DIST)/govuk.css: static/scss/govuk.scss node_modules/.package-lock.json
+	mkdir -p $(DIST)
+	npx sass --no-source-map --style=compressed --load-path=node_modules --quiet-deps $< $@
+	rm -rf $(DIST)/assets
+	cp -R node_modules/govuk-frontend/dist/govuk/assets $(DIST)/assets
+	rm -rf $(DIST)/assets/fonts
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(DIST)/govuk-frontend.min.js
+
+assets: $(DIST)/govuk.css
 
 install-test: $(TEST_INSTALLED)
 
 # The task worker (`manage.py db_worker`: emails, report PDFs) runs beside the web server;
 # config/together.py stops both on Ctrl-C, or both when either one stops.
-run: $(INSTALLED)
+run: $(INSTALLED) assets
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py load_demo
 	$(RUN_ENV) $(BIN)/python -m config.together \
@@ -43,14 +61,14 @@ run: $(INSTALLED)
 # (address, workers) are read from the environment by config/gunicorn.py. The task worker runs
 # beside gunicorn, as under `make run`. See the README's "Running in production".
 SERVE_ENV := DEBUG=0
-serve: $(INSTALLED)
+serve: $(INSTALLED) assets
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
 	$(SERVE_ENV) $(BIN)/python -m config.together \
 		-- $(BIN)/gunicorn -c config/gunicorn.py config.wsgi \
 		-- $(BIN)/python manage.py db_worker
 
-test: $(TEST_INSTALLED) lint
+test: $(TEST_INSTALLED) assets lint
 	$(BIN)/python manage.py check --settings=config.settings_test
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
@@ -73,7 +91,7 @@ benchmark: $(TEST_INSTALLED)
 	$(BENCH_ENV) $(BIN)/python manage.py benchmark_report
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles node_modules $(DIST)
 
 # The load test (issue 12; figures in docs/PERFORMANCE.md): 20 simulated users for 60 s against
 # gunicorn with production settings, on loopback only, on a scratch SQLite file and a scratch

@@ -3,7 +3,7 @@
 Every form renders through crispy-forms (``{% crispy form %}``): the template pack draws each
 field, its label, hint and error. A form says only which fields stand side by side and how wide
 each is, in the GOV.UK Design System's width names; the pack's ``layout/grid_column.html``
-(``templates/bootstrap5/`` for now) turns a width into its own grid classes. Moving to another
+(``templates/gds/``) turns a width into GOV.UK Frontend's grid classes. Moving to another
 pack then means giving it that one template, not changing the forms.
 """
 

@@ -137,10 +137,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "crispy_forms",
-    "crispy_bootstrap5",
+    "crispy_forms_gds",  # the GOV.UK Design System pack (templates/gds/ overrides a few)
     "django_filters",
     "rules",  # django-rules: {% load rules %}; the project's rules are in each app's permissions
-    "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS as static files
     "axes",  # django-axes: failed sign-in attempts and lockout (AXES_* below)
     "auditlog",  # django-auditlog: the change history of the records (AUDITLOG_* below)
     "mozilla_django_oidc",  # the council sign-in (OIDC_* below, config.sso)
@@ -201,6 +200,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.council",
             ],
             # The grade vocabulary and the one percentage rule, in every template.
             "builtins": ["audits.templatetags.vocabulary"],
@@ -439,8 +439,8 @@ STORAGES = {
 # Django's form renderer, drawing a <select>'s options in one pass (config/renderers.py).
 FORM_RENDERER = "config.renderers.FormRenderer"
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+CRISPY_ALLOWED_TEMPLATE_PACKS = "gds"
+CRISPY_TEMPLATE_PACK = "gds"
 
 # Emails and published reports' PDFs are made by tasks (audits.background), kept in the database
 # like everything else and run by `manage.py db_worker` beside the web server (`make run`,

@@ -199,14 +199,19 @@ def page(browser, live_server, request):
 
 
 def _login(page, live_server, user, password=PASSWORD):
-    """Sign in through the real login form and wait until the navbar says who is signed in."""
+    """Sign in through the real login form and wait until the header says who is signed in."""
     from playwright.sync_api import expect
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(user.get_username())
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".navbar-text")).to_have_text(f"Signed in as {user.get_username()}")
+    expect(page.locator(".app-signed-in")).to_have_text(f"Signed in as {signed_in_name(user)}")
+
+
+def signed_in_name(user) -> str:
+    """The name the header shows: a person's name, their username only when they have none."""
+    return user.get_full_name() or user.get_username()
 
 
 @pytest.fixture

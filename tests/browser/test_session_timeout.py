@@ -110,7 +110,7 @@ def test_the_warning_appears_with_the_focus_and_staying_signed_in_keeps_the_sess
     time.sleep(max(0, loaded + short_session.SESSION_IDLE_SECONDS + 1 - time.monotonic()))
     page.goto("/actions/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Agreed actions")
-    expect(page.locator(".navbar-text")).to_have_text(f"Signed in as {auditor.username}")
+    expect(page.locator(".app-signed-in")).to_have_text(f"Signed in as {auditor.username}")
 
 
 def test_letting_it_run_out_saves_first_and_ends_on_the_signed_out_page(
@@ -136,7 +136,7 @@ def test_letting_it_run_out_saves_first_and_ends_on_the_signed_out_page(
     assert "/accounts/session/signed-out/" in page.url
     assert_accessible(page)
     expect(page.get_by_text("What you had typed on the page was saved")).to_be_visible()
-    expect(page.locator(".navbar-text")).to_have_count(0)
+    expect(page.locator(".app-signed-in")).to_have_count(0)
     page.get_by_role("link", name="Sign in again").click()
     sign_in_again(page, auditor)
     expect(page.get_by_role("heading", level=1)).to_have_text("My audits")
@@ -204,7 +204,7 @@ def test_signing_in_again_in_a_second_tab_does_not_lose_the_first_tabs_save(
     second = page.context.new_page()
     second.goto(f"{live_server.url}/accounts/login/")
     sign_in_again(second, auditor)  # a new CSRF token for the whole browser
-    expect(second.locator(".navbar-text")).to_have_text(f"Signed in as {auditor.username}")
+    expect(second.locator(".app-signed-in")).to_have_text(f"Signed in as {auditor.username}")
     second.close()
 
     type_and_save(page)

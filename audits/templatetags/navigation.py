@@ -1,0 +1,41 @@
+"""The service navigation's links (templates/base.html): one tag draws a link and says which is
+the current section, so the menu and aria-current never disagree."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(context, url_name: str, label: str, count: int = 0, count_label: str = ""):
+    """A GOV.UK service navigation item, current when the page is at or under its address (the
+    home page only when it is the page itself). ``count`` adds a number after the label, with
+    ``count_label`` said to screen readers after it ("3 not yet acknowledged")."""
+    url = reverse(url_name)
+    path = context["request"].path
+    current = path == url or (url != "/" and path.startswith(url))
+    text = format_html("{}", label)
+    if count:
+        text = format_html(
+            '{} <strong class="app-nav-count">{}<span class="govuk-visually-hidden"> {}</span>'
+            "</strong>",
+            label,
+            count,
+            count_label,
+        )
+    if current:
+        return format_html(
+            '<li class="govuk-service-navigation__item govuk-service-navigation__item--active">'
+            '<a class="govuk-service-navigation__link" href="{}" aria-current="page">'
+            '<strong class="govuk-service-navigation__active-fallback">{}</strong></a></li>',
+            url,
+            text,
+        )
+    return format_html(
+        '<li class="govuk-service-navigation__item">'
+        '<a class="govuk-service-navigation__link" href="{}">{}</a></li>',
+        url,
+        text,
+    )
