@@ -235,7 +235,7 @@ def test_the_menu_offers_the_moderation_pages_the_rules_allow(client, owner, mod
     def offered(user):
         client.force_login(user)
         html = client.get(reverse("audits:home")).content.decode()
-        nav = html[html.index('<nav aria-label="Menu"') : html.index("</nav>")]
+        nav = html[html.index('<nav aria-label="Main menu"') : html.index("</nav>")]
         return {name for name, url in pages.items() if f'href="{url}"' in nav}
 
     assert offered(owner) == {"feedback"}
