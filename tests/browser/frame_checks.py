@@ -22,10 +22,10 @@ REFLOW_WIDTH = 320
 # Shared by the page scripts below: is an element shown, its background layers (its own and
 # each ancestor's, nearest first) and a short name for it.
 _JS_HELPERS = r"""
+// checkVisibility: not inside a closed <details>, display: none or visibility: hidden.
 const shown = (el) => {
   const box = el.getBoundingClientRect();
-  const style = getComputedStyle(el);
-  return box.width > 0 && box.height > 0 && style.visibility !== "hidden" && style.display !== "none";
+  return box.width > 0 && box.height > 0 && el.checkVisibility({ visibilityProperty: true });
 };
 const layers = (el) => {
   const found = [];
