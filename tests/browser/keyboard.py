@@ -96,9 +96,10 @@ def tab_to(page, target: Target, *, backwards: bool = False, max_tabs: int = MAX
     )
 
 
-def type_into(page, target: Target, text: str, *, replace: bool = True):
-    """Tab to a text field and type. ``replace`` selects what is there first (Ctrl+A)."""
-    tab_to(page, target)
+def type_into(page, target: Target, text: str, *, replace: bool = True, backwards: bool = False):
+    """Tab (or Shift+Tab) to a text field and type. ``replace`` selects what is there first
+    (Ctrl+A) so the typing replaces it."""
+    tab_to(page, target, backwards=backwards)
     if replace:
         page.keyboard.press("ControlOrMeta+a")
         page.keyboard.press("Delete")

@@ -247,6 +247,8 @@ PAGES = [
     Row("Audit task list", "auditor", "audits:task_list", _pk("draft"), state=COMPLETED),
     *section_rows(),
     Row("Check your answers", "auditor", "audits:check_answers", _pk("draft"), state=COMPLETED),
+    # The lead: give this row the act that shows the errors (pressing Submit, or none if the
+    # page lists what is missing as it opens).
     Row("Check your answers", "auditor", "audits:check_answers", _pk("empty_draft"), state=ERRORS),
     Row("Submitted audit", "auditor", "audits:detail", _pk("in_queue")),
     Row("Moderated audit with feedback", "auditor", "audits:detail", _pk("moderated")),
@@ -291,10 +293,14 @@ PAGES = [
         state=NO_RESULTS),
     Row("Reports", "qa_lead", "reports:list"),
     Row("New report", "qa_lead", "reports:new", state=EMPTY),
-    Row("New report", "qa_lead", "reports:new", state=ERRORS, act=press("Create draft report")),
+    Row("New report", "qa_lead", "reports:new", state=ERRORS,
+        act=choose_then_press("Any dates", "Create draft report")),
     Row("Draft report", "qa_lead", "reports:detail", _pk("report")),
     Row("Draft report", "qa_lead", "reports:detail", _pk("report"), state=ERRORS,
         act=clear_then_press("Title", "Save narrative")),
+    # Saved: the success banner above it.
+    Row("Draft report", "qa_lead", "reports:detail", _pk("report"), state=COMPLETED,
+        act=press("Save narrative")),
     Row("Published report", "qa_lead", "reports:detail", _pk("published")),
     Row("Targets", "qa_lead", "reports:targets"),
     Row("Add a target", "qa_lead", "reports:target_new", state=EMPTY),

@@ -144,6 +144,13 @@ def test_an_auditor_completes_and_submits_a_whole_audit_and_a_moderator_moderate
         overall="Does not meet good",
         comments="Drift in planning since the last review.",
     )
+    # Second thoughts: back up the page (Shift+Tab) to domain 12's evaluation, then on to Submit.
+    type_into(
+        page,
+        Target("Evaluation", tag="textarea", within="fieldset#domain-12"),
+        "Plans are reviewed on time and the child's views are recorded.",
+        backwards=True,
+    )
     press_button(page, "Submit audit")
     assert error_summary(page) == []
 
@@ -161,6 +168,9 @@ def test_an_auditor_completes_and_submits_a_whole_audit_and_a_moderator_moderate
         n: GRADE_CODES[label] for n, label in GRADES.items()
     }
     assert audit.domain_grades.get(domain__number=8).text == "Evidence for domain 8."
+    assert audit.domain_grades.get(domain__number=12).text == (
+        "Plans are reviewed on time and the child's views are recorded."
+    )
     assert [r.slug for r in audit.risk_categories.all()] == ["neglect"]
     assert audit.overall_grade == Grade.DOES_NOT_MEET
     assert (audit.feedback_date, audit.feedback_with) == (
