@@ -21,8 +21,9 @@ every page's violations, for reading across pages.
 
 import datetime
 import json
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -192,7 +193,6 @@ class Row:
     state: str = SHOWN
     act: Callable | None = None
     status: int = 200
-    tags: tuple = field(default=())
 
     @property
     def label(self) -> str:
@@ -464,6 +464,13 @@ def test_every_page_meets_wcag_22_aa(browser, live_server, login, subtests):
                         "Measured in the browser:\n" + "\n".join(f"  - {p}" for p in problems)
                     )
                 if report:
+                    shot = (
+                        SCREENSHOT_DIR
+                        / f"accessibility-{re.sub(r'[^A-Za-z0-9]+', '-', row.label)}.png"
+                    )
+                    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(shot))
+                    report.append(f"Screenshot: {shot}")
                     pytest.fail(f"{row.label} at {url}\n" + "\n".join(report), pytrace=False)
     finally:
         sessions.close()

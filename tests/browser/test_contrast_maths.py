@@ -1,9 +1,11 @@
 """The contrast maths the accessibility sweep judges by (tests/browser/contrast.py), against
-pairs whose ratios are published: WebAIM's contrast checker and GOV.UK's colour palette."""
+pairs whose ratios are known (GOV.UK's palette, WebAIM's checker), and how the sweep judges a
+focus indicator from the styles the browser read (tests/browser/frame_checks.py). No browser."""
 
 import pytest
 
 from .contrast import composite, contrast_ratio, css_contrast, hex_of, parse_colour
+from .frame_checks import _indicator_ratio, _shadows
 
 
 @pytest.mark.parametrize(
@@ -55,3 +57,57 @@ def test_translucent_backgrounds_are_laid_over_what_is_behind_them():
     assert hex_of(composite(["rgba(0, 0, 0, 0.5)", "rgba(0, 0, 0, 0)"])) == "#808080"
     assert composite(["rgba(0, 0, 0, 0)", "rgb(11, 12, 12)"]) == (11, 12, 12)
     assert contrast_ratio(composite([]), (0, 0, 0)) == pytest.approx(21)
+
+
+# --- Judging what the browser read (tests/browser/frame_checks.py) -----------------------------
+
+WHITE_PAGE = ["rgba(0, 0, 0, 0)", "rgb(255, 255, 255)"]
+
+
+def _styles(*, outline="none", outline_colour="rgb(0, 0, 0)", shadow="none", background=None):
+    side = {"style": "solid", "width": 2, "colour": "rgb(11, 12, 12)"}
+    return {
+        "outlineStyle": outline,
+        "outlineWidth": 3 if outline != "none" else 0,
+        "outlineColour": outline_colour,
+        "boxShadow": shadow,
+        "background": background or "rgba(0, 0, 0, 0)",
+        "borders": [dict(side, side=s) for s in ("top", "right", "bottom", "left")],
+    }
+
+
+def _focus(after):
+    return {"before": _styles(), "after": after, "behind": WHITE_PAGE, "own": WHITE_PAGE}
+
+
+def test_govuk_link_focus_passes_on_its_black_underline_not_its_yellow():
+    ratio, told = _indicator_ratio(
+        _focus(
+            _styles(
+                outline="solid",
+                outline_colour="rgba(0, 0, 0, 0)",
+                shadow="rgb(255, 221, 0) 0px -2px 0px 0px, rgb(11, 12, 12) 0px 4px 0px 0px",
+                background="rgb(255, 221, 0)",
+            )
+        )
+    )
+    assert round(ratio, 2) == 19.59
+    assert told == "shadow #0b0c0c on #ffffff"
+
+
+def test_a_yellow_ring_alone_on_white_fails():
+    ratio, told = _indicator_ratio(
+        _focus(_styles(outline="solid", outline_colour="rgb(255, 221, 0)"))
+    )
+    assert round(ratio, 2) == 1.35 and told == "outline #ffdd00 on #ffffff"
+
+
+def test_no_visible_change_on_focus_is_zero():
+    assert _indicator_ratio(_focus(_styles())) == (0.0, "nothing visible changes on focus")
+
+
+def test_shadows_are_read_with_their_colour_and_inset():
+    assert _shadows("rgb(11, 12, 12) 0px 0px 0px 2px inset, rgb(1, 2, 3) 0px 0px 0px 0px") == [
+        ("rgb(11, 12, 12)", True)
+    ]
+    assert _shadows("none") == []
