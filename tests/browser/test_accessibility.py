@@ -476,6 +476,24 @@ def test_every_page_meets_wcag_22_aa(browser, live_server, login, subtests):
         sessions.close()
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         (SCREENSHOT_DIR / "accessibility-sweep.json").write_text(json.dumps(found, indent=2))
+        print(by_rule(found))
+
+
+def by_rule(found) -> str:
+    """The sweep's problems across pages, one paragraph per axe rule or measured check."""
+    pages = {}
+    for label, result in found.items():
+        for violation in result["axe"]:
+            key = f"{violation['rule']} (WCAG {violation['wcag']}): {violation['help']}"
+            pages.setdefault(key, []).append(label)
+        for problem in result["frame"]:
+            pages.setdefault(problem.split(":")[0], []).append(label)
+    if not pages:
+        return "\nEvery page checked passes."
+    return "\n".join(
+        ["\nProblems by rule, with the pages that have them:"]
+        + [f"- {key}: {'; '.join(labels)}" for key, labels in sorted(pages.items())]
+    )
 
 
 def test_the_table_reaches_every_kind_of_page():
