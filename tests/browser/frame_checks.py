@@ -77,8 +77,7 @@ _CONTROL_BORDERS_JS = (
   for (const el of document.querySelectorAll(CONTROLS)) {
     if (el.closest("[hidden], template, dialog:not([open])")) continue;
     const drawn = drawnBy(el);
-    const target = drawn.pseudo ? drawn.node : el;
-    if (!shown(drawn.pseudo ? drawn.node : el) && !shown(el.parentElement || el)) continue;
+    if (!shown(drawn.node)) continue;
     const style = getComputedStyle(drawn.node, drawn.pseudo);
     const borders = sides(style).filter((s) => s.style !== "none" && s.style !== "hidden" && s.width >= 1);
     found.push({
@@ -86,7 +85,7 @@ _CONTROL_BORDERS_JS = (
       native: !!drawn.native,
       borders: borders.map((s) => s.colour),
       fill: style.backgroundColor,
-      behind: layers(drawn.pseudo ? target : el.parentElement),
+      behind: layers(drawn.pseudo ? drawn.node : el.parentElement),
     });
   }
   return found;
