@@ -1,0 +1,505 @@
+"""Issue 13 acceptance: every page of every journey meets WCAG 2.2 AA, in headless Chromium.
+
+One table, PAGES, lists the pages: a row names the page, the role that sees it, how to reach it
+(a URL name and its arguments from the World, or a path), the state it is in (empty, with
+errors, completed, filtered, no results) and, for a state a person reaches by doing something,
+the step that does it. A page added later is one more row.
+
+On each page, as that role:
+- axe-core (axe-playwright-python) with the WCAG 2.0, 2.1 and 2.2 A and AA rules;
+- tests/browser/frame_checks.py: the contrast of control borders and of the focus indicator
+  (at least 3:1), and no sideways scrolling of the page at 320 px.
+
+Each row is a subtest, so one run reports every page's problems, each in words. A row whose
+URL name does not exist yet (the pages other branches are building) is skipped naming that URL,
+never passed silently. One Chromium, one browser context per role, each signed in once; the
+data is built once, through the factories and services.
+
+``BROWSER_SCREENSHOT_DIR`` (default /tmp/casefile-audit-browser) gets accessibility-sweep.json:
+every page's violations, for reading across pages.
+"""
+
+import datetime
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from audits import periods
+from audits import services as audit_services
+from audits.grades import Grade
+from moderation import services as moderation_services
+from reports import services as report_services
+from reports.targets.services import target_create
+from tests import factories, helpers
+
+from .conftest import DEFAULT_TIMEOUT_MS, SCREENSHOT_DIR
+from .frame_checks import control_border_problems, focus_problems, reflow_problems
+
+# serialized_rollback: see test_audit_journey.py (the flush would wipe the migrated data).
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+# axe-core's tags for the WCAG 2.0, 2.1 and 2.2 success criteria at levels A and AA (2.2 added
+# AA criteria only). Best-practice rules are not WCAG failures and are not run.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+VIEWPORT = {"width": 1280, "height": 900}
+
+# The states a page is checked in.
+SHOWN = ""  # a page that only shows something
+EMPTY = "empty"
+ERRORS = "with errors"
+COMPLETED = "completed"
+FILTERED = "filtered"
+NO_RESULTS = "no results"
+
+ANONYMOUS = "anonymous"
+ROLES = (ANONYMOUS, "auditor", "moderator", "qa_lead", "administrator")
+
+
+# --- The data every page shows ------------------------------------------------------------------
+
+
+class World:
+    """One of each thing a page shows, built through the services as people would: a complete
+    draft and an empty one, an audit waiting in the moderation queue, one taken by the
+    moderator, one moderated with a lowered grade and feedback, its agreed action, a draft and
+    a published report, a target. People have names, as the header shows them."""
+
+    def __init__(self):
+        today = timezone.localdate()
+        self.audit_date = today - datetime.timedelta(days=7)
+        self.auditor = factories.auditor(first_name="Amina", last_name="Okafor")
+        self.moderator = factories.moderator(first_name="Morgan", last_name="Reid")
+        self.qa_lead = factories.qa_lead(first_name="Quinn", last_name="Lewis")
+        self.administrator = factories.administrator(first_name="Ada", last_name="Adeyemi")
+        self.colleague = factories.auditor(first_name="Cal", last_name="Owens")
+        # Of the audit date's month (submit refuses another month's), moderating every audit.
+        self.activity = factories.AuditActivityFactory(
+            name="Monthly sample", month=self.audit_date.replace(day=1), moderation_rate=100
+        )
+        self.draft = self._draft("CR-A11Y-DRAFT")
+        self.empty_draft = audit_services.audit_save_draft(
+            audit=None,
+            by=self.auditor,
+            content=audit_services.AuditContent(header={"case_reference": "CR-A11Y-EMPTY"}),
+        )
+        self.in_queue = self._submitted("CR-A11Y-QUEUE")
+        self.taken = moderation_services.moderation_take(
+            audit=self._submitted("CR-A11Y-TAKEN"), moderator=self.moderator
+        )
+        moderated = moderation_services.moderation_take(
+            audit=self._submitted("CR-A11Y-DONE", overall=Grade.MEETS), moderator=self.moderator
+        )
+        moderation_services.moderation_record(
+            audit=moderated,
+            moderator=self.moderator,
+            grade=Grade.DOES_NOT_MEET,
+            rationale="The child has not been seen alone since the summer.",
+            feedback="Look again at how often the child is seen alone.",
+        )
+        moderated.refresh_from_db()
+        self.moderated = moderated
+        self.action = moderated.actions.order_by("pk").first()
+        self.colleagues_audit = self._submitted("CR-A11Y-OTHER", auditor=self.colleague)
+        quarter = periods.quarter(
+            periods.financial_year_of(self.audit_date),
+            periods.financial_quarter_of(self.audit_date),
+        )
+        self.report = report_services.report_create(by=self.qa_lead, period=quarter)
+        self.published = report_services.report_publish(
+            report=report_services.report_create(
+                by=self.qa_lead, period=quarter, title="Published quarter report"
+            ),
+            by=self.qa_lead,
+        )
+        self.target = target_create(
+            by=self.qa_lead,
+            financial_year=periods.financial_year_of(today),
+            name="Audits completed on time",
+            measure="manual",
+            direction="at_least",
+            target_value="80",
+            amber_tolerance=5,
+        )
+
+    def _draft(self, case_reference, *, auditor=None, **kwargs):
+        return helpers.draft_audit(
+            auditor=auditor or self.auditor,
+            case_reference=case_reference,
+            audit_date=self.audit_date,
+            activity=self.activity,
+            **kwargs,
+        )
+
+    def _submitted(self, case_reference, *, auditor=None, **kwargs):
+        auditor = auditor or self.auditor
+        draft = self._draft(case_reference, auditor=auditor, **kwargs)
+        return audit_services.audit_submit(audit=draft, by=auditor)
+
+    def user(self, role):
+        return getattr(self, role)
+
+
+# --- Steps that bring a page into a state ---------------------------------------------------------
+
+
+def press(button: str) -> Callable:
+    """Press the button of that name (and wait for the page it leads to)."""
+
+    def step(page):
+        with page.expect_navigation():
+            page.get_by_role("button", name=button, exact=True).click()
+
+    step.__doc__ = f"press {button!r}"
+    return step
+
+
+def clear_then_press(label: str, button: str) -> Callable:
+    def step(page):
+        page.get_by_label(label, exact=True).fill("")
+        press(button)(page)
+
+    return step
+
+
+def choose_then_press(radio: str, button: str) -> Callable:
+    def step(page):
+        page.get_by_role("radio", name=radio, exact=True).check()
+        press(button)(page)
+
+    return step
+
+
+# --- The pages ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    role: str
+    url: str  # a URL name, or a path starting "/"
+    args: Callable[[World], dict] | None = None
+    query: str = ""
+    state: str = SHOWN
+    act: Callable | None = None
+    status: int = 200
+
+    @property
+    def label(self) -> str:
+        state = f", {self.state}" if self.state else ""
+        return f"{self.name}{state} (as {self.role.replace('_', ' ')})"
+
+
+def _pk(attribute):
+    return lambda world: {"pk": getattr(world, attribute).pk}
+
+
+def _section(attribute, section):
+    return lambda world: {"pk": getattr(world, attribute).pk, "section": section}
+
+
+# The audit's task list sections (being built on another branch: the lead sets the URL name
+# and these slugs to what was merged).
+SECTIONS = ("case", *(f"domain-{n}" for n in range(1, 13)), "actions", "overall")
+
+
+def section_rows():
+    """Each section page of the audit: empty, with errors (saved with nothing in it) and
+    completed."""
+    for slug in SECTIONS:
+        name, url = f"Audit section {slug}", "audits:section"
+        yield Row(name, "auditor", url, _section("empty_draft", slug), state=EMPTY)
+        yield Row(
+            name,
+            "auditor",
+            url,
+            _section("empty_draft", slug),
+            state=ERRORS,
+            act=press("Save and continue"),
+        )
+        yield Row(name, "auditor", url, _section("draft", slug), state=COMPLETED)
+
+
+# fmt: off
+PAGES = [
+    # Signing in, and the pages of someone signed out.
+    Row("Sign in", ANONYMOUS, "login", state=EMPTY),
+    Row("Sign in", ANONYMOUS, "login", state=ERRORS, act=press("Sign in")),
+    Row("Forgotten password", ANONYMOUS, "password_reset", state=EMPTY),
+    Row("Signed out", ANONYMOUS, "session:signed_out"),
+    Row("Accessibility statement", ANONYMOUS, "accessibility_statement"),
+    # Auditor.
+    Row("Home", "auditor", "audits:home"),
+    Row("Start an audit", "auditor", "audits:new", state=EMPTY),
+    Row("Start an audit", "auditor", "audits:new", state=ERRORS, act=press("Submit audit")),
+    Row("Audit form", "auditor", "audits:edit", _pk("draft"), state=COMPLETED),
+    Row("Audit task list", "auditor", "audits:task_list", _pk("empty_draft"), state=EMPTY),
+    Row("Audit task list", "auditor", "audits:task_list", _pk("draft"), state=COMPLETED),
+    *section_rows(),
+    Row("Check your answers", "auditor", "audits:check_answers", _pk("draft"), state=COMPLETED),
+    # The lead: give this row the act that shows the errors (pressing Submit, or none if the
+    # page lists what is missing as it opens).
+    Row("Check your answers", "auditor", "audits:check_answers", _pk("empty_draft"), state=ERRORS),
+    Row("Submitted audit", "auditor", "audits:detail", _pk("in_queue")),
+    Row("Moderated audit with feedback", "auditor", "audits:detail", _pk("moderated")),
+    Row("My audits", "auditor", "audits:mine"),
+    Row("My audits", "auditor", "audits:mine", query="?status=submitted", state=FILTERED),
+    Row("My audits", "auditor", "audits:mine", query="?overall_grade=exceeds", state=NO_RESULTS),
+    Row("Case history", "auditor", "audits:case_timeline", lambda w: {"case_reference": "CR-A11Y-DONE"}),
+    Row("Search results", "auditor", "audits:search", query="?q=CR-A11Y", state=FILTERED),
+    Row("Search results", "auditor", "audits:search", query="?q=CR-NOTHING", state=NO_RESULTS),
+    Row("Feedback for me", "auditor", "moderation:feedback"),
+    Row("Exemplars", "auditor", "moderation:exemplars"),
+    Row("Actions", "auditor", "audits:actions"),
+    Row("Action", "auditor", "audits:action_detail", _pk("action")),
+    Row("Action", "auditor", "audits:action_detail", _pk("action"), state=ERRORS, act=press("Mark as done")),
+    Row("Change password", "auditor", "password_change", state=EMPTY),
+    Row("Forbidden (403)", "auditor", "reports:list", status=403),
+    Row("Not found (404)", "auditor", "/no-such-page/", status=404),
+    Row("A colleague's audit (404)", "auditor", "audits:detail", _pk("colleagues_audit"), status=404),
+    # Moderator.
+    Row("Home", "moderator", "audits:home"),
+    Row("Moderation queue", "moderator", "moderation:queue"),
+    Row("Moderation queue", "moderator", "moderation:queue", query="?overall_grade=meets", state=FILTERED),
+    Row("Moderation queue", "moderator", "moderation:queue", query="?overall_grade=exceeds",
+        state=NO_RESULTS),
+    Row("Audit waiting for moderation", "moderator", "moderation:moderate", _pk("in_queue")),
+    Row("Moderation form", "moderator", "moderation:moderate", _pk("taken"), state=EMPTY),
+    Row("Moderation form", "moderator", "moderation:moderate", _pk("taken"), state=ERRORS,
+        act=choose_then_press("Does not meet good", "Record moderation")),
+    Row("Moderation statistics", "moderator", "moderation:dashboard"),
+    Row("All audits", "moderator", "audits:all"),
+    # QA lead.
+    Row("Home", "qa_lead", "audits:home"),
+    Row("All audits", "qa_lead", "audits:all", query="?status=completed", state=FILTERED),
+    Row("All audits", "qa_lead", "audits:all", query="?overall_grade=exceeds", state=NO_RESULTS),
+    Row("Moderation statistics", "qa_lead", "moderation:dashboard"),
+    Row("Schedule", "qa_lead", "audits:activities"),
+    Row("Plan an activity", "qa_lead", "audits:activity_new", state=EMPTY),
+    Row("Plan an activity", "qa_lead", "audits:activity_new", state=ERRORS, act=press("Save activity")),
+    Row("Change an activity", "qa_lead", "audits:activity_edit", _pk("activity"), state=COMPLETED),
+    Row("Actions", "qa_lead", "audits:actions", query="?state=open", state=FILTERED),
+    Row("Actions", "qa_lead", "audits:actions", query="?due_from=2000-01-01&due_to=2000-01-31",
+        state=NO_RESULTS),
+    Row("Reports", "qa_lead", "reports:list"),
+    Row("New report", "qa_lead", "reports:new", state=EMPTY),
+    Row("New report", "qa_lead", "reports:new", state=ERRORS,
+        act=choose_then_press("Any dates", "Create draft report")),
+    Row("Draft report", "qa_lead", "reports:detail", _pk("report")),
+    Row("Draft report", "qa_lead", "reports:detail", _pk("report"), state=ERRORS,
+        act=clear_then_press("Title", "Save narrative")),
+    # Saved: the success banner above it.
+    Row("Draft report", "qa_lead", "reports:detail", _pk("report"), state=COMPLETED,
+        act=press("Save narrative")),
+    Row("Published report", "qa_lead", "reports:detail", _pk("published")),
+    Row("Targets", "qa_lead", "reports:targets"),
+    Row("Add a target", "qa_lead", "reports:target_new", state=EMPTY),
+    Row("Add a target", "qa_lead", "reports:target_new", state=ERRORS, act=press("Add the target")),
+    Row("Change a target", "qa_lead", "reports:target_edit", _pk("target"), state=COMPLETED),
+    Row("Enter a target's value", "qa_lead", "reports:target_actual", _pk("target"), state=EMPTY),
+    Row("Enter a target's value", "qa_lead", "reports:target_actual", _pk("target"), state=ERRORS,
+        act=press("Save the value")),
+    Row("Remove a target", "qa_lead", "reports:target_delete", _pk("target")),
+    # Administrator.
+    Row("Home", "administrator", "audits:home"),
+    Row("Security log", "administrator", "audits:security_log"),
+    Row("All audits", "administrator", "audits:all"),
+]
+# fmt: on
+
+
+class MissingURL(Exception):
+    pass
+
+
+def url_of(row: Row, world: World) -> str:
+    """The row's address; MissingURL when its URL name does not exist (yet)."""
+    if row.url.startswith("/"):
+        return row.url + row.query
+    kwargs = row.args(world) if row.args else {}
+    try:
+        return reverse(row.url, kwargs=kwargs) + row.query
+    except NoReverseMatch as error:
+        # A name that exists with other arguments is this table's mistake: fail, don't skip.
+        message = str(error)
+        if "is not a valid view function or pattern name" in message or (
+            "is not a registered namespace" in message
+        ):
+            raise MissingURL(row.url) from error
+        raise
+
+
+# --- The browser: one context per role, each signed in once --------------------------------------
+
+
+class Sessions:
+    def __init__(self, browser, live_server, world, login):
+        self.browser, self.live_server, self.world, self.login = browser, live_server, world, login
+        self.pages = {}
+
+    def page_for(self, role):
+        if role not in self.pages:
+            context = self.browser.new_context(
+                base_url=self.live_server.url,
+                locale="en-GB",
+                timezone_id="Europe/London",
+                viewport=VIEWPORT,
+                reduced_motion="reduce",
+            )
+            context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+            context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
+            page = context.new_page()
+            page.js_errors = []
+            page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+            # Leaving a form with unsaved changes asks first (static/js/unsaved_guard.js).
+            page.on("dialog", lambda dialog: dialog.accept())
+            if role != ANONYMOUS:
+                self.login(page, self.live_server, self.world.user(role))
+            self.pages[role] = page
+        return self.pages[role]
+
+    def close(self):
+        for page in self.pages.values():
+            page.context.close()
+
+
+def visit(page, row: Row, url: str):
+    """Open the page and bring it into the row's state."""
+    page.js_errors.clear()
+    response = page.goto(url)
+    assert response is not None and response.status == row.status, (
+        f"{url} answered {response and response.status}, not {row.status}"
+    )
+    page.wait_for_load_state("load")
+    if row.act:
+        row.act(page)
+        page.wait_for_load_state("load")
+    if row.state == ERRORS:
+        expect(
+            page.locator(".govuk-error-summary"), "the page should show its error summary"
+        ).to_be_visible()
+
+
+def axe_violations(page) -> list[dict]:
+    return Axe().run(page, options=AXE_OPTIONS).response["violations"]
+
+
+def criteria(tags) -> str:
+    """axe's tags 'wcag143' as success criteria '1.4.3'."""
+    found = [t[4] + "." + t[5] + "." + t[6:] for t in tags if t[:4] == "wcag" and t[4:].isdigit()]
+    return ", ".join(found)
+
+
+def describe_violations(violations) -> str:
+    lines = []
+    for violation in violations:
+        nodes = violation["nodes"]
+        lines.append(
+            f"  - {violation['id']} ({violation['impact']}, WCAG {criteria(violation['tags'])}): "
+            f"{violation['help']} — {len(nodes)} element(s)"
+        )
+        for node in nodes[:4]:
+            why = [
+                line.strip()
+                for line in (node.get("failureSummary") or "").splitlines()
+                if line.strip() and not line.startswith("Fix ")
+            ]
+            lines.append(f"      {' '.join(map(str, node['target']))}: {'; '.join(why)[:220]}")
+        if len(nodes) > 4:
+            lines.append(f"      … and {len(nodes) - 4} more")
+    return "\n".join(lines)
+
+
+def test_every_page_meets_wcag_22_aa(browser, live_server, login, subtests):
+    world = World()
+    sessions = Sessions(browser, live_server, world, login)
+    found = {}
+    try:
+        for row in PAGES:
+            with subtests.test(msg=row.label):
+                try:
+                    url = url_of(row, world)
+                except MissingURL as missing:
+                    pytest.skip(f"URL name {missing} does not exist yet: {row.label} not checked")
+                page = sessions.page_for(row.role)
+                visit(page, row, url)
+                violations = axe_violations(page)
+                problems = [
+                    *control_border_problems(page),
+                    *focus_problems(page),
+                    *reflow_problems(page, restore=VIEWPORT),
+                ]
+                problems += [f"JavaScript error: {error}" for error in page.js_errors]
+                found[row.label] = {
+                    "url": url,
+                    "axe": [
+                        {
+                            "rule": v["id"],
+                            "impact": v["impact"],
+                            "help": v["help"],
+                            "wcag": criteria(v["tags"]),
+                            "targets": [" ".join(map(str, n["target"])) for n in v["nodes"]],
+                        }
+                        for v in violations
+                    ],
+                    "frame": [str(p) for p in problems],
+                }
+                report = []
+                if violations:
+                    report.append(
+                        "axe-core (WCAG 2.2 A and AA):\n" + describe_violations(violations)
+                    )
+                if problems:
+                    report.append(
+                        "Measured in the browser:\n" + "\n".join(f"  - {p}" for p in problems)
+                    )
+                if report:
+                    shot = (
+                        SCREENSHOT_DIR
+                        / f"accessibility-{re.sub(r'[^A-Za-z0-9]+', '-', row.label)}.png"
+                    )
+                    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(shot))
+                    report.append(f"Screenshot: {shot}")
+                    pytest.fail(f"{row.label} at {url}\n" + "\n".join(report), pytrace=False)
+    finally:
+        sessions.close()
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOT_DIR / "accessibility-sweep.json").write_text(json.dumps(found, indent=2))
+        print(by_rule(found))
+
+
+def by_rule(found) -> str:
+    """The sweep's problems across pages, one paragraph per axe rule or measured check."""
+    pages = {}
+    for label, result in found.items():
+        for violation in result["axe"]:
+            key = f"{violation['rule']} (WCAG {violation['wcag']}): {violation['help']}"
+            pages.setdefault(key, []).append(label)
+        for problem in result["frame"]:
+            pages.setdefault(problem.split(":")[0], []).append(label)
+    if not pages:
+        return "\nEvery page checked passes."
+    return "\n".join(
+        ["\nProblems by rule, with the pages that have them:"]
+        + [f"- {key}: {'; '.join(labels)}" for key, labels in sorted(pages.items())]
+    )
+
+
+def test_the_table_reaches_every_kind_of_page():
+    """Each role's home, and a form in each state, stay in the table."""
+    homes = {row.role for row in PAGES if row.url == "audits:home"}
+    assert homes == set(ROLES) - {ANONYMOUS}
+    assert {row.state for row in PAGES} >= {EMPTY, ERRORS, COMPLETED, FILTERED, NO_RESULTS}
+    assert {row.status for row in PAGES} >= {200, 403, 404}
+    assert len({row.label for row in PAGES}) == len(PAGES), "two rows share a label"
