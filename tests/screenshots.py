@@ -16,7 +16,6 @@ it opens, as its role, with the status expected.
 
 import datetime
 import os
-import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -210,11 +209,12 @@ def shoot(pages: list[Page], pdf_url: str, base: str) -> tuple[list[Path], list[
     """Every page at each width, as its role; the PDF's pages. The images and what went wrong."""
     from playwright.sync_api import sync_playwright
 
+    from loadtest.run import Failed
     from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
 
-    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-    if not os.path.exists(path):
-        path = chromium_path()
+    path = chromium_path()  # CHROMIUM_PATH, else /usr/bin/chromium: never a download
+    if path is None:
+        raise Failed("No Chromium found: install the chromium package or set CHROMIUM_PATH")
     saved, problems = [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
@@ -251,9 +251,11 @@ def main() -> int:
     from loadtest.run import Failed, environment, free_port, start, stop, wait_for
 
     WORK.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(OUT, ignore_errors=True)
+    # Only the images of an earlier run go: SCREENSHOT_DIR may name a folder with other files.
     for folder in (*[f"{w}px" for w in WIDTHS], "pdf"):
         (OUT / folder).mkdir(parents=True, exist_ok=True)
+        for old in (OUT / folder).glob("*.png"):
+            old.unlink()
     port = free_port()
     env = environment(DATABASE_URL, port)
     env["WEB_CONCURRENCY"] = "2"
