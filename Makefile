@@ -9,7 +9,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 # embedded SQLite file when it is unset.
 RUN_ENV := DEBUG=1
 
-.PHONY: run serve test lint install install-test assets benchmark loadtest clean
+.PHONY: run serve test lint install install-test assets benchmark loadtest screenshots clean
 
 # Test processes: pytest-xdist spreads the suite over the machine's cores.
 TEST_WORKERS ?= auto
@@ -91,7 +91,7 @@ benchmark: $(TEST_INSTALLED)
 	$(BENCH_ENV) $(BIN)/python manage.py benchmark_report
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles node_modules $(DIST)
+	rm -rf $(VENV) db.sqlite3 staticfiles node_modules $(DIST) build/screenshots
 
 # The load test (issue 12; figures in docs/PERFORMANCE.md): 20 simulated users for 60 s against
 # gunicorn with production settings, on loopback only, on a scratch SQLite file and a scratch
@@ -99,3 +99,9 @@ clean:
 # which it drops and makes again. LOADTEST_DATABASES=sqlite (or postgres) runs one of them.
 loadtest: $(TEST_INSTALLED)
 	$(BIN)/python -m loadtest.run
+
+# Screenshots for a reviewer (issue 13): the main pages of every role at 1280 and 320 pixels
+# wide and two pages of the board paper PDF, as PNG images in build/screenshots/ (SCREENSHOT_DIR),
+# from the demo data in a scratch SQLite file under /tmp, with the system Chromium.
+screenshots: $(TEST_INSTALLED) assets
+	$(BIN)/python -m tests.screenshots

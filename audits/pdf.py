@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 STATIC_BASE_URL = "https://casefile-audit.invalid/"
 
+# Tagged output for screen readers (issue 13): PDF/UA-1, which WeasyPrint writes as PDF 1.7.
+PDF_VARIANT = "pdf/ua-1"
+
 
 class ProjectStaticFetcher(URLFetcher):
     """Serves project static files and data: URIs; refuses everything else and remembers it."""
@@ -69,6 +72,14 @@ def _static_file(name: str) -> bytes | None:
 
 
 def html_to_pdf(html: str, fetcher: ProjectStaticFetcher | None = None) -> bytes:
-    """Render ``html`` (a whole document whose <title> and lang become the PDF's metadata)."""
+    """Render ``html`` (a whole document whose <title> and lang become the PDF's metadata) as a
+    tagged PDF/UA-1 file.
+
+    PDF/UA makes WeasyPrint tag the structure (headings, paragraphs, lists, tables with their
+    header cells, figures with the SVG's <title> as their text alternative), mark the file as
+    tagged (MarkInfo), write the language (/Lang from <html lang>) and ask viewers to show the
+    title rather than the file name (DisplayDocTitle), with the PDF/UA identifier in the XMP
+    metadata. Bookmarks come from the headings (bookmark-level in the print stylesheets)."""
     fetcher = fetcher or ProjectStaticFetcher()
-    return HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher).write_pdf()
+    document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(pdf_variant=PDF_VARIANT)

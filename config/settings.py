@@ -68,10 +68,14 @@ RETENTION_YEARS how many years audits are kept, counted from the audit date, bef
               records (the current year plus six, the six years being the limitation period
               for most claims): long enough to answer an inspection or complaint about the
               work audited, no longer. The case file itself is kept elsewhere, for longer.
+SUPPORT_EMAIL, SUPPORT_PHONE, SUPPORT_HOURS, HELP_TEXT, CONTACT_TEXT, PRIVACY_TEXT,
+PRIVACY_NOTICE_URL, DATA_PROTECTION_EMAIL, ACCESSIBILITY_REVIEWED  what the footer's pages (help,
+              contact, privacy notice, accessibility statement; config.pages) say of the council:
+              see the README's "Footer pages".
 """
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -464,6 +468,37 @@ EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = env_whole_number("EMAIL_TIMEOUT", 30, low=1, high=600)
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Example Borough Council")
+
+# The footer's pages (config.pages): help, contact, privacy notice, accessibility statement.
+# What a council says there is set with the deployment, like its name: short addresses and
+# paragraphs, the same on every server, never typed by users and never case data. Empty means
+# the page's general wording ("your council's IT service desk"). The *_TEXT variables take
+# paragraphs separated by a blank line (a real one, or "\n\n" written out).
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "").strip()
+SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "").strip()
+SUPPORT_HOURS = os.environ.get("SUPPORT_HOURS", "Monday to Friday, 9am to 5pm").strip()
+HELP_TEXT = os.environ.get("HELP_TEXT", "").replace("\\n", "\n").strip()
+CONTACT_TEXT = os.environ.get("CONTACT_TEXT", "").replace("\\n", "\n").strip()
+PRIVACY_TEXT = os.environ.get("PRIVACY_TEXT", "").replace("\\n", "\n").strip()
+PRIVACY_NOTICE_URL = os.environ.get("PRIVACY_NOTICE_URL", "").strip()
+if PRIVACY_NOTICE_URL and urlsplit(PRIVACY_NOTICE_URL).scheme not in ("https", "http"):
+    raise ImproperlyConfigured(
+        f"PRIVACY_NOTICE_URL must be a web address (https://...); it is {PRIVACY_NOTICE_URL!r}."
+    )
+DATA_PROTECTION_EMAIL = os.environ.get("DATA_PROTECTION_EMAIL", "").strip()
+# The day the council last reviewed the accessibility statement (YYYY-MM-DD); the statement
+# shows it beside the day the statement was prepared (config.pages.STATEMENT_PREPARED).
+ACCESSIBILITY_REVIEWED = os.environ.get("ACCESSIBILITY_REVIEWED", "").strip()
+if ACCESSIBILITY_REVIEWED:
+    try:
+        ACCESSIBILITY_REVIEWED = date.fromisoformat(ACCESSIBILITY_REVIEWED)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"ACCESSIBILITY_REVIEWED must be a date written YYYY-MM-DD; it is "
+            f"{ACCESSIBILITY_REVIEWED!r}."
+        ) from None
+else:
+    ACCESSIBILITY_REVIEWED = None
 # The address people use to reach the app, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

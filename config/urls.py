@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import pages
 from .health import healthz
 from .signin import SignInView, local_passwords_only
 
@@ -9,6 +10,21 @@ urlpatterns = [
     # For the load balancer (config.health): open to anyone, no data.
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The footer's pages (config.pages): open to anyone, no case data.
+    path(
+        "",
+        include(
+            (
+                [
+                    path("help/", pages.help_page, name="help"),
+                    path("contact/", pages.contact_page, name="contact"),
+                    path("privacy/", pages.privacy_page, name="privacy"),
+                    path("accessibility/", pages.accessibility_page, name="accessibility"),
+                ],
+                "pages",
+            )
+        ),
+    ),
     # django.contrib.auth.urls, written out: the sign-in page offers the council sign-in and
     # renders its form like every other form; resetting a password needs LOCAL_PASSWORDS.
     path("accounts/login/", SignInView.as_view(), name="login"),

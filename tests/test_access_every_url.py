@@ -43,6 +43,12 @@ USERS = ["anonymous", "owner", "colleague", "moderator_user", "qa_lead_user", "a
 EXPECTED = {
     # For the load balancer (config.health): "ok" to anyone.
     "healthz": (200, 200, 200, 200, 200, 200),
+    # The footer's pages (config.pages): help, contact, privacy notice, accessibility
+    # statement. Open to anyone, signed in or not; no case data.
+    "pages:help": (200, 200, 200, 200, 200, 200),
+    "pages:contact": (200, 200, 200, 200, 200, 200),
+    "pages:privacy": (200, 200, 200, 200, 200, 200),
+    "pages:accessibility": (200, 200, 200, 200, 200, 200),
     # Django's sign-in pages. Signing in and resetting a forgotten password are open to
     # anonymous (django.contrib.auth marks them login_not_required); the reset link below is
     # valid, so it redirects to its set-password form. Signing out is POST only.

@@ -14,8 +14,21 @@ from django.urls import reverse
 
 from .selectors import confirmed_totp_device, two_factor_required
 
-# URL names open before the second factor (healthz is open to anyone, and says nothing).
-OPEN_BEFORE_VERIFYING = frozenset({"two_factor:setup", "two_factor:verify", "logout", "healthz"})
+# URL names open before the second factor (healthz is open to anyone, and says nothing; so are
+# the footer's help, contact, privacy and accessibility pages, config.pages, which someone stuck
+# at the code page needs most).
+OPEN_BEFORE_VERIFYING = frozenset(
+    {
+        "two_factor:setup",
+        "two_factor:verify",
+        "logout",
+        "healthz",
+        "pages:help",
+        "pages:contact",
+        "pages:privacy",
+        "pages:accessibility",
+    }
+)
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 

@@ -2,7 +2,9 @@
 
 Hand-written because the charts are two simple bar shapes: chart libraries either add
 JavaScript and CSS that WeasyPrint ignores (pygal) or bring a large numeric stack (matplotlib).
-Every label is escaped; each chart has a title and a description for screen readers.
+Every label is escaped; each chart has a title and a description for screen readers. In the
+tagged PDF the SVG is a Figure whose alternative text is its <title> alone (all WeasyPrint reads),
+so a chart's title names the table beside it that holds the same figures.
 """
 
 from django.utils.html import escape

@@ -212,12 +212,15 @@ def build(figures: dict) -> dict:
         "actions": figures.get("actions", {}),
         "schedule": schedule_rows(figures.get("schedule", {})),
         "grades_chart": charts.grouped_bars(
-            title=_("Final grades before and after moderation"),
+            title=_(
+                "Bar chart of the overall grades before and after moderation; "
+                "the figures are in the overall grades table"
+            ),
             categories=[str(grades.label(g)) for g in OVERALL_CODES],
             series=[(_("Auditor's grade"), auditor_pct), (_("Final grade"), final_pct)],
         ),
         "domains_chart": charts.stacked_bars(
-            title=_("Grades by domain"),
+            title=_("Bar chart of the grades by domain; the figures are in the domains table"),
             rows=[(f"Domain {d['number']}", d) for d in figures["domains"]],
             keys=[(k, grades.label(k)) for k in DOMAIN_CODES],
         ),

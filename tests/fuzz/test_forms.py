@@ -255,6 +255,11 @@ FORMS = {
 # admin's forms are Django's, behind the Administrator role, and left out.
 IGNORES_POST = {
     "healthz",
+    # The footer's pages (config.pages): GET and HEAD only, 405 to anything else.
+    "pages:help",
+    "pages:contact",
+    "pages:privacy",
+    "pages:accessibility",
     "password_change_done",
     "password_reset_done",
     "password_reset_complete",

@@ -53,6 +53,10 @@ pytestmark = pytest.mark.django_db
 # The query-string arguments each URL's view reads.
 PARAMETERS = {
     "healthz": (),
+    "pages:help": (),
+    "pages:contact": (),
+    "pages:privacy": (),
+    "pages:accessibility": (),
     "login": ("next",),
     "logout": ("next",),
     "password_change": (),

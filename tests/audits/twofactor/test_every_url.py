@@ -22,12 +22,16 @@ pytestmark = pytest.mark.django_db
 SETUP = reverse("two_factor:setup")
 # Open before the second factor: the set-up page itself, the code page (which, with no app set
 # up yet, sends on to the set-up page), signing out (POST only) and the load balancer's health
-# check (open to anyone, no data).
+# check (open to anyone, no data) and the footer's pages (config.pages: open to anyone, no data).
 BEFORE_SETTING_UP = {
     "two_factor:setup": 200,
     "two_factor:verify": SETUP,
     "logout": 405,
     "healthz": 200,
+    "pages:help": 200,
+    "pages:contact": 200,
+    "pages:privacy": 200,
+    "pages:accessibility": 200,
 }
 # The two-factor pages answer someone signed in with both factors differently from the table
 # (where nobody has two-factor): the set-up and code pages send them on, and they have
