@@ -70,143 +70,205 @@ def peer_eligible(candidates: Sequence[Candidate], auditors: Sequence[Auditor]) 
     return [c for c in candidates if any(a.team is None or a.team != c.team for a in auditors)]
 
 
-def select(
+def draw(
     order: Sequence[Candidate],
+    auditors: Sequence[Auditor],
+    rng: random.Random,
     *,
     size: int | None = None,
     per_team: int | None = None,
     one_per_holder: bool = False,
-) -> list[Candidate]:
-    """The cases drawn from ``order`` (already shuffled), kept in that order.
+    exclude_own_team: bool = False,
+) -> list[tuple[Candidate, Auditor | None]]:
+    """The cases drawn from ``order`` (already shuffled, see ``draw_order``), each with its
+    auditor, in draw order.
 
-    ``size``: the first ``size`` cases; with ``one_per_holder`` the first case of every case
-    holder comes first, the rest fill up to ``size``. ``per_team``: the first ``per_team`` cases
-    of every team (all of a team's cases where it has fewer).
+    ``size``: the first ``size`` cases; with ``one_per_holder`` at least one case of every case
+    holder among them. ``per_team``: the first ``per_team`` cases of every team (all of a
+    team's where it has fewer).
+
+    The cases are allocated evenly: with k auditors and n cases each gets ⌊n/k⌋ or ⌈n/k⌉.
+    Which auditors get the extra cases is random (they are sorted by key, then shuffled by
+    ``rng``). With ``exclude_own_team`` nobody is allocated a case of their own team, and a
+    case that could only be allocated by breaking evenness is passed over for the next one in
+    the order. Raises DrawError when the draw cannot be made. With no auditors nothing is
+    allocated (None).
     """
     if per_team is not None:
-        taken: dict[Hashable, int] = {}
-        chosen = []
+        counts: dict[Hashable, int] = {}
         for candidate in order:
-            if taken.get(candidate.team, 0) < per_team:
-                taken[candidate.team] = taken.get(candidate.team, 0) + 1
-                chosen.append(candidate)
-        if not chosen:
+            counts[candidate.team] = counts.get(candidate.team, 0) + 1
+        total = sum(min(per_team, n) for n in counts.values())
+        if not total:
             raise DrawError(_("No case is eligible for the draw."), field="per_team")
-        return chosen
-    assert size is not None
-    if size > len(order):
-        raise DrawError(
-            ngettext(
-                "The draw asks for %(size)s cases but only %(n)s case is eligible.",
-                "The draw asks for %(size)s cases but only %(n)s cases are eligible.",
-                len(order),
+    else:
+        assert size is not None
+        total = size
+        if size > len(order):
+            raise DrawError(
+                ngettext(
+                    "The draw asks for %(size)s cases but only %(n)s case is eligible.",
+                    "The draw asks for %(size)s cases but only %(n)s cases are eligible.",
+                    len(order),
+                )
+                % {"size": size, "n": len(order)},
+                field="size",
             )
-            % {"size": size, "n": len(order)},
-            field="size",
-        )
-    if not one_per_holder:
-        return list(order[:size])
-    first: dict[Hashable, Candidate] = {}
-    for candidate in order:
-        first.setdefault(candidate.holder, candidate)
-    if len(first) > size:
-        raise DrawError(
-            _(
-                "The draw asks for %(size)s cases but at least one case of each of the "
-                "%(n)s case holders needs %(n)s."
+    allocator = _EvenAllocator(
+        shuffled(sorted(auditors, key=lambda a: a.key), rng),
+        total=total,
+        exclude_own_team=exclude_own_team,
+    )
+    chosen: dict[int, Auditor | None] = {}  # position in order -> auditor
+
+    if one_per_holder:
+        holders: dict[Hashable, list[int]] = {}
+        for position, candidate in enumerate(order):
+            holders.setdefault(candidate.holder, []).append(position)
+        if len(holders) > total:
+            raise DrawError(
+                _(
+                    "The draw asks for %(size)s cases but at least one case of each of the "
+                    "%(n)s case holders needs %(n)s."
+                )
+                % {"size": total, "n": len(holders)},
+                field="size",
             )
-            % {"size": size, "n": len(first)},
-            field="size",
-        )
-    wanted = set(first.values())
-    rest = [c for c in order if c not in wanted]
-    wanted.update(rest[: size - len(first)])
-    return [c for c in order if c in wanted]
+        for positions in holders.values():
+            for position in positions:
+                if allocator.place(position, order[position]):
+                    chosen[position] = None
+                    break
+            else:
+                raise _uneven(total, len(auditors))
 
-
-def allocate(
-    chosen: Sequence[Candidate],
-    auditors: Sequence[Auditor],
-    rng: random.Random,
-    *,
-    exclude_own_team: bool = False,
-) -> list[Auditor | None]:
-    """The auditor of each chosen case, evenly: every auditor gets ⌊n/k⌋ or ⌈n/k⌉ cases.
-
-    With ``exclude_own_team`` nobody gets a case of their own team. Which auditors get the
-    extra cases is random (the auditors, sorted by key, are shuffled by ``rng``). Raises
-    DrawError when the cases cannot be shared so (too many of one auditor's team). With no
-    auditors every case is unallocated (None).
-
-    Cases are placed in draw order on the least-loaded auditor allowed to take them; when all
-    those are full, a case already placed moves to make room (augmenting paths, as in Kuhn's
-    matching): first with every auditor capped at ⌊n/k⌋, then at ⌈n/k⌉. Each phase finds the
-    largest allocation its caps allow, so a draw is refused only when no even one exists.
-    """
-    n, k = len(chosen), len(auditors)
-    if not k:
-        return [None] * n
-    people = shuffled(sorted(auditors, key=lambda a: a.key), rng)
-    allowed: list[list[int]] = [
-        [
-            i
-            for i, auditor in enumerate(people)
-            if not (exclude_own_team and auditor.team is not None and auditor.team == c.team)
-        ]
-        for c in chosen
-    ]
-    owner: list[int | None] = [None] * n
-    holding: list[list[int]] = [[] for _ in people]
-    cap = 0
-
-    def give(case: int, person: int) -> None:
-        if owner[case] is not None:
-            holding[owner[case]].remove(case)
-        holding[person].append(case)
-        owner[case] = person
-
-    def place(case: int, visited: set[int]) -> bool:
-        options = sorted(allowed[case], key=lambda i: (len(holding[i]), i))
-        for person in options:
-            if person in visited or person == owner[case]:
-                continue
-            visited.add(person)
-            if len(holding[person]) < cap:
-                give(case, person)
-                return True
-            for other in list(holding[person]):
-                if place(other, visited):
-                    give(case, person)
-                    return True
-        return False
-
-    low = n // k
-    for cap in (low, low + 1):  # place() reads cap
-        for case in range(n):
-            if owner[case] is None:
-                place(case, set())
-        if cap == low and sum(map(len, holding)) < low * k:
+    taken: dict[Hashable, int] = {}
+    for position in chosen:
+        taken[order[position].team] = taken.get(order[position].team, 0) + 1
+    for position, candidate in enumerate(order):
+        if len(chosen) == total:
             break
-    unplaced = owner.count(None)
-    if unplaced:
-        raise DrawError(
-            ngettext(
-                "The %(n)s cases drawn cannot be shared evenly among the activity's %(k)s "
-                "auditor without giving someone a case of their own team.",
-                "The %(n)s cases drawn cannot be shared evenly among the activity's %(k)s "
-                "auditors without giving someone a case of their own team.",
-                k,
-            )
-            % {"n": n, "k": k},
-            field="exclude_own_team",
+        if position in chosen:
+            continue
+        if per_team is not None and taken.get(candidate.team, 0) >= per_team:
+            continue
+        if allocator.place(position, candidate):
+            chosen[position] = None
+            taken[candidate.team] = taken.get(candidate.team, 0) + 1
+    if len(chosen) < total:
+        raise _uneven(total, len(auditors))
+    return [(order[position], allocator.auditor_of(position)) for position in sorted(chosen)]
+
+
+def _uneven(total: int, k: int) -> DrawError:
+    return DrawError(
+        ngettext(
+            "%(n)s cases cannot be drawn and shared evenly among the activity's %(k)s auditor "
+            "without giving someone a case of their own team.",
+            "%(n)s cases cannot be drawn and shared evenly among the activity's %(k)s auditors "
+            "without giving someone a case of their own team.",
+            k,
         )
-    return [people[i] for i in owner]
+        % {"n": total, "k": k},
+        field="exclude_own_team",
+    )
 
 
-def loads(allocation: Sequence[Auditor | None]) -> dict[Any, int]:
-    """How many cases each auditor got (for tests and messages)."""
-    counts: dict[Any, int] = {}
-    for auditor in allocation:
-        if auditor is not None:
-            counts[auditor.key] = counts.get(auditor.key, 0) + 1
-    return counts
+class _EvenAllocator:
+    """Cases placed one at a time on auditors so that, once ``total`` are placed, every auditor
+    has ⌊total/k⌋ or ⌈total/k⌉ of them.
+
+    A flow network: each case sends one unit to an auditor allowed to take it; each auditor
+    passes ⌊total/k⌋ units straight to the sink and at most one more through a shared "extra"
+    node, which lets total mod k through. A case is placed when an augmenting path from it
+    reaches the sink (moving cases placed before between auditors if need be). The cases
+    placed always form a maximum flow, so when no path exists no even allocation holds them
+    and this one, and never will once more are placed: the case is refused for good.
+    Neighbours are tried in a fixed order (the least-loaded auditor first), so the result is
+    deterministic.
+    """
+
+    SINK, EXTRA = ("sink",), ("extra",)
+
+    def __init__(self, auditors: Sequence[Auditor], *, total: int, exclude_own_team: bool):
+        self.auditors = list(auditors)
+        self.exclude_own_team = exclude_own_team
+        k = len(self.auditors)
+        low, extra = divmod(total, k) if k else (0, 0)
+        self.capacity: dict[tuple, int] = {}
+        self.flow: dict[tuple, int] = {}
+        self.neighbours: dict[tuple, list[tuple]] = {self.SINK: [], self.EXTRA: []}
+        self.load = [0] * k
+        for i in range(k):
+            node = ("auditor", i)
+            self.neighbours[node] = []
+            self._edge(node, self.SINK, low)
+            if extra:
+                self._edge(node, self.EXTRA, 1)
+        if extra:
+            self._edge(self.EXTRA, self.SINK, extra)
+        self.owner: dict[int, int] = {}
+
+    def _edge(self, u, v, capacity: int) -> None:
+        self.capacity[u, v] = capacity
+        self.neighbours[u].append(v)
+        self.neighbours[v].append(u)
+
+    def _residual(self, u, v) -> int:
+        return self.capacity.get((u, v), 0) - self.flow.get((u, v), 0) + self.flow.get((v, u), 0)
+
+    def auditor_of(self, position: int) -> Auditor | None:
+        index = self.owner.get(position)
+        return None if index is None else self.auditors[index]
+
+    def place(self, position: int, candidate: Candidate) -> bool:
+        if not self.auditors:
+            return True
+        node = ("case", position)
+        self.neighbours[node] = []
+        for i, auditor in enumerate(self.auditors):
+            own = auditor.team is not None and auditor.team == candidate.team
+            if not (self.exclude_own_team and own):
+                self._edge(node, ("auditor", i), 1)
+        path = self._path(node)
+        if path is None:
+            for v in self.neighbours.pop(node):  # leave no trace of a refused case
+                self.neighbours[v].remove(node)
+                del self.capacity[node, v]
+            return False
+        for u, v in zip(path, path[1:]):
+            if self.flow.get((v, u), 0):
+                self.flow[v, u] -= 1
+            else:
+                self.flow[u, v] = self.flow.get((u, v), 0) + 1
+            if u[0] == "case" and v[0] == "auditor":
+                self.owner[u[1]] = v[1]
+                self.load[v[1]] += 1
+            elif u[0] == "auditor" and v[0] == "case" and self.owner.get(v[1]) == u[1]:
+                self.load[u[1]] -= 1  # the case moves on to the next auditor on the path
+        return True
+
+    def _order(self, node) -> list[tuple]:
+        neighbours = self.neighbours[node]
+        if node[0] == "case":
+            return sorted(neighbours, key=lambda v: (self.load[v[1]], v[1]))
+        # Towards the sink first, then back along cases already placed.
+        return sorted(neighbours, key=lambda v: (v[0] != "sink", v[0] != "extra", v))
+
+    def _path(self, start) -> list[tuple] | None:
+        """Depth first, without recursion: a list of nodes from ``start`` to the sink."""
+        visited = {start}
+        stack = [(start, iter(self._order(start)))]
+        while stack:
+            node, options = stack[-1]
+            for v in options:
+                if v in visited or self._residual(node, v) <= 0:
+                    continue
+                if v == self.SINK:
+                    return [n for n, _ in stack] + [v]
+                visited.add(v)
+                stack.append((v, iter(self._order(v))))
+                break
+            else:
+                stack.pop()
+        return None

@@ -197,19 +197,19 @@ def draw_sample(
         if criteria.exclude_own_team:
             candidates = sampling.peer_eligible(candidates, auditors)
         rng = sampling.rng_for(seed)
-        chosen = sampling.select(
+        drawn = sampling.draw(
             sampling.draw_order(candidates, rng),
+            auditors,
+            rng,
             size=criteria.size,
             per_team=criteria.per_team,
             one_per_holder=criteria.at_least_one_per_holder,
+            exclude_own_team=criteria.exclude_own_team,
         )
-        allocation = sampling.allocate(
-            chosen, auditors, rng, exclude_own_team=criteria.exclude_own_team
-        )
-        cases_by_pk = Case.objects.in_bulk([c.ref for c in chosen])
+        cases_by_pk = Case.objects.in_bulk([c.ref for c, _auditor in drawn])
         result = DrawResult(
-            cases=[cases_by_pk[c.ref] for c in chosen],
-            auditors=[a.ref if a else None for a in allocation],
+            cases=[cases_by_pk[c.ref] for c, _auditor in drawn],
+            auditors=[a.ref if a else None for _case, a in drawn],
             eligible=len(candidates),
         )
         if dry_run:
