@@ -52,6 +52,7 @@ from audits.periods import month_start
 from audits.rules import (
     audit_date_error,
     case_reference_error,
+    case_reference_key,
     parse_grade,
 )
 from audits.security.events import record_bulk_creation
@@ -109,7 +110,7 @@ class _Row:
 
 def _key(case_reference, audit_date, auditor) -> tuple:
     # Case references are matched without regard to case, as the earlier-audits lookup does.
-    return (case_reference.upper(), audit_date, auditor)
+    return (case_reference_key(case_reference), audit_date, auditor)
 
 
 def import_audits_csv(
