@@ -208,6 +208,7 @@ class _EvenAllocator:
         if extra:
             self._edge(self.EXTRA, self.SINK, extra)
         self.owner: dict[int, int] = {}
+        self.refused: set[tuple[int, ...]] = set()
 
     def _edge(self, u, v, capacity: int) -> None:
         self.capacity[u, v] = capacity
@@ -224,17 +225,29 @@ class _EvenAllocator:
     def place(self, position: int, candidate: Candidate) -> bool:
         if not self.auditors:
             return True
+        allowed = tuple(
+            i
+            for i, auditor in enumerate(self.auditors)
+            if not (
+                self.exclude_own_team
+                and auditor.team is not None
+                and auditor.team == candidate.team
+            )
+        )
+        if allowed in self.refused:
+            # A case the same auditors may take was refused: this one would be too, as the
+            # cases placed since only add to those it was refused beside.
+            return False
         node = ("case", position)
         self.neighbours[node] = []
-        for i, auditor in enumerate(self.auditors):
-            own = auditor.team is not None and auditor.team == candidate.team
-            if not (self.exclude_own_team and own):
-                self._edge(node, ("auditor", i), 1)
+        for i in allowed:
+            self._edge(node, ("auditor", i), 1)
         path = self._path(node)
         if path is None:
             for v in self.neighbours.pop(node):  # leave no trace of a refused case
                 self.neighbours[v].remove(node)
                 del self.capacity[node, v]
+            self.refused.add(allowed)
             return False
         for u, v in zip(path, path[1:]):
             if self.flow.get((v, u), 0):
