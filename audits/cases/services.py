@@ -65,16 +65,23 @@ class Criteria:
             "exclude_own_team": self.exclude_own_team,
             "at_least_one_per_holder": self.at_least_one_per_holder,
             "today": today.isoformat(),
+            # What a replacement reads back: a slug may be renamed, the entry stays.
+            "ids": {
+                "strand": sorted(entry.pk for entry in self.strands),
+                "case_type": sorted(entry.pk for entry in self.case_types),
+                "team": sorted(entry.pk for entry in self.teams),
+            },
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "Criteria":
+        ids = data.get("ids", {})
         return cls(
             size=data.get("size"),
             per_team=data.get("per_team"),
-            strands=list(Strand.objects.filter(slug__in=data.get("strand", []))),
-            case_types=list(CaseType.objects.filter(slug__in=data.get("case_type", []))),
-            teams=list(Team.objects.filter(slug__in=data.get("team", []))),
+            strands=list(Strand.objects.filter(pk__in=ids.get("strand", []))),
+            case_types=list(CaseType.objects.filter(pk__in=ids.get("case_type", []))),
+            teams=list(Team.objects.filter(pk__in=ids.get("team", []))),
             exclude_audited_months=data.get("exclude_audited_months"),
             exclude_own_team=bool(data.get("exclude_own_team")),
             at_least_one_per_holder=bool(data.get("at_least_one_per_holder")),

@@ -243,6 +243,17 @@ def test_a_replacement_needs_a_reason_and_may_find_none(world):
     assert drawn.withdrawn_at is not None
 
 
+def test_a_replacement_keeps_to_the_draws_filters_even_after_a_slug_is_renamed(world):
+    draw(world, size=2, dry_run=False, teams=[world["south"]])
+    world["south"].slug = "south-locality"
+    world["south"].save()
+    for withdrawn in list(DrawnCase.objects.all()):
+        replacement = drawn_case_replace(
+            drawn_case=withdrawn, reason="Closed", seed=f"r{withdrawn.pk}", today=TODAY
+        )
+        assert replacement.team == world["south"]
+
+
 def test_a_per_team_replacement_comes_from_the_same_team(world):
     draw(world, per_team=2, dry_run=False)
     for withdrawn in list(DrawnCase.objects.all()):
