@@ -21,6 +21,7 @@ from audits.models import (
     Case,
     CaseType,
     DrawnCase,
+    Person,
     SampleDraw,
     Status,
     Strand,
@@ -30,7 +31,7 @@ from audits.periods import months_before
 from audits.rules import case_reference_key, null_character_error
 
 from . import sampling
-from .sampling import Auditor, Candidate, DrawError
+from .sampling import Candidate, DrawError
 from .selectors import activity_auditors
 
 SEED_MAX = SampleDraw._meta.get_field("seed").max_length
@@ -297,10 +298,12 @@ def drawn_case_replace(
             cases = cases.filter(team_id=drawn_case.team_id)
         candidates = _candidates(cases)
         if criteria.exclude_own_team and drawn_case.auditor_id is not None:
-            [auditor] = [
-                a for a in activity_auditors(draw.activity) if a.ref == drawn_case.auditor_id
-            ] or [Auditor(key="", team=None, ref=drawn_case.auditor_id)]
-            candidates = [c for c in candidates if auditor.team is None or c.team != auditor.team]
+            own_team = (
+                Person.objects.filter(user_id=drawn_case.auditor_id)
+                .values_list("team_id", flat=True)
+                .first()
+            )
+            candidates = [c for c in candidates if own_team is None or c.team != own_team]
         if not candidates:
             return None
         [pick] = sampling.draw_order(candidates, sampling.rng_for(seed))[:1]
