@@ -355,8 +355,7 @@ def test_an_activity_name_of_several_months_needs_month(world):
     assert len(json.loads(out)) == 1
 
 
-def test_sampling_is_written_against_random_only():
-    # The shuffle uses rng.random() alone, whose sequence Python keeps across versions.
-    order = sampling.shuffled(range(10), sampling.rng_for("fixed"))
-    assert order == sampling.shuffled(range(10), sampling.rng_for("fixed"))
-    assert sorted(order) == list(range(10))
+def test_a_draw_repeats_on_another_day_and_another_python():
+    # The shuffle uses rng.random() alone, whose sequence for a text seed Python promises to
+    # keep: a draw recorded today is repeated from its seed years later. Pinned here.
+    assert sampling.shuffled(range(10), sampling.rng_for("fixed")) == [3, 1, 2, 6, 0, 8, 5, 7, 4, 9]
