@@ -22,9 +22,14 @@ from .models import (
     AgeBand,
     AuditActivity,
     AuditTool,
+    Case,
+    CaseImport,
     CaseType,
     Domain,
+    DrawnCase,
+    Person,
     RiskCategory,
+    SampleDraw,
     SecurityEvent,
     Strand,
     Team,
@@ -146,6 +151,71 @@ class AuditActivityAdmin(ReadOnlyAdmin):
             '<a href="{}">Change on the audit schedule</a>',
             reverse("audits:activity_edit", args=[obj.pk]),
         )
+
+
+@admin.register(Person)
+class PersonAdmin(AdministratorOnly, admin.ModelAdmin):
+    """People the app knows: case holders come from the case list import; an administrator
+    links a person to their account and sets their team (an auditor's team, for peer audit,
+    is their person's team)."""
+
+    list_display = ["name", "team", "user"]
+    list_filter = ["team"]
+    search_fields = ["name", "user__username"]
+    autocomplete_fields = ["user"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A case holder's cases and draws refer to them.
+        return (
+            obj is not None
+            and not obj.cases.exists()
+            and super().has_delete_permission(request, obj)
+        )
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    """The case list is written by `manage.py import_cases` (audits.cases.importer) only."""
+
+    list_display = ["case_reference", "case_holder", "team", "strand", "case_type", "open_date"]
+    list_filter = ["team", "strand", "case_type"]
+    search_fields = ["case_reference", "case_holder__name", "family_group"]
+
+
+@admin.register(CaseImport)
+class CaseImportAdmin(ReadOnlyAdmin):
+    list_display = ["at", "filename", "by", "created", "updated", "unchanged"]
+
+
+class DrawnCaseInline(admin.TabularInline):
+    model = DrawnCase
+    fk_name = "draw"
+    fields = ["position", "case", "auditor", "team", "case_holder", "replaces", "seed"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SampleDraw)
+class SampleDrawAdmin(ReadOnlyAdmin):
+    """Draws are made by `manage.py draw_sample` (audits.cases.services) and kept as records."""
+
+    list_display = ["pk", "activity", "seed", "drawn_by", "drawn_at"]
+    list_filter = ["activity"]
+    inlines = [DrawnCaseInline]
+
+
+@admin.register(DrawnCase)
+class DrawnCaseAdmin(ReadOnlyAdmin):
+    list_display = ["case", "draw", "position", "auditor", "withdrawn_at", "withdrawn_reason"]
+    list_filter = ["draw__activity"]
+    search_fields = ["case__case_reference"]
 
 
 admin.site.unregister(User)

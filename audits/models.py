@@ -5,6 +5,7 @@ on its own. A case is known only by its case reference, never by a child's name.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -609,3 +610,173 @@ class KeptSave(models.Model):
 
     def __str__(self):
         return f"kept save {self.pk} ({self.path})"
+
+
+# ---------------------------------------------------------------------------------------------
+# The case list, its case holders and the sample draws (audits.cases writes them)
+# ---------------------------------------------------------------------------------------------
+
+
+class Person(models.Model):
+    """Someone the app knows by name and team, with or without an account: a case holder (the
+    social worker whose case it is), and anyone whose team matters.
+
+    An auditor's team is the team of the person linked to their account (``user``): that is
+    what peer audit (``draw_sample --exclude-own-team``) reads. An administrator links the
+    account in the admin; an account with no person has no known team.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    # The name compared case-insensitively with single spaces: the import finds people by it.
+    name_key = models.CharField(max_length=200, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+        verbose_name=_("account"),
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = self.key_for(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.name = " ".join(self.name.split())
+        clash = Person.objects.filter(name_key=self.key_for(self.name)).exclude(pk=self.pk)
+        if clash.exists():
+            raise ValidationError(
+                {"name": _("Someone of that name is known already: add what tells them apart.")}
+            )
+
+    @staticmethod
+    def key_for(name: str) -> str:
+        """The form under which two names are the same person: single spaces, lower case."""
+        return " ".join(name.split()).lower()
+
+
+class CaseImport(models.Model):
+    """One import of the case list from the case management system's extract: a record."""
+
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.filename or 'case list'} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class Case(models.Model):
+    """One case on the case list, known by its case reference (never a child's name).
+
+    One row per case whatever the letter case of its reference (the unique index on the
+    upper-cased reference, as audits are matched: ``audits.rules.case_reference_key``). A newer
+    extract updates the row: cases move between holders and teams.
+    """
+
+    case_reference = models.CharField(max_length=32)
+    case_holder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    strand = models.ForeignKey(Strand, on_delete=models.PROTECT, related_name="+")
+    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="+")
+    age_band = models.ForeignKey(
+        AgeBand, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    open_date = models.DateField()
+    family_group = models.CharField(max_length=32, blank=True)
+    last_import = models.ForeignKey(
+        CaseImport, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["case_reference"]
+        constraints = [
+            models.UniqueConstraint(Upper("case_reference"), name="case_reference_upper_unique")
+        ]
+
+    def __str__(self):
+        return self.case_reference
+
+
+class SampleDraw(models.Model):
+    """A random draw of cases for an audit activity: a record, kept so the draw can be shown to
+    be fair and repeated (the same case list, filters and seed give the same cases)."""
+
+    activity = models.ForeignKey(AuditActivity, on_delete=models.PROTECT, related_name="draws")
+    seed = models.CharField(max_length=100)
+    # What was asked: size or per_team, the filters (vocabulary slugs), the exclusions and the
+    # day the "audited in the last months" exclusion counted back from.
+    criteria = models.JSONField(default=dict)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-drawn_at", "-pk"]
+
+    def __str__(self):
+        return f"Draw {self.pk} for {self.activity} (seed {self.seed})"
+
+
+class DrawnCase(models.Model):
+    """One case of a draw and the auditor it is allocated to: a record.
+
+    A case withdrawn (closed, transferred) keeps its row with the reason; its replacement is a
+    new row pointing back to it, with the seed it was drawn with.
+    """
+
+    draw = models.ForeignKey(SampleDraw, on_delete=models.PROTECT, related_name="cases")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="draws")
+    position = models.PositiveIntegerField()
+    auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocated_cases",
+    )
+    # The case's team and holder when it was drawn (cases move; the record stays).
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    case_holder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacement"
+    )
+    seed = models.CharField(max_length=100, blank=True, help_text=_("A replacement's own seed."))
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["draw", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "position"], name="one_case_per_draw_position"),
+            models.UniqueConstraint(fields=["draw", "case"], name="case_once_per_draw"),
+        ]
+        indexes = [models.Index(fields=["auditor", "withdrawn_at"], name="drawncase_auditor_idx")]
+
+    def __str__(self):
+        return f"{self.case} in draw {self.draw_id}"

@@ -88,6 +88,11 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
     return day - relativedelta(years=years)
 
 
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` months before ``day``; a day the month lacks gives its last."""
+    return day - relativedelta(months=months)
+
+
 def last_of_month(day: datetime.date) -> datetime.date:
     """The last day of the month ``day`` is in."""
     return month_end(day, 1)

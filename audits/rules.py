@@ -44,6 +44,17 @@ def case_reference_error(value: str) -> str | None:
     return None
 
 
+def case_reference_key(value: str) -> str:
+    """The form under which two case references are the same case: upper-cased.
+
+    References are stored as typed (stripped) and compared by this key everywhere: an audit's
+    earlier audits, the import's duplicates, the case list (audits.cases). References are ASCII
+    (CASE_REFERENCE_RE), where Python's upper() and SQL's UPPER agree, so indexes on
+    Upper("case_reference") serve the same comparison in the database.
+    """
+    return value.strip().upper()
+
+
 def null_character_error(value: str, name: str) -> str | None:
     """The message for text holding a null character, naming it ``name``; or None.
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from . import roles
 from .models import Audit, Status
-from .rules import CASE_REFERENCE_RE
+from .rules import CASE_REFERENCE_RE, case_reference_key
 
 LIST_RELATED = ("auditor", "activity", "strand", "case_type", "age_band", "team", "moderated_by")
 
@@ -95,7 +95,7 @@ def of_case(queryset: QuerySet[Audit], case_reference: str) -> QuerySet[Audit]:
     audit. References are ASCII (CASE_REFERENCE_RE), where Python's and SQL's UPPER agree.
     """
     return queryset.alias(case_reference_upper=Upper("case_reference")).filter(
-        case_reference_upper=case_reference.upper()
+        case_reference_upper=case_reference_key(case_reference)
     )
 
 

@@ -22,11 +22,19 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from audits import bulk
 from audits.csv import contract
+from audits.csv.reading import (
+    RowError,
+    cells_by_column,
+    decode,
+    ensure_teams,
+    header,
+    vocabulary,
+    vocabulary_error,
+)
 from audits.figures import refresh_months
 from audits.grades import Grade
 from audits.models import (
@@ -44,7 +52,7 @@ from audits.periods import month_start
 from audits.rules import (
     audit_date_error,
     case_reference_error,
-    null_character_error,
+    case_reference_key,
     parse_grade,
 )
 from audits.security.events import record_bulk_creation
@@ -53,21 +61,6 @@ from audits.workflow import AuditError, Move, transitions_bulk
 
 # SQLite caps it lower (999 parameters per statement); Django works that out per model.
 BATCH_SIZE = 1000
-
-
-class RowError(NamedTuple):
-    """One problem: ``line`` is where the row starts in the file (1 is the header row, 0 the
-    file as a whole), ``column`` the contract's column name or "" for the whole row."""
-
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self):
-        where = [_("Line %(n)s") % {"n": self.line}] if self.line else []
-        if self.column:
-            where.append(self.column)
-        return f"{', '.join(where)}: {self.reason}" if where else self.reason
 
 
 class Duplicate(NamedTuple):
@@ -117,7 +110,7 @@ class _Row:
 
 def _key(case_reference, audit_date, auditor) -> tuple:
     # Case references are matched without regard to case, as the earlier-audits lookup does.
-    return (case_reference.upper(), audit_date, auditor)
+    return (case_reference_key(case_reference), audit_date, auditor)
 
 
 def import_audits_csv(
@@ -132,7 +125,7 @@ def import_audits_csv(
     activities and teams are created. ``by`` is recorded on the transitions and new activities.
     """
     result = ImportResult()
-    text = _decode(stream.read(), result)
+    text = decode(stream.read(), result.errors)
     if text is None:
         return result
     today = today or timezone.localdate()
@@ -163,27 +156,6 @@ def import_audits_csv(
     return result
 
 
-def _decode(data, result: ImportResult) -> str | None:
-    if isinstance(data, str):
-        return data.removeprefix("\ufeff")
-    try:
-        return bytes(data).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        result.errors.append(
-            RowError(
-                line,
-                "",
-                _(
-                    "The file is not UTF-8 text (the first character that is not is on line "
-                    "%(line)s). Save it from the spreadsheet as “CSV UTF-8” and import it again."
-                )
-                % {"line": line},
-            )
-        )
-        return None
-
-
 def _domain_ids(tool: AuditTool, result: ImportResult) -> list[int] | None:
     by_number = dict(tool.domains.values_list("number", "pk"))
     if sorted(by_number) != list(range(1, contract.DOMAIN_COUNT + 1)):
@@ -212,14 +184,20 @@ def _parse_rows(text: str, result: ImportResult, today: datetime.date) -> list[_
         for cells in reader:
             line, next_line = next_line, reader.line_num + 1
             if columns is None:
-                columns = _header(cells, result)
+                columns = header(
+                    cells,
+                    result.errors,
+                    columns=contract.COLUMNS,
+                    required=contract.REQUIRED_COLUMNS,
+                    unknown=_("“%(name)s” is not a column of the audit CSV."),
+                )
                 if columns is None:
                     return []
                 parser = _RowParser(today=today)
                 continue
             if not any(cell.strip() for cell in cells):
                 continue  # spreadsheets often leave empty rows at the end
-            row = parser.parse(line, _cells_by_column(line, cells, columns, result))
+            row = parser.parse(line, cells_by_column(line, cells, columns, result.errors))
             if row is not None:
                 rows.append(row)
     except csv.Error as exc:
@@ -241,84 +219,15 @@ def _parse_rows(text: str, result: ImportResult, today: datetime.date) -> list[_
     return rows
 
 
-def _header(cells: list[str], result: ImportResult) -> list[str] | None:
-    names = [contract.normalise_header(cell) for cell in cells]
-    while names and not names[-1]:
-        names.pop()  # empty cells after the last column, as spreadsheets sometimes save
-    errors = []
-    seen = set()
-    for position, name in enumerate(names, start=1):
-        if error := null_character_error(name, _("The header cell")):
-            errors.append(RowError(1, _("column %(n)s") % {"n": position}, error))
-        elif not name:
-            errors.append(
-                RowError(
-                    1,
-                    _("column %(n)s") % {"n": position},
-                    _("This column has no name in the header row."),
-                )
-            )
-        elif name not in contract.COLUMNS:
-            errors.append(
-                RowError(
-                    1, name, _("“%(name)s” is not a column of the audit CSV.") % {"name": name}
-                )
-            )
-        elif name in seen:
-            errors.append(RowError(1, name, _("The column is in the header twice.")))
-        seen.add(name)
-    if errors:
-        errors.append(
-            RowError(
-                1, "", _("The columns are: %(columns)s.") % {"columns": ", ".join(contract.COLUMNS)}
-            )
-        )
-    for name in contract.REQUIRED_COLUMNS:
-        if name not in seen:
-            errors.append(
-                RowError(
-                    1,
-                    name,
-                    _("The required column “%(name)s” is missing from the header row.")
-                    % {"name": name},
-                )
-            )
-    result.errors.extend(errors)
-    return None if errors else names
-
-
-def _cells_by_column(line, cells, columns, result) -> dict[str, str]:
-    if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-        result.errors.append(
-            RowError(
-                line,
-                "",
-                _("The row has %(cells)s cells but the header names only %(columns)s columns.")
-                % {"cells": len(cells), "columns": len(columns)},
-            )
-        )
-    # A short row is read as blanks at the end: some tools drop trailing empty cells.
-    unescape = contract.unescape_cell
-    values = {name: unescape(cell.strip()) for name, cell in zip(columns, cells)}
-    # PostgreSQL cannot store a null character (psycopg2 raises on one), so it is a row error
-    # here as in every form; every other character is kept as typed.
-    for name, value in values.items():
-        if error := null_character_error(value, _("The cell")):
-            result.errors.append(RowError(line, name, error))
-            # Checked without it, so the row's other problems are listed too.
-            values[name] = value.replace("\x00", "")
-    return values
-
-
 class _RowParser:
     """Checks and converts one row at a time against lookups loaded once."""
 
     def __init__(self, *, today: datetime.date):
         self.today = today
         self.errors: list[RowError] = []
-        self.strands = _vocabulary(Strand)
-        self.case_types = _vocabulary(CaseType)
-        self.age_bands = _vocabulary(AgeBand)
+        self.strands = vocabulary(Strand)
+        self.case_types = vocabulary(CaseType)
+        self.age_bands = vocabulary(AgeBand)
         self.username_validator = get_user_model().username_validator
         self.username_max = (
             get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length
@@ -463,26 +372,8 @@ class _RowParser:
             return None
         pk = vocabulary["lookup"].get(value.lower())
         if pk is None:
-            bad(
-                column,
-                _("“%(value)s” is not a known %(column)s (use one of: %(allowed)s).")
-                % {
-                    "value": value,
-                    "column": column.replace("_", " "),
-                    "allowed": vocabulary["allowed"],
-                },
-            )
+            bad(column, vocabulary_error(vocabulary, value, column))
         return pk
-
-
-def _vocabulary(model) -> dict:
-    """Slug or name, in any case -> pk. Retired entries count: these are historic audits."""
-    lookup, slugs = {}, []
-    for pk, slug, name in model.objects.order_by("order", "name").values_list("pk", "slug", "name"):
-        lookup.setdefault(name.lower(), pk)
-        lookup[slug.lower()] = pk
-        slugs.append(slug)
-    return {"lookup": lookup, "allowed": ", ".join(slugs)}
 
 
 # What the change history keeps of an imported audit (its domain grades are in the file, and
@@ -510,7 +401,8 @@ def _write(rows, result: ImportResult, *, tool, domain_ids, by, comment) -> None
         return
     now = timezone.now()
     users = _ensure_users(rows, result)
-    teams = _ensure_teams(rows, result)
+    teams, created_teams = ensure_teams(row.team for row in rows)
+    result.created_teams.extend(created_teams)
     activity_for = _ensure_activities(rows, result, by=by)
 
     paths = _import_paths(comment)
@@ -659,34 +551,6 @@ def _ensure_users(rows: list[_Row], result: ImportResult) -> dict[str, int]:
             known[username] = user.pk
             result.created_users.append(username)
     return known
-
-
-def _ensure_teams(rows: list[_Row], result: ImportResult) -> dict[str, int]:
-    """Team name or slug, lower-cased -> pk, creating the teams nobody has heard of."""
-    known = {}
-    slugs = set()
-    for pk, slug, name in Team.objects.values_list("pk", "slug", "name"):
-        known.setdefault(name.lower(), pk)
-        known[slug.lower()] = pk
-        slugs.add(slug)
-    for row in rows:
-        if row.team and row.team.lower() not in known:
-            team = Team.objects.create(name=row.team, slug=_unique_slug(row.team, slugs))
-            slugs.add(team.slug)
-            known[row.team.lower()] = team.pk
-            result.created_teams.append(team.name)
-    return known
-
-
-def _unique_slug(name: str, taken: set[str]) -> str:
-    max_length = Team._meta.get_field("slug").max_length
-    base = slugify(name)[:max_length].strip("-") or "team"
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        suffix = f"-{n}"
-        slug = base[: max_length - len(suffix)] + suffix
-    return slug
 
 
 def _ensure_activities(rows: list[_Row], result: ImportResult, *, by):
