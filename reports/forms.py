@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from audits import periods
 from audits.forms import DATE_INPUT, AccessibleFormMixin
-from audits.layout import Column, Fieldset, Layout, Row
+from audits.layout import CharacterCount, Column, Fieldset, Layout, Row
 from audits.models import AuditActivity, CaseType, Strand
 
 
@@ -168,3 +168,6 @@ class NarrativeForm(AccessibleFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     summary_names_fields = False  # the title's messages name it
+
+    def layout(self):
+        return Layout(CharacterCount("title"), "summary", "findings", "recommendations")
