@@ -115,6 +115,14 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
             self.add_error("end" if kind == "range" else "kind", str(error))
         return data
 
+    def _missing_message(self, name: str) -> str:
+        # "Choose the to." says nothing: the dates of a range say which end is missing.
+        if name == "start":
+            return _("Enter the first day the report covers.")
+        if name == "end":
+            return _("Enter the last day the report covers.")
+        return _("Choose the %(field)s.") % {"field": str(self.fields[name].label).lower()}
+
     def _period(self, kind, data) -> periods.Period | None:
         fy = data.get("financial_year")
         need = {
@@ -128,9 +136,7 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
         for name in missing:
             if name in self.errors:
                 continue  # typed but refused (a malformed or out-of-range date): that says why
-            self.add_error(
-                name, _("Choose the %(field)s.") % {"field": str(self.fields[name].label).lower()}
-            )
+            self.add_error(name, self._missing_message(name))
         if missing or not kind:
             return None
         if kind == "quarter":
