@@ -405,7 +405,11 @@ def test_figures_per_activity_match_the_cohort(cohort):
 
     got = {a.label: _figures(a) for a in stats["per_activity"]}
     assert got == cohort.expected_by(1)
-    assert set(got) == {"Neglect (September 2026)", "Exploitation (October 2026)", "Dip sample (October 2026)"}
+    assert set(got) == {
+        "Neglect (September 2026)",
+        "Exploitation (October 2026)",
+        "Dip sample (October 2026)",
+    }
     assert got["Dip sample (October 2026)"]["moderated"] == 0
 
 
