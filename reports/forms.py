@@ -103,6 +103,9 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
                     Column("strand", width="one-third"),
                     Column("case_type", width="one-third"),
                 ),
+                # GOV.UK's fieldset class: a bare fieldset is as wide as its widest option
+                # list, wider than a phone.
+                css_class="govuk-fieldset",
             ),
         )
 
