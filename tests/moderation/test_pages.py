@@ -90,7 +90,7 @@ def test_the_queue_and_feedback_name_people_and_dates_in_full(client, people):
 
     row = html[html.index(">CR-Q-1<") :].split("</tr>")[0]
     assert "Asha Patel" in row and "by Ben Okafor" in row
-    assert re.search(r"since \d{1,2} [A-Z][a-z]+ \d{4}", row)
+    assert re.search(r"submitted \d{1,2} [A-Z][a-z]+ \d{4}", row)
     assert 'role="region" aria-label="Audits awaiting moderation" tabindex="0"' in html
 
     services.moderation_send_back(
