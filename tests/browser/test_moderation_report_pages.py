@@ -19,6 +19,8 @@ from reports.targets import services as target_services
 from tests import factories
 from tests.helpers import moderated_audit, submitted_audit, taken_audit
 
+from .steps import assert_accessible
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -51,6 +53,9 @@ def assert_reflows(page, url):
         assert region.get_attribute("role") == "region"
         assert region.get_attribute("aria-label")
         assert region.get_attribute("tabindex") == "0"
+    # axe-core finds nothing wrong in what these pages draw (the frame around them is the
+    # base template's).
+    assert_accessible(page, "main")
 
 
 def test_the_moderation_and_report_pages_reflow_at_320_pixels(page, live_server, login):
@@ -123,6 +128,7 @@ def test_the_error_summaries_of_the_report_and_moderation_forms_take_the_focus(
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Enter the report's title.")
     assert page.title().startswith("Error: ")
+    assert_accessible(page, "main")
     summary.get_by_role("link", name="Enter the report's title.").click()
     expect(page.get_by_label("Title", exact=True)).to_be_focused()
 
@@ -140,3 +146,4 @@ def test_the_error_summaries_of_the_report_and_moderation_forms_take_the_focus(
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
     assert page.title().startswith("Error: Moderate the audit of case CR-FOCUS")
+    assert_accessible(page, "main")
