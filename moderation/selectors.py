@@ -70,8 +70,8 @@ def agreement_statistics(audits: QuerySet[Audit]) -> dict:
             base,
             moderated,
             "auditor_id",
-            ("auditor__username",),
-            lambda row: row["auditor__username"],
+            ("auditor__first_name", "auditor__last_name", "auditor__username"),
+            _auditor_label,
         ),
         "per_activity": _grouped(
             base, moderated, "activity_id", ("activity__name", "activity__month"), _activity_label
@@ -79,10 +79,17 @@ def agreement_statistics(audits: QuerySet[Audit]) -> dict:
     }
 
 
+def _auditor_label(row) -> str:
+    # As audits.roles.display_name names a person (User.get_full_name, else the username),
+    # from the grouped row rather than a User.
+    full = f"{row['auditor__first_name']} {row['auditor__last_name']}".strip()
+    return full or row["auditor__username"]
+
+
 def _activity_label(row) -> str:
     if row["activity__name"] is None:
         return "(no activity)"
-    return f"{row['activity__name']} ({row['activity__month']:%b %Y})"
+    return f"{row['activity__name']} ({row['activity__month']:%B %Y})"
 
 
 def _grouped(base, moderated, key: str, label_fields, make_label) -> list[Agreement]:

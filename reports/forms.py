@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from audits import periods
 from audits.forms import DATE_INPUT, AccessibleFormMixin
-from audits.layout import Column, Fieldset, Layout, Row
+from audits.layout import CharacterCount, Column, Fieldset, Layout, Row
 from audits.models import AuditActivity, CaseType, Strand
 
 
@@ -103,6 +103,9 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
                     Column("strand", width="one-third"),
                     Column("case_type", width="one-third"),
                 ),
+                # GOV.UK's fieldset class: a bare fieldset is as wide as its widest option
+                # list, wider than a phone.
+                css_class="govuk-fieldset",
             ),
         )
 
@@ -114,6 +117,14 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
         except ValueError as error:
             self.add_error("end" if kind == "range" else "kind", str(error))
         return data
+
+    def _missing_message(self, name: str) -> str:
+        # "Choose the to." says nothing: the dates of a range say which end is missing.
+        if name == "start":
+            return _("Enter the first day the report covers.")
+        if name == "end":
+            return _("Enter the last day the report covers.")
+        return _("Choose the %(field)s.") % {"field": str(self.fields[name].label).lower()}
 
     def _period(self, kind, data) -> periods.Period | None:
         fy = data.get("financial_year")
@@ -128,9 +139,7 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
         for name in missing:
             if name in self.errors:
                 continue  # typed but refused (a malformed or out-of-range date): that says why
-            self.add_error(
-                name, _("Choose the %(field)s.") % {"field": str(self.fields[name].label).lower()}
-            )
+            self.add_error(name, self._missing_message(name))
         if missing or not kind:
             return None
         if kind == "quarter":
@@ -168,3 +177,6 @@ class NarrativeForm(AccessibleFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     summary_names_fields = False  # the title's messages name it
+
+    def layout(self):
+        return Layout(CharacterCount("title"), "summary", "findings", "recommendations")

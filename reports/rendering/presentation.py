@@ -161,6 +161,27 @@ def split_rows(groups: dict, names: dict) -> list[dict]:
     return rows
 
 
+def date_label(day: datetime.date | str) -> str:
+    """A date as the report prints it, "1 July 2026" (the figures hold ISO dates)."""
+    if isinstance(day, str):
+        day = datetime.date.fromisoformat(day)
+    return f"{day:%-d %B %Y}"
+
+
+def period_dates(figures: dict) -> dict:
+    """The period's first and last days, and the previous period's, as the report prints them."""
+    previous = figures.get("previous") or {}
+    return {
+        "start": date_label(figures["start"]),
+        "end": date_label(figures["end"]),
+        "previous_start": date_label(previous["start"]) if previous.get("start") else "",
+        "previous_end": date_label(previous["end"]) if previous.get("end") else "",
+        "retention_through": date_label(figures["retention"]["removed_through"])
+        if (figures.get("retention") or {}).get("removed_through")
+        else "",
+    }
+
+
 def schedule_rows(schedule: dict) -> dict:
     def label(row):
         month = datetime.date.fromisoformat(row["month"])
@@ -168,7 +189,7 @@ def schedule_rows(schedule: dict) -> dict:
         return {
             **row,
             "month_label": f"{month:%B %Y}",
-            "due_label": f"{due:%-d %b %Y}" if due else "",
+            "due_label": date_label(due) if due else "",
         }
 
     return {key: [label(r) for r in schedule.get(key, [])] for key in ("in_period", "coming")}
@@ -185,6 +206,7 @@ def build(figures: dict) -> dict:
     final_pct = [percent(figures["final_grades"][g], total) or 0 for g in OVERALL_CODES]
     return {
         "figures": figures,
+        "period_dates": period_dates(figures),
         "headline": headline(figures),
         "auditor_rows": grade_rows(figures["auditor_grades"], total),
         "final_rows": grade_rows(figures["final_grades"], total),

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from audits.forms import AccessibleFormMixin
-from audits.layout import Column, Layout, Row
+from audits.layout import CharacterCount, Column, Layout, Row
 from audits.models import Domain
 from audits.periods import fy_label
 from reports.forms import PeriodForm
@@ -78,7 +78,7 @@ class TargetForm(AccessibleFormMixin, forms.Form):
 
     def layout(self):
         return Layout(
-            "name",
+            CharacterCount("name"),
             Row(Column("measure", width="one-half"), Column("domain_number", width="one-half")),
             "direction",
             Row(

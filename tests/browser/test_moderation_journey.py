@@ -30,7 +30,7 @@ pytestmark = [
 
 
 def nav(page):
-    return page.get_by_role("navigation", name="Main")
+    return page.get_by_role("navigation", name="Menu")
 
 
 def sign_out(page):
@@ -39,7 +39,10 @@ def sign_out(page):
 
 
 def status_message(page, text):
-    return page.get_by_role("status").filter(has_text=text)
+    # A success message is a GOV.UK notification banner read out at once (role alert), under
+    # its title ("Success"): the message itself.
+    banner = page.get_by_role("alert").filter(has_text=text)
+    return banner.locator(".govuk-notification-banner__heading")
 
 
 def take_from_queue(page, case_reference):
@@ -56,10 +59,18 @@ def moderation_form(page):
 
 
 def moderation_round(page, number):
-    """The card of one moderation round on the audit page."""
-    return page.locator(".card").filter(
+    """The summary card of one moderation round on the audit page."""
+    return page.locator(".govuk-summary-card").filter(
         has=page.get_by_role("heading", name=re.compile(rf"^Round {number}:"))
     )
+
+
+def summary_value(card, key):
+    """The value beside ``key`` in a summary list of ``card``."""
+    row = card.locator(".govuk-summary-list__row").filter(
+        has=card.page.get_by_role("term").filter(has_text=re.compile(rf"^{re.escape(key)}$"))
+    )
+    return row.get_by_role("definition")
 
 
 def drafted_audit(auditor, case_reference, **kwargs):
@@ -168,11 +179,14 @@ def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit of case CR-MOD-LOWER")
     card = moderation_round(page, 1)
     expect(card.get_by_role("heading")).to_contain_text("Round 1: Grade lowered")
-    expect(card).to_contain_text(
-        "Auditor's grade: Meets good; moderated grade: Does not meet good."
+    expect(summary_value(card, "Auditor's grade")).to_have_text("Meets good")
+    expect(summary_value(card, "Moderated grade")).to_have_text("Does not meet good")
+    expect(summary_value(card, "Rationale")).to_have_text(
+        "The child has not been seen alone since the summer."
     )
-    expect(card).to_contain_text("Rationale: The child has not been seen alone since the summer.")
-    expect(card).to_contain_text("Feedback: Look again at how often the child is seen alone.")
+    expect(summary_value(card, "Feedback")).to_have_text(
+        "Look again at how often the child is seen alone."
+    )
     expect(page.get_by_role("region", name="Agreed actions")).to_contain_text(
         "See the child alone within two weeks"
     )
@@ -182,7 +196,9 @@ def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
     expect(page).to_have_url(re.compile(rf"/audits/{audit.pk}/$"))
     expect(moderation_round(page, 1)).to_contain_text("You acknowledged this on")
     expect(page.get_by_role("button", name="Acknowledge this feedback")).to_have_count(0)
-    nav(page).get_by_role("link", name="Case file audits").click()
+    page.get_by_role("region", name="Service information").get_by_role(
+        "link", name="Case file audits"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
     expect(page.locator("#feedback-count")).to_have_count(0)
     expect(nav(page).get_by_role("link", name="Feedback for me", exact=True)).to_be_visible()
@@ -252,8 +268,8 @@ def test_moderator_sends_back_the_auditor_amends_and_resubmits_and_the_moderator
     expect(moderation_round(page, 1).get_by_role("heading")).to_contain_text(
         "Round 1: Sent back to the auditor"
     )
-    expect(moderation_round(page, 1)).to_contain_text(
-        "What to change: Domain 3 does not say who made the decision to close the plan."
+    expect(summary_value(moderation_round(page, 1), "What to change")).to_have_text(
+        "Domain 3 does not say who made the decision to close the plan."
     )
     expect(moderation_round(page, 2).get_by_role("heading")).to_contain_text(
         "Round 2: Agreed with the auditor"

@@ -29,11 +29,14 @@ pytestmark = [
 
 
 def nav(page):
-    return page.get_by_role("navigation", name="Main")
+    return page.get_by_role("navigation", name="Menu")
 
 
 def status_message(page, text):
-    return page.get_by_role("status").filter(has_text=text)
+    # A success message is a GOV.UK notification banner read out at once (role alert), under
+    # its title ("Success"): the message itself.
+    banner = page.get_by_role("alert").filter(has_text=text)
+    return banner.locator(".govuk-notification-banner__heading")
 
 
 def submitted_audit(*, auditor, case_reference, audit_date, overall=Grade.MEETS, actions=None):

@@ -98,14 +98,14 @@ def pdf_text(data: bytes) -> str:
 
 
 def create_draft_report(page, *, fy, quarter):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Reports").click()
     page.get_by_role("link", name="New report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New scrutiny report")
     page.get_by_role("radio", name="A quarter", exact=True).check()
     page.get_by_label("Financial year (April to March)").select_option(label=periods.fy_label(fy))
     page.get_by_label("Quarter", exact=True).select_option(label=QUARTER_LABELS[quarter])
     page.get_by_role("button", name="Create draft report").click()
-    expect(page.get_by_role("status").filter(has_text="Draft report created")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Draft report created")).to_be_visible()
     expect(page.locator("#report-state")).to_have_text("Draft")
 
 
@@ -177,7 +177,7 @@ def test_qa_lead_publishes_a_quarter_report_that_later_audit_changes_do_not_alte
         "Review every child in need plan within six weeks."
     )
     page.get_by_role("button", name="Save narrative").click()
-    expect(page.get_by_role("status").filter(has_text="Narrative saved.")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Narrative saved.")).to_be_visible()
     findings = page.get_by_role("region", name="Findings", exact=True)
     expect(findings).to_contain_text("Plans are <b>bold?</b> but rarely reviewed on time.")
     expect(findings.locator("b")).to_have_count(0)  # shown as text, never as markup
@@ -189,7 +189,11 @@ def test_qa_lead_publishes_a_quarter_report_that_later_audit_changes_do_not_alte
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Publish report").click()
-    expect(page.get_by_role("status").filter(has_text="Report published")).to_have_text(
+    expect(
+        page.get_by_role("alert")
+        .filter(has_text="Report published")
+        .locator(".govuk-notification-banner__heading")
+    ).to_have_text(
         "Report published. Its figures and narrative are now fixed; its PDF is being made."
     )
     assert dialogs and dialogs[0].startswith("Publish this report?")

@@ -51,7 +51,7 @@ def test_publishing_keeps_the_narrative_typed_but_not_saved(page, live_server, l
     page.get_by_label("Title", exact=True).fill("Board paper Q2")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Publish report").click()
-    expect(page.get_by_role("status").filter(has_text="Report published")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Report published")).to_be_visible()
     expect(page.locator("#report-state")).to_have_text("Published")
     expect(page.get_by_role("heading", level=1)).to_have_text("Board paper Q2")
     expect(page.get_by_role("region", name="Summary")).to_contain_text("Typed, never saved.")

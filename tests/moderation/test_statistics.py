@@ -200,7 +200,7 @@ class Cohort:
 
     def _note(self, audit, counted, moderated=""):
         activity = audit.activity
-        label = f"{activity.name} ({activity.month:%b %Y})"
+        label = f"{activity.name} ({activity.month:%B %Y})"
         self.rows.append((audit.auditor.username, label, audit.overall_grade, moderated, counted))
 
     def moderated(self, auditor, activity, overall, moderated, moderator, practice=False):
@@ -267,7 +267,7 @@ class Cohort:
                     ]
                 )
             )
-            label = f"{activity.name} ({activity.month:%b %Y})"
+            label = f"{activity.name} ({activity.month:%B %Y})"
             self.rows.append((auditor, label, overall, moderated, not practice))
         result = import_audits_csv(io.StringIO(header + "\n".join(lines) + "\n"), today=TODAY)
         assert result.ok, result.errors
@@ -405,8 +405,12 @@ def test_figures_per_activity_match_the_cohort(cohort):
 
     got = {a.label: _figures(a) for a in stats["per_activity"]}
     assert got == cohort.expected_by(1)
-    assert set(got) == {"Neglect (Sep 2026)", "Exploitation (Oct 2026)", "Dip sample (Oct 2026)"}
-    assert got["Dip sample (Oct 2026)"]["moderated"] == 0
+    assert set(got) == {
+        "Neglect (September 2026)",
+        "Exploitation (October 2026)",
+        "Dip sample (October 2026)",
+    }
+    assert got["Dip sample (October 2026)"]["moderated"] == 0
 
 
 def test_practice_audits_and_drafts_count_nowhere(cohort):
@@ -522,3 +526,14 @@ def test_the_selector_query_count_does_not_grow_with_the_audits():
 
     assert few == many
     assert many <= 8
+
+
+def test_auditors_are_named_by_full_name_else_username(db):
+    named = factories.auditor(username="pmarsh", first_name="Priya", last_name="Marsh")
+    plain = factories.auditor(username="jdoe")
+    submitted_audit(auditor=named, case_reference="CR-NAMED")
+    submitted_audit(auditor=plain, case_reference="CR-PLAIN")
+
+    stats = agreement_statistics(Audit.objects.all())
+
+    assert [a.label for a in stats["per_auditor"]] == ["jdoe", "Priya Marsh"]

@@ -363,18 +363,26 @@ def test_the_queue_leaves_out_what_is_not_waiting(client, moderator_user, queue_
     moderated_audit(case_reference="CR-DONE")
     returned = taken_audit(moderator=moderator_user, case_reference="CR-RETURNED")
     services.moderation_send_back(audit=returned, moderator=moderator_user, comments="More.")
-    taken_audit(moderator=factories.moderator(username="mo"), case_reference="CR-HELD")
+    taken_audit(
+        moderator=factories.moderator(username="mo", first_name="Mo", last_name="Okafor"),
+        case_reference="CR-HELD",
+    )
     client.force_login(moderator_user)
 
     response = client.get(reverse("moderation:queue"))
 
     refs = [a.case_reference for a in response.context["page_obj"]]
     assert sorted(refs) == ["CR-A1", "CR-A2", "CR-B1", "CR-B2", "CR-HELD"]
-    # An audit in someone else's hands is shown with their name and no Take button.
+    # An audit in someone else's hands says so in words, with their full name, and has no Take
+    # button; one still waiting says that.
     html = response.content.decode()
     row = html[html.index("CR-HELD") :].split("</tr>")[0]
-    assert ">mo<" in row
+    assert "Being moderated</strong>" in row
+    assert "by Mo Okafor" in row
+    assert ">mo<" not in row
     assert "Take" not in row
+    waiting = html[html.index(">CR-A1<") :].split("</tr>")[0]
+    assert "Waiting</strong>" in waiting
 
 
 def test_the_queue_is_oldest_first_and_shows_the_waiting_time(client, moderator_user):
