@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from . import autosave, printing, roles, selectors, services
 from .actions import selectors as action_selectors
 from .filters import AuditFilter
-from .forms import AuditFormPage
+from .forms import AuditFormPage, CaseSearchForm
 from .models import Status
 from .permissions import require
 from .revisions import RevisionConflict
@@ -297,6 +297,36 @@ def _csv_download(queryset):
     response["Content-Disposition"] = f'attachment; filename="audits-{stamp}.csv"'
     write_audits_csv(queryset, response)
     return response
+
+
+def find_case(request):
+    """Find a case by its reference, whole or its beginning, among the audits the user may
+    see. A reference that is exactly one case's, with audits past draft, goes straight to that
+    case's timeline (which shows those); anything else lists the audits found."""
+    require("audits.find_case", request.user, error=PermissionDenied)
+    form = CaseSearchForm(request.GET if "reference" in request.GET else None)
+    context = {"form": form, "page_obj": None}
+    if not form.is_bound:
+        return render(request, "audits/find_case.html", context)
+    if not form.is_valid():
+        context["error_summary"] = form.error_summary()
+        return render(request, "audits/find_case.html", context, status=400)
+    reference = form.cleaned_data["reference"]
+    audits = selectors.find_case(user=request.user, reference=reference)
+    found = selectors.case_search_summary(audits)
+    if found["cases"] == 1 and found["past_draft"] and request.GET.get("page") is None:
+        first = audits.first()
+        if first.case_reference.upper() == reference.upper():
+            return redirect("audits:case_timeline", case_reference=first.case_reference)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(
+        reference=reference,
+        found=found,
+        page_obj=Paginator(audits, PAGE_SIZE).get_page(request.GET.get("page")),
+        querystring=query.urlencode(),
+    )
+    return render(request, "audits/find_case.html", context)
 
 
 def case_timeline(request, case_reference):

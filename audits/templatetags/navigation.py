@@ -39,3 +39,13 @@ def nav_link(context, url_name: str, label: str, count: int = 0, count_label: st
         url,
         text,
     )
+
+
+@register.inclusion_tag("audits/_case_search_box.html", takes_context=True)
+def case_search_box(context):
+    """The header's "Find a case" box, for whoever may search (audits.find_case); drawn by the
+    template pack like every field, with ids of its own."""
+    from audits.forms import CaseSearchForm
+
+    user = context["user"]
+    return {"form": CaseSearchForm(header=True) if user.has_perm("audits.find_case") else None}
