@@ -67,10 +67,16 @@ def test_every_section_of_the_home_page_is_accessible(page, live_server, login, 
     page.set_viewport_size({"width": width, "height": 900})
     login(page, live_server, everyone)
 
-    for name in ("Your audits", "Moderation", "Administration"):
+    for name in ("My audits", "Moderation", "Administration"):
         expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="This quarter at a glance")).to_be_visible()
     expect(page.get_by_role("img", name="Final grades before and after moderation")).to_be_visible()
+    my_work = page.get_by_role("region", name="My audits")
+    drafts = my_work.locator(".govuk-summary-list__row").filter(has_text="Drafts")
+    expect(drafts.locator("dd")).to_have_text("1")
+    to_finish = my_work.locator("#my-drafts").get_by_role("row").filter(has_text="CR-HOME-DRAFT")
+    expect(to_finish).to_contain_text("Draft")
+    expect(to_finish.get_by_role("link", name="CR-HOME-DRAFT")).to_be_visible()
     assert_accessible(page)
     _no_sideways_scroll(page)
 
