@@ -53,11 +53,15 @@ def auditor_home(user, *, today: datetime.date) -> AuditorHome:
     """What an auditor has to do: five queries."""
     mine = selectors.my_audits(user)
     unfinished = mine.filter(status__in=[Status.DRAFT, Status.RETURNED])
-    theirs = AgreedAction.objects.filter(
-        owned_by(user), ~Q(audit__status=Status.DRAFT), state=AgreedAction.State.OPEN
+    # Overdue as the actions list has it (actions.selectors.with_overdue).
+    theirs = with_overdue(
+        AgreedAction.objects.filter(
+            owned_by(user), ~Q(audit__status=Status.DRAFT), state=AgreedAction.State.OPEN
+        ),
+        today=today,
     )
     action_counts = theirs.order_by().aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today))
+        open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True))
     )
     return AuditorHome(
         # Returned ones first: a moderator is waiting for them.
@@ -77,9 +81,9 @@ def auditor_home(user, *, today: datetime.date) -> AuditorHome:
             )
         ),
         actions=list(
-            with_overdue(theirs, today=today)
-            .select_related("audit")
-            .order_by("-is_overdue", F("due_date").asc(nulls_last=True), "pk")[:SHOWN]
+            theirs.select_related("audit").order_by(
+                "-is_overdue", F("due_date").asc(nulls_last=True), "pk"
+            )[:SHOWN]
         ),
         actions_open=action_counts["open"],
         actions_overdue=action_counts["overdue"],
