@@ -591,3 +591,41 @@ def local_passwords_off_message() -> str:
         "Use “Sign in with %(council)s account”: this app takes usernames and passwords only "
         "from administrators."
     ) % {"council": settings.COUNCIL_NAME}
+
+
+class CaseSearchForm(AccessibleFormMixin, forms.Form):
+    """Find a case by its reference, whole or its beginning (audits.selectors.find_case). Sent
+    by GET from the header's box and the results page; its messages name the field."""
+
+    summary_names_fields = False
+
+    reference = forms.CharField(
+        label=gettext_lazy("Case reference"),
+        max_length=32,
+        help_text=gettext_lazy("All of it or its beginning, for example CR-30"),
+        error_messages={
+            "required": gettext_lazy("Enter a case reference, or its beginning."),
+            "max_length": gettext_lazy(
+                "A case reference is at most %(limit_value)d characters (you entered "
+                "%(show_value)d)."
+            ),
+        },
+    )
+
+    def __init__(self, *args, header: bool = False, **kwargs):
+        # The header's box is on the results page too: its own ids, the same name.
+        if header:
+            kwargs.setdefault("auto_id", "header-search-%s")
+        super().__init__(*args, **kwargs)
+        if header:
+            self.fields["reference"].help_text = ""
+            self.fields["reference"].label = _("Find a case by reference")
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"]
+        if not CASE_REFERENCE_RE.match(reference):
+            raise forms.ValidationError(
+                _("A case reference has only letters, digits and hyphens, for example CR-3001."),
+                code="invalid",
+            )
+        return reference

@@ -173,6 +173,9 @@ add_perm(
 # The menu offers the actions list to every role. The page itself is open to anyone signed in,
 # so that someone without a role who was given an action can still reach it.
 add_perm("audits.view_action_list", (has_a_role, _("You have no role yet.")))
+# Everyone with a role sees some audits (audits.selectors.audits_visible_to): the search shows
+# only those.
+add_perm("audits.find_case", (has_a_role, _("You have no role yet.")))
 add_perm("audits.administer", (is_administrator, _("Only administrators use the admin.")))
 # The record of who changed and who opened a child's audit, for those who answer for the data.
 add_perm(

@@ -99,6 +99,56 @@ def of_case(queryset: QuerySet[Audit], case_reference: str) -> QuerySet[Audit]:
     )
 
 
+# The greatest character of a case reference once upper-cased (CASE_REFERENCE_RE: letters, digits
+# and hyphens), in code-point order (SQLite; PostgreSQL with the C collation) and in the usual
+# locales' collations alike, where digits come before letters and a hyphen is passed over.
+_LAST_CHARACTER = "Z"
+CASE_REFERENCE_LENGTH = Audit._meta.get_field("case_reference").max_length
+
+
+def of_case_prefix(queryset: QuerySet[Audit], prefix: str) -> QuerySet[Audit]:
+    """The audits of ``queryset`` whose case reference starts with ``prefix``, whatever the
+    case (a whole reference is a prefix of itself).
+
+    Bounded on both sides on the upper-cased reference, so the database reads the range of the
+    index audit_case_ref_upper_idx that holds the prefix: every reference starting with it sorts
+    at or after it, and at or before it followed by more Zs than any reference has characters.
+    A LIKE on the expression (``__startswith``) alone would read every audit (SQLite, and
+    PostgreSQL under any collation but C); here it only drops what a locale's collation lets
+    into the range without the prefix (with hyphens passed over, "CR-3" sorts among "CR3…").
+    """
+    upper = prefix.upper()
+    ceiling = upper + _LAST_CHARACTER * (CASE_REFERENCE_LENGTH + 1 - len(upper))
+    return queryset.alias(case_reference_upper=Upper("case_reference")).filter(
+        case_reference_upper__gte=upper,
+        case_reference_upper__lte=ceiling,
+        case_reference_upper__startswith=upper,
+    )
+
+
+def find_case(*, user, reference: str) -> QuerySet[Audit]:
+    """The audits ``user`` may see whose case reference is or starts with ``reference`` (any
+    case), by case reference then audit date. ``reference`` must match CASE_REFERENCE_RE (the
+    search form's check): nothing else can match, and a null character must not reach a query.
+    """
+    if not CASE_REFERENCE_RE.match(reference):
+        return Audit.objects.none()
+    return (
+        of_case_prefix(audits_visible_to(user), reference)
+        .select_related("auditor", "activity")
+        .order_by("case_reference_upper", "audit_date", "pk")
+    )
+
+
+def case_search_summary(audits: QuerySet[Audit]) -> dict:
+    """How many cases ``audits`` (find_case's) holds and how many of its audits are past draft
+    (what the case timeline shows): one query."""
+    return audits.order_by().aggregate(
+        cases=Count(Upper("case_reference"), distinct=True),
+        past_draft=Count("pk", filter=~Q(status=Status.DRAFT)),
+    )
+
+
 def earlier_audits(*, case_reference: str, user, exclude_pk=None, before=None) -> list[dict]:
     """Earlier audits of the same case, past draft, oldest first.
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("audits/<int:pk>/edit/", views.audit_edit, name="edit"),
     path("audits/<int:pk>/autosave/", views.audit_autosave, name="autosave"),
     path("audits/<int:pk>/delete/", views.audit_delete, name="delete"),
+    path("find-a-case/", views.find_case, name="find_case"),
     path("cases/<str:case_reference>/", views.case_timeline, name="case_timeline"),
     path("security/log/", security_views.security_log, name="security_log"),
     path("security/log.csv", security_views.security_log_csv, name="security_log_csv"),

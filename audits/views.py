@@ -12,14 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import autosave, printing, roles, selectors, services
+from . import home as home_selectors
 from .actions import selectors as action_selectors
 from .filters import AuditFilter
-from .forms import AuditFormPage
-from .models import Status
+from .forms import AuditFormPage, CaseSearchForm
 from .permissions import require
 from .revisions import RevisionConflict
 from .rules import draft_warnings
-from .schedule import selectors as schedule_selectors
 from .security import history
 from .security.events import Event, record
 from .sessions.selectors import kept_saves_for
@@ -29,6 +28,9 @@ PAGE_SIZE = 25
 
 
 def home(request):
+    """Each role's section, one after another for someone with several: the auditor's work
+    and the administrator's view here (audits.home); the moderator's and the QA lead's come
+    from their apps' template tags, which the template asks for."""
     user = request.user
     context = {
         "no_role": not roles.role_names(user),
@@ -36,14 +38,9 @@ def home(request):
         "kept_saves": kept_saves_for(user).count(),
     }
     if rules.has_perm("audits.start_audit", user):
-        context["assigned"] = schedule_selectors.assigned_activities(
-            user, today=timezone.localdate()
-        )
-        mine = selectors.my_audits(user)
-        context["my_drafts"] = mine.filter(status__in=[Status.DRAFT, Status.RETURNED])[:10]
-        context["my_counts"] = selectors.status_counts(mine)
-    if rules.has_perm("audits.view_all_audits", user):
-        context["all_counts"] = selectors.status_counts(selectors.all_audits(user))
+        context["auditor"] = home_selectors.auditor_home(user, today=timezone.localdate())
+    if rules.has_perm("audits.administer", user):
+        context["administrator"] = home_selectors.administrator_home(now=timezone.now())
     return render(request, "audits/home.html", context)
 
 
@@ -297,6 +294,36 @@ def _csv_download(queryset):
     response["Content-Disposition"] = f'attachment; filename="audits-{stamp}.csv"'
     write_audits_csv(queryset, response)
     return response
+
+
+def find_case(request):
+    """Find a case by its reference, whole or its beginning, among the audits the user may
+    see. A reference that is exactly one case's, with audits past draft, goes straight to that
+    case's timeline (which shows those); anything else lists the audits found."""
+    require("audits.find_case", request.user, error=PermissionDenied)
+    form = CaseSearchForm(request.GET if "reference" in request.GET else None)
+    context = {"form": form, "page_obj": None}
+    if not form.is_bound:
+        return render(request, "audits/find_case.html", context)
+    if not form.is_valid():
+        context["error_summary"] = form.error_summary()
+        return render(request, "audits/find_case.html", context, status=400)
+    reference = form.cleaned_data["reference"]
+    audits = selectors.find_case(user=request.user, reference=reference)
+    found = selectors.case_search_summary(audits)
+    if found["cases"] == 1 and found["past_draft"] and request.GET.get("page") is None:
+        first = audits.first()
+        if first.case_reference.upper() == reference.upper():
+            return redirect("audits:case_timeline", case_reference=first.case_reference)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(
+        reference=reference,
+        found=found,
+        page_obj=Paginator(audits, PAGE_SIZE).get_page(request.GET.get("page")),
+        querystring=query.urlencode(),
+    )
+    return render(request, "audits/find_case.html", context)
 
 
 def case_timeline(request, case_reference):

@@ -1,16 +1,23 @@
 """Reads for moderation: the queue, feedback for an auditor, and agreement statistics."""
 
+import datetime
+from dataclasses import dataclass
+
 import rules
 from django.db.models import Count, Q, QuerySet
 
+from audits import periods
 from audits.figures import reportable
 from audits.models import Audit, Status
+from audits.periods import Period
 from audits.selectors import LIST_RELATED
 
 from .models import Moderation
 from .statistics import Agreement
 
 QUEUE_STATUSES = (Status.SUBMITTED, Status.IN_MODERATION)
+# How many of the latest moderation rounds the moderator's home page lists.
+RECENT = 5
 
 
 def moderation_queue(moderator) -> QuerySet[Audit]:
@@ -59,13 +66,8 @@ def agreement_statistics(audits: QuerySet[Audit]) -> dict:
     """
     base = reportable(audits)
     moderated = Q(moderated_grade__gt="")
-    overall = Agreement(label="All audits", audits=base.count())
-    for row in (
-        base.filter(moderated).values("overall_grade", "moderated_grade").annotate(n=Count("pk"))
-    ):
-        overall.add(row["overall_grade"], row["moderated_grade"], row["n"])
     return {
-        "overall": overall,
+        "overall": overall_agreement(audits),
         "per_auditor": _grouped(
             base,
             moderated,
@@ -84,6 +86,56 @@ def _auditor_label(row) -> str:
     # from the grouped row rather than a User.
     full = f"{row['auditor__first_name']} {row['auditor__last_name']}".strip()
     return full or row["auditor__username"]
+
+
+def overall_agreement(audits: QuerySet[Audit]) -> Agreement:
+    """Agreement over all the countable audits of ``audits``: two queries."""
+    base = reportable(audits)
+    overall = Agreement(label="All audits", audits=base.count())
+    for row in (
+        base.filter(moderated_grade__gt="")
+        .values("overall_grade", "moderated_grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        overall.add(row["overall_grade"], row["moderated_grade"], row["n"])
+    return overall
+
+
+@dataclass(frozen=True)
+class ModeratorHome:
+    waiting: int  # audits in the moderator's queue
+    oldest: Audit | None  # the one waiting longest, with ``submitted_at``
+    waiting_days: int | None  # whole days it has waited
+    recent: list  # the latest moderation rounds (any moderator's), newest first
+    quarter: Period  # the financial quarter of today
+    agreement: Agreement  # of the audits dated in that quarter
+
+
+def moderator_home(moderator, *, now: datetime.datetime, today: datetime.date) -> ModeratorHome:
+    """The moderator's queue, what moderators decided lately and how often they agreed with
+    the auditors this quarter (the statistics dashboard's figure): five queries."""
+    queue = moderation_queue(moderator)
+    waiting = queue.order_by().aggregate(n=Count("pk"))["n"]
+    oldest = queue.first() if waiting else None
+    days = None
+    if oldest is not None and oldest.submitted_at is not None:
+        days = (now - oldest.submitted_at).days
+    quarter = periods.quarter(periods.financial_year_of(today), periods.financial_quarter_of(today))
+    recent = list(
+        Moderation.objects.select_related("audit", "moderator").order_by("-created_at", "-pk")[
+            :RECENT
+        ]
+    )
+    in_quarter = Audit.objects.filter(audit_date__gte=quarter.start, audit_date__lte=quarter.end)
+    return ModeratorHome(
+        waiting=waiting,
+        oldest=oldest,
+        waiting_days=days,
+        recent=recent,
+        quarter=quarter,
+        agreement=overall_agreement(in_quarter),
+    )
 
 
 def _activity_label(row) -> str:

@@ -32,3 +32,5 @@ add_perm(
     "reports.set_targets",
     (is_qa_lead, _("Only QA leads set QA targets and enter their actual values.")),
 )
+# The home page's "this quarter at a glance" (reports.home), which the QA lead acts on.
+add_perm("reports.view_quarter", (is_qa_lead, _("This quarter at a glance is for QA leads.")))

@@ -107,6 +107,14 @@ EXPECTED = {
     "audits:autosave": (LOGIN, 405, 405, 405, 405, 405),
     "audits:autosave_new": (LOGIN, 405, 405, 405, 405, 405),
     "audits:case_timeline": (LOGIN, 200, 404, 200, 200, 200),
+    "audits:find_case": (
+        LOGIN,
+        200,
+        200,
+        200,
+        200,
+        200,
+    ),  # its results: tests/audits/test_find_case.py
     "audits:security_log": (LOGIN, 403, 403, 403, 403, 200),
     "audits:security_log_csv": (LOGIN, 403, 403, 403, 403, 200),
     "audits:activities": (LOGIN, 403, 403, 403, 200, 200),

@@ -114,7 +114,11 @@ def assert_rendered_by_crispy(html: str) -> Page:
         name = attrs["name"]
         # crispy-bootstrap5 wraps each field (a choice list as a whole) in div#div_id_<name>.
         wrappers = [a.get("id") for t, a in ancestors if t == "div"]
-        assert f"div_id_{name}" in wrappers, f"{tag} {name} is not rendered by crispy"
+        # A form with ids of its own (the header's search box: auto_id "header-search-%s")
+        # has the wrapper div#div_<its id>.
+        assert f"div_id_{name}" in wrappers or f"div_{attrs.get('id')}" in wrappers, (
+            f"{tag} {name} is not rendered by crispy"
+        )
         assert attrs.get("id") in labelled, f"{tag} {name} has no label"
         for described_by in (attrs.get("aria-describedby") or "").split():
             assert described_by in ids, f"{name} is described by a missing {described_by}"
@@ -186,6 +190,7 @@ PAGES = {
     "targets": lambda c, u: (_login(c, u["qa_lead"]), reverse("reports:targets")),
     "target new": lambda c, u: (_login(c, u["qa_lead"]), reverse("reports:target_new")),
     "login": lambda c, u: (c, reverse("login")),
+    "find a case": lambda c, u: (_login(c, u["auditor"]), reverse("audits:find_case")),
 }
 
 
@@ -290,6 +295,7 @@ ERRORS = {
         {"kind": "month", "value": "many"},
     ),
     "login": lambda c, u: c.post(reverse("login"), {"username": "nobody", "password": ""}),
+    "find a case": lambda c, u: c.get(reverse("audits:find_case"), {"reference": "CR 1"}),
 }
 
 
@@ -317,6 +323,7 @@ WHO = {
     "target new": "qa_lead",
     "target actual": "qa_lead",
     "login": None,
+    "find a case": "auditor",
 }
 
 

@@ -1,6 +1,7 @@
 """The service navigation's links (templates/base.html): one tag draws a link and says which is
 the current section, so the menu and aria-current never disagree."""
 
+import rules
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
@@ -39,3 +40,15 @@ def nav_link(context, url_name: str, label: str, count: int = 0, count_label: st
         url,
         text,
     )
+
+
+@register.inclusion_tag("audits/_case_search_box.html", takes_context=True)
+def case_search_box(context):
+    """The header's "Find a case" box, for whoever may search (audits.find_case); drawn by the
+    template pack like every field, with ids of its own."""
+    from audits.forms import CaseSearchForm
+
+    # The rule itself, not user.has_perm(): Django's model backend, asked first, would read
+    # the user's model permissions from the database on every page.
+    may_search = rules.has_perm("audits.find_case", context["user"])
+    return {"form": CaseSearchForm(header=True) if may_search else None}

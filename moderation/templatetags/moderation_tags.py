@@ -60,3 +60,29 @@ def send_back_notice(audit):
         .first()
     )
     return {"round": latest}
+
+
+@register.inclusion_tag("moderation/_home_moderator.html", takes_context=True)
+def moderator_home(context):
+    """The moderator's section of the home page (audits/home.html), for moderators only."""
+    from django.utils import timezone
+
+    user = context["user"]
+    if not rules.has_perm("moderation.view_queue", user):
+        return {"home": None}
+    return {
+        "home": selectors.moderator_home(user, now=timezone.now(), today=timezone.localdate()),
+        "user": user,
+    }
+
+
+@register.inclusion_tag("moderation/_home_feedback.html", takes_context=True)
+def feedback_to_acknowledge(context):
+    """The auditor's moderation feedback not yet acknowledged, for their home page: how many,
+    and the latest few, each linking to its audit. Two queries."""
+    user = context["user"]
+    if not rules.has_perm("moderation.view_feedback", user):
+        return {"count": 0}
+    waiting = selectors.feedback_for(user).filter(acknowledged_at__isnull=True)
+    count = waiting.count()
+    return {"count": count, "latest": list(waiting[: selectors.RECENT]) if count else []}

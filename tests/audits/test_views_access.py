@@ -45,6 +45,7 @@ PAGES = {
     "submitted-autosave": ("post", "audits:autosave", "submitted"),
     "draft-timeline": ("get", "audits:case_timeline", "draft"),
     "submitted-timeline": ("get", "audits:case_timeline", "submitted"),
+    "find-case": ("get", "audits:find_case", None),
     "activities": ("get", "audits:activities", None),
     "activity-new": ("get", "audits:activity_new", None),
     "activity-edit": ("get", "audits:activity_edit", "activity"),
@@ -84,6 +85,8 @@ EXPECTED = {
     # A case's timeline lists its audits past draft that the user may see; none is a 404.
     "draft-timeline": (404, 404, 404, 404, 404, 404),
     "submitted-timeline": (404, 200, 404, 200, 200, 200),
+    # Everyone with a role may search, among what they may see (tests/audits/test_find_case.py).
+    "find-case": (403, 200, 200, 200, 200, 200),
     "activities": (403, 403, 403, 403, 200, 200),
     "activity-new": (403, 403, 403, 403, 200, 200),
     "activity-edit": (403, 403, 403, 403, 200, 200),

@@ -361,9 +361,17 @@ def both_roles():
     return factories.UserFactory(roles=[roles.AUDITOR, roles.MODERATOR, roles.QA_LEAD])
 
 
-@pytest.mark.parametrize("url", [MINE, ALL, reverse("audits:home")])
+# The home page of someone with three roles draws three sections, the QA lead's from the
+# report's own figures (tests/audits/test_home.py bounds each role's page).
+MAX_QUERIES_HOME = 30
+
+
+@pytest.mark.parametrize(
+    "url, most",
+    [(MINE, MAX_QUERIES), (ALL, MAX_QUERIES), (reverse("audits:home"), MAX_QUERIES_HOME)],
+)
 def test_list_pages_make_the_same_queries_for_3_or_30_audits(
-    client, both_roles, colleague, url, django_assert_max_num_queries
+    client, both_roles, colleague, url, most, django_assert_max_num_queries
 ):
     client.force_login(both_roles)
     _more_audits(both_roles, 2)
@@ -377,7 +385,7 @@ def test_list_pages_make_the_same_queries_for_3_or_30_audits(
     with_many = _queries(client, url)
 
     assert with_many == with_few
-    with django_assert_max_num_queries(MAX_QUERIES):
+    with django_assert_max_num_queries(most):
         client.get(url)
 
 

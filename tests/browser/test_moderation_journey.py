@@ -229,9 +229,10 @@ def test_moderator_sends_back_the_auditor_amends_and_resubmits_and_the_moderator
     # The auditor finds it returned, amends domain 3 and resubmits.
     login(page, live_server, auditor)
     my_work = page.get_by_role("region", name="My audits")
-    expect(my_work).to_contain_text("1 returned to you")
-    to_finish = my_work.get_by_role("listitem").filter(has_text="CR-MOD-RETURN")
-    expect(to_finish).to_contain_text("returned to auditor")
+    returned = my_work.locator(".govuk-summary-list__row").filter(has_text="Returned to you")
+    expect(returned.locator("dd")).to_have_text("1")
+    to_finish = my_work.locator("#my-drafts").get_by_role("row").filter(has_text="CR-MOD-RETURN")
+    expect(to_finish).to_contain_text("Returned to you")
     to_finish.get_by_role("link", name="CR-MOD-RETURN").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Returned to auditor")
     page.locator("fieldset#domain-3").get_by_label("Evaluation").fill(

@@ -272,6 +272,7 @@ IGNORES_POST = {
     "audits:detail",
     "audits:pdf",
     "audits:case_timeline",
+    "audits:find_case",  # a search, sent by GET: what is posted is not read
     "audits:security_log",
     "audits:security_log_csv",
     "audits:activities",

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from audits.actions.filters import ActionFilter
 from audits.filters import AuditFilter
+from audits.forms import CaseSearchForm
 from audits.models import AgreedAction, Status
 from audits.security.forms import LogQueryForm
 from moderation.filters import QueueFilter, StatisticsFilter
@@ -84,6 +85,7 @@ PARAMETERS = {
     "audits:autosave": (),
     "audits:autosave_new": (),
     "audits:case_timeline": (),
+    "audits:find_case": (CaseSearchForm, "page"),
     "audits:security_log": (LogQueryForm,),
     "audits:security_log_csv": (LogQueryForm,),
     "audits:activities": (),
