@@ -220,7 +220,7 @@ def test_the_qa_lead_sees_the_quarter_from_the_reports_own_figures(client, qa_le
     grades = text[text.index('id="quarter-grades"') :]
     assert "Does not meet good" in grades
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in text
-    assert "Final grades before and after moderation" in text
+    assert "Bar chart of the overall grades before and after moderation" in text
     # The RAG rating in words, not colour alone: 2 of 3 meet good, against at least 90%.
     assert 'govuk-tag govuk-tag--red">Red</strong>' in text
     # Late activities, and planned against done.
