@@ -202,7 +202,9 @@ def test_the_risk_categories_are_asked_on_domain_1_only(auditor_client, owner):
     assert all(box["type"] == "checkbox" for box in risk_boxes)
     for label in ("Sexual exploitation", "Neglect", "Domestic abuse"):
         assert label in html
-    assert "domain-1-risks" not in auditor_client.get(section_url(audit, "domain-2")).content.decode()
+    assert (
+        "domain-1-risks" not in auditor_client.get(section_url(audit, "domain-2")).content.decode()
+    )
 
 
 def test_a_new_audit_starts_on_about_the_case_with_no_error_summary(auditor_client):
@@ -957,9 +959,7 @@ def test_a_tick_posted_for_a_fixed_practice_flag_is_refused_beside_it(auditor_cl
 
     response = auditor_client.post(
         section_url(audit, "case"),
-        complete_post(
-            action="save", header={"is_practice": "on", "case_reference": "CR-4599"}
-        ),
+        complete_post(action="save", header={"is_practice": "on", "case_reference": "CR-4599"}),
     )
 
     assert response.status_code == 400
