@@ -39,7 +39,7 @@ SECTIONS = ["case", *[f"domain-{n}" for n in range(1, 13)], "actions", "overall"
 
 
 def start_audit(page):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Start an audit").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Start an audit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("About the case")
     # The form's script (which listens for the case reference) runs at the end of the page:
     # typing before then would go unheard.
