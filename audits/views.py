@@ -166,6 +166,9 @@ def _section_page(request, *, audit, tool, section):
         if refused.message:
             messages.error(request, refused.message)
         return _render_section(request, page, audit, status=refused.status)
+    if request.POST.get("action") != "continue":
+        # Going back to the task list (or staying), say so; going on, the next page says enough.
+        messages.success(request, _("Draft saved."))
     # What submit will refuse but a draft may hold, said now rather than at submit.
     for problem in draft_warnings(audit):
         if sections.section_of(problem) == section.slug:
