@@ -1,4 +1,5 @@
-"""The audit form page: header, twelve domains and agreed actions, checked field by field.
+"""The audit's section pages (audits.sections): header, twelve domains and agreed actions,
+checked field by field.
 
 Completeness (what submit needs) is the service's rule, not the form's: a draft may hold any
 subset. The form only refuses values that can never be right, such as a malformed date.
@@ -76,7 +77,7 @@ class AccessibleFormMixin(SafeInputMixin):
 
     The pack styles each widget and draws its label, hint and one error element; Django ties
     the hint and that element to the widget (aria-describedby) and marks it aria-invalid, for
-    errors found after validation too (AuditFormPage.apply_problems adds them with add_error).
+    errors found after validation too (a service's refusal, added with add_error).
 
     ``layout()`` arranges the fields (audits.layout). A page that shows a form in parts names
     each part in ``layout_parts()`` and renders ``{% crispy form form.parts.<name> %}``. The
