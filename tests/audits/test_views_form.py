@@ -890,7 +890,7 @@ def test_a_field_with_two_errors_has_one_error_element_that_its_widget_names():
 
 
 def test_a_failed_submit_has_one_alert_the_error_summary(auditor_client):
-    audit = fill(auditor_client, post_data(header={"case_reference": "CR-4400"}))
+    audit = fill(auditor_client, post_data(action="continue", header={"case_reference": "CR-4400"}))
 
     response = submit(auditor_client, audit)
 
