@@ -245,15 +245,19 @@ def audit_autosave(request, pk, section):
 
 def _autosave(request, *, audit, tool, section):
     page = _form_page(request, audit, tool, section)
+    started = audit is None
     try:
         audit, content = _save_page(request, page, audit)
     except autosave.Refused as refused:
         return refused.json(errors=page.error_summary())
+    # A new audit's page learns the addresses of the draft it started; a draft's page keeps its
+    # own (with ?return=check when it was opened from Check your answers).
+    urls = {"edit_url": reverse("audits:section", args=[audit.pk, section.slug])} if started else {}
     return autosave.saved(
         audit,
-        edit_url=reverse("audits:section", args=[audit.pk, section.slug]),
         autosave_url=reverse("audits:autosave", args=[audit.pk, section.slug]),
         fields=page.saved_fields(audit, content),
+        **urls,
     )
 
 

@@ -84,6 +84,8 @@ def test_autosave_saves_the_draft_and_answers_the_new_revision(auditor_client, o
     assert len(answer["saved_at_display"]) == 5  # HH:MM
     assert audit.domain_grades.get(domain__number=3).text == "Typed."
     assert audit.revised_by == owner
+    # The page keeps its own address (a Change link's ?return=check with it).
+    assert "edit_url" not in answer
     # The page now holds the section as saved: its fingerprint is the one it opens with.
     assert answer["fields"] == {"seen": opened(auditor_client, audit, "domain-3")["seen"]}
     assert answer["fields"]["seen"] != seen["seen"]
