@@ -165,6 +165,8 @@ def _section_page(request, *, audit, tool, section):
             return _render_conflict(request, page, refused.conflict)
         if refused.message:
             messages.error(request, refused.message)
+        else:
+            messages.error(request, _("Nothing was saved: put right the problems listed below."))
         return _render_section(request, page, audit, status=refused.status)
     if request.POST.get("action") != "continue":
         # Going back to the task list (or staying), say so; going on, the next page says enough.

@@ -444,6 +444,7 @@ def test_a_malformed_value_saves_nothing_and_keeps_what_was_typed(
     assert response.status_code == 400
     assert not Audit.objects.exists()
     html = response.content.decode()
+    assert "Nothing was saved" in html
     assert error_summary_links(html) == [f"id_{field}"]
     assert f'id="id_{field}_error"' in html
     assert input_value(html, field) == typed
