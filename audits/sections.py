@@ -133,9 +133,12 @@ def section_values(audit, section: Section) -> dict:
             for name in section.header_fields
         }
     if section.kind == "domain":
-        grade = next(
-            (g for g in audit.domain_grades.all() if g.domain.number == section.number), None
-        )
+        if "domain_grades" in getattr(audit, "_prefetched_objects_cache", {}):
+            grade = next(
+                (g for g in audit.domain_grades.all() if g.domain.number == section.number), None
+            )
+        else:  # one row, not one query per domain
+            grade = audit.domain_grades.filter(domain__number=section.number).first()
         values = {"grade": grade.grade if grade else "", "text": grade.text if grade else ""}
         if section.number == 1:
             values["risks"] = sorted(r.pk for r in audit.risk_categories.all())
