@@ -1,4 +1,5 @@
-"""The audit form page: header, twelve domains and agreed actions, checked field by field.
+"""The audit's section pages (audits.sections): header, twelve domains and agreed actions,
+checked field by field.
 
 Completeness (what submit needs) is the service's rule, not the form's: a draft may hold any
 subset. The form only refuses values that can never be right, such as a malformed date.
@@ -14,13 +15,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import conflicts, periods
+from . import conflicts, periods, sections
 from .grades import OVERALL_GRADES, Grade
 from .layout import Column, Layout, Row, form_helper
 from .models import AgeBand, AuditActivity, CaseType, Strand, Team
 from .revisions import new_page_token
 from .roles import is_administrator
-from .rules import CASE_REFERENCE_RE, Problem, null_character_error
+from .rules import CASE_REFERENCE_RE, null_character_error
 from .security.events import Event, record
 from .services import AuditContent
 
@@ -76,7 +77,7 @@ class AccessibleFormMixin(SafeInputMixin):
 
     The pack styles each widget and draws its label, hint and one error element; Django ties
     the hint and that element to the widget (aria-describedby) and marks it aria-invalid, for
-    errors found after validation too (AuditFormPage.apply_problems adds them with add_error).
+    errors found after validation too (a service's refusal, added with add_error).
 
     ``layout()`` arranges the fields (audits.layout). A page that shows a form in parts names
     each part in ``layout_parts()`` and renders ``{% crispy form form.parts.<name> %}``. The
@@ -189,6 +190,26 @@ class RevisionForm(AccessibleFormMixin, forms.Form):
         knowing the current one, so it carries the current revision."""
         self.data = self.data.copy()
         self.data[self.add_prefix("revision")] = str(record.revision)
+
+
+class SectionRevisionForm(RevisionForm):
+    """A section page's RevisionForm, carrying also the fingerprint of the section as the page
+    showed it (audits.sections): a stale save may go through when the section is unchanged."""
+
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, record=None, section=None, **kwargs):
+        super().__init__(data, record=record, **kwargs)
+        self.section = section
+        if record is not None and section is not None:
+            self.initial["seen"] = sections.fingerprint(record, section)
+
+    def expected(self) -> dict:
+        return {**super().expected(), "seen": self.cleaned_data.get("seen") or ""}
+
+    def conflict_resolved(self, record) -> None:
+        super().conflict_resolved(record)
+        self.data[self.add_prefix("seen")] = sections.fingerprint(record, self.section)
 
 
 class AuditHeaderForm(AccessibleFormMixin, forms.Form):
@@ -376,29 +397,34 @@ class ActionRows(forms.BaseFormSet):
 ActionFormSet = forms.formset_factory(ActionForm, formset=ActionRows, extra=1, can_delete=True)
 
 
-# Header-form fields that the page shows after the domains and actions, as on the paper tool.
-BOTTOM_FIELDS = (
-    "feedback_date",
-    "feedback_with",
-    "feedback_notes",
-    "overall_grade",
-    "overall_comments",
-)
+# Header-form fields that the overall section shows (audits.sections).
+BOTTOM_FIELDS = sections.OVERALL_FIELDS
 
 
 class AuditFormPage:
-    """The bound (or initial) forms of one audit page, and the glue between them and services."""
+    """The bound (or initial) forms of one section page of an audit (audits.sections), and the
+    glue between them and services. The section's fields only: the header form keeps those of
+    the section, the domain forms that of a domain section, the actions formset only on the
+    actions section; what a page does not show, its save leaves alone. ``section`` None: every
+    form (the whole audit)."""
 
-    def __init__(self, *, tool, audit=None, data=None, practice_fixed=False):
+    def __init__(self, *, tool, audit=None, data=None, practice_fixed=False, section=None):
         self.tool = tool
         self.audit = audit
+        self.section = section
         domains = list(tool.domains.prefetch_related("risk_categories"))
+        if section is not None:
+            domains = [d for d in domains if d.number == section.number]
         self.header = AuditHeaderForm(
             data, initial=self._header_initial(), practice_fixed=practice_fixed
         )
+        if section is not None:
+            for name in list(self.header.fields):
+                if name not in section.header_fields:
+                    del self.header.fields[name]
         grades = {}
         risks = []
-        if audit is not None:
+        if audit is not None and domains:
             grades = {g.domain_id: g for g in audit.domain_grades.all()}
             risks = list(audit.risk_categories.values_list("pk", flat=True))
         self.domain_forms = []
@@ -413,15 +439,21 @@ class AuditFormPage:
             self.domain_forms.append(
                 DomainForm(data, domain=domain, risk_categories=categories, initial=initial)
             )
-        action_initial = []
-        if audit is not None:
-            action_initial = [
-                {"id": a.pk, "description": a.description, "owner": a.owner, "due_date": a.due_date}
-                for a in audit.actions.all()
-                if a.source == a.Source.AUDITOR
-            ]
-        self.actions = ActionFormSet(data, initial=action_initial, prefix="actions")
-        self.revision = RevisionForm(data, record=audit)
+        self.actions = None
+        if section is None or section.kind == "actions":
+            action_initial = []
+            if audit is not None:
+                action_initial = [
+                    {
+                        "id": a.pk,
+                        "description": a.description,
+                        "owner": a.owner,
+                        "due_date": a.due_date,
+                    }
+                    for a in sections.auditor_actions(audit)
+                ]
+            self.actions = ActionFormSet(data, initial=action_initial, prefix="actions")
+        self.revision = SectionRevisionForm(data, record=audit, section=section)
         self.actions_errors: list[str] = []
         self._kept_action_forms = []
 
@@ -448,24 +480,33 @@ class AuditFormPage:
             )
         }
 
+    @property
+    def is_bound(self) -> bool:
+        return self.revision.is_bound
+
     def is_valid(self) -> bool:
-        results = [self.header.is_valid(), self.actions.is_valid(), self.revision.is_valid()]
+        results = [self.header.is_valid(), self.revision.is_valid()]
+        if self.actions is not None:
+            results.append(self.actions.is_valid())
         results += [form.is_valid() for form in self.domain_forms]
         return all(results)
 
     def content(self) -> AuditContent:
         """What was typed, as the service takes it. Call only after is_valid()."""
         header = dict(self.header.cleaned_data)
-        domains, risk_ids = {}, []
+        domains, risk_ids = {}, None
         for form in self.domain_forms:
             domains[form.domain.number] = {
                 "grade": form.cleaned_data.get("grade", ""),
                 "text": form.cleaned_data.get("text", ""),
             }
-            risk_ids += [r.pk for r in form.cleaned_data.get("risks") or ()]
+            if "risks" in form.fields:
+                risk_ids = (risk_ids or []) + [r.pk for r in form.cleaned_data.get("risks") or ()]
+        if self.section is None:
+            risk_ids = risk_ids or []
         actions, removed = [], []
         self._kept_action_forms = []
-        for form in self.actions.forms:
+        for form in self.actions.forms if self.actions is not None else ():
             data = form.cleaned_data
             emptied = not any(
                 (data.get("description") or "").strip() or data.get(k)
@@ -486,25 +527,33 @@ class AuditFormPage:
             removed_action_ids=removed,
         )
 
-    def saved_action_ids(self, content: AuditContent) -> dict[str, int]:
-        """After a save: each kept action row's id field name -> the action's id (new rows
-        have one now), for the autosaving page to fill in."""
-        return {
+    def saved_fields(self, audit, content: AuditContent) -> dict[str, int | str]:
+        """After a save: the hidden fields the autosaving page must now hold: each kept action
+        row's id (new rows have one now) and the section's new fingerprint."""
+        fields = {
             form.add_prefix("id"): row["id"]
             for form, row in zip(self._kept_action_forms, content.actions)
         }
+        if self.section is not None:
+            fields[self.revision.add_prefix("seen")] = sections.fingerprint(audit, self.section)
+        return fields
 
     def compare_with(self, current) -> dict:
         """After a refused save (audits.revisions): how the page differs from ``current``, the
         audit as saved now. Call after is_valid()."""
         saved = AuditFormPage(
-            tool=self.tool, audit=current, practice_fixed=self.header.practice_fixed
+            tool=self.tool,
+            audit=current,
+            practice_fixed=self.header.practice_fixed,
+            section=self.section,
         )
         found = conflicts.differences(self.header, saved.header)
         for mine, theirs in zip(self.domain_forms, saved.domain_forms):
             prefix = _("Domain %(n)s: ") % {"n": mine.domain.number}
             found += conflicts.differences(mine, theirs, label_prefix=prefix)
-        saved_actions = {a.pk: a for a in current.actions.all() if a.source == a.Source.AUDITOR}
+        if self.actions is None:
+            return {"differences": found, "other_actions": []}
+        saved_actions = {a.pk: a for a in sections.auditor_actions(current)}
         on_page = set()
         for index, form in enumerate(self.actions.forms):
             data = form.cleaned_data or {}
@@ -523,18 +572,29 @@ class AuditFormPage:
             "other_actions": [a for pk, a in saved_actions.items() if pk not in on_page],
         }
 
-    def apply_problems(self, problems: list[Problem]) -> None:
-        """Show the service's submit problems beside the fields they concern."""
-        by_number = {form.domain.number: form for form in self.domain_forms}
-        for problem in problems:
-            if problem.part == "header":
-                self.header.add_error(problem.field, problem.message)
-            elif problem.part == "domain" and problem.index in by_number:
-                by_number[problem.index].add_error(problem.field, problem.message)
-            elif problem.part == "action" and problem.index < len(self._kept_action_forms):
-                self._kept_action_forms[problem.index].add_error(problem.field, problem.message)
-            else:
-                self.actions_errors.append(problem.message)
+    def answers(self) -> list[tuple[str, str]]:
+        """(question, answer as a person reads it) for each field of the page, from the saved
+        audit: the rows of the section's summary list on Check your answers."""
+        rows = []
+        for form in [self.header, *self.domain_forms]:
+            for bound in form:
+                if isinstance(bound.field.widget, forms.HiddenInput):
+                    continue
+                rows.append((str(bound.label), _answer(bound.field, bound.initial)))
+        if self.actions is not None:
+            for index, form in enumerate(self.actions.initial_forms):
+                initial = form.initial
+                words = initial.get("description") or ""
+                if initial.get("owner"):
+                    words += " — " + initial["owner"]
+                if initial.get("due_date"):
+                    words += ", " + _("by %(date)s") % {
+                        "date": conflicts.readable(form.fields["due_date"], initial["due_date"])
+                    }
+                rows.append((_("Action %(n)s") % {"n": index + 1}, words))
+            if not rows:
+                rows.append((_("Agreed actions"), _("None")))
+        return rows
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor id, message) for every error on the page, in page order."""
@@ -547,12 +607,18 @@ class AuditFormPage:
         summary = field_errors(top)
         for form in self.domain_forms:
             summary += field_errors(form)
-        summary += [
-            ("actions", m) for m in self.actions_errors + list(self.actions.non_form_errors())
-        ]
-        for form in self.actions.forms:
-            summary += field_errors(form)
+        if self.actions is not None:
+            summary += [
+                ("actions", m) for m in self.actions_errors + list(self.actions.non_form_errors())
+            ]
+            for form in self.actions.forms:
+                summary += field_errors(form)
         return summary + field_errors(bottom)
+
+
+def _answer(field, value) -> str:
+    text = conflicts.readable(field, value)
+    return "" if text == conflicts.readable(field, None) else text
 
 
 class LoginForm(AccessibleFormMixin, AuthenticationForm):

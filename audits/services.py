@@ -24,6 +24,7 @@ from .models import (
 from .permissions import require
 from .revisions import bump_revision, check_revision
 from .rules import Problem, submit_problems
+from .sections import Section, fingerprint
 from .signals import audit_submitted
 from .workflow import AuditError, transition
 
@@ -62,7 +63,9 @@ class AuditContent:
     header: dict = field(default_factory=dict)
     # domain number -> {"grade": code or "", "text": str}
     domains: dict[int, dict] = field(default_factory=dict)
-    risk_category_ids: list[int] = field(default_factory=list)
+    # None leaves the audit's risk categories as they are (a section page that does not show
+    # them, audits.sections)
+    risk_category_ids: list[int] | None = field(default_factory=list)
     # each {"id": existing pk or None, "description", "owner", "due_date"}; audit_save_draft
     # fills in the id of each action it creates, so the page can learn it
     actions: list[dict] = field(default_factory=list)
@@ -143,10 +146,11 @@ def audit_save_draft(
     for grade in changed:
         grade.save(update_fields=["grade", "text"])
 
-    allowed_risks = RiskCategory.objects.filter(
-        domain__tool_id=audit.tool_id, pk__in=content.risk_category_ids
-    )
-    audit.risk_categories.set(allowed_risks)
+    if content.risk_category_ids is not None:
+        allowed_risks = RiskCategory.objects.filter(
+            domain__tool_id=audit.tool_id, pk__in=content.risk_category_ids
+        )
+        audit.risk_categories.set(allowed_risks)
 
     _save_actions(audit, content.actions, removed=content.removed_action_ids)
     if audit.status != Status.DRAFT:
@@ -175,6 +179,35 @@ def _save_actions(audit: Audit, rows: list[dict], *, removed: list[int]) -> None
         source=AgreedAction.Source.AUDITOR, state=AgreedAction.State.OPEN, pk__in=removed
     ):
         action.delete()
+
+
+@transaction.atomic
+def audit_save_section(
+    *,
+    audit: Audit | None,
+    by,
+    section: Section,
+    content: AuditContent,
+    expected_revision: int | None = None,
+    page: str = "",
+    seen: str = "",
+) -> Audit:
+    """Save one section page of the task list (audits.sections) as a draft.
+
+    As ``audit_save_draft``, with one difference: a page whose revision is out of date may
+    still save when ``seen``, the fingerprint of the section as the page showed it, is the
+    section's fingerprint now, so whoever saved since changed other sections only, which this
+    save leaves alone. Otherwise RevisionConflict, and nothing is written. The audit row stays
+    locked from that comparison to the write, so nobody can change the section in between.
+    """
+    if audit is not None and expected_revision is not None:
+        locked = Audit.objects.select_for_update().get(pk=audit.pk)
+        stale = locked.revision != expected_revision and not (page and locked.revised_page == page)
+        if stale and seen and seen == fingerprint(locked, section):
+            expected_revision = locked.revision
+    return audit_save_draft(
+        audit=audit, by=by, content=content, expected_revision=expected_revision, page=page
+    )
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import autosave, printing, roles, selectors, services
+from . import autosave, printing, roles, sections, selectors, services
 from . import home as home_selectors
 from .actions import selectors as action_selectors
 from .filters import AuditFilter
@@ -45,32 +45,101 @@ def home(request):
 
 
 def audit_new(request):
+    """A new audit starts on its About the case page; saving it starts the draft."""
     require("audits.start_audit", request.user, error=PermissionDenied)
-    return _audit_form(request, audit=None, tool=services.current_tool())
+    tool = services.current_tool()
+    return _section_page(request, audit=None, tool=tool, section=_section(tool, sections.ABOUT))
 
 
 def audit_edit(request, pk):
+    """The audit's task list: each section with its status, then Check your answers."""
     audit = selectors.get_audit_for(request.user, pk, "edit")
-    return _audit_form(request, audit=audit, tool=audit.tool)
+    tasks = sections.task_list(selectors.audit_with_parts(audit), today=timezone.localdate())
+    return render(request, "audits/audit_tasklist.html", {"audit": audit, "tasks": tasks})
 
 
-def _form_page(request, audit, tool) -> AuditFormPage:
+def audit_section(request, pk, section):
+    """One section of the task list: its own short page, saved with Save and continue."""
+    audit = selectors.get_audit_for(request.user, pk, "edit")
+    return _section_page(
+        request, audit=audit, tool=audit.tool, section=_section(audit.tool, section)
+    )
+
+
+def audit_check(request, pk):
+    """Check your answers: every section as a summary list with Change links, and Submit."""
+    audit = selectors.get_audit_for(request.user, pk, "edit")
+    if request.method == "POST":
+        try:
+            services.audit_submit(audit=audit, by=request.user)
+        except services.AuditSubmitError as error:
+            summary = [(_problem_link(audit, p), p.message) for p in error.problems]
+            return _render_check(request, audit, error_summary=summary, status=400)
+        except AuditError as error:
+            messages.error(request, str(error))
+            return redirect(audit)
+        messages.success(request, _("Audit submitted. It is now read-only."))
+        return redirect(audit)
+    return _render_check(request, audit)
+
+
+def _render_check(request, audit, *, status=200, **extra):
+    audit = selectors.audit_with_parts(audit)
+    parts = [
+        (section, AuditFormPage(tool=audit.tool, audit=audit, section=section).answers())
+        for section in sections.sections_for(audit.tool)
+    ]
+    context = {"audit": audit, "parts": parts, "error_summary": [], **extra}
+    return render(request, "audits/audit_check.html", context, status=status)
+
+
+def _problem_link(audit, problem) -> str:
+    """Where the check page's error summary sends a submit problem: its section's page, at the
+    field, coming back to the check page when saved."""
+    slug = sections.section_of(problem)
+    url = reverse("audits:section", args=[audit.pk, slug]) + "?return=check"
+    anchor = {
+        "header": f"id_{problem.field}",
+        "domain": f"id_domain-{problem.index}-{problem.field}_0"
+        if problem.field == "grade"
+        else f"id_domain-{problem.index}-{problem.field}",
+        "action": f"id_actions-{problem.index}-{problem.field}",
+    }.get(problem.part, "actions")
+    if problem.part == "header" and problem.field == "overall_grade":
+        anchor += "_0"
+    return f"{url}#{anchor}"
+
+
+def _section(tool, slug) -> sections.Section:
+    section = sections.find_section(tool, slug)
+    if section is None:
+        raise Http404(_("The audit has no such section."))
+    return section
+
+
+def _form_page(request, audit, tool, section) -> AuditFormPage:
     practice_fixed = audit is not None and not rules.has_perm(
         "audits.change_practice_flag", request.user, audit
     )
     data = request.POST if request.method == "POST" else None
-    return AuditFormPage(tool=tool, audit=audit, data=data, practice_fixed=practice_fixed)
+    return AuditFormPage(
+        tool=tool, audit=audit, data=data, practice_fixed=practice_fixed, section=section
+    )
 
 
 def _save_page(request, page, audit):
-    """Validate the page and save it as a draft: (audit, content), or raise autosave.Refused.
-    The one save path of the form's Save and Submit buttons and of autosave."""
+    """Validate the section page and save it as a draft: (audit, content), or raise
+    autosave.Refused. The one save path of the page's buttons and of autosave."""
     if not page.is_valid():
         raise autosave.Refused(400)
     content = page.content()
     try:
-        audit = services.audit_save_draft(
-            audit=audit, by=request.user, content=content, **page.revision.expected()
+        audit = services.audit_save_section(
+            audit=audit,
+            by=request.user,
+            section=page.section,
+            content=content,
+            **page.revision.expected(),
         )
     except RevisionConflict as conflict:
         raise autosave.Refused(409, conflict=conflict) from None
@@ -82,10 +151,10 @@ def _save_page(request, page, audit):
     return audit, content
 
 
-def _audit_form(request, *, audit, tool):
-    page = _form_page(request, audit, tool)
+def _section_page(request, *, audit, tool, section):
+    page = _form_page(request, audit, tool, section)
     if request.method != "POST":
-        return _render_form(request, page, audit)
+        return _render_section(request, page, audit)
     try:
         audit, _content = _save_page(request, page, audit)
     except autosave.Refused as refused:
@@ -95,32 +164,30 @@ def _audit_form(request, *, audit, tool):
             messages.error(request, refused.message)
         else:
             messages.error(request, _("Nothing was saved: put right the problems listed below."))
-        return _render_form(request, page, audit, status=refused.status)
-
-    if request.POST.get("action") != "submit":
+        return _render_section(request, page, audit, status=refused.status)
+    if request.POST.get("action") != "continue":
+        # Going back to the task list (or staying), say so; going on, the next page says enough.
         messages.success(request, _("Draft saved."))
-        # What submit will refuse but a draft may hold, said now rather than at submit.
-        for problem in draft_warnings(audit):
+    # What submit will refuse but a draft may hold, said now rather than at submit.
+    for problem in draft_warnings(audit):
+        if sections.section_of(problem) == section.slug:
             messages.warning(request, problem.message)
-        return redirect("audits:edit", pk=audit.pk)
-    try:
-        services.audit_submit(audit=audit, by=request.user)
-    except services.AuditSubmitError as error:
-        page.apply_problems(error.problems)
-        messages.warning(
-            request,
-            _(
-                "Your changes are saved as a draft, but the audit cannot be "
-                "submitted yet. Put right the problems listed below."
-            ),
-        )
-        page.revision.conflict_resolved(audit)  # the page now holds what was just saved
-        return _render_form(request, page, audit, status=400)
-    except AuditError as error:
-        messages.error(request, str(error))
-        return redirect(audit)
-    messages.success(request, _("Audit submitted. It is now read-only."))
-    return redirect(audit)
+    return redirect(_after_save(request, audit, section))
+
+
+def _after_save(request, audit, section) -> str:
+    """Save and continue goes to the next section (the task list after the last), or back to
+    Check your answers when the page was opened from it; the other buttons stay or return."""
+    action = request.POST.get("action")
+    if action == "continue" and request.GET.get("return") == "check":
+        return reverse("audits:check", args=[audit.pk])
+    if action == "continue":
+        following = sections.next_section(audit.tool, section)
+        if following is not None:
+            return reverse("audits:section", args=[audit.pk, following.slug])
+    if action in ("continue", "return"):
+        return reverse("audits:edit", args=[audit.pk])
+    return reverse("audits:section", args=[audit.pk, section.slug])
 
 
 def _render_conflict(request, page, conflict):
@@ -129,57 +196,67 @@ def _render_conflict(request, page, conflict):
     current = conflict.record
     comparison = page.compare_with(current)
     page.revision.conflict_resolved(current)
-    return _render_form(
+    return _render_section(
         request, page, current, status=409, conflict=conflict, comparison=comparison
     )
 
 
-def _render_form(request, page, audit, status=200, **extra):
-    case_reference = (
-        page.header.data.get("case_reference")
-        if page.header.is_bound
-        else getattr(audit, "case_reference", "")
-    )
+def _render_section(request, page, audit, status=200, **extra):
+    section = page.section
     context = {
         "page": page,
         "audit": audit,
-        "error_summary": page.error_summary() if page.header.is_bound else [],
-        "earlier": selectors.earlier_audits(
+        "section": section,
+        "error_summary": page.error_summary() if page.is_bound else [],
+        "return_to_check": request.GET.get("return") == "check",
+        **extra,
+    }
+    if section.kind == "about":
+        case_reference = (
+            page.header.data.get("case_reference")
+            if page.header.is_bound
+            else getattr(audit, "case_reference", "")
+        )
+        context["earlier"] = selectors.earlier_audits(
             case_reference=(case_reference or "").strip(),
             user=request.user,
             exclude_pk=getattr(audit, "pk", None),
-        ),
-        "today": timezone.localdate(),
-        **extra,
-    }
-    return render(request, "audits/audit_form.html", context, status=status)
+        )
+    return render(request, "audits/audit_section.html", context, status=status)
 
 
 @require_POST
 def audit_autosave_new(request):
-    """The first autosave of a new audit starts its draft; the page then autosaves to it."""
+    """The first autosave of a new audit (its About the case page) starts its draft; the page
+    then autosaves to it."""
     require("audits.start_audit", request.user, error=PermissionDenied)
-    return _autosave(request, audit=None, tool=services.current_tool())
+    tool = services.current_tool()
+    return _autosave(request, audit=None, tool=tool, section=_section(tool, sections.ABOUT))
 
 
 @require_POST
-def audit_autosave(request, pk):
-    """Save the page as a draft while the user types (static/js/autosave.js); JSON answers."""
+def audit_autosave(request, pk, section):
+    """Save a section page as a draft while the user types (static/js/autosave.js); JSON
+    answers."""
     audit = selectors.get_audit_for(request.user, pk, "edit")
-    return _autosave(request, audit=audit, tool=audit.tool)
+    return _autosave(request, audit=audit, tool=audit.tool, section=_section(audit.tool, section))
 
 
-def _autosave(request, *, audit, tool):
-    page = _form_page(request, audit, tool)
+def _autosave(request, *, audit, tool, section):
+    page = _form_page(request, audit, tool, section)
+    started = audit is None
     try:
         audit, content = _save_page(request, page, audit)
     except autosave.Refused as refused:
         return refused.json(errors=page.error_summary())
+    # A new audit's page learns the addresses of the draft it started; a draft's page keeps its
+    # own (with ?return=check when it was opened from Check your answers).
+    urls = {"edit_url": reverse("audits:section", args=[audit.pk, section.slug])} if started else {}
     return autosave.saved(
         audit,
-        edit_url=reverse("audits:edit", args=[audit.pk]),
-        autosave_url=reverse("audits:autosave", args=[audit.pk]),
-        fields=page.saved_action_ids(content),
+        autosave_url=reverse("audits:autosave", args=[audit.pk, section.slug]),
+        fields=page.saved_fields(audit, content),
+        **urls,
     )
 
 

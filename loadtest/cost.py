@@ -55,27 +55,29 @@ def main(plan_path: str) -> None:
     manager = plan["managers"][0]["username"]
     pk = auditor["drafts"][-1]
     writer = client(auditor["username"])
-    page = writer.get(f"/audits/{pk}/edit/").content.decode()
+    section = f"/audits/{pk}/edit/domain-2/"  # a domain's section page
+    page = writer.get(section).content.decode()
     state = {"fields": form_fields(page, form_id="audit-form"), "n": 0}
 
     def autosave():
         state["n"] += 1
         fields = replace(state["fields"], {"domain-2-text": f"Cost run {state['n']}."})
         response = writer.post(
-            f"/audits/{pk}/autosave/",
+            f"{section}autosave/",
             {name: [v for n, v in fields if n == name] for name, _ in fields},
             headers={"accept": "application/json"},
         )
         assert response.status_code == 200, response.content[:200]
-        revision = str(response.json()["revision"])
-        state["fields"] = replace(
-            fields, {n: revision for n, _ in fields if n.endswith("revision")}
-        )
+        answer = response.json()
+        updates = {n: str(answer["revision"]) for n, _ in fields if n.endswith("revision")}
+        updates.update({k: str(v) for k, v in answer["fields"].items()})
+        state["fields"] = replace(fields, updates)
 
     lister = client(manager)
     requests = {
         "healthz": get(client(), "/healthz"),
-        "audit form GET": get(writer, f"/audits/{pk}/edit/"),
+        "audit task list GET": get(writer, f"/audits/{pk}/edit/"),
+        "audit form GET": get(writer, section),
         "autosave POST": autosave,
         "audit list": get(lister, "/audits/all/"),
         "audit list, filtered, page 3": get(lister, "/audits/all/?strand=1&page=3"),

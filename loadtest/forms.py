@@ -1,4 +1,4 @@
-"""A page's forms as a browser would post them, and what a posted audit form saves.
+"""A page's forms as a browser would post them, and what a posted audit section page saves.
 
 No browser in the load test: the simulated users read each form's fields out of the page
 (html.parser from the standard library) and post them back changed, as a person would.
@@ -107,8 +107,9 @@ def replace(fields: list, values: dict) -> list:
 
 
 def saved_state(fields: list) -> dict:
-    """What the audit form ``fields`` save, written as demo.loadtest.draft_state reads it back:
-    text fields stripped (as Django's form fields strip them), actions as sorted rows."""
+    """What the audit section page's ``fields`` save, written as demo.loadtest.draft_state
+    reads it back: text fields stripped (as Django's form fields strip them), actions as sorted
+    rows. Only what the page holds: a section page saves its own fields and leaves the rest."""
     posted: dict[str, list[str]] = {}
     for name, value in fields:
         posted.setdefault(name, []).append(value)
@@ -116,19 +117,27 @@ def saved_state(fields: list) -> dict:
     def one(name):
         return posted.get(name, [""])[-1]
 
-    state = {name: one(name).strip() for name in HEADER_TEXT}
-    state.update({name: one(name) for name in HEADER_AS_POSTED})
-    state["is_practice"] = bool(posted.get("is_practice"))
+    state = {name: one(name).strip() for name in HEADER_TEXT if name in posted}
+    state.update({name: one(name) for name in HEADER_AS_POSTED if name in posted})
+    if "case_reference" in posted:  # About the case, whose tick box posts nothing unticked
+        state["is_practice"] = bool(posted.get("is_practice"))
+    # A radio with nothing chosen posts nothing: the overall page always has its comments.
+    if "overall_comments" in posted:
+        state["overall_grade"] = one("overall_grade")
     for number in DOMAINS:
+        if f"domain-{number}-text" not in posted:
+            continue
         state[f"domain-{number}-grade"] = one(f"domain-{number}-grade")
         state[f"domain-{number}-text"] = one(f"domain-{number}-text").strip()
-    state["domain-1-risks"] = sorted(int(v) for v in posted.get("domain-1-risks", []))
-    rows = []
-    for index in range(int(one("actions-TOTAL_FORMS") or 0)):
-        prefix = f"actions-{index}-"
-        row = [one(prefix + "description").strip(), one(prefix + "owner").strip()]
-        row.append(one(prefix + "due_date"))
-        if not posted.get(prefix + "DELETE") and any(row):
-            rows.append(row)
-    state["actions"] = sorted(rows)
+        if number == 1:
+            state["domain-1-risks"] = sorted(int(v) for v in posted.get("domain-1-risks", []))
+    if "actions-TOTAL_FORMS" in posted:
+        rows = []
+        for index in range(int(one("actions-TOTAL_FORMS") or 0)):
+            prefix = f"actions-{index}-"
+            row = [one(prefix + "description").strip(), one(prefix + "owner").strip()]
+            row.append(one(prefix + "due_date"))
+            if not posted.get(prefix + "DELETE") and any(row):
+                rows.append(row)
+        state["actions"] = sorted(rows)
     return state

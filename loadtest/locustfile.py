@@ -147,8 +147,9 @@ class Person(HttpUser):
 
 
 class Auditor(Person):
-    """Opens its own drafts, changes them and autosaves (as static/js/autosave.js posts the
-    form), now and then submits one."""
+    """Opens its own drafts' task lists, then a domain's section page, changes it and
+    autosaves it (as static/js/autosave.js posts the page's form), now and then submits one
+    from Check your answers."""
 
     fixed_count = int(os.environ.get("LOADTEST_AUDITORS", "12"))
     kind = "auditors"
@@ -156,13 +157,20 @@ class Auditor(Person):
     def on_start(self):
         super().on_start()
         self.drafts = list(self.account["drafts"])
-        self.open = None  # (pk, fields of the form as the page now holds them)
+        # (pk, the section page's address, its form's fields as the page now holds them)
+        self.open = None
+        self.known = {}  # pk -> what the draft holds, section by section, as last saved here
         self.steps = 0
 
     def open_draft(self, pk=None):
         pk = pk or self.rng.choice(self.drafts)
-        page = self.expect("GET", f"/audits/{pk}/edit/", name="audit form GET")
-        self.open = (pk, form_fields(page.text, form_id="audit-form")) if page else None
+        self.open = None
+        if not self.expect("GET", f"/audits/{pk}/edit/", name="audit task list GET"):
+            return
+        section = f"/audits/{pk}/edit/domain-{self.rng.randint(1, 12)}/"
+        page = self.expect("GET", section, name="audit form GET")
+        if page:
+            self.open = (pk, section, form_fields(page.text, form_id="audit-form"))
 
     @task(3)
     def opens(self):
@@ -173,20 +181,19 @@ class Auditor(Person):
     def types_and_saves(self):
         if not self.open:
             return self.opens()
-        pk, fields = self.open
+        pk, section, fields = self.open
         self.steps += 1
-        domain = self.rng.randint(1, 12)
+        domain = section.rstrip("/").rsplit("-", 1)[1]
         changes = {
             f"domain-{domain}-text": f"{self.username} step {self.steps}: {_sentence(self.rng)}",
-            "overall_comments": f"Saved at step {self.steps}. {_sentence(self.rng)}",
         }
         if self.rng.random() < 0.3:
             changes[f"domain-{domain}-grade"] = self.rng.choice(["exceeds", "meets"])
         fields = replace(fields, changes)
-        self.open = (pk, fields)
+        self.open = (pk, section, fields)
         token = self.client.cookies.get("csrftoken", "")
         with self.client.post(
-            f"/audits/{pk}/autosave/",
+            f"{section}autosave/",
             data=fields,
             name="autosave POST",
             headers={"Accept": "application/json", "X-CSRFToken": token},
@@ -208,18 +215,18 @@ class Auditor(Person):
         names = {name for name, _ in fields}
         updates = {k: str(v) for k, v in answer.get("fields", {}).items() if k in names}
         updates.update({name: str(revision) for name in names if name.endswith("revision")})
-        self.open = (pk, replace(fields, updates))
+        self.open = (pk, section, replace(fields, updates))
 
     @task(1)
     def submits(self):
         if not self.open:
             return
-        pk, fields = self.open
-        posted = replace(fields, {"action": "submit"})
+        pk = self.open[0]
+        token = [("csrfmiddlewaretoken", self.client.cookies.get("csrftoken", ""))]
         if self.expect(
-            "POST", f"/audits/{pk}/edit/", name="submit POST", data=posted, to=f"/audits/{pk}/"
+            "POST", f"/audits/{pk}/check/", name="submit POST", data=token, to=f"/audits/{pk}/"
         ):
-            self.log_save(pk, fields, revision=None, kind="submit")
+            self.log_save(pk, [], revision=None, kind="submit")
         self.drafts.remove(pk)
         self.open = None
 
@@ -228,8 +235,11 @@ class Auditor(Person):
         self.expect("GET", "/audits/mine/", name="my audits")
 
     def log_save(self, pk, fields, *, revision, kind):
+        # The section saved, with what earlier saves here put in the draft's other sections.
+        state = self.known.setdefault(pk, {})
+        state.update(saved_state(fields))
         row = {"audit": pk, "confirmed": True, "kind": kind, "user": self.username}
-        row.update(revision=revision, state=saved_state(fields))
+        row.update(revision=revision, state=dict(state))
         _saves_log.write(json.dumps(row) + "\n")
         _saves_log.flush()
 

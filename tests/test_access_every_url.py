@@ -103,6 +103,8 @@ EXPECTED = {
     "audits:detail": (LOGIN, 200, 404, 200, 200, 200),  # the owner's submitted audit
     "audits:pdf": (LOGIN, 200, 404, 200, 200, 200),  # the same audit, as the page
     "audits:edit": (LOGIN, 200, 404, 404, 404, 404),  # the owner's draft, as delete
+    "audits:section": (LOGIN, 200, 404, 404, 404, 404),  # a section of the owner's draft
+    "audits:check": (LOGIN, 200, 404, 404, 404, 404),  # the owner's draft's Check your answers
     "audits:delete": (LOGIN, 405, 405, 405, 405, 405),
     "audits:autosave": (LOGIN, 405, 405, 405, 405, 405),
     "audits:autosave_new": (LOGIN, 405, 405, 405, 405, 405),
@@ -245,7 +247,9 @@ def _kwargs(name: str, world: World) -> dict:
     by_name = {
         "audits:edit": lambda: {"pk": world.draft.pk},
         "audits:delete": lambda: {"pk": world.draft.pk},
-        "audits:autosave": lambda: {"pk": world.draft.pk},
+        "audits:section": lambda: {"pk": world.draft.pk, "section": "actions"},
+        "audits:autosave": lambda: {"pk": world.draft.pk, "section": "actions"},
+        "audits:check": lambda: {"pk": world.draft.pk},
         "audits:case_timeline": lambda: {"case_reference": world.submitted.case_reference},
         "audits:activity_edit": lambda: {"pk": world.submitted.activity.pk},
         "moderation:acknowledge": lambda: {"pk": world.moderated.moderations.get().pk},
@@ -318,13 +322,15 @@ def test_every_url_as_every_user(client, request, world, name):
 # nothing: a refusal shown as a message on a redirect (302) changes nothing either.
 CHANGED = "changed"
 
-# The audit form with nothing typed: a draft saved as it is.
+# The agreed actions page of an audit with nothing typed: a draft saved as it is.
 EMPTY_AUDIT_FORM = {"actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0"}
 
 POSTED = {
     "audits:delete": {},
     "audits:autosave": EMPTY_AUDIT_FORM,
     "audits:autosave_new": EMPTY_AUDIT_FORM,
+    "audits:section": EMPTY_AUDIT_FORM,
+    "audits:check": {},
     "audits:action_done": {"done-note": "Chronology updated.", "done-completed_on": "2026-11-20"},
     "audits:action_not_needed": {"not_needed-reason": "The case closed."},
     "moderation:take": {},
@@ -349,6 +355,8 @@ POST_EXPECTED = {
     "audits:delete": (LOGIN, CHANGED, 404, 404, 404, 404),  # the owner's draft
     "audits:autosave": (LOGIN, CHANGED, 404, 404, 404, 404),  # the owner's draft
     "audits:autosave_new": (LOGIN, CHANGED, CHANGED, 403, 403, 403),  # starts a draft
+    "audits:section": (LOGIN, CHANGED, 404, 404, 404, 404),  # the owner's draft
+    "audits:check": (LOGIN, CHANGED, 404, 404, 404, 404),  # submits the owner's draft
     # An action's owner (the auditor) or any manager closes it.
     "audits:action_done": (LOGIN, CHANGED, 404, CHANGED, CHANGED, CHANGED),
     "audits:action_not_needed": (LOGIN, CHANGED, 404, CHANGED, CHANGED, CHANGED),

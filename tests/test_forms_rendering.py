@@ -168,9 +168,17 @@ def _open_action(owner):
 
 PAGES = {
     "audit form": lambda c, u: (_login(c, u["auditor"]), reverse("audits:new")),
-    "audit edit": lambda c, u: (
+    "audit domain": lambda c, u: (
         _login(c, u["auditor"]),
-        reverse("audits:edit", args=[draft_audit(auditor=u["auditor"]).pk]),
+        reverse("audits:section", args=[draft_audit(auditor=u["auditor"]).pk, "domain-1"]),
+    ),
+    "audit actions": lambda c, u: (
+        _login(c, u["auditor"]),
+        reverse("audits:section", args=[draft_audit(auditor=u["auditor"]).pk, "actions"]),
+    ),
+    "audit overall": lambda c, u: (
+        _login(c, u["auditor"]),
+        reverse("audits:section", args=[draft_audit(auditor=u["auditor"]).pk, "overall"]),
     ),
     "activity": lambda c, u: (_login(c, u["qa_lead"]), reverse("audits:activity_new")),
     "action": lambda c, u: (

@@ -119,15 +119,20 @@ def test_replace_keeps_the_order_and_leaves_out_none():
 # --- The saved drafts check -------------------------------------------------------------------
 
 
-def edit_page_fields(client, audit):
-    response = client.get(f"/audits/{audit.pk}/edit/")
+SECTIONS = ["case", *[f"domain-{n}" for n in range(1, 13)], "actions", "overall"]
+
+
+def edit_page_fields(client, audit, section="domain-3"):
+    response = client.get(f"/audits/{audit.pk}/edit/{section}/")
     assert response.status_code == 200
     return form_fields(response.content.decode(), form_id="audit-form")
 
 
-def autosave(client, audit, fields):
+def autosave(client, audit, fields, section="domain-3"):
     response = client.post(
-        f"/audits/{audit.pk}/autosave/", dict_of(fields), headers={"accept": "application/json"}
+        f"/audits/{audit.pk}/edit/{section}/autosave/",
+        dict_of(fields),
+        headers={"accept": "application/json"},
     )
     assert response.status_code == 200, response.content
     return response.json()["revision"]
@@ -147,11 +152,16 @@ def logged(audit, fields, revision):
 
 
 @pytest.mark.django_db
-def test_the_form_as_posted_reads_back_as_the_draft_holds_it(client, owner):
+def test_the_section_pages_as_posted_read_back_as_the_draft_holds_it(client, owner):
     audit = draft_audit(auditor=owner)
     client.force_login(owner)
-    fields = edit_page_fields(client, audit)
-    assert json.loads(json.dumps(data.draft_state(audit))) == logged(audit, fields, 1)["state"]
+    state = {}
+    for section in SECTIONS:
+        page = logged(audit, edit_page_fields(client, audit, section), 1)["state"]
+        assert page, section
+        assert not set(page) & set(state), f"{section} repeats another page's fields"
+        state.update(page)
+    assert json.loads(json.dumps(data.draft_state(audit))) == state
 
 
 @pytest.mark.django_db
@@ -178,7 +188,7 @@ def test_a_draft_that_holds_its_last_save_passes_and_a_changed_one_is_named(clie
 def test_the_check_command_fails_on_a_mismatch(client, owner, tmp_path):
     audit = draft_audit(auditor=owner)
     client.force_login(owner)
-    fields = edit_page_fields(client, audit)
+    fields = edit_page_fields(client, audit, "overall")
     log = tmp_path / "saves.jsonl"
     log.write_text(json.dumps(logged(audit, fields, None)) + "\n")
     call_command("loadtest_check", str(log))
@@ -214,6 +224,7 @@ def test_prepare_gives_each_person_their_own_records_and_a_working_sign_in(clien
     )
     assert signed_in.status_code == 302
     assert client.get(f"/audits/{auditor['drafts'][0]}/edit/").status_code == 200
+    assert client.get(f"/audits/{auditor['drafts'][0]}/edit/domain-4/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -11,7 +11,8 @@ Clients, each with its own signed-in HTTP session (tabs, devices or people), ope
 (its page gives the revision and a page token), then post different changes at the same moment
 (a threading.Barrier), round after round: exactly one save per revision wins, every other is
 refused with 409 and writes nothing, and the record holds exactly the winner's content. Half the
-clients post as autosave, half with the page's Save button.
+clients post as autosave, half with the page's Save button. An audit's section pages race on one
+section; tabs on different sections of one audit all save, and the draft holds every change.
 """
 
 import html
@@ -146,9 +147,11 @@ class Client:
         page = self.http.get(f"{self.base}{path}", timeout=30)
         assert page.status_code == 200, page.text
         text = page.text
+        seen = re.search(r'name="seen" value="([^"]+)"', text)  # an audit's section page
         return {
             "revision": re.search(r'name="revision" value="(\d+)"', text).group(1),
             "page": re.search(r'name="page" value="([^"]+)"', text).group(1),
+            **({"seen": seen.group(1)} if seen else {}),
             "html": text,
         }
 
@@ -221,21 +224,23 @@ def formset(prefix, rows):
 
 
 def race_on_the_audit(base, world):
-    """Several tabs of the auditor on one draft. Each winner adds an action; no page shows the
-    others', so none may disappear, and no loser's may appear."""
+    """Several tabs of the auditor on one section of a draft: domain 1's page, then the agreed
+    actions page, in turn. Each winner changes the section, so every other save is refused;
+    on the actions page each winner adds an action, which no other page shows, so none may
+    disappear, and no loser's may appear."""
     pk = world.ids["audit"]
     tabs = [Client(base, AUDITOR) for _ in range(TABS_ON_THE_AUDIT)]
-    actions = world.state("audit")["actions"]
+    expected = world.state("audit")
     for round_ in range(ROUNDS):
-        pages = [tab.open(f"/audits/{pk}/edit/") for tab in tabs]
+        section = "domain-1" if round_ % 2 == 0 else "actions"
+        page_path = f"/audits/{pk}/edit/{section}/"
+        pages = [tab.open(page_path) for tab in tabs]
         opened_at = int(pages[0]["revision"])
         assert {int(p["revision"]) for p in pages} == {opened_at}
         posts = []
         for i, page in enumerate(pages):
-            path = f"/audits/{pk}/autosave/" if (i + round_) % 2 else f"/audits/{pk}/edit/"
+            path = f"{page_path}autosave/" if (i + round_) % 2 else page_path
             content = {
-                "case_reference": "CR-RACE-1",
-                "overall_comments": f"Round {round_}, tab {i}.",
                 "domain-1-text": f"Domain 1 as tab {i} saw it in round {round_}.",
                 **formset("actions", 1),
                 "actions-0-description": f"Round {round_}, tab {i}: book a visit",
@@ -244,14 +249,48 @@ def race_on_the_audit(base, world):
 
         winner = the_one_winner(at_once(tabs, posts), opened_at)
 
-        actions = sorted([*actions, f"Round {round_}, tab {winner}: book a visit"])
-        assert world.state("audit") == {
-            "revision": opened_at + 1,
-            "case_reference": "CR-RACE-1",
-            "overall_comments": f"Round {round_}, tab {winner}.",
-            "domain_1": f"Domain 1 as tab {winner} saw it in round {round_}.",
-            "actions": actions,
-        }, f"round {round_}"
+        expected["revision"] = opened_at + 1
+        if section == "domain-1":
+            expected["domain_1"] = f"Domain 1 as tab {winner} saw it in round {round_}."
+        else:
+            expected["actions"] = sorted(
+                [*expected["actions"], f"Round {round_}, tab {winner}: book a visit"]
+            )
+        assert world.state("audit") == expected, f"round {round_}"
+
+
+def race_on_other_sections(base, world):
+    """Tabs of the auditor each on a different section, all opened at one revision, saving at
+    once: no tab changed another's section, so every save goes through, one after another, and
+    the draft holds every change."""
+    pk = world.ids["audit"]
+    changes = {
+        "case": {"case_reference": "CR-RACE-9"},
+        "domain-1": {"domain-1-text": "Domain 1 from its own tab."},
+        "actions": {**formset("actions", 1), "actions-0-description": "From the actions tab"},
+        "overall": {"overall_comments": "From the overall tab."},
+    }
+    tabs = [Client(base, AUDITOR) for _ in changes]
+    before = world.state("audit")
+    pages = [tab.open(f"/audits/{pk}/edit/{slug}/") for tab, slug in zip(tabs, changes)]
+    opened_at = int(pages[0]["revision"])
+    posts = []
+    for i, (slug, content) in enumerate(changes.items()):
+        path = f"/audits/{pk}/edit/{slug}/" + ("autosave/" if i % 2 else "")
+        posts.append((path, {**content, "action": "save", **page_token(pages[i])}))
+
+    responses = at_once(tabs, posts)
+
+    assert [r.status_code for r in responses] == [302, 200, 302, 200], [
+        r.text[:200] for r in responses
+    ]
+    assert world.state("audit") == {
+        "revision": opened_at + len(changes),
+        "case_reference": "CR-RACE-9",
+        "overall_comments": "From the overall tab.",
+        "domain_1": "Domain 1 from its own tab.",
+        "actions": sorted([*before["actions"], "From the actions tab"]),
+    }
 
 
 def race_on_the_moderation(base, world):
@@ -328,11 +367,12 @@ def race_on_the_narrative(base, world):
 
 
 def page_token(page) -> dict:
-    return {"revision": page["revision"], "page": page["page"]}
+    return {k: page[k] for k in ("revision", "page", "seen") if k in page}
 
 
 def test_parallel_saves_each_revision_has_one_winner_and_nothing_else_is_written(server):
     base, world = server
     race_on_the_audit(base, world)
+    race_on_other_sections(base, world)
     race_on_the_moderation(base, world)
     race_on_the_narrative(base, world)

@@ -38,7 +38,7 @@ def _forms(value):
     elif isinstance(value, AuditFormPage):
         yield value.header
         yield from value.domain_forms
-        yield from value.actions.forms
+        yield from value.actions.forms if value.actions is not None else ()
     elif isinstance(value, dict):
         for item in value.values():
             yield from _forms(item)
@@ -69,7 +69,27 @@ def auditor_client(client, owner):
     return client
 
 
-# --- The audit form ------------------------------------------------------------------------------
+# --- The audit's section pages ------------------------------------------------------------------
+
+OVERALL = ("feedback_date", "feedback_with", "feedback_notes", "overall_grade", "overall_comments")
+
+
+def page_of(owner, name: str) -> str:
+    """The page that holds field ``name``: a new audit's About the case page, or the section
+    of a draft of ``owner``."""
+    if name.startswith("domain-") or name.startswith("actions-") or name in OVERALL:
+        audit = Audit.objects.filter(auditor=owner).first() or draft_audit(auditor=owner)
+        section = "overall" if name in OVERALL else name.rsplit("-", 1)[0]
+        section = "actions" if section.startswith("actions") else section
+        return reverse("audits:section", args=[audit.pk, section])
+    return NEW
+
+
+def records():
+    return list(Audit.objects.values_list("pk", "revision")), list(
+        AgreedAction.objects.values_list("pk", "description")
+    )
+
 
 HEADER_FIELDS = [
     ("case_reference", "Case reference"),
@@ -89,14 +109,16 @@ HEADER_FIELDS = [
 
 @pytest.mark.parametrize(("field", "label"), HEADER_FIELDS)
 def test_a_null_character_in_a_header_field_is_an_error_naming_the_field(
-    auditor_client, field, label
+    auditor_client, owner, field, label
 ):
     header = {"case_reference": "CR-5001", field: f"CR-5{NUL}01"}
+    url = page_of(owner, field)
+    before = records()
 
-    response = auditor_client.post(NEW, post_data(header=header))
+    response = auditor_client.post(url, post_data(header=header))
 
     assert response.status_code == 400
-    assert not Audit.objects.exists()
+    assert records() == before
     assert field_errors(response, field) == [f"{label} {CONTROL}"]
 
 
@@ -108,14 +130,18 @@ def test_a_null_character_in_a_header_field_is_an_error_naming_the_field(
         ("domain-1-risks", "Risks the child experiences or is at risk of"),
     ],
 )
-def test_a_null_character_in_a_domain_field_is_an_error_on_that_field(auditor_client, name, label):
+def test_a_null_character_in_a_domain_field_is_an_error_on_that_field(
+    auditor_client, owner, name, label
+):
     data = post_data(header={"case_reference": "CR-5002"})
     data[name] = f"meets{NUL}"
+    url = page_of(owner, name)
+    before = records()
 
-    response = auditor_client.post(NEW, data)
+    response = auditor_client.post(url, data)
 
     assert response.status_code == 400
-    assert not Audit.objects.exists()
+    assert records() == before
     assert field_errors(response, name) == [f"{label} {CONTROL}"]
 
 
@@ -123,16 +149,20 @@ def test_a_null_character_in_a_domain_field_is_an_error_on_that_field(auditor_cl
     ("key", "label"),
     [("description", "Action"), ("owner", "By whom"), ("due_date", "By when"), ("id", "Id")],
 )
-def test_a_null_character_in_an_action_row_is_an_error_on_that_field(auditor_client, key, label):
+def test_a_null_character_in_an_action_row_is_an_error_on_that_field(
+    auditor_client, owner, key, label
+):
     row = {"description": "Update the plan", "owner": "Team manager", "due_date": "2026-11-01"}
     row[key] = f"2026{NUL}"
+    url = page_of(owner, "actions-0-description")
+    before = records()
 
     response = auditor_client.post(
-        NEW, post_data(header={"case_reference": "CR-5003"}, actions=[row])
+        url, post_data(header={"case_reference": "CR-5003"}, actions=[row])
     )
 
     assert response.status_code == 400
-    assert not Audit.objects.exists()
+    assert records() == before
     assert field_errors(response, f"actions-0-{key}") == [f"{label} {CONTROL}"]
 
 
@@ -140,7 +170,7 @@ def test_a_null_character_on_the_edit_page_leaves_the_draft_as_it_was(auditor_cl
     audit = draft_audit(auditor=owner, case_reference="CR-5100")
 
     response = auditor_client.post(
-        reverse("audits:edit", args=[audit.pk]),
+        reverse("audits:section", args=[audit.pk, "case"]),
         post_data(header={"case_reference": f"CR{NUL}"}),
     )
 
@@ -154,29 +184,33 @@ def test_a_null_character_on_the_edit_page_leaves_the_draft_as_it_was(auditor_cl
     [("audit_date", "Audit date"), ("feedback_date", "Date of feedback discussion")],
 )
 @pytest.mark.parametrize("typed", ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"])
-@pytest.mark.parametrize("button", ["save", "submit"])
+@pytest.mark.parametrize("button", ["save", "continue"])
 def test_a_header_date_outside_the_years_the_app_works_with_is_an_error_naming_the_field(
-    auditor_client, field, label, typed, button
+    auditor_client, owner, field, label, typed, button
 ):
     header = {"case_reference": "CR-5004", "audit_date": "2026-10-01", field: typed}
+    url = page_of(owner, field)
+    before = records()
 
-    response = auditor_client.post(NEW, post_data(action=button, header=header))
+    response = auditor_client.post(url, post_data(action=button, header=header))
 
     assert response.status_code == 400
-    assert not Audit.objects.exists()
+    assert records() == before
     assert field_errors(response, field) == [f"{label} {BOUNDS}"]
 
 
 @pytest.mark.parametrize("typed", ["0001-01-01", "9999-12-31"])
-def test_an_action_due_date_in_year_1_or_9999_is_an_error_on_its_row(auditor_client, typed):
+def test_an_action_due_date_in_year_1_or_9999_is_an_error_on_its_row(auditor_client, owner, typed):
     row = {"description": "Update the plan", "owner": "Team manager", "due_date": typed}
+    url = page_of(owner, "actions-0-due_date")
+    before = records()
 
     response = auditor_client.post(
-        NEW, post_data(header={"case_reference": "CR-5005"}, actions=[row])
+        url, post_data(header={"case_reference": "CR-5005"}, actions=[row])
     )
 
     assert response.status_code == 400
-    assert not AgreedAction.objects.exists()
+    assert records() == before
     assert field_errors(response, "actions-0-due_date") == [f"By when {BOUNDS}"]
 
 

@@ -393,3 +393,70 @@ def test_a_draft_may_still_become_a_practice_audit_and_back(owner):
         )
         audit.refresh_from_db()
         assert audit.is_practice is practice
+
+
+# --- One section page's save (audits.sections) -------------------------------------------------
+
+
+def _seen(audit, slug):
+    from audits import sections
+
+    section = sections.find_section(audit.tool, slug)
+    return section, sections.fingerprint(Audit.objects.get(pk=audit.pk), section)
+
+
+def test_a_stale_section_save_goes_through_when_only_other_sections_changed(owner):
+    from audits.revisions import RevisionConflict
+
+    audit = draft_audit(auditor=owner)
+    opened_at = audit.revision
+    overall, seen = _seen(audit, "overall")
+    services.audit_save_draft(
+        audit=audit, by=owner, content=AuditContent(domains={2: {"grade": "", "text": "Other."}})
+    )
+
+    saved = services.audit_save_section(
+        audit=audit,
+        by=owner,
+        section=overall,
+        content=AuditContent(header={"overall_comments": "Mine."}, risk_category_ids=None),
+        expected_revision=opened_at,
+        page="a-page",
+        seen=seen,
+    )
+
+    assert saved.overall_comments == "Mine."
+    assert saved.domain_grades.get(domain__number=2).text == "Other."
+    assert saved.revision == opened_at + 2
+
+    # Without the fingerprint, or with one the section no longer has, the stale save is refused.
+    for fingerprint in ("", seen):
+        with pytest.raises(RevisionConflict):
+            services.audit_save_section(
+                audit=audit,
+                by=owner,
+                section=overall,
+                content=AuditContent(header={"overall_comments": "Late."}, risk_category_ids=None),
+                expected_revision=opened_at,
+                page="another-page",
+                seen=fingerprint,
+            )
+    assert Audit.objects.get(pk=audit.pk).overall_comments == "Mine."
+
+
+def test_a_section_save_leaves_the_risks_when_its_page_does_not_show_them(owner):
+    audit = draft_audit(auditor=owner)
+    neglect = RiskCategory.objects.get(slug="neglect", domain__tool__is_current=True)
+    audit.risk_categories.set([neglect])
+    overall, seen = _seen(audit, "overall")
+
+    services.audit_save_section(
+        audit=audit,
+        by=owner,
+        section=overall,
+        content=AuditContent(header={"overall_comments": "Mine."}, risk_category_ids=None),
+        expected_revision=audit.revision,
+        seen=seen,
+    )
+
+    assert list(audit.risk_categories.all()) == [neglect]

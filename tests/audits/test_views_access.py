@@ -35,12 +35,17 @@ PAGES = {
     "draft-detail": ("get", "audits:detail", "draft"),
     "draft-pdf": ("get", "audits:pdf", "draft"),
     "draft-edit": ("get", "audits:edit", "draft"),
+    "draft-section": ("get", "audits:section", "draft"),
+    "draft-check": ("get", "audits:check", "draft"),
     "draft-delete": ("post", "audits:delete", "draft"),
     "draft-autosave": ("post", "audits:autosave", "draft"),
     "autosave-new": ("post", "audits:autosave_new", None),
     "submitted-detail": ("get", "audits:detail", "submitted"),
     "submitted-pdf": ("get", "audits:pdf", "submitted"),
     "submitted-edit": ("get", "audits:edit", "submitted"),
+    "submitted-section": ("get", "audits:section", "submitted"),
+    "submitted-check": ("get", "audits:check", "submitted"),
+    "submitted-submit": ("post", "audits:check", "submitted"),
     "submitted-delete": ("post", "audits:delete", "submitted"),
     "submitted-autosave": ("post", "audits:autosave", "submitted"),
     "draft-timeline": ("get", "audits:case_timeline", "draft"),
@@ -73,13 +78,20 @@ EXPECTED = {
     "draft-detail": (404, 200, 404, 404, 404, 404),
     "draft-pdf": (404, 200, 404, 404, 404, 404),  # whoever may open the page, as the page
     "draft-edit": (404, 200, 404, 404, 404, 404),
+    "draft-section": (404, 200, 404, 404, 404, 404),
+    "draft-check": (404, 200, 404, 404, 404, 404),
     "draft-delete": (404, 302, 404, 404, 404, 404),
     # An empty POST is no form at all: nothing saved, 400, for whoever may edit the draft.
     "draft-autosave": (404, 400, 404, 404, 404, 404),
-    "autosave-new": (403, 400, 400, 403, 403, 403),
+    # A new audit's first page (About the case) holds no list of rows: an empty POST is that
+    # page with nothing typed, and starts a draft for whoever may start audits.
+    "autosave-new": (403, 200, 200, 403, 403, 403),
     "submitted-detail": (404, 200, 404, 200, 200, 200),
     "submitted-pdf": (404, 200, 404, 200, 200, 200),
     "submitted-edit": (404, 403, 404, 403, 403, 403),
+    "submitted-section": (404, 403, 404, 403, 403, 403),
+    "submitted-check": (404, 403, 404, 403, 403, 403),
+    "submitted-submit": (404, 403, 404, 403, 403, 403),
     "submitted-delete": (404, 403, 404, 403, 403, 403),
     "submitted-autosave": (404, 403, 404, 403, 403, 403),
     # A case's timeline lists its audits past draft that the user may see; none is a 404.
@@ -142,6 +154,8 @@ def _url(page, audits):
         return reverse(name)
     if name == "audits:case_timeline":
         return reverse(name, args=[audits[target].case_reference])
+    if name in ("audits:section", "audits:autosave"):
+        return reverse(name, args=[audits[target].pk, "actions"])
     return reverse(name, args=[audits[target].pk])
 
 

@@ -1,4 +1,5 @@
-"""The audit form page through the test client: saving drafts, submitting, errors and re-audits."""
+"""The audit's section pages and Check your answers through the test client: saving drafts,
+submitting, errors and re-audits."""
 
 import datetime
 import re
@@ -145,83 +146,113 @@ def auditor_client(client, owner):
     return client
 
 
+SECTIONS = ["case", *[f"domain-{n}" for n in range(1, 13)], "actions", "overall"]
+
+
+def section_url(audit, slug):
+    return reverse("audits:section", args=[audit.pk, slug])
+
+
+def check_url(audit):
+    return reverse("audits:check", args=[audit.pk])
+
+
+def fill(client, data, audit=None, *, only=None) -> Audit:
+    """Post ``data`` to each section page in turn (a new audit's About the case page first), as
+    someone working down the task list: each page takes its own fields from it."""
+    slugs = only or SECTIONS
+    if audit is None:
+        response = client.post(NEW, data)
+        assert response.status_code == 302, response.content.decode()
+        audit = Audit.objects.latest("pk")
+        slugs = [s for s in slugs if s != "case"]
+    for slug in slugs:
+        response = client.post(section_url(audit, slug), data)
+        assert response.status_code == 302, (slug, response.content.decode())
+    return audit
+
+
+def submit(client, audit, **kwargs):
+    return client.post(check_url(audit), **kwargs)
+
+
 # --- The empty form ------------------------------------------------------------------------------
 
 
-def test_the_new_form_shows_the_twelve_domains_in_order_with_their_guidance(auditor_client):
-    response = auditor_client.get(NEW)
-
-    assert response.status_code == 200
-    html = response.content.decode()
+def test_each_domain_has_its_own_page_with_its_guidance(auditor_client, owner):
+    audit = draft_audit(auditor=owner)
     tool = AuditTool.objects.get(is_current=True)
-    positions = []
     for domain in tool.domains.order_by("number"):
-        start = html.index(f'id="domain-{domain.number}"')
-        positions.append(start)
-        block = html[start : html.index("</fieldset>", start)]
-        assert f"<legend>{domain.number}. {escape(domain.title)}</legend>" in block
-        assert escape(domain.guidance) in block
-    assert len(positions) == 12
-    assert positions == sorted(positions)
-    assert 'id="domain-13"' not in html
+        response = auditor_client.get(section_url(audit, f"domain-{domain.number}"))
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f'<h1 class="govuk-heading-l">{domain.number}. {escape(domain.title)}</h1>' in html
+        assert escape(domain.guidance) in html
+        assert re.findall(r'name="domain-(\d+)-grade"', html) == [str(domain.number)] * 4
+    assert auditor_client.get(section_url(audit, "domain-13")).status_code == 404
 
 
-def test_the_risk_categories_are_asked_on_domain_1_only(auditor_client):
-    html = auditor_client.get(NEW).content.decode()
+def test_the_risk_categories_are_asked_on_domain_1_only(auditor_client, owner):
+    audit = draft_audit(auditor=owner)
+    html = auditor_client.get(section_url(audit, "domain-1")).content.decode()
 
     risk_boxes = elements(html, "input", name="domain-1-risks")
     assert len(risk_boxes) == 6
     assert all(box["type"] == "checkbox" for box in risk_boxes)
-    first = html.index('name="domain-1-risks"')
-    assert html.index('id="domain-1"') < first < html.index('id="domain-2"')
-    assert re.findall(r'name="domain-(\d+)-risks"', html) == ["1"] * 6
     for label in ("Sexual exploitation", "Neglect", "Domestic abuse"):
         assert label in html
+    assert (
+        "domain-1-risks" not in auditor_client.get(section_url(audit, "domain-2")).content.decode()
+    )
 
 
-def test_the_new_form_has_no_error_summary_and_no_earlier_audits(auditor_client):
+def test_a_new_audit_starts_on_about_the_case_with_no_error_summary(auditor_client):
     html = auditor_client.get(NEW).content.decode()
 
+    assert '<h1 class="govuk-heading-l">About the case</h1>' in html
     assert 'id="error-summary"' not in html
     assert "This case has been audited before" not in html
     assert form_action(html) == NEW
+    # The case's questions only: no domain, action or overall grade here.
+    assert not elements(html, "input", name="domain-1-grade")
+    assert not elements(html, "input", name="overall_grade")
+    assert not elements(html, "input", name="actions-TOTAL_FORMS")
+    assert elements(html, "input", name="case_reference")
 
 
 # --- Saving drafts -------------------------------------------------------------------------------
 
 
-def test_saving_an_empty_form_creates_a_draft_and_goes_to_its_edit_page(auditor_client, owner):
-    response = auditor_client.post(NEW, post_data())
+def test_saving_the_new_audits_first_page_creates_a_draft_and_continues(auditor_client, owner):
+    response = auditor_client.post(NEW, post_data(action="continue"))
 
     audit = Audit.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("audits:edit", args=[audit.pk])
+    assert response.url == section_url(audit, "domain-1")
     assert audit.status == Status.DRAFT
     assert audit.auditor == owner
     assert audit.case_reference == ""
     assert audit.domain_grades.count() == 12
     assert not audit.actions.exists()
 
-    page = auditor_client.get(response.url)
-    assert "Draft saved." in page.content.decode()
 
+def test_saving_twice_on_a_section_page_updates_the_same_draft(auditor_client):
+    audit = fill(auditor_client, post_data(), only=["case"])
 
-def test_saving_twice_on_the_edit_page_updates_the_same_draft(auditor_client):
-    auditor_client.post(NEW, post_data())
-    audit = Audit.objects.get()
-    edit = reverse("audits:edit", args=[audit.pk])
-
-    first = auditor_client.post(
-        edit,
+    first = fill(
+        auditor_client,
         post_data(
             header={"case_reference": "CR-4100"},
             domains={2: {"grade": Grade.MEETS, "text": "Child seen alone on each visit."}},
             actions=[{"description": "Book a strategy meeting", "owner": "Social worker"}],
         ),
+        audit,
+        only=["case", "domain-2", "actions"],
     )
     action = AgreedAction.objects.get()
-    second = auditor_client.post(
-        edit,
+    fill(
+        auditor_client,
         post_data(
             header={"case_reference": "CR-4101"},
             domains={2: {"grade": Grade.EXCEEDS, "text": "Child seen alone; views recorded."}},
@@ -234,10 +265,11 @@ def test_saving_twice_on_the_edit_page_updates_the_same_draft(auditor_client):
             ],
             initial_forms=1,
         ),
+        audit,
+        only=["case", "domain-2", "actions"],
     )
 
-    assert first.status_code == second.status_code == 302
-    assert first.url == second.url == edit
+    assert first == audit
     audit = Audit.objects.get()
     assert audit.case_reference == "CR-4101"
     assert audit.status == Status.DRAFT
@@ -249,10 +281,33 @@ def test_saving_twice_on_the_edit_page_updates_the_same_draft(auditor_client):
     ]
 
 
-def test_the_edit_page_shows_what_was_saved(auditor_client, owner):
+def test_a_section_page_saves_its_own_fields_only(auditor_client, owner):
+    audit = draft_audit(auditor=owner, case_reference="CR-4150")
     neglect = RiskCategory.objects.get(slug="neglect", domain__tool__is_current=True)
+    audit.risk_categories.set([neglect])
+
+    # Whatever else a post holds, the domain 2 page saves domain 2.
     auditor_client.post(
-        NEW,
+        section_url(audit, "domain-2"),
+        post_data(
+            header={"case_reference": "CR-9999"},
+            domains={2: {"grade": Grade.EXCEEDS, "text": "Seen alone."}},
+        ),
+    )
+
+    audit.refresh_from_db()
+    assert audit.case_reference == "CR-4150"
+    assert audit.overall_comments == "Overall the work is purposeful."
+    assert list(audit.risk_categories.all()) == [neglect]
+    assert audit.actions.count() == 1
+    assert audit.domain_grades.get(domain__number=1).text == "Evaluation of domain 1."
+    assert audit.domain_grades.get(domain__number=2).text == "Seen alone."
+
+
+def test_the_section_pages_show_what_was_saved(auditor_client, owner):
+    neglect = RiskCategory.objects.get(slug="neglect", domain__tool__is_current=True)
+    audit = fill(
+        auditor_client,
         post_data(
             header={"case_reference": "CR-4200", "audit_date": "2026-10-01"},
             domains={5: {"grade": Grade.DOES_NOT_MEET, "text": "No joint visits with health."}},
@@ -266,28 +321,54 @@ def test_the_edit_page_shows_what_was_saved(auditor_client, owner):
             ],
         ),
     )
-    audit = Audit.objects.get()
 
-    html = auditor_client.get(reverse("audits:edit", args=[audit.pk])).content.decode()
+    def page(slug):
+        return auditor_client.get(section_url(audit, slug)).content.decode()
 
+    html = page("case")
     assert input_value(html, "case_reference") == "CR-4200"
     assert input_value(html, "audit_date") == "2026-10-01"
+    assert form_action(html) == section_url(audit, "case")
+    html = page("domain-5")
     assert checked_values(html, "domain-5-grade") == [Grade.DOES_NOT_MEET]
     assert "No joint visits with health." in html
-    assert checked_values(html, "domain-1-risks") == [str(neglect.pk)]
+    assert checked_values(page("domain-1"), "domain-1-risks") == [str(neglect.pk)]
+    html = page("actions")
     assert "Invite the health visitor to the core group" in html
     assert input_value(html, "actions-0-id") == str(audit.actions.get().pk)
-    assert form_action(html) == reverse("audits:edit", args=[audit.pk])
+
+
+@pytest.mark.parametrize(
+    ("slug", "button", "goes_to"),
+    [
+        ("case", "continue", "domain-1"),
+        ("domain-7", "continue", "domain-8"),
+        ("domain-12", "continue", "actions"),
+        ("actions", "continue", "overall"),
+        ("overall", "continue", None),
+        ("domain-7", "return", None),
+        ("domain-7", "save", "domain-7"),
+    ],
+)
+def test_save_and_continue_goes_to_the_next_section_then_the_task_list(
+    auditor_client, owner, slug, button, goes_to
+):
+    audit = draft_audit(auditor=owner)
+
+    response = auditor_client.post(section_url(audit, slug), post_data(action=button))
+
+    assert response.status_code == 302
+    expected = section_url(audit, goes_to) if goes_to else reverse("audits:edit", args=[audit.pk])
+    assert response.url == expected
 
 
 # --- Submitting with problems ------------------------------------------------------------------
 
 
-def test_submitting_with_missing_fields_saves_the_draft_and_lists_every_problem(auditor_client):
-    response = auditor_client.post(
-        NEW,
+def test_submitting_with_missing_fields_lists_every_problem_linking_to_its_page(auditor_client):
+    audit = fill(
+        auditor_client,
         post_data(
-            action="submit",
             header={"case_reference": "CR-4300", "overall_grade": Grade.DOES_NOT_MEET},
             domains={
                 **{
@@ -302,62 +383,40 @@ def test_submitting_with_missing_fields_saves_the_draft_and_lists_every_problem(
         ),
     )
 
+    response = submit(auditor_client, audit)
+
     assert response.status_code == 400
-    # Saved as a draft with what was typed, though it could not be submitted.
-    audit = Audit.objects.get()
+    audit.refresh_from_db()
     assert audit.status == Status.DRAFT
-    assert audit.case_reference == "CR-4300"
-    assert audit.overall_grade == Grade.DOES_NOT_MEET
-    assert audit.domain_grades.get(domain__number=3).grade == Grade.EXCEEDS
-    assert audit.domain_grades.get(domain__number=2).text == "Father's views not sought."
-
     html = response.content.decode()
-    assert "cannot be submitted yet" in html
-    assert error_summary_links(html) == [
-        "id_audit_date",
-        "id_activity",
-        "id_strand",
-        "id_case_type",
-        "id_domain-2-grade_0",
-        "id_domain-3-text",
-        "id_domain-4-grade_0",
-        "actions",
-    ]
     assert "There are 8 problems" in html
-    # Each problem also stands beside its field.
-    for field_id in (
-        "id_audit_date",
-        "id_activity",
-        "id_strand",
-        "id_case_type",
-        "id_domain-2-grade",
-        "id_domain-3-text",
-        "id_domain-4-grade",
-    ):
-        assert f'id="{field_id}_error"' in html
-    assert 'aria-invalid="true"' in html
-    actions_section = html[html.index('id="actions"') : html.index('id="feedback-title"')]
-    assert "needs at least one agreed action" in actions_section
-
-    # What was typed is all still there.
-    assert input_value(html, "case_reference") == "CR-4300"
-    assert escape("Father's views not sought.") in html
-    assert checked_values(html, "domain-3-grade") == [Grade.EXCEEDS]
-    assert checked_values(html, "overall_grade") == [Grade.DOES_NOT_MEET]
-    assert checked_values(html, "domain-4-grade") == []
-
-    # The page now posts to the draft it created, so pressing a button again cannot
-    # start a second audit.
-    assert form_action(html) == reverse("audits:edit", args=[audit.pk])
+    assert 'id="error-summary"' in html
+    links = re.findall(
+        r'<a href="([^"]+)">', html[html.index('id="error-summary"') : html.index("<h1")]
+    )
+    back = "?return=check#"
+    assert links == [
+        section_url(audit, "case") + back + "id_audit_date",
+        section_url(audit, "case") + back + "id_activity",
+        section_url(audit, "case") + back + "id_strand",
+        section_url(audit, "case") + back + "id_case_type",
+        section_url(audit, "domain-2") + back + "id_domain-2-grade_0",
+        section_url(audit, "domain-3") + back + "id_domain-3-text",
+        section_url(audit, "domain-4") + back + "id_domain-4-grade_0",
+        section_url(audit, "actions") + back + "actions",
+    ]
+    assert "needs at least one agreed action" in html
+    # The linked page has the field the link lands on.
+    page = auditor_client.get(section_url(audit, "domain-3") + "?return=check").content.decode()
+    assert 'id="id_domain-3-text"' in page
 
 
 def test_submitting_again_after_fixing_the_problems_submits_the_same_audit(auditor_client):
-    auditor_client.post(NEW, post_data(action="submit", header={"case_reference": "CR-4400"}))
-    audit = Audit.objects.get()
+    audit = fill(auditor_client, post_data(header={"case_reference": "CR-4400"}))
+    assert submit(auditor_client, audit).status_code == 400
 
-    response = auditor_client.post(
-        reverse("audits:edit", args=[audit.pk]), complete_post(case_reference="CR-4400")
-    )
+    fill(auditor_client, complete_post(case_reference="CR-4400"), audit)
+    response = submit(auditor_client, audit)
 
     assert response.status_code == 302
     assert Audit.objects.get().status == Status.SUBMITTED
@@ -373,18 +432,13 @@ def test_submitting_again_after_fixing_the_problems_submits_the_same_audit(audit
         ("case_reference", "CR-1\u00e9"),
     ],
 )
-@pytest.mark.parametrize("button", ["save", "submit"])
+@pytest.mark.parametrize("button", ["continue", "return"])
 def test_a_malformed_value_saves_nothing_and_keeps_what_was_typed(
     auditor_client, field, typed, button
 ):
     header = {"case_reference": "CR-4500", "audit_date": "2026-10-01", field: typed}
     response = auditor_client.post(
-        NEW,
-        post_data(
-            action=button,
-            header=header,
-            domains={6: {"grade": Grade.MEETS, "text": "Interpreter used for every visit."}},
-        ),
+        NEW, post_data(action=button, header={**header, "team": "", "age_band": ""})
     )
 
     assert response.status_code == 400
@@ -396,18 +450,16 @@ def test_a_malformed_value_saves_nothing_and_keeps_what_was_typed(
     assert input_value(html, field) == typed
     other = "audit_date" if field == "case_reference" else "case_reference"
     assert input_value(html, other) == header[other]
-    assert "Interpreter used for every visit." in html
-    assert checked_values(html, "domain-6-grade") == [Grade.MEETS]
     assert form_action(html) == NEW
 
 
-def test_a_malformed_value_on_the_edit_page_leaves_the_draft_as_it_was(auditor_client, owner):
+def test_a_malformed_value_on_a_section_page_leaves_the_draft_as_it_was(auditor_client, owner):
     audit = draft_audit(auditor=owner, case_reference="CR-4600")
     before = audit.revision
 
     response = auditor_client.post(
-        reverse("audits:edit", args=[audit.pk]),
-        post_data(action="save", header={"case_reference": "CR-4601", "audit_date": "yesterday"}),
+        section_url(audit, "case"),
+        post_data(header={"case_reference": "CR-4601", "audit_date": "yesterday"}),
     )
 
     assert response.status_code == 400
@@ -418,9 +470,12 @@ def test_a_malformed_value_on_the_edit_page_leaves_the_draft_as_it_was(auditor_c
     assert input_value(response.content.decode(), "case_reference") == "CR-4601"
 
 
-def test_an_action_row_with_an_owner_but_no_description_is_an_error_on_that_row(auditor_client):
+def test_an_action_row_with_an_owner_but_no_description_is_an_error_on_that_row(
+    auditor_client, owner
+):
+    audit = draft_audit(auditor=owner, with_action=False)
     response = auditor_client.post(
-        NEW,
+        section_url(audit, "actions"),
         post_data(
             actions=[
                 {"description": "Visit the child at school", "owner": "Social worker"},
@@ -430,7 +485,7 @@ def test_an_action_row_with_an_owner_but_no_description_is_an_error_on_that_row(
     )
 
     assert response.status_code == 400
-    assert not Audit.objects.exists()
+    assert not audit.actions.exists()
     html = response.content.decode()
     assert error_summary_links(html) == ["id_actions-1-description"]
     assert 'id="id_actions-1-description_error"' in html
@@ -442,27 +497,38 @@ def test_an_action_row_with_an_owner_but_no_description_is_an_error_on_that_row(
     assert input_value(html, "actions-1-due_date") == "2026-12-01"
 
 
-def test_a_due_date_before_the_audit_date_is_shown_on_the_row_it_belongs_to(auditor_client):
-    # A blank first row is skipped when saving: the problem of the first saved action
-    # must still land on the row the user typed it in.
-    data = complete_post(
-        actions=[
-            {"description": "", "owner": ""},
-            {"description": "Review the plan", "owner": "Team manager", "due_date": "2026-09-01"},
-        ]
+def test_a_due_date_before_the_audit_date_links_to_the_row_it_belongs_to(auditor_client):
+    # A blank first row is skipped when saving: the problem names the saved action's row.
+    audit = fill(
+        auditor_client,
+        complete_post(
+            actions=[
+                {"description": "", "owner": ""},
+                {
+                    "description": "Review the plan",
+                    "owner": "Team manager",
+                    "due_date": "2026-09-01",
+                },
+            ]
+        ),
     )
 
-    response = auditor_client.post(NEW, data)
+    response = submit(auditor_client, audit)
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert error_summary_links(html) == ["id_actions-1-due_date"]
-    assert 'id="id_actions-1-due_date_error"' in html
+    assert section_url(audit, "actions") + "?return=check#id_actions-0-due_date" in html
+    assert "cannot be before the audit date" in html
     assert Audit.objects.get().status == Status.DRAFT
+    page = auditor_client.get(section_url(audit, "actions")).content.decode()
+    assert input_value(page, "actions-0-due_date") == "2026-09-01"
 
 
-def test_an_empty_extra_action_row_is_ignored(auditor_client):
-    response = auditor_client.post(NEW, post_data(actions=[{"description": "", "owner": ""}]))
+def test_an_empty_extra_action_row_is_ignored(auditor_client, owner):
+    audit = draft_audit(auditor=owner, with_action=False)
+    response = auditor_client.post(
+        section_url(audit, "actions"), post_data(actions=[{"description": "", "owner": ""}])
+    )
 
     assert response.status_code == 302
     assert not AgreedAction.objects.exists()
@@ -473,7 +539,7 @@ def test_a_removed_action_row_is_deleted(auditor_client, owner):
     action = audit.actions.get()
 
     auditor_client.post(
-        reverse("audits:edit", args=[audit.pk]),
+        section_url(audit, "actions"),
         post_data(
             actions=[
                 {
@@ -505,7 +571,11 @@ def _may_activity():
 
 
 def warnings_of(html):
-    return re.findall(r'<div class="alert alert-warning"[^>]*>(.*?)</div>', html, re.S)
+    return re.findall(
+        r'app-notification-banner--warning".*?govuk-notification-banner__heading">(.*?)</p>',
+        html,
+        re.S,
+    )
 
 
 def test_a_draft_under_another_months_activity_is_saved_with_a_warning(auditor_client):
@@ -527,7 +597,6 @@ def test_a_draft_under_another_months_activity_is_saved_with_a_warning(auditor_c
         may,
     )
     html = auditor_client.get(response.url).content.decode()
-    assert "Draft saved." in html
     assert warnings_of(html) == [escape(WRONG_MONTH)]
 
 
@@ -538,34 +607,36 @@ def test_a_draft_under_its_own_months_activity_has_no_warning(auditor_client):
         NEW, post_data(header={"audit_date": "2026-05-31", "activity": may.pk}), follow=True
     )
 
-    assert "Draft saved." in response.content.decode()
+    assert response.status_code == 200
     assert warnings_of(response.content.decode()) == []
 
 
-def test_submitting_under_another_months_activity_is_refused_beside_the_activity(
+def test_submitting_under_another_months_activity_is_refused_linking_to_the_activity(
     auditor_client,
 ):
     may = _may_activity()
-
-    response = auditor_client.post(
-        NEW, complete_post(header={"audit_date": "2026-03-03", "activity": may.pk})
+    audit = fill(
+        auditor_client, complete_post(header={"audit_date": "2026-03-03", "activity": may.pk})
     )
 
+    response = submit(auditor_client, audit)
+
     assert response.status_code == 400
-    audit = Audit.objects.get()
+    audit.refresh_from_db()
     assert (audit.status, audit.activity, audit.submitted_at) == (Status.DRAFT, may, None)
     assert not audit.transitions.exists()
     html = response.content.decode()
-    assert error_summary_links(html) == ["id_activity"]
+    assert section_url(audit, "case") + "?return=check#id_activity" in html
     assert escape(WRONG_MONTH) in html
-    (activity_select,) = elements(html, "select", name="activity")
-    assert activity_select.get("aria-invalid") == "true"
 
     # Correcting the date (or choosing March's activity) submits the same audit.
-    fixed = auditor_client.post(
-        reverse("audits:edit", args=[audit.pk]),
+    fill(
+        auditor_client,
         complete_post(header={"audit_date": "2026-05-12", "activity": may.pk}),
+        audit,
+        only=["case"],
     )
+    fixed = submit(auditor_client, audit)
     assert fixed.status_code == 302
     audit.refresh_from_db()
     assert audit.status == Status.SUBMITTED
@@ -575,10 +646,12 @@ def test_submitting_under_another_months_activity_is_refused_beside_the_activity
 
 
 def test_submitting_a_complete_audit_goes_to_its_read_only_page(auditor_client, owner):
-    response = auditor_client.post(NEW, complete_post(), follow=True)
+    audit = fill(auditor_client, complete_post())
 
-    audit = Audit.objects.get()
+    response = submit(auditor_client, audit, follow=True)
+
     assert response.redirect_chain == [(reverse("audits:detail", args=[audit.pk]), 302)]
+    audit.refresh_from_db()
     assert audit.status == Status.SUBMITTED
     assert audit.submitted_at is not None
     assert audit.transitions.get().to_status == Status.SUBMITTED
@@ -615,7 +688,8 @@ def test_a_moderator_sees_a_submitted_audit_without_edit_link_or_owner_notice(
 def test_submitting_a_submitted_audit_again_is_refused(auditor_client, owner):
     audit = submitted_audit(auditor=owner)
 
-    response = auditor_client.post(reverse("audits:edit", args=[audit.pk]), complete_post())
+    assert submit(auditor_client, audit).status_code == 403
+    response = auditor_client.post(section_url(audit, "overall"), complete_post())
 
     assert response.status_code == 403
     assert audit.transitions.count() == 1
@@ -657,9 +731,7 @@ def _panel(html):
 
 
 def test_the_form_of_a_re_audit_lists_the_earlier_audits(auditor_client, history):
-    html = auditor_client.get(
-        reverse("audits:edit", args=[history["owner_draft"].pk])
-    ).content.decode()
+    html = auditor_client.get(section_url(history["owner_draft"], "case")).content.decode()
 
     panel = _panel(html)
     assert "This case has been audited before" in panel
@@ -782,7 +854,7 @@ def test_a_retired_strand_stays_on_the_audit_that_has_it(auditor_client, owner):
     audit = Audit.objects.get()
     early_help.is_active = False
     early_help.save(update_fields=["is_active"])
-    edit = reverse("audits:edit", args=[audit.pk])
+    edit = section_url(audit, "case")
 
     html = auditor_client.get(edit).content.decode()
     assert selected_options(html, "strand") == [
@@ -819,15 +891,17 @@ def test_a_field_with_two_errors_has_one_error_element_that_its_widget_names():
 
 
 def test_a_failed_submit_has_one_alert_the_error_summary(auditor_client):
-    response = auditor_client.post(
-        NEW, post_data(action="submit", header={"case_reference": "CR-4400"})
-    )
+    audit = fill(auditor_client, post_data(action="continue", header={"case_reference": "CR-4400"}))
+
+    response = submit(auditor_client, audit)
 
     assert response.status_code == 400
     html = response.content.decode()
-    alerts = [a for a in elements(html) if a.get("role") == "alert"]
-    assert [a.get("id") for a in alerts] == ["error-summary"]
-    assert "cannot be submitted yet" in html  # the message is still there, as a status
+    # The error summary's own alert, and no other.
+    assert html.count('role="alert"') == 1
+    summary = html.index('id="error-summary"')
+    assert html.index('role="alert"', summary) == html.index('role="alert"')
+    assert "<title>Error: " in html
 
 
 def test_an_error_message_without_a_summary_is_an_alert(client):
@@ -857,12 +931,12 @@ def _returned(owner):
 def test_a_returned_audits_form_shows_the_practice_flag_fixed(auditor_client, owner):
     returned, draft = _returned(owner), draft_audit(auditor=owner)
 
-    html = auditor_client.get(reverse("audits:edit", args=[returned.pk])).content.decode()
+    html = auditor_client.get(section_url(returned, "case")).content.decode()
     (box,) = elements(html, "input", name="is_practice")
     assert "disabled" in box
     assert "Fixed once the audit has been submitted" in html
 
-    html = auditor_client.get(reverse("audits:edit", args=[draft.pk])).content.decode()
+    html = auditor_client.get(section_url(draft, "case")).content.decode()
     (box,) = elements(html, "input", name="is_practice")
     assert "disabled" not in box
 
@@ -871,12 +945,12 @@ def test_amending_a_returned_audit_keeps_its_practice_flag(auditor_client, owner
     audit = _returned(owner)
 
     # A browser posts nothing for the disabled box: that is no change.
-    response = auditor_client.post(
-        reverse("audits:edit", args=[audit.pk]),
+    fill(
+        auditor_client,
         complete_post(action="save", header={"overall_comments": "Amended as asked."}),
+        audit,
     )
 
-    assert response.status_code == 302
     audit.refresh_from_db()
     assert (audit.is_practice, audit.overall_comments) == (False, "Amended as asked.")
 
@@ -885,10 +959,8 @@ def test_a_tick_posted_for_a_fixed_practice_flag_is_refused_beside_it(auditor_cl
     audit = _returned(owner)
 
     response = auditor_client.post(
-        reverse("audits:edit", args=[audit.pk]),
-        complete_post(
-            action="save", header={"is_practice": "on", "overall_comments": "Amended as asked."}
-        ),
+        section_url(audit, "case"),
+        complete_post(action="save", header={"is_practice": "on", "case_reference": "CR-4599"}),
     )
 
     assert response.status_code == 400
@@ -896,9 +968,6 @@ def test_a_tick_posted_for_a_fixed_practice_flag_is_refused_beside_it(auditor_cl
     assert "id_is_practice" in error_summary_links(html)
     assert "fixed once the audit has been submitted" in html
     # What was typed is still on the page, and nothing was saved.
-    assert "Amended as asked." in html
+    assert input_value(html, "case_reference") == "CR-4599"
     audit.refresh_from_db()
-    assert (audit.is_practice, audit.overall_comments) == (
-        False,
-        "Overall the work is purposeful.",
-    )
+    assert (audit.is_practice, audit.case_reference) == (False, "CR-4500")

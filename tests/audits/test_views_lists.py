@@ -417,7 +417,7 @@ def test_the_draft_form_makes_the_same_queries_for_3_or_30_earlier_audits(
 ):
     client.force_login(owner)
     draft = draft_audit(auditor=owner, case_reference="CR-Q950")
-    url = reverse("audits:edit", args=[draft.pk])
+    url = reverse("audits:section", args=[draft.pk, "case"])  # the page naming earlier audits
     _more_audits(colleague, 3, case_reference="CR-Q950")
     with_few = _queries(client, url)
 

@@ -58,7 +58,8 @@ def autosaved(page, status=200):
 
 
 def domain(page, number):
-    return page.locator(f"fieldset#domain-{number}")
+    """Domain ``number``'s questions, on its section page."""
+    return page.locator(f"#domain-{number}")
 
 
 def evaluation(page, number):

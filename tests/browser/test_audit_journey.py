@@ -1,4 +1,5 @@
-"""An auditor's journeys through the audit form, in headless Chromium against the live server.
+"""An auditor's journeys through the audit's task list, section pages and Check your answers,
+in headless Chromium against the live server.
 
 Each test builds its own users and data through factories and services, signs in through the
 real login form and then does only what a person would do: click, type, tick and submit.
@@ -13,8 +14,9 @@ from playwright.sync_api import expect
 
 from audits import rules
 from audits.grades import Grade
-from audits.models import AgreedAction, Audit, Status
+from audits.models import AgreedAction, Audit, DomainGrade, Status
 from tests import factories, helpers
+from tests.browser.steps import assert_accessible
 
 # serialized_rollback: live_server makes these tests transactional, and the flush after each
 # one would otherwise wipe what the migrations seed (the audit tool, vocabularies, role groups).
@@ -33,29 +35,32 @@ GRADE_LABELS = {
 
 # --- Steps a user takes, written once -------------------------------------------------------
 
+SECTIONS = ["case", *[f"domain-{n}" for n in range(1, 13)], "actions", "overall"]
+
 
 def start_audit(page):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Start an audit").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Start an audit")
-    # The heading shows while the long form is still being parsed; the form's script (which
-    # listens for the case reference) runs only at the end of it. Typing before then would
-    # go unheard, as it once did on a loaded CI machine.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Start an audit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("About the case")
+    # The form's script (which listens for the case reference) runs at the end of the page:
+    # typing before then would go unheard.
+    page.wait_for_load_state("load")
+
+
+def save_and_continue(page):
+    page.get_by_role("button", name="Save and continue").click()
     page.wait_for_load_state("load")
 
 
 def domain(page, number):
-    return page.locator(f"fieldset#domain-{number}")
+    return page.locator(f"#domain-{number}")
 
 
 def grade_domain(page, number, grade, text=None):
-    """Choose a domain's grade by its visible label, and type its evaluation."""
+    """On domain ``number``'s page: choose its grade by its visible label, type its
+    evaluation."""
     domain(page, number).get_by_role("radio", name=GRADE_LABELS[grade], exact=True).check()
     if text is not None:
         domain(page, number).get_by_label("Evaluation").fill(text)
-
-
-def overall_section(page):
-    return page.get_by_role("region", name="Overall judgement")
 
 
 def fill_header(page, *, case_reference, audit_date, activity, team):
@@ -79,14 +84,20 @@ def fill_action(page, index, *, description, owner, due_date):
 def fill_feedback_and_overall(page, *, feedback_date, overall, comments):
     page.get_by_label("Date of feedback discussion").fill(feedback_date.isoformat())
     page.get_by_label("Discussed with").fill("Case holder and team manager")
-    overall_section(page).get_by_role("radio", name=GRADE_LABELS[overall], exact=True).check()
-    overall_section(page).get_by_label("Overall comments").fill(comments)
+    page.get_by_role("radio", name=GRADE_LABELS[overall], exact=True).check()
+    page.get_by_label("Overall comments").fill(comments)
 
 
 def audit_pk_from_url(page) -> int:
     match = re.search(r"/audits/(\d+)/", page.url)
     assert match, page.url
     return int(match.group(1))
+
+
+def task_status(page, name):
+    """The status the task list shows beside the section called ``name``."""
+    item = page.locator(".govuk-task-list__item").filter(has=page.get_by_text(name, exact=True))
+    return item.locator(".govuk-task-list__status")
 
 
 # A mix of grades: every kind once or more, domain 11 not applicable.
@@ -106,14 +117,25 @@ MIXED_GRADES = {
 }
 
 
-def fill_complete_audit(page, *, case_reference, audit_date, activity, team):
+def fill_complete_audit(page, *, case_reference, audit_date, activity, team, accessible=False):
+    """From the new audit's About the case page, each section in turn with Save and continue,
+    to the task list. ``accessible``: axe checks each kind of section page on the way."""
     fill_header(
         page, case_reference=case_reference, audit_date=audit_date, activity=activity, team=team
     )
-    domain(page, 1).get_by_role("checkbox", name="Neglect", exact=True).check()
+    if accessible:
+        assert_accessible(page)
+    save_and_continue(page)
     for number, grade in MIXED_GRADES.items():
+        expect(page).to_have_url(re.compile(rf"/edit/domain-{number}/$"))
+        if number == 1:
+            domain(page, 1).get_by_role("checkbox", name="Neglect", exact=True).check()
         text = None if grade == Grade.NOT_APPLICABLE else f"Evidence for domain {number}."
         grade_domain(page, number, grade, text)
+        if accessible and number == 1:
+            assert_accessible(page)
+        save_and_continue(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Agreed actions")
     fill_action(
         page,
         0,
@@ -121,12 +143,20 @@ def fill_complete_audit(page, *, case_reference, audit_date, activity, team):
         owner="Team manager",
         due_date=audit_date + datetime.timedelta(days=28),
     )
+    if accessible:
+        assert_accessible(page)
+    save_and_continue(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overall grade and feedback")
     fill_feedback_and_overall(
         page,
         feedback_date=audit_date,
         overall=Grade.DOES_NOT_MEET,
         comments="Drift in planning since the last review.",
     )
+    if accessible:
+        assert_accessible(page)
+    save_and_continue(page)
+    expect(page).to_have_url(re.compile(r"/audits/\d+/edit/$"))
 
 
 def in_month_activity(audit_date):
@@ -135,10 +165,15 @@ def in_month_activity(audit_date):
     return factories.AuditActivityFactory(moderation_rate=100, month=audit_date.replace(day=1))
 
 
+def banner(page, text):
+    """A message the server put at the top of the page (a GOV.UK notification banner)."""
+    return page.locator(".govuk-notification-banner").filter(has_text=text)
+
+
 # --- Journeys --------------------------------------------------------------------------------
 
 
-def test_auditor_fills_and_submits_a_whole_audit_which_becomes_read_only(page, live_server, login):
+def test_auditor_works_down_the_task_list_checks_answers_and_submits(page, live_server, login):
     auditor = factories.auditor()
     team = factories.TeamFactory()
     audit_date = timezone.localdate() - datetime.timedelta(days=3)
@@ -147,18 +182,43 @@ def test_auditor_fills_and_submits_a_whole_audit_which_becomes_read_only(page, l
     login(page, live_server, auditor)
     start_audit(page)
     fill_complete_audit(
-        page, case_reference="CR-JOURNEY-1", audit_date=audit_date, activity=activity, team=team
+        page,
+        case_reference="CR-JOURNEY-1",
+        audit_date=audit_date,
+        activity=activity,
+        team=team,
+        accessible=True,
     )
+
+    # The task list: every section Completed (plain text), Check your answers now a link.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit of case CR-JOURNEY-1")
+    for name in ("About the case", "Agreed actions", "Overall grade and feedback"):
+        expect(task_status(page, name)).to_have_text("Completed")
+    expect(page.locator(".govuk-task-list__status .govuk-tag")).to_have_count(1)  # Not started
+    assert_accessible(page)
+    page.get_by_role("link", name="Check your answers").click()
+
+    # Check your answers, and a Change link there and back.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before submitting the audit"
+    )
+    expect(page.locator(".govuk-summary-list")).to_have_count(len(SECTIONS))
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile(r"^Change evaluation \(4\.")).click()
+    expect(page).to_have_url(re.compile(r"/edit/domain-4/\?return=check$"))
+    page.wait_for_load_state("load")
+    domain(page, 4).get_by_label("Evaluation").fill("Evidence for domain 4, checked again.")
+    save_and_continue(page)
+    expect(page).to_have_url(re.compile(r"/audits/\d+/check/$"))
+    expect(page.get_by_text("Evidence for domain 4, checked again.")).to_be_visible()
     page.get_by_role("button", name="Submit audit").click()
 
     expect(page).to_have_url(re.compile(r"/audits/\d+/$"))
-    expect(page.get_by_role("status").filter(has_text="Audit submitted")).to_have_text(
-        "Audit submitted. It is now read-only."
-    )
+    expect(banner(page, "Audit submitted")).to_contain_text("Audit submitted. It is now read-only.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit of case CR-JOURNEY-1")
-    expect(page.get_by_role("main").get_by_text("Submitted", exact=True)).to_be_visible()
     expect(page.get_by_text("This audit has been submitted and is read-only.")).to_be_visible()
     expect(page.get_by_role("link", name="Continue editing")).to_have_count(0)
+    assert_accessible(page)
 
     audit = Audit.objects.get(case_reference="CR-JOURNEY-1")
     assert audit_pk_from_url(page) == audit.pk
@@ -178,7 +238,7 @@ def test_auditor_fills_and_submits_a_whole_audit_which_becomes_read_only(page, l
     }
     assert {n: g for n, (g, _) in grades.items()} == MIXED_GRADES
     assert grades[11] == (Grade.NOT_APPLICABLE, "")
-    assert grades[4] == (Grade.DOES_NOT_MEET, "Evidence for domain 4.")
+    assert grades[4] == (Grade.DOES_NOT_MEET, "Evidence for domain 4, checked again.")
     assert [r.slug for r in audit.risk_categories.all()] == ["neglect"]
     action = audit.actions.get()
     assert (action.description, action.owner, action.due_date, action.source) == (
@@ -193,127 +253,68 @@ def test_auditor_fills_and_submits_a_whole_audit_which_becomes_read_only(page, l
     expect(page.get_by_text("This audit can no longer be changed.")).to_be_visible()
 
 
-def test_submitting_an_incomplete_audit_lists_problems_keeps_input_and_saves_one_draft(
+def test_submitting_an_incomplete_audit_lists_problems_linking_to_the_section_pages(
     page, live_server, login
 ):
     auditor = factories.auditor()
-    team = factories.TeamFactory()
-    audit_date = timezone.localdate()
-    activity = in_month_activity(audit_date)
-
+    draft = helpers.draft_audit(auditor=auditor, case_reference="CR-PARTIAL-1")
+    DomainGrade.objects.filter(audit=draft, domain__number__in=[3, 4]).update(grade="", text="")
     login(page, live_server, auditor)
-    start_audit(page)
-    page.get_by_label("Case reference").fill("CR-PARTIAL-1")
-    grade_domain(page, 1, Grade.MEETS, "Risks were recognised early.")
-    grade_domain(page, 2, Grade.DOES_NOT_MEET, "The child was not seen alone.")
-    grade_domain(page, 3, Grade.MEETS)  # graded, but no evaluation yet
-    overall_section(page).get_by_role("radio", name="Does not meet good", exact=True).check()
-    page.get_by_role("button", name="Submit audit").click()
+    page.goto(f"/audits/{draft.pk}/edit/")
 
-    # The message is a status: the error summary below is the page's one alert.
-    expect(
-        page.get_by_role("status").filter(has_text="Your changes are saved as a draft")
-    ).to_be_visible()
-    expect(page.get_by_role("alert")).to_have_count(1)
-    # The summary is at the top of the page, announced, and takes focus.
-    summary = page.get_by_role("alert", name=re.compile(r"^There are \d+ problems$"))
-    expect(summary).to_be_visible()
+    # The task list says what is left, and Check your answers cannot start yet.
+    expect(task_status(page, "About the case")).to_have_text("Completed")
+    expect(task_status(page, "3. " + domain_title(draft, 3))).to_have_text("Not started")
+    expect(page.locator("#task-check-status")).to_have_text("Cannot start yet")
+    expect(page.get_by_role("link", name="Check your answers")).to_have_count(0)
+    assert_accessible(page)
+
+    # Submitting all the same (as from a Check your answers page opened before) is refused.
+    page.goto(f"/audits/{draft.pk}/check/")
+    page.get_by_role("button", name="Submit audit").click()
+    summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
-    assert summary.evaluate(
-        "el => !!(el.compareDocumentPosition(document.getElementById('audit-form'))"
-        " & Node.DOCUMENT_POSITION_FOLLOWING)"
-    )
-    entries = summary.get_by_role("listitem")
-    draft = Audit.objects.get(case_reference="CR-PARTIAL-1")
-    assert draft.status == Status.DRAFT  # saved, even though it could not be submitted
+    expect(page.get_by_role("alert")).to_have_count(1)
     expected = rules.submit_problems(draft, today=timezone.localdate())
     expect(summary.get_by_role("heading")).to_have_text(f"There are {len(expected)} problems")
-    expect(entries).to_have_count(len(expected))
-    for number in range(4, 13):
-        link = summary.get_by_role(
-            "link", name=f"Grade domain {number}, or mark it Not applicable.", exact=True
-        )
-        expect(link).to_have_attribute("href", f"#id_domain-{number}-grade_0")
-    expect(
-        summary.get_by_role("link", name=re.compile("^Write the evaluation for domain 3"))
-    ).to_have_attribute("href", "#id_domain-3-text")
-    expect(
-        summary.get_by_role("link", name=re.compile("^An audit graded Does not meet good needs"))
-    ).to_have_attribute("href", "#actions")
-    hrefs = summary.get_by_role("link").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))"
-    )
-    assert len(hrefs) == len(expected)
-    assert (
-        page.evaluate("hrefs => hrefs.filter(h => !document.getElementById(h.slice(1)))", hrefs)
-        == []
-    ), "every entry must lead to an element on the page"
-    for graded in (1, 2, 3):
-        expect(
-            summary.get_by_role("link", name=re.compile(f"^Grade domain {graded},"))
-        ).to_have_count(0)
+    expect(summary.get_by_role("link")).to_have_count(len(expected))
+    assert page.title().startswith("Error: ")
+    assert_accessible(page)
 
-    # Each entry leads to its field.
-    page.evaluate("window.scrollTo(0, 0)")
-    expect(page.locator("#id_domain-4-grade_0")).not_to_be_in_viewport()
+    # Each entry leads to its section's page, at the field; saving comes back here.
     summary.get_by_role("link", name="Grade domain 4, or mark it Not applicable.").click()
-    expect(page).to_have_url(re.compile(r"#id_domain-4-grade_0$"))
-    expect(page.locator("#id_domain-4-grade_0")).to_be_in_viewport()
-    expect(page.locator("#id_domain-4-grade_0")).to_be_focused()
-    expect(page.locator("#id_domain-4-grade_0")).to_have_attribute("aria-invalid", "true")
-
-    # Nothing typed was lost.
-    expect(page.get_by_label("Case reference")).to_have_value("CR-PARTIAL-1")
-    expect(domain(page, 1).get_by_role("radio", name="Meets good", exact=True)).to_be_checked()
-    expect(
-        domain(page, 2).get_by_role("radio", name="Does not meet good", exact=True)
-    ).to_be_checked()
-    expect(domain(page, 3).get_by_role("radio", name="Meets good", exact=True)).to_be_checked()
-    expect(domain(page, 1).get_by_label("Evaluation")).to_have_value("Risks were recognised early.")
-    expect(domain(page, 2).get_by_label("Evaluation")).to_have_value(
-        "The child was not seen alone."
-    )
-    expect(
-        overall_section(page).get_by_role("radio", name="Does not meet good", exact=True)
-    ).to_be_checked()
-    expect(domain(page, 4).get_by_role("radio")).to_have_count(4)
-    for radio in domain(page, 4).get_by_role("radio").all():
-        expect(radio).not_to_be_checked()
-
-    # Put everything right on the same page and submit again: still one audit, now submitted.
-    fill_header(
-        page, case_reference="CR-PARTIAL-1", audit_date=audit_date, activity=activity, team=team
-    )
-    domain(page, 3).get_by_label("Evaluation").fill("Management oversight is recorded.")
-    for number in range(4, 13):
-        grade_domain(page, number, Grade.MEETS, f"Evidence for domain {number}.")
-    fill_action(
-        page,
-        0,
-        description="Visit the child and see them alone",
-        owner="Social worker",
-        due_date=audit_date + datetime.timedelta(days=14),
-    )
+    expect(page).to_have_url(re.compile(r"/edit/domain-4/\?return=check#id_domain-4-grade_0$"))
+    page.wait_for_load_state("load")
+    grade_domain(page, 4, Grade.MEETS, "Evidence for domain 4.")
+    save_and_continue(page)
+    expect(page).to_have_url(re.compile(r"/audits/\d+/check/$"))
+    page.get_by_role("button", name="Submit audit").click()
+    summary.get_by_role("link", name=re.compile("^Grade domain 3")).click()
+    page.wait_for_load_state("load")
+    grade_domain(page, 3, Grade.EXCEEDS, "Evidence for domain 3.")
+    save_and_continue(page)
     page.get_by_role("button", name="Submit audit").click()
 
-    expect(page.get_by_role("status").filter(has_text="Audit submitted")).to_be_visible()
+    expect(banner(page, "Audit submitted")).to_be_visible()
     assert audit_pk_from_url(page) == draft.pk
-    audits = Audit.objects.filter(case_reference="CR-PARTIAL-1")
-    assert audits.count() == 1
-    audit = audits.get()
-    assert audit.status == Status.SUBMITTED
-    assert audit.actions.count() == 1
-    assert audit.domain_grades.get(domain__number=1).text == "Risks were recognised early."
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED
+    assert Audit.objects.filter(case_reference="CR-PARTIAL-1").count() == 1
+
+
+def domain_title(audit, number):
+    return audit.tool.domains.get(number=number).title
 
 
 def test_add_another_action_then_remove_one(page, live_server, login):
     auditor = factories.auditor()
-    audit_date = timezone.localdate()
-    due = audit_date + datetime.timedelta(days=21)
+    draft = helpers.draft_audit(auditor=auditor, case_reference="CR-ACTIONS-1", with_action=False)
+    due = timezone.localdate() + datetime.timedelta(days=21)
 
     login(page, live_server, auditor)
-    start_audit(page)
-    page.get_by_label("Case reference").fill("CR-ACTIONS-1")
+    page.goto(f"/audits/{draft.pk}/edit/")
+    page.get_by_role("link", name="Agreed actions").click()
+    page.wait_for_load_state("load")
     total = page.locator("input[name='actions-TOTAL_FORMS']")
     rows = page.locator("#action-rows [data-action-row]")
     expect(rows).to_have_count(1)
@@ -329,26 +330,26 @@ def test_add_another_action_then_remove_one(page, live_server, login):
     expect(page.locator("#id_actions-1-description")).to_be_focused()
     fill_action(page, 1, description="Update the chronology", owner="Social worker", due_date=due)
 
-    page.get_by_role("button", name="Save draft").click()
-    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_have_text("Draft saved.")
+    page.get_by_role("button", name="Save and return to the task list").click()
     expect(page).to_have_url(re.compile(r"/audits/\d+/edit/$"))
-    page.reload()
+    expect(task_status(page, "Agreed actions")).to_have_text("Completed")
+    page.get_by_role("link", name="Agreed actions").click()
     expect(page.locator("#id_actions-0-description")).to_have_value("Convene a strategy discussion")
     expect(page.locator("#id_actions-0-owner")).to_have_value("Team manager")
     expect(page.locator("#id_actions-0-due_date")).to_have_value(due.isoformat())
     expect(page.locator("#id_actions-1-description")).to_have_value("Update the chronology")
-    audit = Audit.objects.get(case_reference="CR-ACTIONS-1")
-    assert sorted(audit.actions.values_list("description", flat=True)) == [
+    assert sorted(draft.actions.values_list("description", flat=True)) == [
         "Convene a strategy discussion",
         "Update the chronology",
     ]
 
     rows.nth(0).get_by_label("Remove this action").check()
-    page.get_by_role("button", name="Save draft").click()
-    expect(page.get_by_role("status").filter(has_text="Draft saved")).to_have_text("Draft saved.")
+    page.get_by_role("button", name="Save and return to the task list").click()
+    expect(page).to_have_url(re.compile(r"/audits/\d+/edit/$"))
+    page.get_by_role("link", name="Agreed actions").click()
     expect(page.locator("#id_actions-0-description")).to_have_value("Update the chronology")
     expect(page.locator("#id_actions-1-description")).to_have_value("")
-    assert list(audit.actions.values_list("description", flat=True)) == ["Update the chronology"]
+    assert list(draft.actions.values_list("description", flat=True)) == ["Update the chronology"]
 
 
 def test_re_audit_shows_the_earlier_audit_while_typing_and_after_submitting(
@@ -379,9 +380,10 @@ def test_re_audit_shows_the_earlier_audit_while_typing_and_after_submitting(
     fill_complete_audit(
         page, case_reference="CR-REAUDIT-1", audit_date=audit_date, activity=activity, team=team
     )
+    page.get_by_role("link", name="Check your answers").click()
     page.get_by_role("button", name="Submit audit").click()
 
-    expect(page.get_by_role("status").filter(has_text="Audit submitted")).to_be_visible()
+    expect(banner(page, "Audit submitted")).to_be_visible()
     new_pk = audit_pk_from_url(page)
     assert new_pk != earlier.pk
     expect(page.get_by_text("This case has been audited before")).to_be_visible()

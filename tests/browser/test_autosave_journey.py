@@ -42,11 +42,12 @@ AUTOSAVE_URLS = "**/autosave/"
 PUBLISH_QUESTION = "Publish this report? Its figures, narrative and PDF will be fixed for good."
 
 
-def signed_in_on_draft(page, live_server, login, case_reference):
+def signed_in_on_draft(page, live_server, login, case_reference, section):
+    """The auditor of a new draft, on one of its section pages."""
     auditor = factories.auditor()
     draft = helpers.draft_audit(auditor=auditor, case_reference=case_reference)
     login(page, live_server, auditor)
-    open_page(page, f"/audits/{draft.pk}/edit/")
+    open_page(page, f"/audits/{draft.pk}/edit/{section}/")
     return draft
 
 
@@ -55,7 +56,7 @@ def domain_text(audit, number) -> str:
 
 
 def test_typing_in_a_draft_is_saved_by_itself_and_survives_a_reload(page, live_server, login):
-    draft = signed_in_on_draft(page, live_server, login, "CR-AUTO-1")
+    draft = signed_in_on_draft(page, live_server, login, "CR-AUTO-1", "domain-5")
     typed = "Written between two visits; never saved by hand."
 
     with autosaved(page):
@@ -68,7 +69,7 @@ def test_typing_in_a_draft_is_saved_by_itself_and_survives_a_reload(page, live_s
     expect(autosave_status(page)).to_be_empty()
 
 
-def test_a_new_audit_autosaves_into_one_draft_and_its_action_row_gets_its_id(
+def test_a_new_audit_autosaves_into_one_draft_and_an_action_row_gets_its_id(
     page, live_server, login
 ):
     auditor = factories.auditor()
@@ -78,30 +79,39 @@ def test_a_new_audit_autosaves_into_one_draft_and_its_action_row_gets_its_id(
 
     with autosaved(page):
         page.get_by_label("Case reference").fill("CR-AUTO-NEW")
+    audit = Audit.objects.get(case_reference="CR-AUTO-NEW")
+    expect(page).to_have_url(re.compile(rf"/audits/{audit.pk}/edit/case/$"))
+
+    # The next autosave goes to the draft it started.
+    with autosaved(page):
+        page.get_by_label("Case reference").fill("CR-AUTO-NEW-2")
+    assert Audit.objects.filter(auditor=auditor).count() == 1
+    audit.refresh_from_db()
+    assert audit.case_reference == "CR-AUTO-NEW-2"
+    page.reload()
+    expect(page.get_by_label("Case reference")).to_have_value("CR-AUTO-NEW-2")
+
+    # On the agreed actions page a new row learns its id, and the next autosave changes that
+    # action, not a new one.
+    open_page(page, f"/audits/{audit.pk}/edit/actions/")
+    with autosaved(page):
         page.locator("#id_actions-0-description").fill("Book a joint visit")
         page.locator("#id_actions-0-due_date").fill(due.isoformat())
-    audit = Audit.objects.get(case_reference="CR-AUTO-NEW")
     (action,) = audit.actions.all()
-    expect(page).to_have_url(re.compile(rf"/audits/{audit.pk}/edit/$"))
     expect(page.locator("#id_actions-0-id")).to_have_value(str(action.pk))
-
-    # The next autosave goes to the draft it started and changes that action, not a new one.
     with autosaved(page):
         page.locator("#id_actions-0-owner").fill("Team manager")
-    assert Audit.objects.filter(auditor=auditor).count() == 1
     assert list(audit.actions.values_list("pk", "description", "owner", "due_date")) == [
         (action.pk, "Book a joint visit", "Team manager", due)
     ]
-
     page.reload()
-    expect(page.get_by_label("Case reference")).to_have_value("CR-AUTO-NEW")
     expect(page.locator("#id_actions-0-owner")).to_have_value("Team manager")
 
 
 def test_offline_the_page_says_it_is_not_saved_and_saves_by_itself_once_back(
     page, live_server, login
 ):
-    draft = signed_in_on_draft(page, live_server, login, "CR-AUTO-OFF")
+    draft = signed_in_on_draft(page, live_server, login, "CR-AUTO-OFF", "domain-6")
     page.route(AUTOSAVE_URLS, lambda route: route.abort("internetdisconnected"))
 
     evaluation(page, 6).fill("Typed on the train, out of signal.")
@@ -119,17 +129,17 @@ def test_offline_the_page_says_it_is_not_saved_and_saves_by_itself_once_back(
 def test_leaving_with_unsaved_edits_asks_first_and_once_autosaved_does_not(
     page, live_server, login
 ):
-    draft = signed_in_on_draft(page, live_server, login, "CR-AUTO-LEAVE")
+    draft = signed_in_on_draft(page, live_server, login, "CR-AUTO-LEAVE", "domain-7")
     asked = []
     page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
-    my_audits = page.get_by_role("navigation", name="Main").get_by_role("link", name="My audits")
+    my_audits = page.get_by_role("navigation", name="Menu").get_by_role("link", name="My audits")
 
     evaluation(page, 7).fill("Half a thought")
     my_audits.click()
     # Staying: the question was asked, the page and its text are still here.
     expect(autosave_status(page)).to_have_text(SAVED_AT)  # leaving saved it meanwhile
     assert asked == ["beforeunload"]
-    expect(page).to_have_url(re.compile(rf"/audits/{draft.pk}/edit/$"))
+    expect(page).to_have_url(re.compile(rf"/audits/{draft.pk}/edit/domain-7/$"))
     expect(evaluation(page, 7)).to_have_value("Half a thought")
     assert domain_text(draft, 7) == "Half a thought"
 

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from audits import periods
+from audits.models import Audit, Status
 from reports.services import report_create
 from reports.targets.services import target_create
 from tests import factories, helpers
@@ -84,9 +85,18 @@ def test_the_key_pages_and_their_scripts_break_no_rule_of_the_policy(watched, lo
     # Typing sets off an autosave (a fetch, under connect-src): wait for its answer, or it would
     # go when the page is left below, after the cookies are cleared, and fail (403).
     with page.expect_response(lambda r: r.url.endswith("/autosave/")) as autosave:
-        page.locator("#add-action").click()
         page.locator("#id_case_reference").fill("CR-73001")
         page.locator("#id_case_reference").dispatch_event("change")
+    assert autosave.value.ok
+    page.wait_for_load_state("networkidle")
+    problems.extend(page.evaluate("window.__violations"))
+    # The draft it started: its task list, and the agreed actions page's added row.
+    draft = Audit.objects.get(auditor=auditor, status=Status.DRAFT)
+    _visit(page, problems, live_server.url + reverse("audits:edit", args=[draft.pk]))
+    _visit(page, problems, live_server.url + reverse("audits:section", args=[draft.pk, "actions"]))
+    with page.expect_response(lambda r: r.url.endswith("/autosave/")) as autosave:
+        page.locator("#add-action").click()
+        page.locator("#id_actions-1-description").fill("Added under the policy")
     assert autosave.value.ok
     page.wait_for_load_state("networkidle")
     problems.extend(page.evaluate("window.__violations"))

@@ -108,6 +108,7 @@ def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
     # The auditor submits the draft they prepared.
     login(page, live_server, auditor)
     page.get_by_role("region", name="My audits").get_by_role("link", name="CR-MOD-LOWER").click()
+    page.get_by_role("link", name="Check your answers").click()  # from the audit's task list
     page.get_by_role("button", name="Submit audit").click()
     expect(status_message(page, "Audit submitted")).to_be_visible()
     draft.refresh_from_db()
@@ -234,10 +235,15 @@ def test_moderator_sends_back_the_auditor_amends_and_resubmits_and_the_moderator
     to_finish = my_work.locator("#my-drafts").get_by_role("row").filter(has_text="CR-MOD-RETURN")
     expect(to_finish).to_contain_text("Returned to you")
     to_finish.get_by_role("link", name="CR-MOD-RETURN").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Returned to auditor")
-    page.locator("fieldset#domain-3").get_by_label("Evaluation").fill(
+    # The audit's task list, under its status, with what the moderator asked.
+    expect(page.locator(".govuk-caption-l")).to_have_text("Returned to auditor")
+    expect(page.locator("#send-back-notice")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^3\. ")).click()
+    page.locator("#domain-3").get_by_label("Evaluation").fill(
         "The team manager decided to close the plan; the rationale is on file."
     )
+    page.get_by_role("button", name="Save and return to the task list").click()
+    page.get_by_role("link", name="Check your answers").click()
     page.get_by_role("button", name="Submit audit").click()
     expect(status_message(page, "Audit submitted")).to_be_visible()
     audit.refresh_from_db()

@@ -67,7 +67,7 @@ def wait_for(condition, seconds=5):
 
 
 def fill_overall_comments(page, text):
-    page.get_by_role("region", name="Overall judgement").get_by_label("Overall comments").fill(text)
+    page.get_by_label("Overall comments").fill(text)
 
 
 def test_the_warning_appears_with_the_focus_and_staying_signed_in_keeps_the_session(
@@ -150,17 +150,18 @@ def sign_in_again(page, user):
 
 
 def on_a_draft(page, live_server, login, auditor, case_reference):
-    """Signed in, with a draft's form open."""
+    """Signed in, with a draft's Overall grade and feedback page open."""
     audit = helpers.draft_audit(auditor=auditor, case_reference=case_reference)
     login(page, live_server, auditor)
-    page.goto(f"/audits/{audit.pk}/edit/")
+    page.goto(f"/audits/{audit.pk}/edit/overall/")
     return audit
 
 
 def type_and_save(page):
-    """Type the overall comments and press "Save draft" at once (before any autosave)."""
+    """Type the overall comments and press "Save and return to the task list" at once (before
+    any autosave)."""
     fill_overall_comments(page, TYPED)
-    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("button", name="Save and return to the task list").click()
 
 
 def restore_the_kept_save(page, audit):

@@ -113,14 +113,22 @@ TWO_FACTOR_ROLES = ("qa_lead_user", "administrator_user")
 
 FORMS = {
     # --- audits ---
+    # A new audit's first page (About the case), then a section of a draft (its agreed
+    # actions, test_access_every_url._kwargs), then Check your answers' Submit button.
     "audits:new": Form(("owner",), _audit, examples=60),
-    "audits:edit": Form(
-        ("owner",), lambda w, u: {"overall_comments": "Changed.", "action": "save"}
+    "audits:section": Form(
+        ("owner",),
+        lambda w, u: {"actions-0-description": "Changed.", "action": "continue"},
+        examples=60,
     ),
+    "audits:check": Form(("owner",), page=None, examples=10),
     "audits:delete": Form(("owner",), page=None, examples=10),
     # Autosave: the same forms, posted by the page's script, answered in JSON.
     "audits:autosave": Form(
-        ("owner",), lambda w, u: {"overall_comments": "Typed."}, page="audits:edit", succeeds=200
+        ("owner",),
+        lambda w, u: {"actions-0-description": "Typed."},
+        page="audits:section",
+        succeeds=200,
     ),
     "audits:autosave_new": Form(("owner",), _audit, page="audits:new", succeeds=200),
     "audits:activity_new": Form(
@@ -266,6 +274,7 @@ IGNORES_POST = {
     "oidc_authentication_init",
     "oidc_authentication_callback",
     "audits:home",
+    "audits:edit",  # the task list: a page to read
     "audits:mine",
     "audits:all",
     "audits:earlier",

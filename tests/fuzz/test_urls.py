@@ -81,6 +81,8 @@ PARAMETERS = {
     "audits:detail": (),
     "audits:pdf": (),
     "audits:edit": (),
+    "audits:section": ("return",),
+    "audits:check": (),
     "audits:delete": (),
     "audits:autosave": (),
     "audits:autosave_new": (),

@@ -610,9 +610,9 @@ def test_the_audit_page_shows_each_actions_state_and_links_to_it(client, owner, 
 
     html = client.get(reverse("audits:detail", args=[action.audit_id])).content.decode()
 
-    assert '<th scope="col">State</th>' in html
+    assert '<th scope="col" class="govuk-table__header">State</th>' in html
     assert f'href="{reverse("audits:action_detail", args=[action.pk])}"' in html
-    assert "<td>Done (" in html
+    assert '<td class="govuk-table__cell">Done (' in html
 
 
 def test_a_draft_audit_page_does_not_link_to_action_pages(client, owner, owners_actions):

@@ -153,7 +153,7 @@ def test_a_change_through_a_page_names_who_and_from_which_address(client, owner)
     client.post(reverse("audits:new"), post_data(header={"case_reference": "CR-2002"}))
     audit = Audit.objects.get(case_reference="CR-2002")
     client.post(
-        reverse("audits:edit", args=[audit.pk]),
+        reverse("audits:section", args=[audit.pk, "domain-5"]),
         post_data(
             header={"case_reference": "CR-2002"},
             domains={5: {"grade": Grade.MEETS, "text": "Plan reviewed monthly."}},

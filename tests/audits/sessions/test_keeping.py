@@ -35,7 +35,8 @@ def draft(owner):
 
 
 def edit_url(audit) -> str:
-    return reverse("audits:edit", args=[audit.pk])
+    """The audit's page where the overall comments are typed (save_draft)."""
+    return reverse("audits:section", args=[audit.pk, "overall"])
 
 
 def offer_url(page: str) -> str:
@@ -157,7 +158,7 @@ def test_a_later_save_from_the_same_page_replaces_the_one_kept_before(client, ow
     Session.objects.all().delete()
     referer = {"HTTP_REFERER": f"http://testserver{edit_url(draft)}"}
     client.post(
-        reverse("audits:autosave", args=[draft.pk]),
+        reverse("audits:autosave", args=[draft.pk, "overall"]),
         save_draft(draft, text="Typed so far"),
         **JSON,
         **referer,
