@@ -596,6 +596,30 @@ class AuditFormPage:
                 rows.append((_("Agreed actions"), _("None")))
         return rows
 
+    def show_problems(self, problems) -> None:
+        """Put what submit refuses (audits.rules.Problem, this section's) on the page's fields,
+        as errors: the section page a person reaches from Check your answers says what is
+        missing there, at the field, with the error summary above. The page is not bound (it
+        shows the saved audit), so each form gets an empty cleaned_data for add_error."""
+
+        def add(form, field, message):
+            if not hasattr(form, "cleaned_data"):
+                form.cleaned_data = {}
+            form.add_error(field if field in form.fields else None, message)
+
+        by_number = {form.domain.number: form for form in self.domain_forms}
+        for problem in problems:
+            if problem.part == "header" and problem.field in self.header.fields:
+                add(self.header, problem.field, problem.message)
+            elif problem.part == "domain" and problem.index in by_number:
+                add(by_number[problem.index], problem.field, problem.message)
+            elif self.actions is not None and problem.part == "action":
+                shown = self.actions.initial_forms
+                if problem.index < len(shown):
+                    add(shown[problem.index], problem.field, problem.message)
+                else:
+                    self.actions_errors.append(problem.message)
+
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor id, message) for every error on the page, in page order."""
 

@@ -18,7 +18,7 @@ from .filters import AuditFilter
 from .forms import AuditFormPage, CaseSearchForm
 from .permissions import require
 from .revisions import RevisionConflict
-from .rules import draft_warnings
+from .rules import draft_warnings, submit_problems
 from .security import history
 from .security.events import Event, record
 from .sessions.selectors import kept_saves_for
@@ -203,12 +203,20 @@ def _render_conflict(request, page, conflict):
 
 def _render_section(request, page, audit, status=200, **extra):
     section = page.section
+    return_to_check = request.GET.get("return") == "check"
+    if return_to_check and not page.is_bound and audit is not None:
+        # Opened from Check your answers: what submit refuses in this section, at its fields.
+        page.show_problems(
+            p
+            for p in submit_problems(audit, today=timezone.localdate())
+            if sections.section_of(p) == section.slug
+        )
     context = {
         "page": page,
         "audit": audit,
         "section": section,
-        "error_summary": page.error_summary() if page.is_bound else [],
-        "return_to_check": request.GET.get("return") == "check",
+        "error_summary": page.error_summary() if page.is_bound or return_to_check else [],
+        "return_to_check": return_to_check,
         **extra,
     }
     if section.kind == "about":

@@ -315,6 +315,28 @@ def test_a_refused_submit_shows_the_error_summary_linking_to_the_section_pages(
     assert audit.status == Status.DRAFT
 
 
+def test_a_section_opened_from_check_your_answers_shows_what_submit_refuses_there(
+    auditor_client, owner
+):
+    content = complete_content()
+    content.domains[7] = {"grade": Grade.MEETS, "text": ""}
+    audit = services.audit_save_draft(audit=None, by=owner, content=content)
+    domain = reverse("audits:section", args=[audit.pk, "domain-7"])
+
+    html = auditor_client.get(f"{domain}?return=check").content.decode()
+
+    assert "<title>Error: " in html
+    assert 'class="govuk-error-summary"' in html
+    assert 'href="#id_domain-7-text"' in html
+    assert 'id="id_domain-7-text_error"' in html
+    # Opened from the task list instead, the page is a plain question page.
+    plain = auditor_client.get(domain).content.decode()
+    assert "govuk-error-summary" not in plain
+    # Another section, with nothing missing, shows no error when opened from the check page.
+    other = reverse("audits:section", args=[audit.pk, "domain-6"])
+    assert "govuk-error-summary" not in auditor_client.get(f"{other}?return=check").content.decode()
+
+
 def test_a_new_audit_saved_and_continued_through_every_section_is_submitted(auditor_client):
     """The journey through the client: About the case starts the draft, Save and continue goes
     down the list, the task list says Completed, Check your answers submits."""
