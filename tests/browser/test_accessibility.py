@@ -208,26 +208,29 @@ def _section(attribute, section):
     return lambda world: {"pk": getattr(world, attribute).pk, "section": section}
 
 
-# The audit's task list sections (being built on another branch: the lead sets the URL name
-# and these slugs to what was merged).
+# The audit's task list sections (audits.sections): About the case, the 12 domains, the agreed
+# actions, the overall grade and feedback.
 SECTIONS = ("case", *(f"domain-{n}" for n in range(1, 13)), "actions", "overall")
 
 
 def section_rows():
-    """Each section page of the audit: empty, with errors (saved with nothing in it) and
-    completed."""
+    """Each section page of the audit: empty, with errors (opened from Check your answers,
+    which puts what submit refuses at the section's fields) and completed."""
     for slug in SECTIONS:
         name, url = f"Audit section {slug}", "audits:section"
         yield Row(name, "auditor", url, _section("empty_draft", slug), state=EMPTY)
         yield Row(
-            name,
-            "auditor",
-            url,
-            _section("empty_draft", slug),
-            state=ERRORS,
-            act=press("Save and continue"),
+            name, "auditor", url, _section("empty_draft", slug), query="?return=check", state=ERRORS
         )
         yield Row(name, "auditor", url, _section("draft", slug), state=COMPLETED)
+
+
+def fill_then_press(label: str, value: str, button: str) -> Callable:
+    def step(page):
+        page.get_by_label(label, exact=True).fill(value)
+        press(button)(page)
+
+    return step
 
 
 # fmt: off
@@ -237,27 +240,32 @@ PAGES = [
     Row("Sign in", ANONYMOUS, "login", state=ERRORS, act=press("Sign in")),
     Row("Forgotten password", ANONYMOUS, "password_reset", state=EMPTY),
     Row("Signed out", ANONYMOUS, "session:signed_out"),
-    Row("Accessibility statement", ANONYMOUS, "accessibility_statement"),
+    Row("Accessibility statement", ANONYMOUS, "pages:accessibility"),
+    Row("Help", ANONYMOUS, "pages:help"),
+    Row("Contact", ANONYMOUS, "pages:contact"),
+    Row("Privacy notice", ANONYMOUS, "pages:privacy"),
     # Auditor.
     Row("Home", "auditor", "audits:home"),
     Row("Start an audit", "auditor", "audits:new", state=EMPTY),
-    Row("Start an audit", "auditor", "audits:new", state=ERRORS, act=press("Submit audit")),
-    Row("Audit form", "auditor", "audits:edit", _pk("draft"), state=COMPLETED),
-    Row("Audit task list", "auditor", "audits:task_list", _pk("empty_draft"), state=EMPTY),
-    Row("Audit task list", "auditor", "audits:task_list", _pk("draft"), state=COMPLETED),
+    Row("Start an audit", "auditor", "audits:new", state=ERRORS,
+        act=fill_then_press("Case reference", "not a reference!", "Save and continue")),
+    Row("Audit task list", "auditor", "audits:edit", _pk("empty_draft"), state=EMPTY),
+    Row("Audit task list", "auditor", "audits:edit", _pk("draft"), state=COMPLETED),
     *section_rows(),
-    Row("Check your answers", "auditor", "audits:check_answers", _pk("draft"), state=COMPLETED),
-    # The lead: give this row the act that shows the errors (pressing Submit, or none if the
-    # page lists what is missing as it opens).
-    Row("Check your answers", "auditor", "audits:check_answers", _pk("empty_draft"), state=ERRORS),
+    Row("Check your answers", "auditor", "audits:check", _pk("draft"), state=COMPLETED),
+    Row("Check your answers", "auditor", "audits:check", _pk("empty_draft"), state=ERRORS,
+        act=press("Submit audit")),
     Row("Submitted audit", "auditor", "audits:detail", _pk("in_queue")),
     Row("Moderated audit with feedback", "auditor", "audits:detail", _pk("moderated")),
     Row("My audits", "auditor", "audits:mine"),
     Row("My audits", "auditor", "audits:mine", query="?status=submitted", state=FILTERED),
     Row("My audits", "auditor", "audits:mine", query="?overall_grade=exceeds", state=NO_RESULTS),
     Row("Case history", "auditor", "audits:case_timeline", lambda w: {"case_reference": "CR-A11Y-DONE"}),
-    Row("Search results", "auditor", "audits:search", query="?q=CR-A11Y", state=FILTERED),
-    Row("Search results", "auditor", "audits:search", query="?q=CR-NOTHING", state=NO_RESULTS),
+    Row("Find a case", "auditor", "audits:find_case", query="?reference=CR-A11Y", state=FILTERED),
+    Row("Find a case", "auditor", "audits:find_case", query="?reference=CR-NOTHING",
+        state=NO_RESULTS),
+    Row("Find a case", "auditor", "audits:find_case", query="?reference=%21%21", state=ERRORS,
+        status=400),
     Row("Feedback for me", "auditor", "moderation:feedback"),
     Row("Exemplars", "auditor", "moderation:exemplars"),
     Row("Actions", "auditor", "audits:actions"),
