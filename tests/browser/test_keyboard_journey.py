@@ -1,8 +1,9 @@
 """Issue 13 acceptance: a whole audit completed and submitted, and moderated, with the keyboard
 alone (tests/browser/keyboard.py: Tab, Shift+Tab, Space, Enter, arrow keys and typing).
 
-Written against the audit form as one long page; when the audit becomes a task list, the
-journey keeps these steps and gains "follow the section's link, fill it, Save and continue".
+The audit is a task list: each section is its own page, filled and left with "Save and
+continue" (About the case, the 12 domains, the agreed actions, the overall grade), then Check
+your answers is reached from the task list by its link and the audit submitted there.
 """
 
 import datetime
@@ -80,7 +81,7 @@ def fill_case(page, *, case_reference, audit_date, activity, team):
 
 
 def fill_domain(page, number, grade, text=None):
-    within = f"fieldset#domain-{number}"
+    within = f"#domain-{number}"
     choose_radio(page, Target(ANY_GRADE, type="radio", within=within), grade)
     if text is not None:
         type_into(page, Target("Evaluation", tag="textarea", within=within), text)
@@ -96,8 +97,16 @@ def fill_action(page, *, description, owner, due_date):
 def fill_feedback_and_overall(page, *, feedback_date, overall, comments):
     type_date(page, Target("Date of feedback discussion"), feedback_date)
     type_into(page, Target("Discussed with", tag="input"), "Case holder and team manager")
-    choose_radio(page, Target(ANY_GRADE, type="radio", within="#overall-title ~ *"), overall)
+    choose_radio(page, Target(ANY_GRADE, type="radio", within="#audit-form"), overall)
     type_into(page, Target("Overall comments", tag="textarea"), comments)
+
+
+def save_and_continue(page, next_heading):
+    """Save the section and go on: the next section's page, whose heading says so."""
+    press_button(page, "Save and continue")
+    assert error_summary(page) == []
+    expect(page.get_by_role("heading", level=1)).to_contain_text(next_heading)
+    page.wait_for_load_state("load")
 
 
 # --- Journeys ---------------------------------------------------------------------------------
@@ -128,29 +137,39 @@ def test_an_auditor_completes_and_submits_a_whole_audit_and_a_moderator_moderate
         activity=activity,
         team=team,
     )
-    tick(page, Target("Neglect", type="checkbox", within="fieldset#domain-1"))
+    save_and_continue(page, re.compile(r"^1\. "))
+    tick(page, Target("Neglect", type="checkbox", within="#domain-1"))
     for number, grade in GRADES.items():
+        if number > 1:
+            save_and_continue(page, re.compile(rf"^{number}\. "))
         text = None if grade == "Not applicable" else f"Evidence for domain {number}."
         fill_domain(page, number, grade, text)
+    # Second thoughts: back up the page (Shift+Tab) to domain 12's evaluation and rewrite it.
+    type_into(
+        page,
+        Target("Evaluation", tag="textarea", within="#domain-12"),
+        "Plans are reviewed on time and the child's views are recorded.",
+        backwards=True,
+    )
+    save_and_continue(page, "Agreed actions")
     fill_action(
         page,
         description="See the child alone within two weeks",
         owner="Social worker",
         due_date=audit_date + datetime.timedelta(days=14),
     )
+    save_and_continue(page, "Overall grade and feedback")
     fill_feedback_and_overall(
         page,
         feedback_date=audit_date,
         overall="Does not meet good",
         comments="Drift in planning since the last review.",
     )
-    # Second thoughts: back up the page (Shift+Tab) to domain 12's evaluation, then on to Submit.
-    type_into(
-        page,
-        Target("Evaluation", tag="textarea", within="fieldset#domain-12"),
-        "Plans are reviewed on time and the child's views are recorded.",
-        backwards=True,
-    )
+    press_button(page, "Save and continue")
+    assert error_summary(page) == []
+    # Back on the task list every section is complete: on to Check your answers, and submit.
+    follow_link(page, "Check your answers")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Check your answers")
     press_button(page, "Submit audit")
     assert error_summary(page) == []
 
