@@ -4,12 +4,17 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from .dates import DateInputField
 from .forms import AccessibleFormMixin
 from .grades import OVERALL_GRADES
 from .layout import Column, Layout, Row
 from .models import Audit, AuditActivity, CaseType, Status, Strand
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+class DateInputFilter(django_filters.DateFilter):
+    """A date typed in GOV.UK date input boxes (audits.dates)."""
+
+    field_class = DateInputField
 
 
 class FilterForm(AccessibleFormMixin, forms.Form):
@@ -29,12 +34,10 @@ class StyledFilterSet(django_filters.FilterSet):
 
 
 class AuditFilter(StyledFilterSet):
-    date_from = django_filters.DateFilter(
-        field_name="audit_date", lookup_expr="gte", label=_("Audit date from"), widget=DATE
+    date_from = DateInputFilter(
+        field_name="audit_date", lookup_expr="gte", label=_("Audit date from")
     )
-    date_to = django_filters.DateFilter(
-        field_name="audit_date", lookup_expr="lte", label=_("Audit date to"), widget=DATE
-    )
+    date_to = DateInputFilter(field_name="audit_date", lookup_expr="lte", label=_("Audit date to"))
     activity = django_filters.ModelChoiceFilter(
         queryset=AuditActivity.objects.order_by("-month", "name"), label=_("Activity")
     )

@@ -8,10 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from audits import roles
 from audits.actions.selectors import action_owners, owned_by
-from audits.filters import StyledFilterSet
+from audits.filters import DateInputFilter, StyledFilterSet
 from audits.models import AgreedAction, AuditActivity, Team
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -40,12 +39,8 @@ class ActionFilter(StyledFilterSet):
     team = django_filters.ModelChoiceFilter(
         field_name="audit__team", queryset=Team.objects.all(), label=_("Case holder's team")
     )
-    due_from = django_filters.DateFilter(
-        field_name="due_date", lookup_expr="gte", label=_("Due from"), widget=DATE
-    )
-    due_to = django_filters.DateFilter(
-        field_name="due_date", lookup_expr="lte", label=_("Due to"), widget=DATE
-    )
+    due_from = DateInputFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
+    due_to = DateInputFilter(field_name="due_date", lookup_expr="lte", label=_("Due to"))
 
     class Meta:
         model = AgreedAction
