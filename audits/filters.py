@@ -1,20 +1,49 @@
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import EMPTY_VALUES, RegexValidator
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .dates import DateInputField
 from .forms import AccessibleFormMixin
 from .grades import OVERALL_GRADES
 from .layout import Column, Layout, Row
 from .models import Audit, AuditActivity, CaseType, Status, Strand
+from .rules import CASE_REFERENCE_RE
 
 
 class DateInputFilter(django_filters.DateFilter):
     """A date typed in GOV.UK date input boxes (audits.dates)."""
 
     field_class = DateInputField
+
+
+class CaseReferenceFilter(django_filters.CharFilter):
+    """A case reference, or its beginning, whatever the case (selectors.with_case_reference_
+    prefix, an index read). ``field`` is the reference's path from the list's rows."""
+
+    def __init__(self, *, field="case_reference", **kwargs):
+        self.reference_field = field
+        kwargs.setdefault("label", _("Case reference"))
+        kwargs.setdefault("help_text", _("All of it or its beginning, for example CR-10"))
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault(
+            "validators",
+            [
+                RegexValidator(
+                    CASE_REFERENCE_RE,
+                    _("Case reference must be letters, numbers and hyphens only"),
+                )
+            ],
+        )
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return selectors.with_case_reference_prefix(qs, value, field=self.reference_field)
 
 
 class FilterForm(AccessibleFormMixin, forms.Form):
@@ -34,6 +63,7 @@ class StyledFilterSet(django_filters.FilterSet):
 
 
 class AuditFilter(StyledFilterSet):
+    case_reference = CaseReferenceFilter()
     date_from = DateInputFilter(
         field_name="audit_date", lookup_expr="gte", label=_("Audit date from")
     )

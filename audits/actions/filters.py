@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audits import roles
 from audits.actions.selectors import action_owners, owned_by
-from audits.filters import DateInputFilter, StyledFilterSet
+from audits.filters import CaseReferenceFilter, DateInputFilter, StyledFilterSet
 from audits.models import AgreedAction, AuditActivity, Team
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -24,6 +24,7 @@ class OwnerFilter(django_filters.ModelChoiceFilter):
 
 
 class ActionFilter(StyledFilterSet):
+    case_reference = CaseReferenceFilter(field="audit__case_reference")
     state = django_filters.ChoiceFilter(choices=AgreedAction.State.choices, label=_("State"))
     overdue = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_overdue", label=_("Overdue")
