@@ -19,7 +19,7 @@ from audits.actions.filters import ActionFilter
 from audits.grades import Grade
 from audits.models import AgreedAction
 from tests import factories
-from tests.helpers import complete_content
+from tests.helpers import complete_content, date_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -496,7 +496,10 @@ def test_the_owner_marks_an_overdue_action_done(client, owner, owners_actions):
     assert "Overdue" in page and "Mark as done" in page
     response = client.post(
         reverse("audits:action_done", args=[action.pk]),
-        {"done-note": "Chronology brought up to date.", "done-completed_on": TODAY.isoformat()},
+        {
+            "done-note": "Chronology brought up to date.",
+            **date_parts("done-completed_on", TODAY),
+        },
         follow=True,
     )
 
@@ -512,18 +515,19 @@ def test_the_owner_marks_an_overdue_action_done(client, owner, owners_actions):
 def test_an_error_re_renders_the_form_with_what_was_typed(client, owner, owners_actions):
     action = owners_actions["open"]
     client.force_login(owner)
-    tomorrow = days(1).isoformat()
+    tomorrow = days(1)
 
     response = client.post(
         reverse("audits:action_done", args=[action.pk]),
-        {"done-note": "Typed <carefully> & kept", "done-completed_on": tomorrow},
+        {"done-note": "Typed <carefully> & kept", **date_parts("done-completed_on", tomorrow)},
     )
 
     assert response.status_code == 400
     html = response.content.decode()
     assert "Typed &lt;carefully&gt; &amp; kept</textarea>" in html
-    assert f'value="{tomorrow}"' in html
-    assert 'href="#id_done-completed_on">The date it was done cannot be in the future.' in html
+    assert f'name="done-completed_on_day" value="{tomorrow.day}"' in html
+    assert f'name="done-completed_on_year" value="{tomorrow.year}"' in html
+    assert 'href="#id_done-completed_on_0">The date it was done cannot be in the future.' in html
     assert 'aria-invalid="true"' in html
     action.refresh_from_db()
     assert action.state == AgreedAction.State.OPEN
@@ -533,17 +537,18 @@ def test_an_error_re_renders_the_form_with_what_was_typed(client, owner, owners_
 def test_a_missing_note_is_refused_and_the_date_kept(client, owner, owners_actions):
     action = owners_actions["open"]
     client.force_login(owner)
-    yesterday = days(-1).isoformat()
+    yesterday = days(-1)
 
     response = client.post(
         reverse("audits:action_done", args=[action.pk]),
-        {"done-note": "  ", "done-completed_on": yesterday},
+        {"done-note": "  ", **date_parts("done-completed_on", yesterday)},
     )
 
     assert response.status_code == 400
     html = response.content.decode()
     assert 'href="#id_done-note">Say what was done.' in html
-    assert f'value="{yesterday}"' in html
+    assert f'name="done-completed_on_day" value="{yesterday.day}"' in html
+    assert f'name="done-completed_on_month" value="{yesterday.month}"' in html
 
 
 def test_a_missing_reason_opens_the_not_needed_form_with_its_error(client, owner, owners_actions):
