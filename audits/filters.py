@@ -5,7 +5,7 @@ from django.core.validators import EMPTY_VALUES, RegexValidator
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
+from . import roles, selectors
 from .dates import DateInputField
 from .forms import AccessibleFormMixin
 from .grades import OVERALL_GRADES
@@ -18,6 +18,17 @@ class DateInputFilter(django_filters.DateFilter):
     """A date typed in GOV.UK date input boxes (audits.dates)."""
 
     field_class = DateInputField
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by name (roles.display_name), not username."""
+
+    def label_from_instance(self, obj):
+        return roles.display_name(obj)
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
 
 
 class CaseReferenceFilter(django_filters.CharFilter):
@@ -81,10 +92,10 @@ class AuditFilter(StyledFilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("State"))
     # Who has audits: one index probe per person (Exists), where a join with DISTINCT read
     # every audit on each page of the list.
-    auditor = django_filters.ModelChoiceFilter(
+    auditor = PersonFilter(
         queryset=get_user_model()
         .objects.filter(Exists(Audit.objects.filter(auditor=OuterRef("pk"))))
-        .order_by("username"),
+        .order_by("first_name", "last_name", "username"),
         label=_("Auditor"),
     )
 
