@@ -28,6 +28,7 @@ from .steps import (
     autosave_status,
     autosaved,
     evaluation,
+    fill_date,
     flash,
     open_page,
 )
@@ -79,7 +80,7 @@ def test_a_new_audit_autosaves_into_one_draft_and_its_action_row_gets_its_id(
     with autosaved(page):
         page.get_by_label("Case reference").fill("CR-AUTO-NEW")
         page.locator("#id_actions-0-description").fill("Book a joint visit")
-        page.locator("#id_actions-0-due_date").fill(due.isoformat())
+        fill_date(page, "id_actions-0-due_date", due)
     audit = Audit.objects.get(case_reference="CR-AUTO-NEW")
     (action,) = audit.actions.all()
     expect(page).to_have_url(re.compile(rf"/audits/{audit.pk}/edit/$"))

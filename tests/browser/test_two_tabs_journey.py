@@ -21,6 +21,7 @@ from .steps import (
     autosaved,
     csrf_cookie,
     evaluation,
+    fill_date,
     flash,
     new_tab,
     open_page,
@@ -58,7 +59,7 @@ def test_the_second_tab_is_told_who_saved_keeps_its_text_and_chooses_field_by_fi
     tab_a.locator("#id_actions-1-description").fill("Tab A: invite the school nurse")
     tab_a.locator("#id_actions-1-owner").fill("Team manager")
     due = timezone.localdate() + datetime.timedelta(days=14)
-    tab_a.locator("#id_actions-1-due_date").fill(due.isoformat())
+    fill_date(tab_a, "id_actions-1-due_date", due)
     tab_a.get_by_role("button", name="Save draft").click()
     expect(flash(tab_a, "Draft saved.")).to_be_visible()
     draft.refresh_from_db()

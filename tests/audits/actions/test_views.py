@@ -64,7 +64,9 @@ def action_named(name) -> AgreedAction:
 def listed(response) -> list[str]:
     """The actions in the table of the actions page, in the order shown."""
     assert response.status_code == 200
-    return re.findall(r'<a href="/actions/\d+/">([^<]+)</a>', response.content.decode())
+    return re.findall(
+        r'<a class="govuk-link" href="/actions/\d+/">([^<]+)</a>', response.content.decode()
+    )
 
 
 def close(name, by, *, state="done"):
@@ -287,7 +289,7 @@ def test_the_page_lists_overdue_first_with_a_badge(client, owner):
 
     assert listed(response) == ["CR-P #2", "CR-P #1"]
     html = response.content.decode()
-    assert "Overdue</span>" in html
+    assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in html
     assert "by 4\xa0days" in html
 
 
@@ -561,7 +563,7 @@ def test_a_missing_reason_opens_the_not_needed_form_with_its_error(client, owner
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "<details open>" in html
+    assert '<details class="govuk-details" open>' in html
     assert 'href="#id_not_needed-reason">Say why the action is no longer needed.' in html
 
 
@@ -694,6 +696,6 @@ def test_an_unknown_owner_re_renders_the_form_with_the_error(client, owner):
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="error-summary"' in html and 'href="#id_assign-assignee"' in html
-    assert "<details open" in html  # the form the error is in is shown open
+    assert '<details class="govuk-details" open>' in html  # the form the error is in is shown open
     action.refresh_from_db()
     assert action.assignee is None and not action.events.exists()
