@@ -47,7 +47,7 @@
     button.type = "submit";
     button.name = "action";
     button.value = form.getAttribute("data-compare-action");
-    button.className = "govuk-button govuk-button--warning govuk-!-margin-bottom-0";
+    // No class: GOV.UK's button style would show it despite "hidden".
     button.textContent = "Compare and choose";
     form.appendChild(button);
     button.hidden = true;

@@ -38,7 +38,7 @@ def autosave_status(page):
 
 def flash(page, text):
     """A message the server put at the top of the page (not autosave's own status line)."""
-    return page.locator(".alert[role=status]").filter(has_text=text)
+    return page.locator(".govuk-notification-banner").filter(has_text=text)
 
 
 def is_autosave(response) -> bool:
