@@ -56,3 +56,29 @@ def test_the_lists_with_their_filters_open_fit_a_phone(page, live_server, login,
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 320, f"{path} is {width} px wide at 320 px"
     assert_accessible(page)
+
+
+def test_the_sign_in_page_fits_a_phone_and_passes_axe(page, live_server):
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{live_server.url}/accounts/login/")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)
+
+
+def test_an_auditors_pages_fit_a_phone_and_pass_axe(page, live_server, login):
+    owner = factories.auditor()
+    audit = helpers.submitted_audit(auditor=owner, case_reference="CR-PHONE-2")
+    action = audit.actions.get()
+    login(page, live_server, owner)
+    page.set_viewport_size({"width": 320, "height": 800})
+    for path in (
+        f"/actions/{action.pk}/",
+        "/audits/mine/?case_reference=cr-phone",
+        f"/cases/{audit.case_reference}/",
+        "/no-such-page/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path} is {width} px wide at 320 px"
+        assert_accessible(page)
