@@ -281,6 +281,8 @@ def _audit_list(request, queryset, *, title, show_auditor, drafts, status=200):
     context = {
         "title": title,
         "filter": audit_filter,
+        # The page's one error summary, and "Error: " first in its title (base.html).
+        "error_summary": audit_filter.form.error_summary() if audit_filter.is_bound else [],
         "page_obj": page_obj,
         "show_auditor": show_auditor,
         "querystring": query.urlencode(),

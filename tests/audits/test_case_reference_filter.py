@@ -144,3 +144,12 @@ def test_the_action_filter_takes_the_reference_of_the_actions_audit(owner, cases
     )
 
     assert [a.audit.case_reference for a in action_filter.qs] == ["CR-3100"]
+
+
+def test_a_filter_error_is_in_the_pages_error_summary_and_title(client, qa_lead_user):
+    client.force_login(qa_lead_user)
+
+    html = client.get(reverse("audits:actions"), {"case_reference": "CR 1"}).content.decode()
+
+    assert "<title>Error: " in html
+    assert 'href="#id_case_reference">Case reference must be letters' in html
