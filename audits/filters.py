@@ -61,7 +61,18 @@ class FilterForm(AccessibleFormMixin, forms.Form):
     """A list page's filters, side by side (``_filter_form.html`` shows them)."""
 
     def layout(self):
-        return Layout(Row(*(Column(name, width="one-quarter") for name in self.fields)))
+        # A date's three boxes need a third of the row to sit on one line.
+        return Layout(
+            Row(
+                *(
+                    Column(
+                        name,
+                        width="one-third" if isinstance(field, DateInputField) else "one-quarter",
+                    )
+                    for name, field in self.fields.items()
+                )
+            )
+        )
 
 
 class StyledFilterSet(django_filters.FilterSet):
