@@ -22,11 +22,13 @@ class Difference:
     name: str  # the field's name in the form's data
     saved: str  # the saved version, as a person reads it
     mine: str  # what the page holds
-    values: tuple[str, ...]  # the saved version as the field's inputs take it
+    # The saved version as the field's inputs take it; for a field of several inputs (a GOV.UK
+    # date input's boxes) a dict of each input's name to its values.
+    values: tuple[str, ...] | dict[str, list[str]]
 
     @property
     def values_json(self) -> str:
-        return json.dumps(list(self.values))
+        return json.dumps(self.values if isinstance(self.values, dict) else list(self.values))
 
 
 def differences(mine: forms.Form, saved: forms.Form, *, label_prefix: str = "") -> list[Difference]:
@@ -40,14 +42,25 @@ def differences(mine: forms.Form, saved: forms.Form, *, label_prefix: str = "") 
         saved_value = saved[bound.name].initial
         if not bound.field.has_changed(saved_value, bound.data):
             continue
+        widget = bound.field.widget
+        several = isinstance(widget, forms.MultiWidget)
         found.append(
             Difference(
-                anchor=bound.auto_id,
+                anchor=f"{bound.auto_id}_0" if several else bound.auto_id,
                 label=f"{label_prefix}{bound.label}",
                 name=bound.html_name,
                 saved=readable(bound.field, saved_value),
                 mine=readable(bound.field, mine.cleaned_data.get(bound.name)),
-                values=input_values(bound.field, saved_value),
+                values=(
+                    {
+                        f"{bound.html_name}{suffix}": [part or ""]
+                        for suffix, part in zip(
+                            widget.widgets_names, widget.decompress(saved_value), strict=True
+                        )
+                    }
+                    if several
+                    else input_values(bound.field, saved_value)
+                ),
             )
         )
     return found

@@ -1,22 +1,78 @@
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import EMPTY_VALUES, RegexValidator
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from . import roles, selectors
+from .dates import DateInputField
 from .forms import AccessibleFormMixin
 from .grades import OVERALL_GRADES
 from .layout import Column, Layout, Row
 from .models import Audit, AuditActivity, CaseType, Status, Strand
+from .rules import CASE_REFERENCE_RE
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+class DateInputFilter(django_filters.DateFilter):
+    """A date typed in GOV.UK date input boxes (audits.dates)."""
+
+    field_class = DateInputField
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by name (roles.display_name), not username."""
+
+    def label_from_instance(self, obj):
+        return roles.display_name(obj)
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
+
+
+class CaseReferenceFilter(django_filters.CharFilter):
+    """A case reference, or its beginning, whatever the case (selectors.with_case_reference_
+    prefix, an index read). ``field`` is the reference's path from the list's rows."""
+
+    def __init__(self, *, field="case_reference", **kwargs):
+        self.reference_field = field
+        kwargs.setdefault("label", _("Case reference"))
+        kwargs.setdefault("help_text", _("All of it or its beginning, for example CR-10"))
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault(
+            "validators",
+            [
+                RegexValidator(
+                    CASE_REFERENCE_RE,
+                    _("Case reference must be letters, numbers and hyphens only"),
+                )
+            ],
+        )
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return selectors.with_case_reference_prefix(qs, value, field=self.reference_field)
 
 
 class FilterForm(AccessibleFormMixin, forms.Form):
     """A list page's filters, side by side (``_filter_form.html`` shows them)."""
 
     def layout(self):
-        return Layout(Row(*(Column(name, width="one-quarter") for name in self.fields)))
+        # A date's three boxes need a third of the row to sit on one line.
+        return Layout(
+            Row(
+                *(
+                    Column(
+                        name,
+                        width="one-third" if isinstance(field, DateInputField) else "one-quarter",
+                    )
+                    for name, field in self.fields.items()
+                )
+            )
+        )
 
 
 class StyledFilterSet(django_filters.FilterSet):
@@ -29,12 +85,11 @@ class StyledFilterSet(django_filters.FilterSet):
 
 
 class AuditFilter(StyledFilterSet):
-    date_from = django_filters.DateFilter(
-        field_name="audit_date", lookup_expr="gte", label=_("Audit date from"), widget=DATE
+    case_reference = CaseReferenceFilter()
+    date_from = DateInputFilter(
+        field_name="audit_date", lookup_expr="gte", label=_("Audit date from")
     )
-    date_to = django_filters.DateFilter(
-        field_name="audit_date", lookup_expr="lte", label=_("Audit date to"), widget=DATE
-    )
+    date_to = DateInputFilter(field_name="audit_date", lookup_expr="lte", label=_("Audit date to"))
     activity = django_filters.ModelChoiceFilter(
         queryset=AuditActivity.objects.order_by("-month", "name"), label=_("Activity")
     )
@@ -48,10 +103,10 @@ class AuditFilter(StyledFilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("State"))
     # Who has audits: one index probe per person (Exists), where a join with DISTINCT read
     # every audit on each page of the list.
-    auditor = django_filters.ModelChoiceFilter(
+    auditor = PersonFilter(
         queryset=get_user_model()
         .objects.filter(Exists(Audit.objects.filter(auditor=OuterRef("pk"))))
-        .order_by("username"),
+        .order_by("first_name", "last_name", "username"),
         label=_("Auditor"),
     )
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import conflicts, periods, sections
+from .dates import DateInputField
 from .grades import OVERALL_GRADES, Grade
 from .layout import Column, Layout, Row, form_helper
 from .models import AgeBand, AuditActivity, CaseType, Strand, Team
@@ -24,8 +25,6 @@ from .roles import is_administrator
 from .rules import CASE_REFERENCE_RE, null_character_error
 from .security.events import Event, record
 from .services import AuditContent
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class WithinReportDates:
@@ -108,19 +107,31 @@ class AccessibleFormMixin(SafeInputMixin):
         return summarise_errors(self)
 
 
+def field_anchor(auto_id: str, field: forms.Field | None) -> str:
+    """Where an error summary link lands: the field, the first option of a choice list, or the
+    first box of a date (audits.dates, a MultiWidget). ``field`` None: the id as it is."""
+    widget = getattr(field, "widget", None)
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.MultiWidget)):
+        return f"{auto_id}_0"
+    return auto_id
+
+
 def _anchor(bound_field) -> str:
-    """Where an error summary link lands: the field, or the first option of a choice list."""
-    widget = bound_field.field.widget
-    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-        return f"{bound_field.auto_id}_0"
-    return bound_field.auto_id
+    return field_anchor(bound_field.auto_id, bound_field.field)
 
 
 def field_error_entries(bound_field) -> list[tuple[str, str]]:
     """(anchor, message) for each error of one field, as the error summary lists them."""
     named = getattr(bound_field.form, "summary_names_fields", True)
+    label = str(bound_field.label)
     return [
-        (_anchor(bound_field), f"{bound_field.label}: {message}" if named else message)
+        (
+            _anchor(bound_field),
+            # A message that already names its field (audits.dates) is not named twice.
+            f"{label}: {message}"
+            if named and label.lower() not in str(message).lower()
+            else message,
+        )
         for message in bound_field.errors
     ]
 
@@ -222,9 +233,7 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    audit_date = forms.DateField(
-        label=gettext_lazy("Audit date"), required=False, widget=DATE_INPUT
-    )
+    audit_date = DateInputField(label=gettext_lazy("Audit date"), required=False)
     activity = ActivityChoiceField(
         label=gettext_lazy("Audit activity"),
         required=False,
@@ -246,8 +255,8 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
         label=gettext_lazy("This is a practice audit (training; never counted in figures)"),
         required=False,
     )
-    feedback_date = forms.DateField(
-        label=gettext_lazy("Date of feedback discussion"), required=False, widget=DATE_INPUT
+    feedback_date = DateInputField(
+        label=gettext_lazy("Date of feedback discussion"), required=False
     )
     feedback_with = forms.CharField(
         label=gettext_lazy("Discussed with"),
@@ -363,7 +372,7 @@ class ActionForm(AccessibleFormMixin, forms.Form):
         label=gettext_lazy("Action"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     owner = forms.CharField(label=gettext_lazy("By whom"), max_length=200, required=False)
-    due_date = forms.DateField(label=gettext_lazy("By when"), required=False, widget=DATE_INPUT)
+    due_date = DateInputField(label=gettext_lazy("By when"), required=False)
     summary_names_fields = False
 
     def layout(self):

@@ -149,6 +149,31 @@ def case_search_summary(audits: QuerySet[Audit]) -> dict:
     )
 
 
+# Above every character a case reference holds once upper-cased ([A-Z0-9-], CASE_REFERENCE_RE).
+_AFTER_REFERENCE_CHARACTERS = "~"
+
+
+def with_case_reference_prefix(queryset, prefix: str, *, field: str = "case_reference"):
+    """The rows of ``queryset`` whose case reference (through ``field``: "audit__case_reference"
+    for actions) is ``prefix`` or starts with it, whatever the case: a list's "Case reference"
+    filter, so "CR-30" finds CR-30, CR-301 and cr-3017.
+
+    A range on the upper-cased reference, the expression of audit_case_ref_upper_idx, so the
+    database reads that index (tests/audits/test_case_reference_filter.py EXPLAINs it); a LIKE
+    alone would read every audit unless the index had a pattern operator class. Every reference
+    starting with the prefix sorts between it and the prefix followed by "~" in byte order:
+    SQLite's, and PostgreSQL's in a C-collated database. Under a linguistic collation (en_GB),
+    which sorts hyphens as if absent, the range can leave some out; startswith keeps every row
+    it returns exact.
+    """
+    prefix = prefix.strip().upper()
+    return queryset.alias(case_reference_upper=Upper(field)).filter(
+        case_reference_upper__gte=prefix,
+        case_reference_upper__lt=prefix + _AFTER_REFERENCE_CHARACTERS,
+        case_reference_upper__startswith=prefix,
+    )
+
+
 def earlier_audits(*, case_reference: str, user, exclude_pk=None, before=None) -> list[dict]:
     """Earlier audits of the same case, past draft, oldest first.
 

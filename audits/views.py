@@ -15,7 +15,7 @@ from . import autosave, printing, roles, sections, selectors, services
 from . import home as home_selectors
 from .actions import selectors as action_selectors
 from .filters import AuditFilter
-from .forms import AuditFormPage, CaseSearchForm
+from .forms import ActionForm, AuditFormPage, AuditHeaderForm, CaseSearchForm, field_anchor
 from .permissions import require
 from .revisions import RevisionConflict
 from .rules import draft_warnings, submit_problems
@@ -99,14 +99,16 @@ def _problem_link(audit, problem) -> str:
     slug = sections.section_of(problem)
     url = reverse("audits:section", args=[audit.pk, slug]) + "?return=check"
     anchor = {
-        "header": f"id_{problem.field}",
+        "header": field_anchor(
+            f"id_{problem.field}", AuditHeaderForm.base_fields.get(problem.field)
+        ),
         "domain": f"id_domain-{problem.index}-{problem.field}_0"
         if problem.field == "grade"
         else f"id_domain-{problem.index}-{problem.field}",
-        "action": f"id_actions-{problem.index}-{problem.field}",
+        "action": field_anchor(
+            f"id_actions-{problem.index}-{problem.field}", ActionForm.base_fields.get(problem.field)
+        ),
     }.get(problem.part, "actions")
-    if problem.part == "header" and problem.field == "overall_grade":
-        anchor += "_0"
     return f"{url}#{anchor}"
 
 
@@ -363,6 +365,8 @@ def _audit_list(request, queryset, *, title, show_auditor, drafts, status=200):
     context = {
         "title": title,
         "filter": audit_filter,
+        # The page's one error summary, and "Error: " first in its title (base.html).
+        "error_summary": audit_filter.form.error_summary() if audit_filter.is_bound else [],
         "page_obj": page_obj,
         "show_auditor": show_auditor,
         "querystring": query.urlencode(),

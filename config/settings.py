@@ -422,6 +422,8 @@ RETENTION_YEARS = env_whole_number(
 )
 
 LANGUAGE_CODE = "en-gb"
+# "1 July 2026" wherever a date prints without a format of its own (config/formats/en_GB).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

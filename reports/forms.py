@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audits import periods
-from audits.forms import DATE_INPUT, AccessibleFormMixin
+from audits.dates import MONTH_YEAR, DateInputField
+from audits.forms import AccessibleFormMixin
 from audits.layout import CharacterCount, Column, Fieldset, Layout, Row
 from audits.models import AuditActivity, CaseType, Strand
 
@@ -52,14 +53,9 @@ class PeriodForm(AccessibleFormMixin, forms.Form):
         required=False,
         choices=[(1, "H1 (April to September)"), (2, "H2 (October to March)")],
     )
-    month = forms.DateField(
-        label=gettext_lazy("Month"),
-        required=False,
-        input_formats=["%Y-%m"],
-        widget=forms.DateInput(attrs={"type": "month"}),
-    )
-    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE_INPUT)
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE_INPUT)
+    month = DateInputField(label=gettext_lazy("Month"), required=False, parts=MONTH_YEAR)
+    start = DateInputField(label=gettext_lazy("From"), required=False)
+    end = DateInputField(label=gettext_lazy("To"), required=False)
     activity = forms.ModelChoiceField(
         label=gettext_lazy("Activity (optional)"),
         required=False,

@@ -9,6 +9,19 @@ from audits.grades import Grade
 from . import factories
 
 
+def date_parts(name: str, value) -> dict[str, str]:
+    """What a person types into a GOV.UK date input (audits.dates) for ``name``: its day, month
+    and year boxes. ``value`` is a date, or "YYYY-MM" for a month-only input."""
+    if isinstance(value, str):
+        year, month = value.split("-")[:2]
+        return {f"{name}_month": str(int(month)), f"{name}_year": year}
+    return {
+        f"{name}_day": str(value.day),
+        f"{name}_month": str(value.month),
+        f"{name}_year": str(value.year),
+    }
+
+
 def complete_content(
     *,
     overall=Grade.MEETS,

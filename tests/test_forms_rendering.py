@@ -103,6 +103,17 @@ class Page(HTMLParser):
         return {attrs.get("for") for tag, attrs, _ in self.elements if tag == "label"}
 
 
+DATE_PARTS = re.compile(r"_(day|month|year)\Z")
+
+
+def field_name(attrs: dict) -> str:
+    """The form field an input belongs to: a GOV.UK date input's boxes (audits.dates) are
+    posted as <field>_day, <field>_month and <field>_year."""
+    if "govuk-date-input__input" in (attrs.get("class") or "").split():
+        return DATE_PARTS.sub("", attrs["name"])
+    return attrs["name"]
+
+
 def assert_rendered_by_crispy(html: str) -> Page:
     page = Page(html)
     fields = page.fields()
@@ -112,11 +123,12 @@ def assert_rendered_by_crispy(html: str) -> Page:
     labelled = page.labels_for()
     for tag, attrs, ancestors in fields:
         name = attrs["name"]
-        # crispy-bootstrap5 wraps each field (a choice list as a whole) in div#div_id_<name>.
+        # The pack wraps each field (a choice list or a date's boxes as a whole) in
+        # div#div_id_<name>.
         wrappers = [a.get("id") for t, a in ancestors if t == "div"]
         # A form with ids of its own (the header's search box: auto_id "header-search-%s")
         # has the wrapper div#div_<its id>.
-        assert f"div_id_{name}" in wrappers or f"div_{attrs.get('id')}" in wrappers, (
+        assert f"div_id_{field_name(attrs)}" in wrappers or f"div_{attrs.get('id')}" in wrappers, (
             f"{tag} {name} is not rendered by crispy"
         )
         assert attrs.get("id") in labelled, f"{tag} {name} has no label"
@@ -148,7 +160,8 @@ def assert_error_summary(html: str, page: Page) -> None:
     for _tag, attrs, _ in page.fields():
         if attrs.get("aria-invalid") == "true":
             # auto_id is id_<name>; a choice list's options are id_<name>_0, _1, ...
-            assert ids.count(f"id_{attrs['name']}_error") == 1, f"{attrs['name']} error element"
+            name = field_name(attrs)
+            assert ids.count(f"id_{name}_error") == 1, f"{name} error element"
 
 
 # --- The form pages ------------------------------------------------------------------------------
@@ -352,12 +365,20 @@ def test_a_form_page_with_errors_renders_them_through_crispy_with_one_summary(cl
 def test_the_filter_forms_show_their_errors_on_their_fields(client, users):
     _login(client, users["moderator"])
 
-    html = client.get(reverse("audits:all"), {"date_from": "last week"}).content.decode()
+    html = client.get(
+        reverse("audits:all"),
+        {"date_from_day": "last", "date_from_month": "week", "date_from_year": "2026"},
+    ).content.decode()
 
     assert_rendered_by_crispy(html)
     assert 'id="id_date_from_error"' in html
-    (field,) = [a for t, a, _ in Page(html).fields() if a["name"] == "date_from"]
-    assert "id_date_from_error" in field["aria-describedby"].split()
+    assert "Audit date from must be a real date" in html
+    # A date's boxes are a fieldset: the fieldset names the error, each box is marked invalid.
+    fieldsets = re.findall(r'<fieldset class="govuk-fieldset" role="group"[^>]*>', html)
+    assert [f for f in fieldsets if "id_date_from_error" in f], fieldsets
+    boxes = [a for t, a, _ in Page(html).fields() if a["name"].startswith("date_from_")]
+    assert [a["id"] for a in boxes] == ["id_date_from_0", "id_date_from_1", "id_date_from_2"]
+    assert all(a.get("aria-invalid") == "true" for a in boxes)
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from audits import roles
 from audits.actions.selectors import action_owners, owned_by
-from audits.filters import StyledFilterSet
+from audits.filters import CaseReferenceFilter, DateInputFilter, StyledFilterSet
 from audits.models import AgreedAction, AuditActivity, Team
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -25,6 +24,7 @@ class OwnerFilter(django_filters.ModelChoiceFilter):
 
 
 class ActionFilter(StyledFilterSet):
+    case_reference = CaseReferenceFilter(field="audit__case_reference")
     state = django_filters.ChoiceFilter(choices=AgreedAction.State.choices, label=_("State"))
     overdue = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_overdue", label=_("Overdue")
@@ -40,12 +40,8 @@ class ActionFilter(StyledFilterSet):
     team = django_filters.ModelChoiceFilter(
         field_name="audit__team", queryset=Team.objects.all(), label=_("Case holder's team")
     )
-    due_from = django_filters.DateFilter(
-        field_name="due_date", lookup_expr="gte", label=_("Due from"), widget=DATE
-    )
-    due_to = django_filters.DateFilter(
-        field_name="due_date", lookup_expr="lte", label=_("Due to"), widget=DATE
-    )
+    due_from = DateInputFilter(field_name="due_date", lookup_expr="gte", label=_("Due from"))
+    due_to = DateInputFilter(field_name="due_date", lookup_expr="lte", label=_("Due to"))
 
     class Meta:
         model = AgreedAction

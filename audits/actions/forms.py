@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy
 
 from audits import roles
-from audits.forms import DATE_INPUT, AccessibleFormMixin
+from audits.dates import DateInputField
+from audits.forms import AccessibleFormMixin
 from audits.layout import Column, Layout, Row
 
 
@@ -20,11 +21,10 @@ class MarkDoneForm(ActionPageForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": gettext_lazy("Say what was done.")},
     )
-    completed_on = forms.DateField(
+    completed_on = DateInputField(
         label=gettext_lazy("Date it was done"),
         required=False,
-        widget=DATE_INPUT,
-        help_text=gettext_lazy("Leave empty for today."),
+        help_text=gettext_lazy("Leave empty for today. For example, 1 7 2026"),
     )
 
     def layout(self):

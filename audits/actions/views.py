@@ -40,6 +40,8 @@ def action_list(request):
     query.pop("page", None)
     context = {
         "filter": action_filter,
+        # The page's one error summary, and "Error: " first in its title (base.html).
+        "error_summary": action_filter.form.error_summary() if action_filter.is_bound else [],
         "page_obj": page_obj,
         "querystring": query.urlencode(),
         "today": timezone.localdate(),

@@ -5,7 +5,8 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy
 
 from .. import roles
-from ..forms import DATE_INPUT, AccessibleFormMixin, active_entries
+from ..dates import MONTH_YEAR, DateInputField
+from ..forms import AccessibleFormMixin, active_entries
 from ..layout import Column, Fieldset, Layout, Row
 from ..models import (
     CaseType,
@@ -25,11 +26,10 @@ class ActivityForm(AccessibleFormMixin, forms.Form):
         help_text=gettext_lazy("For example: Looked after children in long-term foster care."),
     )
     theme = forms.CharField(label=gettext_lazy("Theme (optional)"), max_length=300, required=False)
-    month = forms.DateField(
+    month = DateInputField(
         label=gettext_lazy("Month"),
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-        input_formats=["%Y-%m", "%Y-%m-%d"],
-        help_text=gettext_lazy("The month the activity belongs to."),
+        parts=MONTH_YEAR,
+        help_text=gettext_lazy("The month the activity belongs to. For example, 7 2026"),
     )
     strand = forms.ModelChoiceField(
         label=gettext_lazy("Strand (optional)"), required=False, queryset=active_entries(Strand)
@@ -51,9 +51,7 @@ class ActivityForm(AccessibleFormMixin, forms.Form):
         .distinct(),
         widget=forms.CheckboxSelectMultiple,
     )
-    due_date = forms.DateField(
-        label=gettext_lazy("Due date (optional)"), required=False, widget=DATE_INPUT
-    )
+    due_date = DateInputField(label=gettext_lazy("Due date (optional)"), required=False)
     moderation_rate = forms.IntegerField(
         label=gettext_lazy("Moderation rate (%)"),
         min_value=0,

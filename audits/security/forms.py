@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from ..forms import DATE_INPUT, AccessibleFormMixin
+from ..dates import DateInputField
+from ..forms import AccessibleFormMixin
 from ..layout import Column, Layout, Row
 from .selectors import LogQuery
 
@@ -21,8 +22,8 @@ class LogQueryForm(AccessibleFormMixin, forms.Form):
         required=False,
         help_text=gettext_lazy("What this person saw and changed."),
     )
-    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE_INPUT)
-    until = forms.DateField(label=gettext_lazy("To (inclusive)"), required=False, widget=DATE_INPUT)
+    since = DateInputField(label=gettext_lazy("From"), required=False)
+    until = DateInputField(label=gettext_lazy("To (inclusive)"), required=False)
 
     def layout(self):
         return Layout(

@@ -4,6 +4,7 @@ changed between two dates; export the answer as CSV."""
 import csv
 import json
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -23,13 +24,24 @@ def _query_form(request) -> LogQueryForm:
     return LogQueryForm(request.GET or None)
 
 
+def with_actor_names(events: list[dict]) -> list[dict]:
+    """The page names people as the rest of the service does, beside the username the log
+    keeps (the CSV export keeps the username alone: the SIEM contract). One query."""
+    usernames = {event["actor"] for event in events if event["actor"]}
+    names = {
+        user.get_username(): user.get_full_name()
+        for user in get_user_model().objects.filter(username__in=usernames)
+    }
+    return [{**event, "actor_name": names.get(event["actor"], "")} for event in events]
+
+
 def security_log(request):
     form = _query_form(request)
     events, total = [], None
     if form.is_bound and form.is_valid():
         query = form.query()
         total = count_events(query)
-        events = latest_events(query, PAGE_LIMIT)
+        events = with_actor_names(latest_events(query, PAGE_LIMIT))
     elif not form.is_bound:
         form = LogQueryForm(initial={"until": timezone.localdate()})
     return render(

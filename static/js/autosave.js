@@ -24,7 +24,7 @@
   function say(text, kind, extra) {
     if (!status) return;
     status.textContent = text;
-    status.className = "autosave-status mb-0 ms-auto small" + (kind ? " autosave-" + kind : "");
+    status.className = "govuk-body-s govuk-!-margin-bottom-0 app-autosave-status autosave-status" + (kind ? " autosave-" + kind : "");
     if (extra) {
       status.appendChild(document.createTextNode(" "));
       status.appendChild(extra);
@@ -47,13 +47,13 @@
     button.type = "submit";
     button.name = "action";
     button.value = form.getAttribute("data-compare-action");
-    button.className = "btn btn-warning btn-sm";
+    // No class: GOV.UK's button style would show it despite "hidden".
     button.textContent = "Compare and choose";
     form.appendChild(button);
     button.hidden = true;
     var visible = document.createElement("button");
     visible.type = "button";
-    visible.className = "btn btn-warning btn-sm";
+    visible.className = "govuk-button govuk-button--warning govuk-!-margin-bottom-0";
     visible.textContent = "Compare and choose";
     visible.addEventListener("click", function () { form.requestSubmit(button); });
     return visible;

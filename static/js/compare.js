@@ -9,18 +9,28 @@
     var form = document.getElementById(button.getAttribute("data-form"));
     if (!form) return;
     var values = JSON.parse(button.getAttribute("data-values") || "[]");
-    var inputs = form.querySelectorAll("[name='" + button.getAttribute("data-use-saved") + "']");
-    inputs.forEach(function (input) {
-      if (input.type === "radio" || input.type === "checkbox") {
-        input.checked = values.indexOf(input.value) !== -1;
-      } else {
-        input.value = values.length ? values[0] : "";
+    // A list: the values of the inputs named data-use-saved. An object: each input's name to
+    // its values, for a field of several inputs (a date's day, month and year boxes).
+    var byName = {};
+    if (Array.isArray(values)) byName[button.getAttribute("data-use-saved")] = values;
+    else byName = values;
+    var first = null;
+    Object.keys(byName).forEach(function (name) {
+      var wanted = byName[name];
+      var inputs = form.querySelectorAll("[name='" + name + "']");
+      inputs.forEach(function (input) {
+        if (input.type === "radio" || input.type === "checkbox") {
+          input.checked = wanted.indexOf(input.value) !== -1;
+        } else {
+          input.value = wanted.length ? wanted[0] : "";
+        }
+      });
+      if (inputs.length) {
+        inputs[0].dispatchEvent(new Event("change", { bubbles: true }));
+        if (!first) first = inputs[0];
       }
     });
-    if (inputs.length) {
-      inputs[0].dispatchEvent(new Event("change", { bubbles: true }));
-      inputs[0].focus();
-    }
+    if (first) first.focus();
     button.textContent = "Saved version used";
     button.disabled = true;
   });

@@ -193,7 +193,7 @@ def test_a_malformed_value_is_refused_naming_the_field_and_nothing_is_saved(audi
     assert response.status_code == 400
     answer = response.json()
     assert answer["error"] == "invalid"
-    assert [e["anchor"] for e in answer["errors"]] == ["id_audit_date"]
+    assert [e["anchor"] for e in answer["errors"]] == ["id_audit_date_0"]  # its day box
     audit.refresh_from_db()
     assert audit.case_reference == "CR-BEFORE"
     assert str(audit.revision) == seen["revision"]

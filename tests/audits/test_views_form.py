@@ -53,6 +53,12 @@ def input_value(html, name):
     return found.get("value")
 
 
+def date_value(html, name):
+    """What a GOV.UK date input's boxes hold, as YYYY-MM-DD."""
+    day, month, year = (input_value(html, f"{name}_{part}") for part in ("day", "month", "year"))
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
 def error_summary_links(html):
     match = re.search(r'<div[^>]*id="error-summary"[^>]*>(.*?)</div>', html, re.S)
     assert match, "no error summary on the page"
@@ -102,7 +108,29 @@ def post_data(*, action="save", header=None, domains=None, risks=(), actions=(),
         for key, value in row.items():
             data[f"actions-{index}-{key}"] = value
     data["action"] = action
-    return data
+    return as_date_boxes(data)
+
+
+DATE_FIELDS = re.compile(r"(\A|-)(audit_date|feedback_date|due_date)\Z")
+ISO = re.compile(r"\A(\d{4})-(\d{1,2})-(\d{1,2})\Z")
+
+
+def as_date_boxes(data: dict) -> dict:
+    """Dates as the GOV.UK date input posts them (audits.dates): a day, a month and a year box
+    for each. What is no ISO date at all ("yesterday") stays under the field's own name, which
+    the field still reads (and refuses)."""
+    out = {}
+    for name, value in data.items():
+        if not DATE_FIELDS.search(name) or not isinstance(value, str):
+            out[name] = value
+        elif value == "":
+            out.update({f"{name}_day": "", f"{name}_month": "", f"{name}_year": ""})
+        elif match := ISO.match(value):
+            year, month, day = match.groups()
+            out.update({f"{name}_day": day, f"{name}_month": month, f"{name}_year": year})
+        else:
+            out[name] = value
+    return out
 
 
 def complete_post(*, action="submit", case_reference="CR-3001", overall=Grade.MEETS, **extra):
@@ -327,7 +355,7 @@ def test_the_section_pages_show_what_was_saved(auditor_client, owner):
 
     html = page("case")
     assert input_value(html, "case_reference") == "CR-4200"
-    assert input_value(html, "audit_date") == "2026-10-01"
+    assert date_value(html, "audit_date") == "2026-10-01"
     assert form_action(html) == section_url(audit, "case")
     html = page("domain-5")
     assert checked_values(html, "domain-5-grade") == [Grade.DOES_NOT_MEET]
@@ -396,7 +424,7 @@ def test_submitting_with_missing_fields_lists_every_problem_linking_to_its_page(
     )
     back = "?return=check#"
     assert links == [
-        section_url(audit, "case") + back + "id_audit_date",
+        section_url(audit, "case") + back + "id_audit_date_0",  # a date's first box
         section_url(audit, "case") + back + "id_activity",
         section_url(audit, "case") + back + "id_strand",
         section_url(audit, "case") + back + "id_case_type",
@@ -427,7 +455,7 @@ def test_submitting_again_after_fixing_the_problems_submits_the_same_audit(audit
     ("field", "typed"),
     [
         ("audit_date", "2026-13-45"),
-        ("audit_date", "15/10/2026x"),
+        ("audit_date", "2026-02-30"),
         ("case_reference", "has space"),
         ("case_reference", "CR-1\u00e9"),
     ],
@@ -445,11 +473,17 @@ def test_a_malformed_value_saves_nothing_and_keeps_what_was_typed(
     assert not Audit.objects.exists()
     html = response.content.decode()
     assert "Nothing was saved" in html
-    assert error_summary_links(html) == [f"id_{field}"]
+    assert error_summary_links(html) == [
+        f"id_{field}_0" if field == "audit_date" else f"id_{field}"
+    ]
     assert f'id="id_{field}_error"' in html
-    assert input_value(html, field) == typed
+
+    def typed_in(name):
+        return date_value(html, name) if name == "audit_date" else input_value(html, name)
+
+    assert typed_in(field) == typed
     other = "audit_date" if field == "case_reference" else "case_reference"
-    assert input_value(html, other) == header[other]
+    assert typed_in(other) == header[other]
     assert form_action(html) == NEW
 
 
@@ -494,7 +528,7 @@ def test_an_action_row_with_an_owner_but_no_description_is_an_error_on_that_row(
     # Both rows come back as typed.
     assert "Visit the child at school" in html
     assert input_value(html, "actions-1-owner") == "Team manager"
-    assert input_value(html, "actions-1-due_date") == "2026-12-01"
+    assert date_value(html, "actions-1-due_date") == "2026-12-01"
 
 
 def test_a_due_date_before_the_audit_date_links_to_the_row_it_belongs_to(auditor_client):
@@ -517,11 +551,11 @@ def test_a_due_date_before_the_audit_date_links_to_the_row_it_belongs_to(auditor
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert section_url(audit, "actions") + "?return=check#id_actions-0-due_date" in html
+    assert section_url(audit, "actions") + "?return=check#id_actions-0-due_date_0" in html
     assert "cannot be before the audit date" in html
     assert Audit.objects.get().status == Status.DRAFT
     page = auditor_client.get(section_url(audit, "actions")).content.decode()
-    assert input_value(page, "actions-0-due_date") == "2026-09-01"
+    assert date_value(page, "actions-0-due_date") == "2026-09-01"
 
 
 def test_an_empty_extra_action_row_is_ignored(auditor_client, owner):

@@ -15,7 +15,7 @@ from audits import roles, services
 from audits.grades import Grade
 from audits.models import Audit, Status
 from tests import factories
-from tests.helpers import complete_content, draft_audit, submitted_audit
+from tests.helpers import complete_content, date_parts, draft_audit, submitted_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,11 @@ def listed(response):
     """The case references in the table of a list page, in the order shown."""
     assert response.status_code == 200
     html = response.content.decode()
-    return re.findall(r'<tr>\s*<td><a href="[^"]+">([^<]+)</a>', html)
+    return re.findall(
+        r'<tr class="govuk-table__row">\s*<td class="govuk-table__cell">'
+        r'<a class="govuk-link" href="[^"]+">([^<]+)</a>',
+        html,
+    )
 
 
 def _audit(
@@ -155,10 +159,22 @@ def test_all_audits_shows_the_moderated_final_grade(client, moderator_user, coho
 
 def _filters(cohort, colleague):
     return [
-        ({"date_from": "2026-10-01"}, ["CR-B2", "CR-B1", "CR-A2"]),
-        ({"date_to": "2026-10-12"}, ["CR-B1", "CR-A2", "CR-A1"]),
-        ({"date_from": "2026-10-01", "date_to": "2026-10-31"}, ["CR-B1", "CR-A2"]),
-        ({"date_from": "2026-10-05", "date_to": "2026-10-05"}, ["CR-A2"]),
+        ({**date_parts("date_from", datetime.date(2026, 10, 1))}, ["CR-B2", "CR-B1", "CR-A2"]),
+        ({**date_parts("date_to", datetime.date(2026, 10, 12))}, ["CR-B1", "CR-A2", "CR-A1"]),
+        (
+            {
+                **date_parts("date_from", datetime.date(2026, 10, 1)),
+                **date_parts("date_to", datetime.date(2026, 10, 31)),
+            },
+            ["CR-B1", "CR-A2"],
+        ),
+        (
+            {
+                **date_parts("date_from", datetime.date(2026, 10, 5)),
+                **date_parts("date_to", datetime.date(2026, 10, 5)),
+            },
+            ["CR-A2"],
+        ),
         ({"activity": cohort["october"].pk}, ["CR-B1", "CR-A1"]),
         ({"activity": cohort["november"].pk}, ["CR-B2", "CR-A2"]),
         ({"strand": factories.strand("early_help").pk}, ["CR-A2"]),
@@ -172,7 +188,11 @@ def _filters(cohort, colleague):
         ({"status": Status.SUBMITTED}, ["CR-B1", "CR-A2", "CR-A1"]),
         ({"auditor": colleague.pk}, ["CR-B2", "CR-B1"]),
         (
-            {"auditor": colleague.pk, "activity": cohort["october"].pk, "date_from": "2026-10-01"},
+            {
+                "auditor": colleague.pk,
+                "activity": cohort["october"].pk,
+                **date_parts("date_from", datetime.date(2026, 10, 1)),
+            },
             ["CR-B1"],
         ),
     ]
@@ -196,7 +216,10 @@ def test_the_filters_of_my_audits(client, owner, cohort):
     assert listed(client.get(MINE, {"status": Status.DRAFT})) == ["CR-A3"]
     assert listed(client.get(MINE, {"status": Status.SUBMITTED})) == ["CR-A2", "CR-A1"]
     assert listed(client.get(MINE, {"activity": cohort["october"].pk})) == ["CR-A3", "CR-A1"]
-    assert listed(client.get(MINE, {"date_from": "2026-10-01"})) == ["CR-A3", "CR-A2"]
+    assert listed(client.get(MINE, {**date_parts("date_from", datetime.date(2026, 10, 1))})) == [
+        "CR-A3",
+        "CR-A2",
+    ]
     assert listed(client.get(MINE, {"strand": factories.strand("early_help").pk})) == ["CR-A2"]
     assert listed(client.get(MINE, {"overall_grade": Grade.MEETS})) == ["CR-A3", "CR-A1"]
     # There is no auditor filter on My audits: asking for a colleague changes nothing.

@@ -57,6 +57,18 @@ def autosaved(page, status=200):
         expect(autosave_status(page)).to_have_text(SAVED_AT)
 
 
+def fill_date(scope, field_id, date):
+    """Type ``date`` into a GOV.UK date input (audits.dates): its day, month and year boxes,
+    ``#<field_id>_0``, ``_1`` and ``_2``, as a person would."""
+    for box, value in enumerate((date.day, date.month, date.year)):
+        scope.locator(f"#{field_id}_{box}").fill(str(value))
+
+
+def expect_date(scope, field_id, date):
+    for box, value in enumerate((date.day, date.month, date.year)):
+        expect(scope.locator(f"#{field_id}_{box}")).to_have_value(str(value))
+
+
 def domain(page, number):
     """Domain ``number``'s questions, on its section page."""
     return page.locator(f"#domain-{number}")

@@ -18,6 +18,8 @@ from audits.models import AgreedAction, Audit, DomainGrade, Status
 from tests import factories, helpers
 from tests.browser.steps import assert_accessible
 
+from .steps import expect_date, fill_date
+
 # serialized_rollback: live_server makes these tests transactional, and the flush after each
 # one would otherwise wipe what the migrations seed (the audit tool, vocabularies, role groups).
 pytestmark = [
@@ -65,7 +67,7 @@ def grade_domain(page, number, grade, text=None):
 
 def fill_header(page, *, case_reference, audit_date, activity, team):
     page.get_by_label("Case reference").fill(case_reference)
-    page.get_by_label("Audit date").fill(audit_date.isoformat())
+    fill_date(page, "id_audit_date", audit_date)
     page.get_by_label("Age band").select_option(label="5-9")
     page.get_by_label("Strand").select_option(label="Social care")
     page.get_by_label("Case type").select_option(label="Child in need")
@@ -78,11 +80,11 @@ def fill_header(page, *, case_reference, audit_date, activity, team):
 def fill_action(page, index, *, description, owner, due_date):
     page.locator(f"#id_actions-{index}-description").fill(description)
     page.locator(f"#id_actions-{index}-owner").fill(owner)
-    page.locator(f"#id_actions-{index}-due_date").fill(due_date.isoformat())
+    fill_date(page, f"id_actions-{index}-due_date", due_date)
 
 
 def fill_feedback_and_overall(page, *, feedback_date, overall, comments):
-    page.get_by_label("Date of feedback discussion").fill(feedback_date.isoformat())
+    fill_date(page, "id_feedback_date", feedback_date)
     page.get_by_label("Discussed with").fill("Case holder and team manager")
     page.get_by_role("radio", name=GRADE_LABELS[overall], exact=True).check()
     page.get_by_label("Overall comments").fill(comments)
@@ -336,7 +338,7 @@ def test_add_another_action_then_remove_one(page, live_server, login):
     page.get_by_role("link", name="Agreed actions").click()
     expect(page.locator("#id_actions-0-description")).to_have_value("Convene a strategy discussion")
     expect(page.locator("#id_actions-0-owner")).to_have_value("Team manager")
-    expect(page.locator("#id_actions-0-due_date")).to_have_value(due.isoformat())
+    expect_date(page, "id_actions-0-due_date", due)
     expect(page.locator("#id_actions-1-description")).to_have_value("Update the chronology")
     assert sorted(draft.actions.values_list("description", flat=True)) == [
         "Convene a strategy discussion",

@@ -28,6 +28,7 @@ from .steps import (
     autosave_status,
     autosaved,
     evaluation,
+    fill_date,
     flash,
     open_page,
 )
@@ -96,7 +97,7 @@ def test_a_new_audit_autosaves_into_one_draft_and_an_action_row_gets_its_id(
     open_page(page, f"/audits/{audit.pk}/edit/actions/")
     with autosaved(page):
         page.locator("#id_actions-0-description").fill("Book a joint visit")
-        page.locator("#id_actions-0-due_date").fill(due.isoformat())
+        fill_date(page, "id_actions-0-due_date", due)
     (action,) = audit.actions.all()
     expect(page.locator("#id_actions-0-id")).to_have_value(str(action.pk))
     with autosaved(page):

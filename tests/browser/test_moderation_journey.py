@@ -19,6 +19,8 @@ from moderation.models import Moderation
 from tests import factories, helpers
 from tests.worker import run_worker
 
+from .steps import fill_date
+
 # serialized_rollback: see test_audit_journey.py (the flush would wipe the migrated data).
 pytestmark = [
     pytest.mark.browser,
@@ -126,7 +128,7 @@ def test_moderator_lowers_the_grade_and_the_auditor_acknowledges_the_feedback(
     )
     form.locator("#id_actions-0-description").fill("See the child alone within two weeks")
     form.locator("#id_actions-0-owner").fill("Social worker")
-    form.locator("#id_actions-0-due_date").fill(due.isoformat())
+    fill_date(form, "id_actions-0-due_date", due)
     form.get_by_label("Feedback to the auditor").fill(
         "Look again at how often the child is seen alone."
     )

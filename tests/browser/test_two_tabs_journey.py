@@ -24,6 +24,7 @@ from .steps import (
     autosaved,
     csrf_cookie,
     evaluation,
+    fill_date,
     new_tab,
     open_page,
 )
@@ -63,7 +64,7 @@ def test_the_second_tab_on_a_section_is_told_who_saved_keeps_its_text_and_choose
     tab_a.locator("#id_actions-1-description").fill("Tab A: invite the school nurse")
     tab_a.locator("#id_actions-1-owner").fill("Team manager")
     due = timezone.localdate() + datetime.timedelta(days=14)
-    tab_a.locator("#id_actions-1-due_date").fill(due.isoformat())
+    fill_date(tab_a, "id_actions-1-due_date", due)
     tab_a.get_by_role("button", name="Save and return to the task list").click()
     expect(tab_a).to_have_url(re.compile(rf"/audits/{draft.pk}/edit/$"))
     draft.refresh_from_db()

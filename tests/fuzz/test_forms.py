@@ -34,6 +34,7 @@ from audits.roles import ADMINISTRATOR, QA_LEAD
 from audits.twofactor import services as twofactor_services
 from moderation import services as moderation_services
 from tests.audits.twofactor.helpers import code_for, enrolled
+from tests.helpers import date_parts
 from tests.test_access_every_url import World, _kwargs, _url_names
 
 from .answers import assert_clear_answer, assert_unchanged, snapshot
@@ -73,7 +74,7 @@ def _audit(world, user) -> dict:
     )[0]
     return {
         "case_reference": "CR-7001",
-        "audit_date": "2026-10-15",
+        **date_parts("audit_date", datetime.date(2026, 10, 15)),
         "activity": str(activity.pk),
         "strand": str(Strand.objects.first().pk),
         "case_type": str(CaseType.objects.first().pk),
@@ -133,14 +134,17 @@ FORMS = {
     "audits:autosave_new": Form(("owner",), _audit, page="audits:new", succeeds=200),
     "audits:activity_new": Form(
         ("qa_lead_user", "administrator_user"),
-        lambda w, u: {"name": "Neglect", "month": "2026-12", "moderation_rate": "50"},
+        lambda w, u: {"name": "Neglect", **date_parts("month", "2026-12"), "moderation_rate": "50"},
     ),
     "audits:activity_edit": Form(
         ("qa_lead_user", "administrator_user"), lambda w, u: {"name": "Renamed"}
     ),
     "audits:action_done": Form(
         EVERYONE,
-        lambda w, u: {"done-note": "Chronology updated.", "done-completed_on": "2026-11-20"},
+        lambda w, u: {
+            "done-note": "Chronology updated.",
+            **date_parts("done-completed_on", datetime.date(2026, 11, 20)),
+        },
         page="audits:action_detail",
     ),
     "audits:action_not_needed": Form(

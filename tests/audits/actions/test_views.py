@@ -19,7 +19,7 @@ from audits.actions.filters import ActionFilter
 from audits.grades import Grade
 from audits.models import AgreedAction
 from tests import factories
-from tests.helpers import complete_content
+from tests.helpers import complete_content, date_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,9 @@ def action_named(name) -> AgreedAction:
 def listed(response) -> list[str]:
     """The actions in the table of the actions page, in the order shown."""
     assert response.status_code == 200
-    return re.findall(r'<a href="/actions/\d+/">([^<]+)</a>', response.content.decode())
+    return re.findall(
+        r'<a class="govuk-link" href="/actions/\d+/">([^<]+)</a>', response.content.decode()
+    )
 
 
 def close(name, by, *, state="done"):
@@ -287,7 +289,7 @@ def test_the_page_lists_overdue_first_with_a_badge(client, owner):
 
     assert listed(response) == ["CR-P #2", "CR-P #1"]
     html = response.content.decode()
-    assert "Overdue</span>" in html
+    assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in html
     assert "by 4\xa0days" in html
 
 
@@ -496,7 +498,10 @@ def test_the_owner_marks_an_overdue_action_done(client, owner, owners_actions):
     assert "Overdue" in page and "Mark as done" in page
     response = client.post(
         reverse("audits:action_done", args=[action.pk]),
-        {"done-note": "Chronology brought up to date.", "done-completed_on": TODAY.isoformat()},
+        {
+            "done-note": "Chronology brought up to date.",
+            **date_parts("done-completed_on", TODAY),
+        },
         follow=True,
     )
 
@@ -512,18 +517,19 @@ def test_the_owner_marks_an_overdue_action_done(client, owner, owners_actions):
 def test_an_error_re_renders_the_form_with_what_was_typed(client, owner, owners_actions):
     action = owners_actions["open"]
     client.force_login(owner)
-    tomorrow = days(1).isoformat()
+    tomorrow = days(1)
 
     response = client.post(
         reverse("audits:action_done", args=[action.pk]),
-        {"done-note": "Typed <carefully> & kept", "done-completed_on": tomorrow},
+        {"done-note": "Typed <carefully> & kept", **date_parts("done-completed_on", tomorrow)},
     )
 
     assert response.status_code == 400
     html = response.content.decode()
     assert "Typed &lt;carefully&gt; &amp; kept</textarea>" in html
-    assert f'value="{tomorrow}"' in html
-    assert 'href="#id_done-completed_on">The date it was done cannot be in the future.' in html
+    assert f'name="done-completed_on_day" value="{tomorrow.day}"' in html
+    assert f'name="done-completed_on_year" value="{tomorrow.year}"' in html
+    assert 'href="#id_done-completed_on_0">The date it was done cannot be in the future.' in html
     assert 'aria-invalid="true"' in html
     action.refresh_from_db()
     assert action.state == AgreedAction.State.OPEN
@@ -533,17 +539,18 @@ def test_an_error_re_renders_the_form_with_what_was_typed(client, owner, owners_
 def test_a_missing_note_is_refused_and_the_date_kept(client, owner, owners_actions):
     action = owners_actions["open"]
     client.force_login(owner)
-    yesterday = days(-1).isoformat()
+    yesterday = days(-1)
 
     response = client.post(
         reverse("audits:action_done", args=[action.pk]),
-        {"done-note": "  ", "done-completed_on": yesterday},
+        {"done-note": "  ", **date_parts("done-completed_on", yesterday)},
     )
 
     assert response.status_code == 400
     html = response.content.decode()
     assert 'href="#id_done-note">Say what was done.' in html
-    assert f'value="{yesterday}"' in html
+    assert f'name="done-completed_on_day" value="{yesterday.day}"' in html
+    assert f'name="done-completed_on_month" value="{yesterday.month}"' in html
 
 
 def test_a_missing_reason_opens_the_not_needed_form_with_its_error(client, owner, owners_actions):
@@ -556,7 +563,7 @@ def test_a_missing_reason_opens_the_not_needed_form_with_its_error(client, owner
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "<details open>" in html
+    assert '<details class="govuk-details" open>' in html
     assert 'href="#id_not_needed-reason">Say why the action is no longer needed.' in html
 
 
@@ -689,6 +696,6 @@ def test_an_unknown_owner_re_renders_the_form_with_the_error(client, owner):
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="error-summary"' in html and 'href="#id_assign-assignee"' in html
-    assert "<details open" in html  # the form the error is in is shown open
+    assert '<details class="govuk-details" open>' in html  # the form the error is in is shown open
     action.refresh_from_db()
     assert action.assignee is None and not action.events.exists()

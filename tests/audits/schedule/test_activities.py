@@ -24,10 +24,17 @@ def qa_client(client, qa_lead_user):
 
 
 def _plan(name, month, **extra):
-    """The activity form as a browser posts it (the moderation fields come filled in)."""
+    """The activity form as a browser posts it (the moderation fields come filled in). A month
+    "YYYY-MM" is typed in the month and year boxes (audits.dates); anything else is posted
+    under the field's own name, which the field still reads."""
+    boxes = re.fullmatch(r"(\d{4})-(\d{2})", month)
     return {
         "name": name,
-        "month": month,
+        **(
+            {"month_month": str(int(boxes[2])), "month_year": boxes[1]}
+            if boxes
+            else {"month": month}
+        ),
         "moderation_rate": "100",
         "always_moderate_not_met": "on",
         **extra,
@@ -48,7 +55,7 @@ NAME, STRAND, AUDITORS, DUE, PLANNED, SUBMITTED, COMPLETED = range(7)
 
 def _cells(html, name):
     """The cells (as HTML) of the schedule row whose activity is ``name``."""
-    table = html[html.index("<tbody>") :]
+    table = html[html.index("<tbody") :]
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         if cells and f"<strong>{name}</strong>" in cells[NAME]:
@@ -66,7 +73,8 @@ def test_the_new_activity_form(qa_client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'type="month"' in html
+    assert 'type="month"' not in html  # the GOV.UK date input's month and year boxes instead
+    assert 'name="month_month"' in html and 'name="month_year"' in html
     assert 'name="name"' in html
 
 
@@ -116,7 +124,7 @@ def test_an_activity_may_name_a_strand_and_case_types(client, administrator_user
     assert activity.strand == early_help
     assert set(activity.case_types.all()) == set(types)
     cell = _cells(client.get(LIST).content.decode(), "Early help step-down")[STRAND]
-    strand, case_types = re.fullmatch(r'(.*?)<div class="small">(.*)</div>', cell).groups()
+    strand, case_types = re.fullmatch(r"(.*?)<div[^>]*>(.*)</div>", cell).groups()
     assert strand == "Early help"
     assert set(case_types.split(", ")) == {"Early help", "Child in need"}
 
@@ -130,9 +138,9 @@ def test_the_same_name_in_the_same_month_is_refused_on_the_name_field(qa_client,
     assert response.status_code == 400
     assert AuditActivity.objects.count() == 1
     html = response.content.decode()
-    error = re.search(r'<div[^>]*id="id_name_error"[^>]*>(.*?)</div>', html, re.S)
+    error = re.search(r'<(p|div)[^>]*id="id_name_error"[^>]*>(.*?)</\1>', html, re.S)
     assert error
-    assert "There is already an activity called “Neglect” in December 2026." in error.group(1)
+    assert "There is already an activity called “Neglect” in December 2026." in error.group(2)
     assert 'href="#id_name"' in html
     assert 'id="id_month_error"' not in html
     # What was typed comes back.
@@ -169,7 +177,8 @@ def test_a_missing_or_malformed_value_is_shown_on_its_field(qa_client, data, fie
     assert not AuditActivity.objects.exists()
     html = response.content.decode()
     assert f'id="id_{field}_error"' in html
-    assert f'href="#id_{field}"' in html
+    # A month's link lands on its first box (audits.dates).
+    assert f'href="#id_{field}{"_0" if field == "month" else ""}"' in html
 
 
 def test_renaming_an_activity_onto_another_in_the_same_month_is_refused(qa_client):
@@ -193,7 +202,8 @@ def test_the_edit_form_shows_the_month_as_the_month_input_takes_it(qa_client):
 
     html = qa_client.get(reverse("audits:activity_edit", args=[activity.pk])).content.decode()
 
-    assert re.search(r'<input type="month" name="month" value="2026-12"', html)
+    assert re.search(r'<input type="text" name="month_month" value="12"', html)
+    assert re.search(r'<input type="text" name="month_year" value="2026"', html)
 
 
 def test_the_list_shows_each_activity_with_its_submitted_count(qa_client, owner, colleague):

@@ -13,7 +13,7 @@ from audits.grades import Grade
 from audits.models import SecurityEvent
 from audits.security.events import Event
 from tests.audits.test_views_form import post_data
-from tests.helpers import complete_content, draft_audit, submitted_audit
+from tests.helpers import complete_content, date_parts, draft_audit, submitted_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -67,14 +67,22 @@ def test_the_administrator_asks_what_a_user_saw_and_changed_between_dates(
     client.force_login(administrator_user)
     response = client.get(
         reverse("audits:security_log"),
-        {"user": owner.username, "since": "2000-01-01", "until": "2100-12-31"},
+        {
+            "user": owner.username,
+            **date_parts("since", datetime.date(2000, 1, 1)),
+            **date_parts("until", datetime.date(2100, 12, 31)),
+        },
     )
     rows = response.context["events"]
     assert rows and {r["actor"] for r in rows} == {owner.username}
     assert any(r["event"] == "created_audit" for r in rows)
     earlier = client.get(
         reverse("audits:security_log"),
-        {"user": owner.username, "since": "2000-01-01", "until": "2000-01-31"},
+        {
+            "user": owner.username,
+            **date_parts("since", datetime.date(2000, 1, 1)),
+            **date_parts("until", datetime.date(2000, 1, 31)),
+        },
     )
     assert earlier.context["events"] == [] and earlier.context["total"] == 0
 
@@ -95,7 +103,11 @@ def test_the_export_has_every_event_and_is_itself_logged(client, audit, administ
 def test_a_date_range_the_wrong_way_round_is_a_clear_error(client, administrator_user):
     client.force_login(administrator_user)
     response = client.get(
-        reverse("audits:security_log"), {"since": "2026-11-02", "until": "2026-11-01"}
+        reverse("audits:security_log"),
+        {
+            **date_parts("since", datetime.date(2026, 11, 2)),
+            **date_parts("until", datetime.date(2026, 11, 1)),
+        },
     )
     assert response.status_code == 400
     assert "The end date must be on or after the start date." in response.content.decode()
@@ -120,3 +132,22 @@ def test_a_domain_text_change_shows_as_a_word_diff_on_the_audit_page(client, own
     client.force_login(qa_lead_user)
     page = client.get(reverse("audits:detail", args=[audit.pk])).content.decode()
     assert "<del>family</del>" in page and "<ins>school</ins>" in page
+
+
+def test_the_log_page_names_each_person_beside_their_username(
+    client, audit, qa_lead_user, administrator_user
+):
+    qa_lead_user.first_name, qa_lead_user.last_name = "Grace", "Okafor"
+    qa_lead_user.save(update_fields=["first_name", "last_name"])
+    client.force_login(qa_lead_user)
+    client.get(reverse("audits:detail", args=[audit.pk]))
+
+    client.force_login(administrator_user)
+    response = client.get(reverse("audits:security_log"), {"case_reference": "CR-6200"})
+
+    html = response.content.decode()
+    assert f'Grace Okafor <span class="govuk-body-s">({qa_lead_user.username})</span>' in html
+    # The export keeps the username alone, as the SIEM contract says.
+    export = client.get(reverse("audits:security_log_csv"), {"case_reference": "CR-6200"})
+    body = b"".join(export.streaming_content).decode()
+    assert "Grace Okafor" not in body and qa_lead_user.username in body
