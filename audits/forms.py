@@ -7,6 +7,7 @@ subset. The form only refuses values that can never be right, such as a malforme
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core import validators
 from django.db.models import Q
@@ -728,3 +729,19 @@ class CaseSearchForm(AccessibleFormMixin, forms.Form):
                 code="invalid",
             )
         return reference
+
+
+# Django's own password forms (config/urls.py), rendered through the pack and summarised above
+# the page like every other form.
+
+
+class PasswordChangeForm(AccessibleFormMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class PasswordResetForm(AccessibleFormMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(AccessibleFormMixin, auth_forms.SetPasswordForm):
+    pass

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from audits.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
+
 from . import pages
 from .health import healthz
 from .signin import SignInView, local_passwords_only
@@ -31,7 +33,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(),
+        auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm),
         name="password_change",
     ),
     path(
@@ -41,7 +43,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password_reset/",
-        local_passwords_only(auth_views.PasswordResetView.as_view()),
+        local_passwords_only(auth_views.PasswordResetView.as_view(form_class=PasswordResetForm)),
         name="password_reset",
     ),
     path(
@@ -51,7 +53,9 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        local_passwords_only(auth_views.PasswordResetConfirmView.as_view()),
+        local_passwords_only(
+            auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm)
+        ),
         name="password_reset_confirm",
     ),
     path(
