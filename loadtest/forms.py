@@ -117,8 +117,26 @@ def saved_state(fields: list) -> dict:
     def one(name):
         return posted.get(name, [""])[-1]
 
+    def date(name):
+        """A GOV.UK date input (audits.dates) posts <name>_day, _month and _year: the date as
+        the draft holds it (ISO), "" when a box is empty."""
+        parts = [one(f"{name}_{box}").strip() for box in ("year", "month", "day")]
+        if not all(parts):
+            return one(name)
+        year, month, day = (int(part) for part in parts)
+        return f"{year:04d}-{month:02d}-{day:02d}"
+
+    def present(name):
+        return name in posted or f"{name}_day" in posted
+
     state = {name: one(name).strip() for name in HEADER_TEXT if name in posted}
-    state.update({name: one(name) for name in HEADER_AS_POSTED if name in posted})
+    state.update(
+        {
+            name: date(name) if name.endswith("_date") else one(name)
+            for name in HEADER_AS_POSTED
+            if present(name)
+        }
+    )
     if "case_reference" in posted:  # About the case, whose tick box posts nothing unticked
         state["is_practice"] = bool(posted.get("is_practice"))
     # A radio with nothing chosen posts nothing: the overall page always has its comments.
@@ -136,7 +154,7 @@ def saved_state(fields: list) -> dict:
         for index in range(int(one("actions-TOTAL_FORMS") or 0)):
             prefix = f"actions-{index}-"
             row = [one(prefix + "description").strip(), one(prefix + "owner").strip()]
-            row.append(one(prefix + "due_date"))
+            row.append(date(prefix + "due_date"))
             if not posted.get(prefix + "DELETE") and any(row):
                 rows.append(row)
         state["actions"] = sorted(rows)

@@ -124,3 +124,9 @@ def fetch_problems(caplog) -> list[str]:
         if record.levelno >= logging.WARNING
         and record.name.split(".")[0] in ("audits", "reports", "weasyprint")
     ]
+
+
+def main_menu(html: str) -> str:
+    """The service navigation's list of links (templates/base.html), from a whole page."""
+    start = html.index('<nav aria-label="Main menu"')
+    return html[start : html.index("</nav>", start)]

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from audits.models import Audit, Status
-from tests import factories
+from tests import factories, helpers
 from tests.helpers import draft_audit, submitted_audit
 
 pytestmark = pytest.mark.django_db
@@ -290,7 +290,7 @@ def test_the_menu_offers_only_the_pages_the_user_may_open(client, request, who, 
     client.force_login(request.getfixturevalue(who))
 
     html = client.get(reverse("audits:home")).content.decode()
-    nav = html[html.index('<nav class="navbar') : html.index("</nav>")]
+    nav = helpers.main_menu(html)
 
     offered = {
         name

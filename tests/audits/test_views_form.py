@@ -949,7 +949,7 @@ def test_an_error_message_without_a_summary_is_an_alert(client):
 
     html = response.content.decode()
     alerts = [a for a in elements(html) if a.get("role") == "alert"]
-    assert len(alerts) == 1 and "alert-danger" in alerts[0]["class"]
+    assert len(alerts) == 1 and "app-notification-banner--warning" in alerts[0]["class"]
 
 
 # --- The practice flag, fixed once submitted ---------------------------------------------------

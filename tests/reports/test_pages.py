@@ -122,7 +122,7 @@ def test_a_new_report_without_its_period_has_the_error_summary_at_the_top(lead_c
     assert response.status_code == 400
     html = response.content.decode()
     assert page_title(html).startswith("Error: New scrutiny report – Scrutiny reports")
-    assert summary_messages(html) == [("id_end", "To: Enter the last day the report covers.")]
+    assert summary_messages(html) == [("id_end_0", "To: Enter the last day the report covers.")]
     assert html.index('id="error-summary"') < html.index("<h1")
     assert_error_summary(html, assert_rendered_by_crispy(html))
 
