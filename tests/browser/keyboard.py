@@ -151,21 +151,15 @@ def select_option(page, target: Target, option: str):
 
 
 def type_date(page, target: Target, day: datetime.date):
-    """A date field: the browser's own (``<input type="date">``, typed in en-GB order: day,
-    month, year) or a GOV.UK date input, whose Day, Month and Year boxes follow one another."""
-    now = tab_to(page, target)
-    if now["type"] == "date":
-        # Chromium orders the day, month and year boxes by its own language, which the
-        # context's locale does not always set: type day first, and if the field then holds
-        # another date, Shift+Tab back to its first box (Tab moves between the boxes) and type
-        # month first.
-        for order in ("%d%m%Y", "%m%d%Y"):
-            page.keyboard.type(day.strftime(order))
-            if active(page)["value"] == day.isoformat():
-                return
-            page.keyboard.press("Shift+Tab")
-            page.keyboard.press("Shift+Tab")
-        raise AssertionError(f"Could not type {day} into {target}: it holds {active(page)}")
+    """A GOV.UK date input (audits.dates): a fieldset whose legend is the field's label, with
+    Day, Month and Year boxes one after another. Tab to its Day box, type each part."""
+    scope = page.locator(target.within) if target.within else page
+    group = scope.locator("fieldset").filter(
+        has=page.locator("legend", has_text=re.compile(rf"^\s*{re.escape(str(target.label))}\s*$"))
+    )
+    first_box = group.locator("input[name$='_day']").first.get_attribute("id")  # <auto_id>_0
+    wrapper = "#div_" + first_box.removesuffix("_0")
+    tab_to(page, Target("Day", tag="input", within=wrapper))
     page.keyboard.type(str(day.day))
     page.keyboard.press("Tab")
     page.keyboard.type(str(day.month))

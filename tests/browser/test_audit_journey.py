@@ -328,7 +328,7 @@ def test_add_another_action_then_remove_one(page, live_server, login):
     page.get_by_role("button", name="Add another action").click()
     expect(rows).to_have_count(2)
     expect(total).to_have_value("2")
-    expect(rows.nth(1).locator("legend")).to_have_text("Action 2")
+    expect(rows.nth(1).locator(":scope > legend")).to_have_text("Action 2")
     expect(page.locator("#id_actions-1-description")).to_be_focused()
     fill_action(page, 1, description="Update the chronology", owner="Social worker", due_date=due)
 

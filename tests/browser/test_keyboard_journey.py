@@ -127,7 +127,7 @@ def test_an_auditor_completes_and_submits_a_whole_audit_and_a_moderator_moderate
     sign_in(page, live_server, auditor, PASSWORD)
     expect(page.locator(".app-signed-in")).to_contain_text("Kim Keyes")
     follow_link(page, "Start an audit")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Start an audit")
+    expect(page.get_by_role("heading", level=1)).to_have_text("About the case")
     page.wait_for_load_state("load")
 
     fill_case(
