@@ -21,6 +21,8 @@ from reports.models import Measure, Target
 from reports.targets import services as target_services
 from tests import factories, helpers
 
+from .steps import fill_date
+
 # serialized_rollback: see test_audit_journey.py (the flush would wipe the migrated data).
 pytestmark = [
     pytest.mark.browser,
@@ -81,9 +83,11 @@ def test_qa_lead_plans_next_months_activity_and_an_assigned_auditor_sees_it(
     page.get_by_role("link", name="Plan an activity").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan an audit activity")
     page.get_by_label("Name", exact=True).fill("Children in need: plans and reviews")
-    page.get_by_label("Month", exact=True).fill(f"{next_month:%Y-%m}")
+    month = page.get_by_role("group", name="Month")
+    month.get_by_label("Month").fill(str(next_month.month))
+    month.get_by_label("Year").fill(str(next_month.year))
     page.get_by_label("Planned number of audits").fill("6")
-    page.get_by_label("Due date (optional)").fill(due.isoformat())
+    fill_date(page, "id_due_date", due)
     auditors = page.get_by_role("group", name="Assigned auditors")
     auditors.get_by_role("checkbox", name="Asha Patel").check()
     auditors.get_by_role("checkbox", name="Ben Okafor").check()
@@ -98,7 +102,7 @@ def test_qa_lead_plans_next_months_activity_and_an_assigned_auditor_sees_it(
     expect(month.get_by_role("heading")).to_contain_text("Coming")
     row = month.get_by_role("row").filter(has_text="Children in need: plans and reviews")
     expect(row).to_contain_text("Asha Patel, Ben Okafor")
-    expect(row).to_contain_text(f"{due:%-d %b %Y}")
+    expect(row).to_contain_text(f"{due:%-d %B %Y}")
     expect(row.get_by_role("cell").nth(4)).to_have_text("6")
     activity = AuditActivity.objects.get(name="Children in need: plans and reviews")
     assert (activity.month, activity.planned_audits, activity.due_date) == (next_month, 6, due)

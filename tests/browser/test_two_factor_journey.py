@@ -43,6 +43,7 @@ def test_a_qa_lead_sets_up_two_factor_at_first_sign_in(page, live_server, login,
     page.get_by_role("link", name="I have kept my codes: continue").click()
 
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.get_by_role("link", name="Reports")).to_be_visible()
-    expect(page.get_by_role("link", name="Two-factor sign-in")).to_be_visible()
+    menu = page.get_by_role("navigation", name="Main")
+    expect(menu.get_by_role("link", name="Reports", exact=True)).to_be_visible()
+    expect(menu.get_by_role("link", name="Two-factor sign-in")).to_be_visible()
     assert SecurityEvent.objects.filter(event=Event.TWO_FACTOR_ENROLLED, actor=qa_lead).exists()
