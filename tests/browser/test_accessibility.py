@@ -40,7 +40,12 @@ from reports.targets.services import target_create
 from tests import factories, helpers
 
 from .conftest import DEFAULT_TIMEOUT_MS, SCREENSHOT_DIR
-from .frame_checks import control_border_problems, focus_problems, reflow_problems
+from .frame_checks import (
+    control_border_problems,
+    focus_problems,
+    reflow_problems,
+    zoom_and_text_spacing_problems,
+)
 
 # serialized_rollback: see test_audit_journey.py (the flush would wipe the migrated data).
 pytestmark = [
@@ -459,6 +464,7 @@ def test_every_page_meets_wcag_22_aa(browser, live_server, login, subtests):
                     *control_border_problems(page),
                     *focus_problems(page),
                     *reflow_problems(page, restore=VIEWPORT),
+                    *zoom_and_text_spacing_problems(page, restore=VIEWPORT),
                 ]
                 problems += [f"JavaScript error: {error}" for error in page.js_errors]
                 found[row.label] = {
@@ -524,3 +530,20 @@ def test_the_table_reaches_every_kind_of_page():
     assert {row.state for row in PAGES} >= {EMPTY, ERRORS, COMPLETED, FILTERED, NO_RESULTS}
     assert {row.status for row in PAGES} >= {200, 403, 404}
     assert len({row.label for row in PAGES}) == len(PAGES), "two rows share a label"
+
+
+def test_the_zoom_and_text_spacing_check_finds_what_it_looks_for(page):
+    # The check can fail: a fixed-height box that hides its overflow cuts text off once the
+    # text is spaced out, and a fixed-width box widens the page at 200% zoom.
+    page.set_viewport_size(VIEWPORT)
+    page.set_content(
+        '<body><p id="roomy">Plenty of room here.</p>'
+        '<div id="tight" style="height: 1.2em; overflow: hidden; width: 20em">'
+        "A sentence that needs more height once its lines are spaced out.</div>"
+        '<div id="wide" style="width: 900px">Fixed width.</div></body>'
+    )
+
+    found = zoom_and_text_spacing_problems(page, restore=VIEWPORT)
+
+    assert [p.check for p in found] == ["200% zoom", "text spacing"]
+    assert "#tight" in found[1].text
