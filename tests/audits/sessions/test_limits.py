@@ -1,6 +1,8 @@
 """The idle timeout and the absolute lifetime (audits.sessions.limits and its middleware), as
 production runs them: DEBUG off, the real session store, every kind of sign-in."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -151,7 +153,9 @@ def test_a_page_carries_its_timings_for_the_warning_dialog(signed_in, settings):
     assert 'id="session-timeout"' in html
     assert f'data-warning="{settings.SESSION_WARNING_SECONDS}"' in html
     assert 'data-limit="idle"' in html
-    assert f'data-remaining="{settings.SESSION_IDLE_SECONDS}"' in html
+    # The page may take a second or two to render on a loaded machine.
+    remaining = int(re.search(r'data-remaining="(\d+)"', html).group(1))
+    assert settings.SESSION_IDLE_SECONDS - 5 <= remaining <= settings.SESSION_IDLE_SECONDS
     assert "js/session_timeout.js" in html
 
 
