@@ -73,8 +73,9 @@ class DomainInline(AdministratorOnly, admin.StackedInline):
 class AuditToolAdmin(AdministratorOnly, admin.ModelAdmin):
     """A tool in use by audits is frozen: copy it as a new version to change it."""
 
-    list_display = ["name", "version", "is_current", "created_at"]
-    readonly_fields = ["version", "is_current", "created_at"]
+    list_display = ["name", "family", "version", "is_current", "created_at"]
+    list_filter = ["family"]
+    readonly_fields = ["family", "version", "is_current", "created_by", "created_at"]
     inlines = [DomainInline]
     actions = ["copy_as_new_version", "make_current"]
 

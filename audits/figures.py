@@ -54,14 +54,20 @@ from .models import (
     Status,
 )
 from .periods import last_of_month, month_start
+from .tools.kinds import STANDARD_FAMILY
 
 MODERATION = ("moderated", "agreed", "raised", "lowered")
 
 
 def reportable_condition(prefix: str = "") -> Q:
-    """The audits a report counts: past draft, never practice. ``prefix`` reaches the audit
-    through a relation ("audit__" from an agreed action)."""
-    return ~Q(**{f"{prefix}status": Status.DRAFT}) & ~Q(**{f"{prefix}is_practice": True})
+    """The audits a report counts: past draft, never practice, made with the standard tool
+    (audits of built tools have results of their own, audits.tools.selectors). ``prefix``
+    reaches the audit through a relation ("audit__" from an agreed action)."""
+    return (
+        ~Q(**{f"{prefix}status": Status.DRAFT})
+        & ~Q(**{f"{prefix}is_practice": True})
+        & Q(**{f"{prefix}tool__family": STANDARD_FAMILY})
+    )
 
 
 def reportable(audits: QuerySet[Audit]) -> QuerySet[Audit]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .grades import OVERALL_GRADES, Grade
 from .revisions import Revised
+from .tools.kinds import STANDARD_FAMILY, ActivityKind, QuestionKind
 
 
 class Status(models.TextChoices):
@@ -64,23 +65,48 @@ class Team(Vocabulary):
 
 
 class AuditTool(models.Model):
-    """One version of the audit tool. An audit keeps the version it was made with."""
+    """One version of an audit tool. An audit keeps the version it was made with.
 
-    version = models.PositiveIntegerField(unique=True)
+    A tool's versions share a ``family``: the 12-domain tool is the ``standard`` family (its
+    questions are ``Domain`` rows); a tool a QA lead builds has sections of questions
+    (``ToolSection``, ``Question``) and, where it grades overall, a scale of its own
+    (``ToolGrade``). A version with audits is never changed, only copied (audits.tools.services).
+    """
+
+    family = models.SlugField(
+        max_length=60,
+        default=STANDARD_FAMILY,
+        help_text=_("The tool across its versions; 'standard' is the 12-domain tool."),
+    )
+    version = models.PositiveIntegerField()
     name = models.CharField(max_length=200)
+    description = models.TextField(_("what the tool is for"), blank=True)
+    has_overall_grade = models.BooleanField(
+        _("the auditor gives an overall grade"),
+        default=True,
+        help_text=_("Moderation needs an overall grade: a tool without one is not moderated."),
+    )
     is_current = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-version"]
+        ordering = ["family", "-version"]
         constraints = [
+            models.UniqueConstraint(fields=["family", "version"], name="unique_tool_version"),
             models.UniqueConstraint(
-                fields=["is_current"], condition=Q(is_current=True), name="one_current_audit_tool"
-            )
+                fields=["family"], condition=Q(is_current=True), name="one_current_version_per_tool"
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} (version {self.version})"
+
+    @property
+    def is_standard(self) -> bool:
+        return self.family == STANDARD_FAMILY
 
 
 class Domain(models.Model):
@@ -118,6 +144,70 @@ class RiskCategory(models.Model):
         return self.name
 
 
+class ToolGrade(models.Model):
+    """One step of a built tool's own grading scale, best first (position 1)."""
+
+    tool = models.ForeignKey(AuditTool, on_delete=models.CASCADE, related_name="grades")
+    position = models.PositiveSmallIntegerField()
+    code = models.SlugField(max_length=20)
+    label = models.CharField(max_length=100)
+    is_good = models.BooleanField(
+        _("counts as good"),
+        default=False,
+        help_text=_("Whether this grade counts towards the share at least good."),
+    )
+
+    class Meta:
+        ordering = ["tool", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["tool", "position"], name="unique_grade_position"),
+            models.UniqueConstraint(fields=["tool", "code"], name="unique_grade_code"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class ToolSection(models.Model):
+    """A section of a built tool: a page of the audit's task list."""
+
+    tool = models.ForeignKey(AuditTool, on_delete=models.CASCADE, related_name="sections")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    guidance = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["tool", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tool", "number"], name="unique_section_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class Question(models.Model):
+    """A question of a built tool, answered once per audit. ``options`` lists the choices of a
+    CHOICE question, in order; other kinds leave it empty."""
+
+    section = models.ForeignKey(ToolSection, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveSmallIntegerField()
+    text = models.CharField(_("question"), max_length=500)
+    guidance = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=QuestionKind.choices)
+    required = models.BooleanField(default=True)
+    options = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["section__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "number"], name="unique_question_number")
+        ]
+
+    def __str__(self):
+        return self.text
+
+
 class AuditActivity(Revised):
     """A planned piece of audit work, such as one month's look at a group of cases."""
 
@@ -126,6 +216,26 @@ class AuditActivity(Revised):
     strand = models.ForeignKey(Strand, null=True, blank=True, on_delete=models.PROTECT)
     case_types = models.ManyToManyField(CaseType, blank=True)
     theme = models.CharField(_("theme"), max_length=300, blank=True)
+    kind = models.CharField(
+        _("kind of activity"),
+        max_length=20,
+        choices=ActivityKind.choices,
+        default=ActivityKind.CASE_FILE,
+    )
+    tool = models.ForeignKey(
+        AuditTool,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        help_text=_("The tool (and version) its audits use; empty means the standard tool."),
+    )
+    agencies = models.JSONField(
+        _("agencies taking part"),
+        default=list,
+        blank=True,
+        help_text=_("For a multi-agency audit: the agencies, in order."),
+    )
     planned_audits = models.PositiveSmallIntegerField(
         _("planned number of audits"), null=True, blank=True
     )
@@ -231,6 +341,15 @@ class Audit(CaseRecord, Revised):
     is_practice = models.BooleanField(
         default=False, help_text=_("A training audit: moderated, but never counted in figures.")
     )
+    # What a practice observation observed (activity kind "observation").
+    observed_event = models.CharField(
+        _("what was observed"), max_length=200, blank=True, help_text=_("A meeting or a visit.")
+    )
+    observed_on = models.DateField(_("date observed"), null=True, blank=True)
+    observed_practitioner = models.CharField(_("practitioner observed"), max_length=200, blank=True)
+    # Who did an independent audit (activity kind "independent"): not an account holder.
+    external_auditor = models.CharField(_("independent auditor"), max_length=200, blank=True)
+    external_organisation = models.CharField(_("their organisation"), max_length=200, blank=True)
     is_imported = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -310,6 +429,54 @@ class DomainGrade(CaseRecord, models.Model):
 
     def __str__(self):
         return f"{self.domain.number}: {self.get_grade_display() or 'not graded'}"
+
+
+class Answer(CaseRecord, models.Model):
+    """An audit's answer to one question of a built tool (the standard tool's are DomainGrade).
+
+    ``value`` holds a graded answer (a ToolGrade code), a yes/no answer (YesNo) or a choice (the
+    option's text); ``number``, ``date`` and ``text`` the other kinds. ``text`` is also the
+    auditor's comment on a graded, yes/no or choice answer. In a dip sample ``items_checked``
+    says how many items (referrals, files) the answer covers.
+    """
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.CharField(max_length=200, blank=True)
+    number = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    items_checked = models.PositiveIntegerField(_("items checked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["audit", "question__section__number", "question__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "question"], name="one_answer_per_question")
+        ]
+        indexes = [models.Index(fields=["question", "value"], name="answer_question_value_idx")]
+
+    def __str__(self):
+        return f"{self.question}: {self.value or self.number or self.date or self.text[:40]}"
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.value or self.number is not None or self.date or self.text.strip())
+
+
+class AgencyContribution(CaseRecord, models.Model):
+    """In a multi-agency audit, the auditor of one agency: by name and organisation, with no
+    account needed."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="agency_auditors")
+    agency = models.CharField(_("agency"), max_length=200)
+    auditor_name = models.CharField(_("auditor's name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["audit", "agency", "pk"]
+
+    def __str__(self):
+        return f"{self.agency}: {self.auditor_name}"
 
 
 class AgreedAction(CaseRecord, models.Model):

@@ -14,10 +14,13 @@ from django.utils.translation import gettext as _
 from .figures import refresh_for_audit
 from .models import (
     AgreedAction,
+    Answer,
     Audit,
+    AuditActivity,
     AuditTool,
     Domain,
     DomainGrade,
+    Question,
     RiskCategory,
     Status,
 )
@@ -26,6 +29,8 @@ from .revisions import bump_revision, check_revision
 from .rules import Problem, submit_problems
 from .sections import Section, fingerprint
 from .signals import audit_submitted
+from .tools.copying import copy_built_content
+from .tools.kinds import STANDARD_FAMILY
 from .workflow import AuditError, transition
 
 HEADER_FIELDS = (
@@ -75,20 +80,37 @@ class AuditContent:
 
 
 def current_tool() -> AuditTool:
-    tool = AuditTool.objects.filter(is_current=True).first()
+    """The version of the standard (12-domain) tool that new audits start on."""
+    tool = AuditTool.objects.filter(family=STANDARD_FAMILY, is_current=True).first()
     if tool is None:
         raise AuditError(_("No audit tool is in use. An administrator must make one current."))
     return tool
 
 
+def tool_for(activity: AuditActivity | None) -> AuditTool:
+    """The tool an audit in ``activity`` is made with: the activity's own, else the standard."""
+    if activity is not None and activity.tool_id:
+        return activity.tool
+    return current_tool()
+
+
 @transaction.atomic
-def audit_create(*, auditor) -> Audit:
-    """A new, empty draft on the current tool, with a blank grade row for every domain."""
-    tool = current_tool()
-    audit = Audit.objects.create(tool=tool, auditor=auditor, status=Status.DRAFT)
-    DomainGrade.objects.bulk_create(
-        DomainGrade(audit=audit, domain=domain) for domain in tool.domains.all()
+def audit_create(*, auditor, activity: AuditActivity | None = None, **fields) -> Audit:
+    """A new, empty draft on the activity's tool (the current standard tool where it names
+    none), with a blank row for every domain or question; ``fields`` prefill the header."""
+    tool = tool_for(activity)
+    audit = Audit.objects.create(
+        tool=tool, auditor=auditor, status=Status.DRAFT, activity=activity, **fields
     )
+    if tool.is_standard:
+        DomainGrade.objects.bulk_create(
+            DomainGrade(audit=audit, domain=domain) for domain in tool.domains.all()
+        )
+    else:
+        Answer.objects.bulk_create(
+            Answer(audit=audit, question=question)
+            for question in Question.objects.filter(section__tool=tool)
+        )
     return audit
 
 
@@ -251,9 +273,20 @@ def tool_copy_as_new_version(*, source: AuditTool, name: str | None = None) -> A
     the version they were made with.
     """
     next_version = (
-        AuditTool.objects.order_by("-version").values_list("version", flat=True).first() or 0
+        AuditTool.objects.filter(family=source.family)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+        or 0
     ) + 1
-    tool = AuditTool.objects.create(version=next_version, name=name or source.name)
+    tool = AuditTool.objects.create(
+        family=source.family,
+        version=next_version,
+        name=name or source.name,
+        description=source.description,
+        has_overall_grade=source.has_overall_grade,
+    )
+    copy_built_content(source=source, to=tool)
     for domain in source.domains.prefetch_related("risk_categories"):
         copy = Domain.objects.create(
             tool=tool, number=domain.number, title=domain.title, guidance=domain.guidance
@@ -268,9 +301,13 @@ def tool_copy_as_new_version(*, source: AuditTool, name: str | None = None) -> A
 @transaction.atomic
 def tool_make_current(*, tool: AuditTool) -> AuditTool:
     """New audits start on ``tool`` from now on; existing audits are untouched."""
-    if tool.domains.count() == 0:
+    if tool.is_standard and not tool.domains.exists():
         raise AuditError(_("A tool with no domains cannot be used."))
-    AuditTool.objects.filter(is_current=True).exclude(pk=tool.pk).update(is_current=False)
+    if not tool.is_standard and not Question.objects.filter(section__tool=tool).exists():
+        raise AuditError(_("A tool with no questions cannot be used."))
+    AuditTool.objects.filter(family=tool.family, is_current=True).exclude(pk=tool.pk).update(
+        is_current=False
+    )
     tool.is_current = True
     tool.save(update_fields=["is_current"])
     return tool

@@ -365,7 +365,14 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     # last saver: the entry itself says who and when, so they are not changes of their own.
     {"model": "audits.audit", "m2m_fields": {"risk_categories"}, "exclude_fields": REVISION_FIELDS},
     "audits.domaingrade",
+    "audits.answer",
+    "audits.agencycontribution",
     "audits.agreedaction",
+    # Built audit tools (audits.tools): who changed a tool's questions, before it had audits.
+    "audits.audittool",
+    "audits.toolsection",
+    "audits.question",
+    "audits.toolgrade",
     {
         "model": "audits.auditactivity",
         "m2m_fields": {"case_types", "auditors"},
