@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 
@@ -127,6 +128,10 @@ def audit_html(*, audit: Audit, request, case_holder_response=None) -> str:
     tool = audit.tool
     labels = grade_labels(tool)
     kind = audit.activity.kind if audit.activity_id else ActivityKind.CASE_FILE
+    if not tool.is_standard and tool.has_overall_grade:
+        # The rounds templates/audits/pdf/_moderation.html prints, with their moderators, in
+        # one query (named by relation: audits does not import moderation).
+        prefetch_related_objects([audit], "moderations__moderator")
     context = {
         "audit": audit,
         "tool": tool,

@@ -311,7 +311,7 @@ def test_the_case_holders_response_is_printed_only_where_given(rf, owner, audit)
     assert "The case holder's response" in with_response
     assert "I agree; the screening is booked." in with_response
     assert "Priya Shah" in with_response and "22 July 2026" in with_response
-    assert "screening with the health visitor</td><td>Agreed</td>" in (with_response)
+    assert "screening with the health visitor</td><td>Agreed</td>" in with_response
 
 
 # --- How an answer is written --------------------------------------------------------------------
@@ -394,3 +394,23 @@ def test_nobody_but_the_auditor_downloads_a_built_tool_draft(client, owner, mode
     assert download(client, moderator_user, audit).status_code == 404
     assert not pdf_events().exists()
     assert download(client, owner, audit).status_code == 200
+
+
+def test_the_html_takes_as_many_queries_for_three_rounds_as_for_one(rf, owner, moderated):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        audit = Audit.objects.select_related("tool", "activity", "auditor").get(pk=moderated.pk)
+        with CaptureQueriesContext(connection) as captured:
+            _html(audit, owner, rf)
+        return len(captured)
+
+    one_round = queries()
+    first = moderated.moderations.get()
+    for number in (2, 3):
+        first.pk, first.round = None, number
+        first.moderator = factories.moderator()
+        first.save()
+
+    assert queries() == one_round
