@@ -1,36 +1,160 @@
-"""One audit as a PDF for the case file or supervision: its HTML, its file name.
+"""One audit as a PDF for the child's file: its HTML, its file name.
+
+Any tool: the standard 12-domain tool's domains, or a built tool's sections and questions with
+each answer written as a reader reads it (a grade by its label on the tool's own scale, "Partly",
+"1 July 2026"). The header says what the activity's kind records (what was observed, the
+independent auditor, each agency's auditor); then the agreed actions, the overall judgement and
+moderation, and the case holder's response where one is given.
 
 The PDF itself comes from audits.pdf, the project's one "HTML to PDF", so the audit's stylesheet
 is served by the same static-only fetcher as the scrutiny report's, in production as in tests.
 """
 
 import re
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
-from .models import Audit
+from . import grades
+from .models import Answer, Audit, AuditTool
 from .pdf import html_to_pdf
+from .tools.kinds import (
+    AGENCY_KINDS,
+    COUNTING_KINDS,
+    EXTERNAL_AUDITOR_KINDS,
+    OBSERVATION_KINDS,
+    ActivityKind,
+    QuestionKind,
+    YesNo,
+)
 
 # What a file name may keep of a case reference; anything else (a slash, a quote, a space in an
 # imported reference) becomes a hyphen, so the Content-Disposition header stays well formed.
 _UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9_-]+")
 
+# The date as the GOV.UK style writes it, and as the rest of the PDF does ("1 July 2026").
+DATE_FORMAT = "j F Y"
 
-def audit_html(*, audit: Audit, request) -> str:
+
+@dataclass
+class PrintedAnswer:
+    """One question of a built tool with its answer as the PDF prints it."""
+
+    number: str  # "2.3": the section's number and the question's
+    question: str
+    kind: str
+    answer: str  # "" where the question was not answered
+    comment: str = ""  # the auditor's comment on a graded, yes/no or choice answer
+    items_checked: int | None = None
+
+
+@dataclass
+class PrintedSection:
+    number: int
+    title: str
+    answers: list[PrintedAnswer] = field(default_factory=list)
+
+
+def grade_labels(tool: AuditTool) -> dict[str, str]:
+    """Each grade code of ``tool``'s scale with its label: the standard vocabulary for the
+    standard tool, the tool's own ``ToolGrade`` rows for a built one."""
+    if tool.is_standard:
+        return {code: grades.label(code) for code in grades.DOMAIN_CODES}
+    return dict(tool.grades.values_list("code", "label"))
+
+
+def answer_text(answer: Answer, labels: dict[str, str]) -> str:
+    """The answer as a reader reads it, by its question's kind; "" where it is blank.
+
+    The comment a graded, yes/no or choice answer may carry is not part of it (``text`` is the
+    answer itself only for a free-text question)."""
+    kind = answer.question.kind
+    if kind == QuestionKind.GRADED:
+        return labels.get(answer.value, answer.value)
+    if kind == QuestionKind.YES_NO:
+        return str(YesNo(answer.value).label) if answer.value in YesNo.values else answer.value
+    if kind == QuestionKind.NUMBER:
+        return _number(answer.number) if answer.number is not None else ""
+    if kind == QuestionKind.DATE:
+        return dateformat.format(answer.date, DATE_FORMAT) if answer.date else ""
+    if kind == QuestionKind.TEXT:
+        return answer.text
+    return answer.value  # a choice: the option's own text
+
+
+def _number(value: Decimal) -> str:
+    """12 rather than 12.00, 2.5 rather than 2.50."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def built_sections(audit: Audit, labels: dict[str, str]) -> list[PrintedSection]:
+    """The audit's answers, section by section, in the tool's order: one query."""
+    sections: dict[int, PrintedSection] = {}
+    answers = (
+        Answer.objects.filter(audit=audit)
+        .select_related("question__section")
+        .order_by("question__section__number", "question__number")
+    )
+    for answer in answers:
+        question, section = answer.question, answer.question.section
+        printed = sections.setdefault(
+            section.pk, PrintedSection(number=section.number, title=section.title)
+        )
+        printed.answers.append(
+            PrintedAnswer(
+                number=f"{section.number}.{question.number}",
+                question=question.text,
+                kind=question.kind,
+                answer=answer_text(answer, labels),
+                comment="" if question.kind == QuestionKind.TEXT else answer.text,
+                items_checked=answer.items_checked,
+            )
+        )
+    return list(sections.values())
+
+
+def audit_html(*, audit: Audit, request, case_holder_response=None) -> str:
     """The whole document. Rendered with the request, so the template's permission checks (and
-    the moderation panel's) ask about the person downloading it."""
+    the moderation panel's) ask about the person downloading it.
+
+    ``case_holder_response`` (the case holder's response to the audit, audits/holders) is
+    printed by templates/audits/pdf/_case_holder_response.html; without one that part is empty.
+    """
+    tool = audit.tool
+    labels = grade_labels(tool)
+    kind = audit.activity.kind if audit.activity_id else ActivityKind.CASE_FILE
+    if not tool.is_standard and tool.has_overall_grade:
+        # The rounds templates/audits/pdf/_moderation.html prints, with their moderators, in
+        # one query (named by relation: audits does not import moderation).
+        prefetch_related_objects([audit], "moderations__moderator")
     context = {
         "audit": audit,
+        "tool": tool,
         "council_name": settings.COUNCIL_NAME,
         "printed_at": timezone.localtime(),
+        "kind": kind,
+        "kind_label": ActivityKind(kind).label,
+        "grade_labels": labels,
+        "sections": None if tool.is_standard else built_sections(audit, labels),
+        "is_observation": kind in OBSERVATION_KINDS,
+        "is_multi_agency": kind in AGENCY_KINDS,
+        "is_dip_sample": kind in COUNTING_KINDS,
+        "is_independent": kind in EXTERNAL_AUDITOR_KINDS,
+        "agency_auditors": list(audit.agency_auditors.all()) if kind in AGENCY_KINDS else [],
+        "case_holder_response": case_holder_response,
     }
     return render_to_string("audits/audit_pdf.html", context, request=request)
 
 
-def audit_pdf(*, audit: Audit, request) -> bytes:
-    return html_to_pdf(audit_html(audit=audit, request=request))
+def audit_pdf(*, audit: Audit, request, case_holder_response=None) -> bytes:
+    return html_to_pdf(
+        audit_html(audit=audit, request=request, case_holder_response=case_holder_response)
+    )
 
 
 def audit_pdf_filename(audit: Audit) -> str:
