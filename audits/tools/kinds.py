@@ -7,6 +7,8 @@ lead builds defines its own ordered scale (``ToolGrade``) and asks questions of 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audits.grades import Grade
+
 # The family of the 12-domain tool: its versions are "the standard tool". Its audits, and only
 # they, make the standard figures, reports and CSV contract.
 STANDARD_FAMILY = "standard"
@@ -25,7 +27,8 @@ class YesNo(models.TextChoices):
     YES = "yes", _("Yes")
     NO = "no", _("No")
     PARTLY = "partly", _("Partly")
-    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+    # The same words as the standard tool's "not applicable" (one definition, audits.grades).
+    NOT_APPLICABLE = "not_applicable", Grade.NOT_APPLICABLE.label
 
 
 # The kinds whose answer is one of a fixed set of values, counted per value in results.
