@@ -556,9 +556,8 @@ class QuestionForm(AccessibleFormMixin, forms.Form):
         number = answer.number
         return {
             "value": answer.value,
-            "number": ""
-            if number is None
-            else str(number.normalize() if number == number.to_integral() else number),
+            # As typed, never in exponent form ("1E+1"), which the field would refuse.
+            "number": "" if number is None else format(number.normalize(), "f"),
             "date": answer.date,
             "text": answer.text,
             "items_checked": "" if answer.items_checked is None else str(answer.items_checked),

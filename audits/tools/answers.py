@@ -8,6 +8,7 @@ whose values changed, one by one, so django-auditlog records each real change an
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -28,6 +29,10 @@ TEXT_LIMIT = 10_000
 ITEMS_LIMIT = 100_000
 # The largest number a number answer holds (Answer.number: 12 digits, 2 after the point).
 NUMBER_LIMIT = Decimal("9999999999.99")
+
+# Only ASCII digits: int() and Decimal() also take other scripts' digits.
+NUMBER_RE = re.compile(r"\A-?[0-9]{1,15}(\.[0-9]{1,15})?\Z")
+COUNT_RE = re.compile(r"\A[0-9]{1,9}\Z")
 
 # The fields of an Answer a save writes, in the order of the model.
 ANSWER_FIELDS = ("value", "number", "date", "text", "items_checked")
@@ -74,8 +79,11 @@ def clean_number(value) -> Decimal | None:
     """A number answer: at most two decimal places and within what the answer holds."""
     if value in (None, ""):
         return None
+    typed = value if isinstance(value, Decimal) else str(value).strip().replace(",", "")
+    if not isinstance(typed, Decimal) and not NUMBER_RE.match(typed):
+        raise AnswerError(_("Enter a number, like 12 or 3.5."), field="number")
     try:
-        number = Decimal(str(value).strip().replace(",", ""))
+        number = Decimal(typed)
     except (InvalidOperation, ValueError):
         raise AnswerError(_("Enter a number, like 12 or 3.5."), field="number") from None
     if not number.is_finite():
@@ -90,13 +98,13 @@ def clean_number(value) -> Decimal | None:
 def clean_items_checked(value) -> int | None:
     if value in (None, ""):
         return None
-    try:
-        items = int(str(value).strip())
-    except ValueError:
+    typed = str(value).strip()
+    if not COUNT_RE.match(typed) and not (typed.startswith("-") and COUNT_RE.match(typed[1:])):
         raise AnswerError(
             _("Enter how many items were checked as a whole number, like 10."),
             field="items_checked",
-        ) from None
+        )
+    items = int(typed)
     if items < 0 or items > ITEMS_LIMIT:
         raise AnswerError(
             _("The number of items checked must be between 0 and %(limit)s.")
@@ -177,8 +185,7 @@ def answer_display(question: Question, answer: Answer | None, *, tool) -> str:
     if question.kind in VALUE_KINDS:
         return dict(value_choices(question, tool)).get(answer.value, answer.value)
     if question.kind == QuestionKind.NUMBER:
-        number = answer.number.normalize()
-        return number_format(number if number.as_tuple().exponent <= 0 else answer.number)
+        return number_format(answer.number.normalize())
     if question.kind == QuestionKind.DATE:
         return date_format(answer.date, "j F Y")
     return answer.text
