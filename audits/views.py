@@ -23,6 +23,7 @@ from .rules import draft_warnings, submit_problems
 from .security import history
 from .security.events import Event, record
 from .sessions.selectors import kept_saves_for
+from .tools.kinds import STANDARD_FAMILY
 from .workflow import AuditError
 
 PAGE_SIZE = 25
@@ -268,6 +269,16 @@ def _render_section(request, page, audit, status=200, **extra):
         "new_activity": page.activity if audit is None else None,
         **extra,
     }
+    if audit is None and page.tool.is_standard and section.kind == "about":
+        # Activities assigned to the auditor that use a tool of their own start from here.
+        from .schedule.selectors import assigned_activities
+
+        context["own_tool_activities"] = (
+            assigned_activities(request.user, today=timezone.localdate())
+            .filter(tool__isnull=False)
+            .exclude(tool__family=STANDARD_FAMILY)
+            .select_related("tool")
+        )
     if section.kind == "about":
         case_reference = (
             page.header.data.get("case_reference")

@@ -55,8 +55,9 @@ def questions(tool) -> dict[str, object]:
 def activity_for(tool, *, kind=ActivityKind.THEMATIC, **kwargs):
     if kind == ActivityKind.MULTI_AGENCY:
         kwargs.setdefault("agencies", AGENCIES)
+    kwargs.setdefault("month", MONTH)
     return factories.AuditActivityFactory(
-        tool=tool, kind=kind, month=MONTH, name=kwargs.pop("name", f"{tool.name} {kind}"), **kwargs
+        tool=tool, kind=kind, name=kwargs.pop("name", f"{tool.name} {kind}"), **kwargs
     )
 
 

@@ -474,3 +474,18 @@ def test_a_returned_built_audit_keeps_its_answers_on_the_page(auditor_client, ow
     html = auditor_client.get(section_url(audit, "section-1")).content.decode()
 
     assert checked_values(html, f"question-{graded.pk}-value") == ["requires_improvement"]
+
+
+def test_the_new_audit_page_offers_the_auditors_activities_with_their_own_tool(
+    auditor_client, owner, tool
+):
+    assigned = activity_for(
+        tool, name="Neglect, assigned", month=datetime.date.today().replace(day=1)
+    )
+    assigned.auditors.add(owner)
+    activity_for(tool, name="Neglect, someone else's", month=datetime.date.today().replace(day=1))
+
+    html = auditor_client.get(reverse("audits:new")).content.decode()
+
+    assert f'href="{new_url(assigned)}"' in html
+    assert "someone else" not in html
