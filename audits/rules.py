@@ -295,9 +295,11 @@ def _answer_problems(audit) -> list[Problem]:
     from .tools.answers import is_answered, main_field, value_choices
 
     counting = audit.activity_id is not None and audit.activity.kind in kinds.COUNTING_KINDS
-    answers = sorted(
-        audit.answers.all(), key=lambda a: (a.question.section.number, a.question.number)
-    )
+    if "answers" in getattr(audit, "_prefetched_objects_cache", {}):
+        rows = audit.answers.all()
+    else:  # one query, not two more per answer
+        rows = audit.answers.select_related("question__section")
+    answers = sorted(rows, key=lambda a: (a.question.section.number, a.question.number))
     problems = []
     for answer in answers:
         question = answer.question

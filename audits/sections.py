@@ -318,7 +318,12 @@ def section_status(section: Section, values: dict, problems, *, overall_answered
     answered = _has_answer(section, values)
     if problems:
         return TaskStatus.IN_PROGRESS if answered else TaskStatus.NOT_STARTED
-    if answered or (section.kind == "actions" and overall_answered):
+    # Sections that may rightly stay empty: the actions, and the feedback of a built tool that
+    # gives no overall grade; Completed once the audit is answered.
+    optional = section.kind == "actions" or (
+        section.kind == "overall" and "overall_grade" not in section.header_fields
+    )
+    if answered or (optional and overall_answered):
         return TaskStatus.COMPLETED
     return TaskStatus.NOT_STARTED
 

@@ -75,7 +75,9 @@ def _new_audit_activity(request):
 def audit_edit(request, pk):
     """The audit's task list: each section with its status, then Check your answers."""
     audit = selectors.get_audit_for(request.user, pk, "edit")
-    tasks = sections.task_list(selectors.audit_with_parts(audit), today=timezone.localdate())
+    tasks = sections.task_list(
+        _with_answers(selectors.audit_with_parts(audit)), today=timezone.localdate()
+    )
     return render(request, "audits/audit_tasklist.html", {"audit": audit, "tasks": tasks})
 
 

@@ -288,6 +288,11 @@ def test_a_tool_without_an_overall_grade_asks_none():
     assert submit_problems(audit, today=TODAY) == []
     assert [s.slug for s in sections.sections_for(tool)][-1] == "overall"
     assert "overall_grade" not in sections.sections_for(tool)[-1].header_fields
+    # its feedback may stay empty: Completed once the audit is answered, and Check may start
+    found = statuses(audit)
+    assert found["overall"] == TaskStatus.COMPLETED
+    assert found["check"] == TaskStatus.NOT_STARTED
+    assert statuses(built_draft(tool=tool, complete=False))["overall"] == TaskStatus.NOT_STARTED
 
 
 def test_an_overall_grade_off_the_tools_scale_is_a_problem(tool):

@@ -489,3 +489,27 @@ def test_the_new_audit_page_offers_the_auditors_activities_with_their_own_tool(
 
     assert f'href="{new_url(assigned)}"' in html
     assert "someone else" not in html
+
+
+def test_the_task_list_costs_the_same_queries_for_more_questions(
+    auditor_client, owner, django_assert_max_num_queries
+):
+    small = built_draft(auditor=owner, tool=every_kind_tool(name="Small"))
+    big_tool = every_kind_tool(name="Big")
+    from audits.tools import services as tools
+
+    extra = tools.section_add(tool=big_tool, title="More")
+    for n in range(15):
+        tools.question_add(section=extra, text=f"Question {n}?", kind=QuestionKind.YES_NO)
+    big = built_draft(auditor=owner, tool=big_tool)
+
+    def queries(audit):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert auditor_client.get(reverse("audits:edit", args=[audit.pk])).status_code == 200
+        return len(captured)
+
+    queries(small)  # warm: sessions, permissions
+    assert queries(big) <= queries(small) + 2  # one more section, not one more per question
