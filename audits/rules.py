@@ -324,6 +324,6 @@ def _answer_problems(audit) -> list[Problem]:
         if counting and question.required and answer.items_checked is None:
             problem(
                 "items_checked",
-                _("Question %(n)s: enter how many items were checked.") % {"n": label},
+                _("Question %(n)s: enter the number of items checked.") % {"n": label},
             )
     return problems
