@@ -196,8 +196,18 @@ def test_a_built_tool_audit_from_its_activity_to_submission(auditor_client, owne
     assert "Requires improvement" in html
 
 
-def test_the_check_page_sends_each_problem_to_its_field(auditor_client, owner, tool):
-    audit = built_draft(auditor=owner, tool=tool, complete=False)
+@pytest.mark.parametrize(
+    "kind",
+    [
+        ActivityKind.THEMATIC,
+        ActivityKind.PRACTICE_OBSERVATION,
+        ActivityKind.MULTI_AGENCY,
+        ActivityKind.INDEPENDENT,
+        ActivityKind.DIP_SAMPLE,
+    ],
+)
+def test_the_check_page_sends_each_problem_to_its_field(auditor_client, owner, tool, kind):
+    audit = built_draft(auditor=owner, tool=tool, kind=kind, complete=False)
 
     response = auditor_client.post(reverse("audits:check", args=[audit.pk]))
 
@@ -513,3 +523,18 @@ def test_the_task_list_costs_the_same_queries_for_more_questions(
 
     queries(small)  # warm: sessions, permissions
     assert queries(big) <= queries(small) + 2  # one more section, not one more per question
+
+
+@pytest.mark.parametrize("grade", ["meets", "outstanding", "Good", "good\x00"])
+def test_an_overall_grade_off_the_tools_scale_is_refused_at_the_field(
+    auditor_client, owner, tool, grade
+):
+    audit = built_draft(auditor=owner, tool=tool)
+
+    response = auditor_client.post(
+        section_url(audit, "overall"), {"overall_grade": grade, "action": "continue"}
+    )
+
+    assert response.status_code == 400
+    assert error_summary_links(response.content.decode()) == ["id_overall_grade_0"]
+    assert Audit.objects.get(pk=audit.pk).overall_grade == "good"
