@@ -19,13 +19,16 @@ from django.utils.translation import gettext_lazy
 from . import conflicts, periods, sections
 from .dates import DateInputField
 from .grades import OVERALL_GRADES, Grade
-from .layout import Column, Layout, Row, form_helper
+from .layout import CharacterCount, Column, Layout, Row, form_helper
 from .models import AgeBand, AuditActivity, CaseType, Strand, Team
 from .revisions import new_page_token
 from .roles import is_administrator
 from .rules import CASE_REFERENCE_RE, null_character_error
 from .security.events import Event, record
 from .services import AuditContent
+from .tools import answers as tool_answers
+from .tools import kinds as tool_kinds
+from .tools import selectors as tool_selectors
 
 
 class WithinReportDates:
@@ -312,7 +315,11 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
                 ),
                 "feedback_notes",
             ),
-            "overall": Layout("overall_grade", "overall_comments"),
+            "overall": Layout(
+                *[f for f in ("overall_grade", "overall_comments") if f in self.fields]
+            ),
+            # What a built tool's audit records for its kind of activity (audits.sections).
+            "kind": Layout(*[f for f in KIND_FIELDS if f in self.fields]),
         }
 
     def __init__(self, *args, practice_fixed: bool = False, **kwargs):
@@ -411,6 +418,173 @@ ActionFormSet = forms.formset_factory(ActionForm, formset=ActionRows, extra=1, c
 BOTTOM_FIELDS = sections.OVERALL_FIELDS
 
 
+def _kind_fields() -> dict[str, forms.Field]:
+    """The header fields a built tool's audit adds for its kind of activity (audits.sections):
+    made afresh for each form, as Django copies only declared fields."""
+    return {
+        "observed_event": forms.CharField(
+            label=gettext_lazy("What was observed"),
+            max_length=200,
+            required=False,
+            help_text=gettext_lazy("A meeting or a visit, for example a child in need review."),
+        ),
+        "observed_on": DateInputField(label=gettext_lazy("Date observed"), required=False),
+        "observed_practitioner": forms.CharField(
+            label=gettext_lazy("Practitioner observed"),
+            max_length=200,
+            required=False,
+            help_text=gettext_lazy("Their name and role."),
+        ),
+        "external_auditor": forms.CharField(
+            label=gettext_lazy("Independent auditor"),
+            max_length=200,
+            required=False,
+            help_text=gettext_lazy("The name of the person who did the audit."),
+        ),
+        "external_organisation": forms.CharField(
+            label=gettext_lazy("Their organisation"), max_length=200, required=False
+        ),
+    }
+
+
+KIND_FIELDS = (*sections.OBSERVATION_FIELDS, *sections.EXTERNAL_FIELDS)
+
+
+class QuestionForm(AccessibleFormMixin, forms.Form):
+    """One question of a built tool (audits.tools), its fields by the question's kind: the
+    answer (``value``, ``number``, ``date`` or ``text``), a comment beside a graded, yes/no or
+    choice answer, and in a dip sample how many items the answer covers. What it may hold is
+    audits.tools.answers.clean_answer's rule; whether it must be answered is the submit rules'."""
+
+    def __init__(self, *args, question, tool, counting=False, **kwargs):
+        super().__init__(*args, prefix=f"question-{question.pk}", **kwargs)
+        self.question, self.tool, self.counting = question, tool, counting
+        kind = question.kind
+        hint = question.guidance
+        if kind in tool_answers.VALUE_KINDS:
+            self.fields["value"] = forms.ChoiceField(
+                label=question.text,
+                required=False,
+                help_text=hint,
+                choices=tool_answers.value_choices(question, tool),
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": _("Choose one of the answers offered.")},
+            )
+            self.fields["text"] = forms.CharField(
+                label=_("Comment (optional)"),
+                required=False,
+                max_length=tool_answers.TEXT_LIMIT,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        elif kind == tool_kinds.QuestionKind.NUMBER:
+            self.fields["number"] = forms.CharField(
+                label=question.text,
+                required=False,
+                help_text=hint,
+                max_length=30,
+                widget=forms.TextInput(
+                    attrs={
+                        "inputmode": "decimal",
+                        "spellcheck": "false",
+                        "class": "govuk-input--width-10",
+                    }
+                ),
+            )
+        elif kind == tool_kinds.QuestionKind.DATE:
+            example = _("For example, 1 7 2026")
+            self.fields["date"] = DateInputField(
+                label=question.text,
+                required=False,
+                help_text=f"{hint} {example}" if hint else example,
+            )
+        else:
+            self.fields["text"] = forms.CharField(
+                label=question.text,
+                required=False,
+                help_text=hint,
+                max_length=tool_answers.TEXT_LIMIT,
+                widget=forms.Textarea(attrs={"rows": 5}),
+            )
+        if counting:
+            self.fields["items_checked"] = forms.CharField(
+                label=_("Items checked"),
+                required=False,
+                max_length=10,
+                help_text=_("How many items (referrals, files) this answer covers."),
+                widget=forms.TextInput(
+                    attrs={
+                        "inputmode": "numeric",
+                        "spellcheck": "false",
+                        "class": "govuk-input--width-5",
+                    }
+                ),
+            )
+        self.values: dict = {}
+
+    @property
+    def main_field(self) -> str:
+        return tool_answers.main_field(self.question)
+
+    def layout(self):
+        names = []
+        for name in self.fields:
+            if name == "text" and self.question.kind == tool_kinds.QuestionKind.TEXT:
+                names.append(CharacterCount("text"))
+            else:
+                names.append(name)
+        return Layout(*names)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.values = tool_answers.clean_answer(
+                self.question,
+                tool=self.tool,
+                counting=self.counting,
+                **{name: data.get(name) for name in self.fields},
+            )
+        except tool_answers.AnswerError as error:
+            self.add_error(error.field if error.field in self.fields else None, str(error))
+        return data
+
+    @staticmethod
+    def initial_for(answer) -> dict:
+        if answer is None:
+            return {}
+        number = answer.number
+        return {
+            "value": answer.value,
+            # As typed, never in exponent form ("1E+1"), which the field would refuse.
+            "number": "" if number is None else format(number.normalize(), "f"),
+            "date": answer.date,
+            "text": answer.text,
+            "items_checked": "" if answer.items_checked is None else str(answer.items_checked),
+        }
+
+
+class AgencyForm(AccessibleFormMixin, forms.Form):
+    """The auditor of one agency in a multi-agency audit: named, with no account needed."""
+
+    auditor_name = forms.CharField(max_length=200, required=False)
+    organisation = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, agency: str, index: int, **kwargs):
+        super().__init__(*args, prefix=f"agency-{index}", **kwargs)
+        self.agency, self.index = agency, index
+        self.fields["auditor_name"].label = _("%(agency)s: auditor's name") % {"agency": agency}
+        self.fields["organisation"].label = _("%(agency)s: organisation") % {"agency": agency}
+
+    def layout(self):
+        return Layout(
+            Row(
+                Column("auditor_name", width="one-half"),
+                Column("organisation", width="one-half"),
+            )
+        )
+
+
 class AuditFormPage:
     """The bound (or initial) forms of one section page of an audit (audits.sections), and the
     glue between them and services. The section's fields only: the header form keeps those of
@@ -418,16 +592,22 @@ class AuditFormPage:
     actions section; what a page does not show, its save leaves alone. ``section`` None: every
     form (the whole audit)."""
 
-    def __init__(self, *, tool, audit=None, data=None, practice_fixed=False, section=None):
+    def __init__(
+        self, *, tool, audit=None, data=None, practice_fixed=False, section=None, activity=None
+    ):
         self.tool = tool
         self.audit = audit
         self.section = section
-        domains = list(tool.domains.prefetch_related("risk_categories"))
+        # The activity a new audit starts in (a built tool's audit is always in one).
+        self.activity = audit.activity if audit is not None and audit.activity_id else activity
+        self.kind = self.activity.kind if self.activity is not None else ""
+        domains = list(tool.domains.prefetch_related("risk_categories")) if tool.is_standard else []
         if section is not None:
             domains = [d for d in domains if d.number == section.number]
         self.header = AuditHeaderForm(
             data, initial=self._header_initial(), practice_fixed=practice_fixed
         )
+        self._built_header(section)
         if section is not None:
             for name in list(self.header.fields):
                 if name not in section.header_fields:
@@ -463,9 +643,86 @@ class AuditFormPage:
                     for a in sections.auditor_actions(audit)
                 ]
             self.actions = ActionFormSet(data, initial=action_initial, prefix="actions")
+        self._built_forms(data, section)
         self.revision = SectionRevisionForm(data, record=audit, section=section)
         self.actions_errors: list[str] = []
         self._kept_action_forms = []
+
+    def _built_header(self, section) -> None:
+        """The header of a built tool's audit: in an activity of its tool and kind only, graded
+        overall on the tool's own scale, with its kind's fields (audits.sections)."""
+        activity = self.header.fields["activity"]
+        if self.tool.is_standard:
+            # An activity with a tool of its own takes audits on that tool only.
+            activity.queryset = activity.queryset.filter(
+                Q(tool__isnull=True) | Q(tool__family=tool_kinds.STANDARD_FAMILY)
+            )
+            return
+        activity.queryset = activity.queryset.filter(tool=self.tool, kind=self.kind or "")
+        activity.required = True
+        activity.error_messages["required"] = _("Choose the audit activity this audit belongs to.")
+        activity.empty_label = None
+        grade = self.header.fields["overall_grade"]
+        grade.choices = tool_selectors.grade_choices(self.tool)
+        grade.error_messages["invalid_choice"] = _("Choose one of the grades offered.")
+        wanted = section.header_fields if section is not None else ()
+        audit = self.audit
+        for name, field in _kind_fields().items():
+            if section is None or name in wanted:
+                self.header.fields[name] = field
+                if audit is not None:
+                    self.header.initial[name] = getattr(audit, name)
+        if audit is None and self.activity is not None:
+            self.header.initial.setdefault("activity", self.activity)
+
+    def _built_forms(self, data, section) -> None:
+        """A built tool's question forms (of the section's questions) and a multi-agency
+        audit's agency forms (on About the case)."""
+        self.question_forms: list[QuestionForm] = []
+        self.agency_forms: list[AgencyForm] = []
+        if self.tool.is_standard:
+            return
+        counting = self.kind in tool_kinds.COUNTING_KINDS
+        saved = {}
+        if self.audit is not None:
+            saved = {a.question_id: a for a in self.audit.answers.all()}
+        for part in tool_selectors.tool_sections(self.tool):
+            if section is not None and (
+                section.kind != sections.QUESTIONS or section.number != part.number
+            ):
+                continue
+            for question in part.questions.all():
+                question.section = part
+                self.question_forms.append(
+                    QuestionForm(
+                        data,
+                        question=question,
+                        tool=self.tool,
+                        counting=counting,
+                        initial=QuestionForm.initial_for(saved.get(question.pk)),
+                    )
+                )
+        if (section is None and self.kind in tool_kinds.AGENCY_KINDS) or (
+            section is not None and section.agencies
+        ):
+            names = (
+                tool_answers.agencies_for(self.audit)
+                if self.audit
+                else list(self.activity.agencies if self.activity is not None else [])
+            )
+            kept = {}
+            if self.audit is not None:
+                kept = {c.agency: c for c in self.audit.agency_auditors.all()}
+            for index, agency in enumerate(names):
+                found = kept.get(agency)
+                initial = (
+                    {"auditor_name": found.auditor_name, "organisation": found.organisation}
+                    if found
+                    else {}
+                )
+                self.agency_forms.append(
+                    AgencyForm(data, agency=agency, index=index, initial=initial)
+                )
 
     def _header_initial(self):
         audit = self.audit
@@ -494,11 +751,17 @@ class AuditFormPage:
     def is_bound(self) -> bool:
         return self.revision.is_bound
 
+    @property
+    def kind_fields(self) -> list[str]:
+        """The header fields of the page that its kind of activity adds (a built tool's)."""
+        return [name for name in KIND_FIELDS if name in self.header.fields]
+
     def is_valid(self) -> bool:
         results = [self.header.is_valid(), self.revision.is_valid()]
         if self.actions is not None:
             results.append(self.actions.is_valid())
         results += [form.is_valid() for form in self.domain_forms]
+        results += [form.is_valid() for form in [*self.question_forms, *self.agency_forms]]
         return all(results)
 
     def content(self) -> AuditContent:
@@ -535,6 +798,10 @@ class AuditFormPage:
             risk_category_ids=risk_ids,
             actions=actions,
             removed_action_ids=removed,
+            answers={form.question.pk: form.values for form in self.question_forms},
+            agencies=[{"agency": form.agency, **form.cleaned_data} for form in self.agency_forms]
+            if self.agency_forms
+            else None,
         )
 
     def saved_fields(self, audit, content: AuditContent) -> dict[str, int | str]:
@@ -561,6 +828,12 @@ class AuditFormPage:
         for mine, theirs in zip(self.domain_forms, saved.domain_forms):
             prefix = _("Domain %(n)s: ") % {"n": mine.domain.number}
             found += conflicts.differences(mine, theirs, label_prefix=prefix)
+        for mine, theirs in zip(self.question_forms, saved.question_forms):
+            q = mine.question
+            prefix = _("Question %(n)s: ") % {"n": f"{q.section.number}.{q.number}"}
+            found += conflicts.differences(mine, theirs, label_prefix=prefix)
+        for mine, theirs in zip(self.agency_forms, saved.agency_forms):
+            found += conflicts.differences(mine, theirs)
         if self.actions is None:
             return {"differences": found, "other_actions": []}
         saved_actions = {a.pk: a for a in sections.auditor_actions(current)}
@@ -586,11 +859,14 @@ class AuditFormPage:
         """(question, answer as a person reads it) for each field of the page, from the saved
         audit: the rows of the section's summary list on Check your answers."""
         rows = []
-        for form in [self.header, *self.domain_forms]:
+        for form in [self.header, *self.agency_forms, *self.domain_forms]:
             for bound in form:
                 if isinstance(bound.field.widget, forms.HiddenInput):
                     continue
                 rows.append((str(bound.label), _answer(bound.field, bound.initial)))
+        saved = {a.question_id: a for a in self.audit.answers.all()} if self.question_forms else {}
+        for form in self.question_forms:
+            rows += question_rows(form.question, saved.get(form.question.pk), tool=self.tool)
         if self.actions is not None:
             for index, form in enumerate(self.actions.initial_forms):
                 initial = form.initial
@@ -618,9 +894,15 @@ class AuditFormPage:
             form.add_error(field if field in form.fields else None, message)
 
         by_number = {form.domain.number: form for form in self.domain_forms}
+        by_question = {form.question.pk: form for form in self.question_forms}
+        by_agency = {form.index: form for form in self.agency_forms}
         for problem in problems:
             if problem.part == "header" and problem.field in self.header.fields:
                 add(self.header, problem.field, problem.message)
+            elif problem.part == "question" and problem.question in by_question:
+                add(by_question[problem.question], problem.field, problem.message)
+            elif problem.part == "agency" and problem.index in by_agency:
+                add(by_agency[problem.index], problem.field, problem.message)
             elif problem.part == "domain" and problem.index in by_number:
                 add(by_number[problem.index], problem.field, problem.message)
             elif self.actions is not None and problem.part == "action":
@@ -639,7 +921,8 @@ class AuditFormPage:
         top = [b for b in self.header if b.name not in BOTTOM_FIELDS]
         bottom = [b for b in self.header if b.name in BOTTOM_FIELDS]
         summary = field_errors(top)
-        for form in self.domain_forms:
+        for form in [*self.agency_forms, *self.domain_forms, *self.question_forms]:
+            summary += [(None, m) for m in form.non_field_errors()]
             summary += field_errors(form)
         if self.actions is not None:
             summary += [
@@ -648,6 +931,17 @@ class AuditFormPage:
             for form in self.actions.forms:
                 summary += field_errors(form)
         return summary + field_errors(bottom)
+
+
+def question_rows(question, answer, *, tool) -> list[tuple[str, str]]:
+    """The summary list rows of one answer of a built tool's audit: the answer as a person
+    reads it, then its comment and the items checked where there are any."""
+    rows = [(question.text, tool_answers.answer_display(question, answer, tool=tool))]
+    if answer is not None and question.kind in tool_answers.VALUE_KINDS and answer.text:
+        rows.append((_("Comment"), answer.text))
+    if answer is not None and answer.items_checked is not None:
+        rows.append((_("Items checked"), str(answer.items_checked)))
+    return rows
 
 
 def _answer(field, value) -> str:

@@ -24,13 +24,16 @@ class Problem:
     """One reason an audit cannot be submitted, tied to the field a user must change.
 
     ``part`` is "header", "domain" (``index`` = domain number), "action" (``index`` = position
-    of the action row, 0-based) or "actions" (the list as a whole).
+    of the action row, 0-based), "actions" (the list as a whole), and on a built tool
+    "question" (``index`` = the number of the tool's section, ``question`` = the question's pk)
+    or "agency" (``index`` = position of the agency in the activity's list, 0-based).
     """
 
     part: str
     field: str
     message: str
     index: int | None = None
+    question: int | None = None
 
 
 def case_reference_error(value: str) -> str | None:
@@ -156,10 +159,15 @@ def submit_problems(
         header("activity", _("Choose the audit activity this audit belongs to."))
     else:
         problems.extend(draft_warnings(audit))
+        if error := activity_tool_error(audit, audit.activity):
+            header("activity", error)
     if audit.strand_id is None:
         header("strand", _("Choose the strand."))
     if audit.case_type_id is None:
         header("case_type", _("Choose the case type."))
+    built = audit.tool_id is not None and not audit.tool.is_standard
+    if built:
+        problems.extend(_kind_problems(audit, today=today))
     if audit.feedback_date and audit.feedback_date > today:
         header("feedback_date", _("The feedback date cannot be in the future."))
 
@@ -185,8 +193,17 @@ def submit_problems(
                 )
             )
 
-    if not audit.overall_grade:
+    if built:
+        problems.extend(_answer_problems(audit))
+    if not built and not audit.overall_grade:
         header("overall_grade", _("Choose the overall grade."))
+    elif built and audit.tool.has_overall_grade:
+        from .tools.selectors import grade_codes
+
+        if not audit.overall_grade:
+            header("overall_grade", _("Choose the overall grade."))
+        elif audit.overall_grade not in grade_codes(audit.tool):
+            header("overall_grade", _("Choose one of the grades of this audit's tool."))
 
     actions = list(audit.actions.all())
     for index, action in enumerate(actions):
@@ -200,7 +217,7 @@ def submit_problems(
                     index,
                 )
             )
-    if require_narrative and audit.overall_grade == Grade.DOES_NOT_MEET:
+    if require_narrative and not built and audit.overall_grade == Grade.DOES_NOT_MEET:
         if not any(a.description.strip() and a.owner.strip() and a.due_date for a in actions):
             problems.append(
                 Problem(
@@ -211,5 +228,102 @@ def submit_problems(
                         "action with who will do it and by when."
                     ),
                 )
+            )
+    return problems
+
+
+def activity_tool_error(audit, activity) -> str | None:
+    """The message when ``activity`` uses another tool than ``audit`` (its answers are to the
+    questions of one tool: moving it to an activity of another would leave them behind)."""
+    if activity is None or audit.tool_id is None:
+        return None
+    if audit.tool.is_standard:
+        if activity.tool_id and not activity.tool.is_standard:
+            return _("This activity uses its own audit tool: start its audits from it.")
+        return None
+    if activity.tool_id != audit.tool_id:
+        return _("Choose an activity that uses this audit's tool (%(tool)s).") % {
+            "tool": audit.tool
+        }
+    return None
+
+
+def _kind_problems(audit, *, today: datetime.date) -> list[Problem]:
+    """What a built tool's audit must record for its kind of activity."""
+    from .tools import kinds
+    from .tools.answers import agencies_for
+
+    kind = audit.activity.kind if audit.activity_id else ""
+    problems = []
+
+    def header(field, message):
+        problems.append(Problem("header", field, message))
+
+    if kind in kinds.OBSERVATION_KINDS:
+        if not audit.observed_event.strip():
+            header("observed_event", _("Say what was observed, for example a review meeting."))
+        if audit.observed_on is None:
+            header("observed_on", _("Enter the date observed."))
+        elif audit.observed_on > today:
+            header("observed_on", _("The date observed cannot be in the future."))
+        if not audit.observed_practitioner.strip():
+            header("observed_practitioner", _("Enter the practitioner observed."))
+    if kind in kinds.EXTERNAL_AUDITOR_KINDS:
+        if not audit.external_auditor.strip():
+            header("external_auditor", _("Enter the independent auditor's name."))
+        if not audit.external_organisation.strip():
+            header("external_organisation", _("Enter the independent auditor's organisation."))
+    if kind in kinds.AGENCY_KINDS:
+        named = {c.agency for c in audit.agency_auditors.all() if c.auditor_name.strip()}
+        for index, agency in enumerate(agencies_for(audit)):
+            if agency not in named:
+                problems.append(
+                    Problem(
+                        "agency",
+                        "auditor_name",
+                        _("Enter the name of the auditor for %(agency)s.") % {"agency": agency},
+                        index,
+                    )
+                )
+    return problems
+
+
+def _answer_problems(audit) -> list[Problem]:
+    """Each required question of a built tool's audit left unanswered, and each answer that
+    no longer fits its question (a grade or an option the tool does not offer)."""
+    from .tools import kinds
+    from .tools.answers import is_answered, main_field, value_choices
+
+    counting = audit.activity_id is not None and audit.activity.kind in kinds.COUNTING_KINDS
+    if "answers" in getattr(audit, "_prefetched_objects_cache", {}):
+        rows = audit.answers.all()
+    else:  # one query, not two more per answer
+        rows = audit.answers.select_related("question__section")
+    answers = sorted(rows, key=lambda a: (a.question.section.number, a.question.number))
+    problems = []
+    for answer in answers:
+        question = answer.question
+        number = question.section.number
+        label = f"{number}.{question.number}"
+
+        def problem(field, message, question=question, number=number):
+            problems.append(Problem("question", field, message, number, question.pk))
+
+        if question.kind in kinds.COUNTED_KINDS and answer.value:
+            if answer.value not in dict(value_choices(question, audit.tool)):
+                problem(
+                    "value", _("Question %(n)s: choose one of the answers offered.") % {"n": label}
+                )
+                continue
+        answered = is_answered(question, answer)
+        if question.required and not answered:
+            problem(
+                main_field(question),
+                _("Answer question %(n)s: %(text)s") % {"n": label, "text": question.text},
+            )
+        if counting and question.required and answer.items_checked is None:
+            problem(
+                "items_checked",
+                _("Question %(n)s: enter the number of items checked.") % {"n": label},
             )
     return problems

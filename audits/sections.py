@@ -11,6 +11,11 @@ Agreed actions are the one section that may rightly stay empty: whether any are 
 from the overall grade (Does not meet good needs one). With no actions and nothing missing it is
 Completed once the overall grade is chosen, and Not started before.
 
+An audit on a built tool (audits.tools) has the same shape: About the case (with what its kind
+of activity records: what a practice observation observed, an independent auditor, each agency's
+auditor), one section per section of the tool (``section-1``...), Agreed actions, then Overall
+grade and feedback (Feedback alone when the tool gives no overall grade).
+
 Each section also has a fingerprint of its saved values, which a section page carries: a save
 whose revision is out of date may still go through when the fingerprint shows that whoever saved
 since changed other sections only (audits.services.audit_save_section).
@@ -25,6 +30,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy
 
 from .rules import Problem, submit_problems
+from .tools.kinds import AGENCY_KINDS, EXTERNAL_AUDITOR_KINDS, OBSERVATION_KINDS, ActivityKind
 
 ABOUT, ACTIONS, OVERALL, CHECK = "case", "actions", "overall", "check"
 
@@ -46,6 +52,11 @@ OVERALL_FIELDS = (
     "overall_grade",
     "overall_comments",
 )
+# What the About the case section of a built tool's audit adds for its kind of activity.
+OBSERVATION_FIELDS = ("observed_event", "observed_on", "observed_practitioner")
+EXTERNAL_FIELDS = ("external_auditor", "external_organisation")
+# A built tool's section holding questions, and its slug.
+QUESTIONS = "questions"
 
 
 class TaskStatus(models.TextChoices):
@@ -70,11 +81,18 @@ class Section:
     slug: str  # in the section page's address
     title: str
     kind: str  # "about", "domain", "actions" or "overall"
-    number: int | None = None  # a domain's number
+    number: int | None = None  # a domain's number, or a built tool's section's
     hint: str = ""
+    # The header fields the section holds, where not the kind's usual (ABOUT_FIELDS,
+    # OVERALL_FIELDS): a built tool's about section adds its activity kind's, and its overall
+    # section has no grade when the tool gives none.
+    fields: tuple[str, ...] | None = None
+    agencies: bool = False  # the about section of a multi-agency audit: each agency's auditor
 
     @property
     def header_fields(self) -> tuple[str, ...]:
+        if self.fields is not None:
+            return self.fields
         return {"about": ABOUT_FIELDS, "overall": OVERALL_FIELDS}.get(self.kind, ())
 
 
@@ -82,8 +100,22 @@ def domain_slug(number: int) -> str:
     return f"domain-{number}"
 
 
-def sections_for(tool) -> list[Section]:
-    """The sections of an audit on ``tool``, in task list order."""
+def section_slug(number: int) -> str:
+    """The slug of a built tool's section ``number``."""
+    return f"section-{number}"
+
+
+def activity_kind(audit) -> str:
+    """The kind of activity ``audit`` is in (a case file audit when in none)."""
+    activity = audit.activity if audit is not None and audit.activity_id else None
+    return activity.kind if activity is not None else ActivityKind.CASE_FILE
+
+
+def sections_for(tool, *, kind: str = "") -> list[Section]:
+    """The sections of an audit on ``tool``, in task list order; ``kind``, the kind of its
+    activity, says what a built tool's About the case section adds."""
+    if not tool.is_standard:
+        return _built_sections(tool, kind or ActivityKind.CASE_FILE)
     found = [Section(ABOUT, str(gettext_lazy("About the case")), "about")]
     for domain in tool.domains.all():
         found.append(
@@ -99,8 +131,44 @@ def sections_for(tool) -> list[Section]:
     return found
 
 
-def find_section(tool, slug: str) -> Section | None:
-    return next((s for s in sections_for(tool) if s.slug == slug), None)
+def _built_sections(tool, kind: str) -> list[Section]:
+    from .tools.selectors import tool_sections
+
+    about = ABOUT_FIELDS
+    if kind in OBSERVATION_KINDS:
+        about += OBSERVATION_FIELDS
+    if kind in EXTERNAL_AUDITOR_KINDS:
+        about += EXTERNAL_FIELDS
+    found = [
+        Section(
+            ABOUT,
+            str(gettext_lazy("About the case")),
+            "about",
+            fields=about,
+            agencies=kind in AGENCY_KINDS,
+        )
+    ]
+    for part in tool_sections(tool):
+        found.append(
+            Section(
+                section_slug(part.number),
+                f"{part.number}. {part.title}",
+                QUESTIONS,
+                number=part.number,
+                hint=part.guidance,
+            )
+        )
+    found.append(Section(ACTIONS, str(gettext_lazy("Agreed actions")), "actions"))
+    if tool.has_overall_grade:
+        found.append(Section(OVERALL, str(gettext_lazy("Overall grade and feedback")), "overall"))
+    else:
+        feedback = tuple(f for f in OVERALL_FIELDS if f != "overall_grade")
+        found.append(Section(OVERALL, str(gettext_lazy("Feedback")), "overall", fields=feedback))
+    return found
+
+
+def find_section(tool, slug: str, *, kind: str = "") -> Section | None:
+    return next((s for s in sections_for(tool, kind=kind) if s.slug == slug), None)
 
 
 def next_section(tool, section: Section) -> Section | None:
@@ -114,6 +182,8 @@ def section_of(problem: Problem) -> str:
     """The slug of the section whose answers must change to put ``problem`` right."""
     if problem.part == "domain":
         return domain_slug(problem.index)
+    if problem.part == "question":
+        return section_slug(problem.index)
     if problem.part in ("action", "actions"):
         return ACTIONS
     return OVERALL if problem.field in OVERALL_FIELDS else ABOUT
@@ -128,9 +198,23 @@ def section_values(audit, section: Section) -> dict:
     """What ``audit`` holds in ``section``, as plain values (for the fingerprint and the
     "holds an answer" test)."""
     if section.kind in ("about", "overall"):
-        return {
+        values = {
             name: getattr(audit, f"{name}_id" if name in _FOREIGN_KEYS else name)
             for name in section.header_fields
+        }
+        if section.agencies:
+            values["agencies"] = sorted(
+                [c.agency, c.auditor_name, c.organisation] for c in _agency_rows(audit)
+            )
+        return values
+    if section.kind == QUESTIONS:
+        from .tools.answers import answer_values
+
+        return {
+            "answers": sorted(
+                [a.question_id, *answer_values(a).values()]
+                for a in _section_answers(audit, section.number)
+            )
         }
     if section.kind == "domain":
         if "domain_grades" in getattr(audit, "_prefetched_objects_cache", {}):
@@ -153,10 +237,37 @@ def section_values(audit, section: Section) -> dict:
 _FOREIGN_KEYS = ("activity", "age_band", "strand", "case_type", "team")
 
 
+def _prefetched(audit, name: str) -> bool:
+    return name in getattr(audit, "_prefetched_objects_cache", {})
+
+
+def _agency_rows(audit) -> list:
+    if audit is None or audit.pk is None:
+        return []
+    if _prefetched(audit, "agency_auditors"):
+        return list(audit.agency_auditors.all())
+    return list(audit.agency_auditors.order_by("pk"))
+
+
+def _section_answers(audit, number: int) -> list:
+    """The answers of ``audit`` to the questions of its tool's section ``number``."""
+    if _prefetched(audit, "answers"):
+        return [a for a in audit.answers.all() if a.question.section.number == number]
+    return list(
+        audit.answers.filter(question__section__number=number).select_related("question__section")
+    )
+
+
 def _has_answer(section: Section, values: dict) -> bool:
     if section.kind == "about":
         # A practice flag alone is no answer about the case.
-        return any(v not in (None, "", False) for k, v in values.items() if k != "is_practice")
+        return any(
+            v not in (None, "", False, [])
+            for k, v in values.items()
+            if k not in ("is_practice", "agencies")
+        ) or any(name or organisation for _agency, name, organisation in values.get("agencies", ()))
+    if section.kind == QUESTIONS:
+        return any(any(v not in (None, "") for v in row[1:]) for row in values["answers"])
     if section.kind == "domain":
         return bool(values["grade"] or values["text"].strip() or values.get("risks"))
     if section.kind == "actions":
@@ -207,7 +318,12 @@ def section_status(section: Section, values: dict, problems, *, overall_answered
     answered = _has_answer(section, values)
     if problems:
         return TaskStatus.IN_PROGRESS if answered else TaskStatus.NOT_STARTED
-    if answered or (section.kind == "actions" and overall_answered):
+    # Sections that may rightly stay empty: the actions, and the feedback of a built tool that
+    # gives no overall grade; Completed once the audit is answered.
+    optional = section.kind == "actions" or (
+        section.kind == "overall" and "overall_grade" not in section.header_fields
+    )
+    if answered or (optional and overall_answered):
         return TaskStatus.COMPLETED
     return TaskStatus.NOT_STARTED
 
@@ -219,8 +335,13 @@ def task_list(audit, *, today: datetime.date) -> list[Task]:
     by_section: dict[str, list[Problem]] = {}
     for problem in problems:
         by_section.setdefault(section_of(problem), []).append(problem)
-    sections = sections_for(audit.tool)
-    overall_answered = bool(audit.overall_grade)  # it decides whether actions are needed
+    sections = sections_for(audit.tool, kind=activity_kind(audit))
+    # It decides whether actions are needed; a built tool with no overall grade: any answer.
+    overall_answered = bool(audit.overall_grade)
+    if not audit.tool.is_standard and not audit.tool.has_overall_grade:
+        overall_answered = any(
+            _has_answer(s, section_values(audit, s)) for s in sections if s.kind == QUESTIONS
+        )
     tasks = [
         Task(
             section,

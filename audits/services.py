@@ -26,11 +26,12 @@ from .models import (
 )
 from .permissions import require
 from .revisions import bump_revision, check_revision
-from .rules import Problem, submit_problems
+from .rules import Problem, activity_tool_error, submit_problems
 from .sections import Section, fingerprint
 from .signals import audit_submitted
+from .tools.answers import AnswerError, agencies_save, answers_save
 from .tools.copying import copy_built_content
-from .tools.kinds import STANDARD_FAMILY
+from .tools.kinds import COUNTING_KINDS, STANDARD_FAMILY
 from .workflow import AuditError, transition
 
 HEADER_FIELDS = (
@@ -47,6 +48,12 @@ HEADER_FIELDS = (
     "overall_grade",
     "overall_comments",
     "is_practice",
+    # What a built tool's audit records for its kind of activity (audits.sections).
+    "observed_event",
+    "observed_on",
+    "observed_practitioner",
+    "external_auditor",
+    "external_organisation",
 )
 
 
@@ -77,6 +84,12 @@ class AuditContent:
     # the actions the user removed on the page. Only these go: an action the page did not show
     # (added in another tab, or by someone else) is never deleted by leaving it out.
     removed_action_ids: list[int] = field(default_factory=list)
+    # A built tool's answers: question pk -> {"value", "number", "date", "text",
+    # "items_checked"} as typed (audits.tools.answers checks them again).
+    answers: dict[int, dict] = field(default_factory=dict)
+    # A multi-agency audit's auditors, one {"agency", "auditor_name", "organisation"} per
+    # agency; None leaves them as they are (a page that does not show them).
+    agencies: list[dict] | None = None
 
 
 def current_tool() -> AuditTool:
@@ -139,7 +152,8 @@ def audit_save_draft(
         # the draft that save started is this page's, not a second one.
         audit = Audit.objects.filter(auditor=by, revised_page=page, status=Status.DRAFT).first()
     if audit is None:
-        audit = audit_create(auditor=by)
+        # An activity with a tool of its own makes a draft on that tool (audits.tools).
+        audit = audit_create(auditor=by, activity=content.header.get("activity"))
         expected_revision = None
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_editable(audit, by)
@@ -147,6 +161,9 @@ def audit_save_draft(
     if content.header.get("is_practice", audit.is_practice) != audit.is_practice:
         require("audits.change_practice_flag", by, audit, error=AuditError, field="is_practice")
     date_before = audit.audit_date
+    if content.header.get("activity") is not None:
+        if error := activity_tool_error(audit, content.header["activity"]):
+            raise AuditError(error, field="activity")
 
     for name in HEADER_FIELDS:
         if name in content.header:
@@ -174,11 +191,26 @@ def audit_save_draft(
         )
         audit.risk_categories.set(allowed_risks)
 
+    _save_built_parts(audit, content)
     _save_actions(audit, content.actions, removed=content.removed_action_ids)
     if audit.status != Status.DRAFT:
         # A returned audit is counted in reports while its auditor amends it.
         refresh_for_audit(audit, also=[date_before])
     return audit
+
+
+def _save_built_parts(audit: Audit, content: AuditContent) -> None:
+    """A built tool's answers and a multi-agency audit's auditors (audits.tools.answers): only
+    what changed is written. A value no answer can hold refuses the whole save."""
+    if not (content.answers or content.agencies is not None):
+        return
+    counting = audit.activity_id is not None and audit.activity.kind in COUNTING_KINDS
+    try:
+        answers_save(audit=audit, typed=content.answers, counting=counting)
+        if content.agencies is not None:
+            agencies_save(audit=audit, rows=content.agencies)
+    except AnswerError as error:
+        raise AuditError(str(error)) from None
 
 
 def _save_actions(audit: Audit, rows: list[dict], *, removed: list[int]) -> None:
@@ -243,8 +275,12 @@ def audit_submit(*, audit: Audit, by, today: datetime.date | None = None, rng=No
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_editable(audit, by)
     today = today or timezone.localdate()
-    audit_with_parts = Audit.objects.prefetch_related("domain_grades__domain", "actions").get(
-        pk=audit.pk
+    audit_with_parts = (
+        Audit.objects.select_related("tool", "activity")
+        .prefetch_related(
+            "domain_grades__domain", "actions", "answers__question__section", "agency_auditors"
+        )
+        .get(pk=audit.pk)
     )
     problems = submit_problems(audit_with_parts, today=today)
     if problems:

@@ -4,6 +4,7 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from .rules import draft_warnings, submit_problems
 from .security import history
 from .security.events import Event, record
 from .sessions.selectors import kept_saves_for
+from .tools.kinds import STANDARD_FAMILY
 from .workflow import AuditError
 
 PAGE_SIZE = 25
@@ -45,16 +47,37 @@ def home(request):
 
 
 def audit_new(request):
-    """A new audit starts on its About the case page; saving it starts the draft."""
+    """A new audit starts on its About the case page; saving it starts the draft. With
+    ``?activity=<pk>`` it starts in that activity, on the activity's own tool where it has one
+    (audits.tools)."""
     require("audits.start_audit", request.user, error=PermissionDenied)
-    tool = services.current_tool()
-    return _section_page(request, audit=None, tool=tool, section=_section(tool, sections.ABOUT))
+    activity = _new_audit_activity(request)
+    tool = services.tool_for(activity)
+    section = _section(tool, sections.ABOUT, kind=activity.kind if activity else "")
+    return _section_page(request, audit=None, tool=tool, section=section, activity=activity)
+
+
+def _new_audit_activity(request):
+    """The activity of ``?activity=`` a new audit starts in, or None; 404 for one that is not."""
+    from .models import AuditActivity
+
+    value = request.GET.get("activity", "")
+    if not value:
+        return None
+    if not value.isdecimal() or len(value) > 12:
+        raise Http404(_("No such audit activity."))
+    activity = AuditActivity.objects.select_related("tool").filter(pk=int(value)).first()
+    if activity is None:
+        raise Http404(_("No such audit activity."))
+    return activity
 
 
 def audit_edit(request, pk):
     """The audit's task list: each section with its status, then Check your answers."""
     audit = selectors.get_audit_for(request.user, pk, "edit")
-    tasks = sections.task_list(selectors.audit_with_parts(audit), today=timezone.localdate())
+    tasks = sections.task_list(
+        _with_answers(selectors.audit_with_parts(audit)), today=timezone.localdate()
+    )
     return render(request, "audits/audit_tasklist.html", {"audit": audit, "tasks": tasks})
 
 
@@ -62,7 +85,7 @@ def audit_section(request, pk, section):
     """One section of the task list: its own short page, saved with Save and continue."""
     audit = selectors.get_audit_for(request.user, pk, "edit")
     return _section_page(
-        request, audit=audit, tool=audit.tool, section=_section(audit.tool, section)
+        request, audit=audit, tool=audit.tool, section=_audit_section(audit, section)
     )
 
 
@@ -84,13 +107,25 @@ def audit_check(request, pk):
 
 
 def _render_check(request, audit, *, status=200, **extra):
-    audit = selectors.audit_with_parts(audit)
-    parts = [
-        (section, AuditFormPage(tool=audit.tool, audit=audit, section=section).answers())
-        for section in sections.sections_for(audit.tool)
-    ]
-    context = {"audit": audit, "parts": parts, "error_summary": [], **extra}
+    audit = _with_answers(selectors.audit_with_parts(audit))
+    context = {"audit": audit, "parts": _answer_parts(audit), "error_summary": [], **extra}
     return render(request, "audits/audit_check.html", context, status=status)
+
+
+def _with_answers(audit):
+    """``audit`` with a built tool's answers and agency auditors loaded (two queries)."""
+    if not audit.tool.is_standard:
+        prefetch_related_objects([audit], "answers__question__section", "agency_auditors")
+    return audit
+
+
+def _answer_parts(audit) -> list:
+    """(section, [(question, answer as read)]) for every section of ``audit``: Check your
+    answers and the read view of a built tool's audit."""
+    return [
+        (section, AuditFormPage(tool=audit.tool, audit=audit, section=section).answers())
+        for section in sections.sections_for(audit.tool, kind=sections.activity_kind(audit))
+    ]
 
 
 def _problem_link(audit, problem) -> str:
@@ -98,10 +133,14 @@ def _problem_link(audit, problem) -> str:
     field, coming back to the check page when saved."""
     slug = sections.section_of(problem)
     url = reverse("audits:section", args=[audit.pk, slug]) + "?return=check"
+    several = problem.field in ("value", "date", "observed_on")  # radios, date boxes
     anchor = {
         "header": field_anchor(
             f"id_{problem.field}", AuditHeaderForm.base_fields.get(problem.field)
-        ),
+        )
+        + ("_0" if problem.field == "observed_on" else ""),
+        "question": f"id_question-{problem.question}-{problem.field}" + ("_0" if several else ""),
+        "agency": f"id_agency-{problem.index}-{problem.field}",
         "domain": f"id_domain-{problem.index}-{problem.field}_0"
         if problem.field == "grade"
         else f"id_domain-{problem.index}-{problem.field}",
@@ -112,20 +151,29 @@ def _problem_link(audit, problem) -> str:
     return f"{url}#{anchor}"
 
 
-def _section(tool, slug) -> sections.Section:
-    section = sections.find_section(tool, slug)
+def _section(tool, slug, *, kind="") -> sections.Section:
+    section = sections.find_section(tool, slug, kind=kind)
     if section is None:
         raise Http404(_("The audit has no such section."))
     return section
 
 
-def _form_page(request, audit, tool, section) -> AuditFormPage:
+def _audit_section(audit, slug) -> sections.Section:
+    return _section(audit.tool, slug, kind=sections.activity_kind(audit))
+
+
+def _form_page(request, audit, tool, section, activity=None) -> AuditFormPage:
     practice_fixed = audit is not None and not rules.has_perm(
         "audits.change_practice_flag", request.user, audit
     )
     data = request.POST if request.method == "POST" else None
     return AuditFormPage(
-        tool=tool, audit=audit, data=data, practice_fixed=practice_fixed, section=section
+        tool=tool,
+        audit=audit,
+        data=data,
+        practice_fixed=practice_fixed,
+        section=section,
+        activity=activity,
     )
 
 
@@ -153,8 +201,8 @@ def _save_page(request, page, audit):
     return audit, content
 
 
-def _section_page(request, *, audit, tool, section):
-    page = _form_page(request, audit, tool, section)
+def _section_page(request, *, audit, tool, section, activity=None):
+    page = _form_page(request, audit, tool, section, activity)
     if request.method != "POST":
         return _render_section(request, page, audit)
     try:
@@ -219,8 +267,20 @@ def _render_section(request, page, audit, status=200, **extra):
         "section": section,
         "error_summary": page.error_summary() if page.is_bound or return_to_check else [],
         "return_to_check": return_to_check,
+        # A new audit in an activity of its own tool posts back to its own address.
+        "new_activity": page.activity if audit is None else None,
         **extra,
     }
+    if audit is None and page.tool.is_standard and section.kind == "about":
+        # Activities assigned to the auditor that use a tool of their own start from here.
+        from .schedule.selectors import assigned_activities
+
+        context["own_tool_activities"] = (
+            assigned_activities(request.user, today=timezone.localdate())
+            .filter(tool__isnull=False)
+            .exclude(tool__family=STANDARD_FAMILY)
+            .select_related("tool")
+        )
     if section.kind == "about":
         case_reference = (
             page.header.data.get("case_reference")
@@ -240,8 +300,10 @@ def audit_autosave_new(request):
     """The first autosave of a new audit (its About the case page) starts its draft; the page
     then autosaves to it."""
     require("audits.start_audit", request.user, error=PermissionDenied)
-    tool = services.current_tool()
-    return _autosave(request, audit=None, tool=tool, section=_section(tool, sections.ABOUT))
+    activity = _new_audit_activity(request)
+    tool = services.tool_for(activity)
+    section = _section(tool, sections.ABOUT, kind=activity.kind if activity else "")
+    return _autosave(request, audit=None, tool=tool, section=section, activity=activity)
 
 
 @require_POST
@@ -249,11 +311,11 @@ def audit_autosave(request, pk, section):
     """Save a section page as a draft while the user types (static/js/autosave.js); JSON
     answers."""
     audit = selectors.get_audit_for(request.user, pk, "edit")
-    return _autosave(request, audit=audit, tool=audit.tool, section=_section(audit.tool, section))
+    return _autosave(request, audit=audit, tool=audit.tool, section=_audit_section(audit, section))
 
 
-def _autosave(request, *, audit, tool, section):
-    page = _form_page(request, audit, tool, section)
+def _autosave(request, *, audit, tool, section, activity=None):
+    page = _form_page(request, audit, tool, section, activity)
     started = audit is None
     try:
         audit, content = _save_page(request, page, audit)
@@ -272,9 +334,11 @@ def _autosave(request, *, audit, tool, section):
 
 def audit_detail(request, pk):
     audit = selectors.get_audit_for(request.user, pk, "view")
-    audit = selectors.audit_with_parts(audit)
+    audit = _with_answers(selectors.audit_with_parts(audit))
     context = {
         "audit": audit,
+        # A built tool's audit reads section by section (the standard one, domain by domain).
+        "parts": None if audit.tool.is_standard else _answer_parts(audit)[1:-2],
         "earlier": selectors.earlier_audits(
             case_reference=audit.case_reference,
             user=request.user,

@@ -30,6 +30,7 @@ from moderation.models import ModerationCase  # noqa: E402
 from reports.models import Report  # noqa: E402
 from reports.services import report_create  # noqa: E402
 from tests import factories, helpers  # noqa: E402
+from tests.audits.tools import building  # noqa: E402
 
 AUDITOR, MODERATOR, QA_LEADS = "race-auditor", "race-moderator", ("race-qa-1", "race-qa-2")
 
@@ -43,7 +44,9 @@ def seed() -> dict:
     draft = helpers.draft_audit(auditor=auditor, case_reference="CR-RACE-1")
     taken = helpers.taken_audit(moderator=moderator, case_reference="CR-RACE-2")
     report = report_create(by=qa_leads[0], period=periods.quarter(2026, 2))
-    return {"audit": draft.pk, "moderation": taken.pk, "report": report.pk}
+    # An audit on a tool a QA lead built (audits.tools), complete.
+    built = building.built_draft(auditor=auditor, case_reference="CR-RACE-3")
+    return {"audit": draft.pk, "moderation": taken.pk, "report": report.pk, "built": built.pk}
 
 
 def state(kind: str, pk: int) -> dict:
@@ -55,6 +58,19 @@ def state(kind: str, pk: int) -> dict:
             "overall_comments": audit.overall_comments,
             "domain_1": audit.domain_grades.get(domain__number=1).text,
             "actions": sorted(audit.actions.values_list("description", flat=True)),
+        }
+    if kind == "built":
+        audit = Audit.objects.get(pk=pk)
+        answers = {
+            f"{a.question.section.number}.{a.question.number}": a.text
+            for a in audit.answers.select_related("question__section")
+        }
+        return {
+            "revision": audit.revision,
+            "case_reference": audit.case_reference,
+            "overall_comments": audit.overall_comments,
+            "comment_1_1": answers["1.1"],
+            "text_2_3": answers["2.3"],
         }
     if kind == "moderation":
         audit = Audit.objects.get(pk=pk)

@@ -376,3 +376,125 @@ def test_parallel_saves_each_revision_has_one_winner_and_nothing_else_is_written
     race_on_other_sections(base, world)
     race_on_the_moderation(base, world)
     race_on_the_narrative(base, world)
+
+
+# --- An audit on a built tool (audits.tools) -------------------------------------------------------
+
+
+def built_question_names(page_html) -> dict[str, str]:
+    """The names of the comment of question 1.1 and of the text of question 2.3 on the page."""
+    names = re.findall(r'name="(question-\d+-text)"', page_html)
+    return {"first": names[0]} if names else {}
+
+
+def race_on_a_built_section(base, world):
+    """Tabs of the auditor on one section of a built tool's audit, each changing the comment of
+    its first question at once: one save per revision wins, every other is refused, and the
+    answer holds the winner's words."""
+    pk = world.ids["built"]
+    tabs = [Client(base, AUDITOR) for _ in range(TABS_ON_THE_AUDIT)]
+    expected = world.state("built")
+    page_path = f"/audits/{pk}/edit/section-1/"
+    for round_ in range(ROUNDS):
+        pages = [tab.open(page_path) for tab in tabs]
+        opened_at = int(pages[0]["revision"])
+        comment = built_question_names(pages[0]["html"])["first"]
+        posts = []
+        for i, page in enumerate(pages):
+            path = f"{page_path}autosave/" if (i + round_) % 2 else page_path
+            content = {**radios_of(page["html"]), comment: f"Round {round_}, tab {i}."}
+            posts.append((path, {**content, "action": "save", **page_token(page)}))
+
+        winner = the_one_winner(at_once(tabs, posts), opened_at)
+
+        expected.update(revision=opened_at + 1, comment_1_1=f"Round {round_}, tab {winner}.")
+        assert world.state("built") == expected, f"round {round_}"
+
+
+def radios_of(page_html) -> dict[str, str]:
+    """The answers a built tool's section page shows chosen, as it would post them again."""
+    chosen = {}
+    for tag in re.findall(r"<input[^>]*>", page_html):
+        if 'type="radio"' in tag and "checked" in tag:
+            name = re.search(r'name="([^"]+)"', tag).group(1)
+            chosen[name] = html.unescape(re.search(r'value="([^"]*)"', tag).group(1))
+    return chosen
+
+
+def race_on_built_other_sections(base, world):
+    """Tabs each on a different section of a built tool's audit, opened at one revision, saving
+    at once: every save goes through and the audit holds every change."""
+    pk = world.ids["built"]
+    slugs = ["case", "section-1", "section-2", "overall"]
+    tabs = [Client(base, AUDITOR) for _ in slugs]
+    pages = [tab.open(f"/audits/{pk}/edit/{slug}/") for tab, slug in zip(tabs, slugs)]
+    opened_at = int(pages[0]["revision"])
+    first = built_question_names(pages[1]["html"])["first"]
+    texts = re.findall(r'name="(question-\d+-text)"', pages[2]["html"])
+    changes = {
+        "case": {**case_fields_as_shown(pages[0]["html"]), "case_reference": "CR-RACE-4"},
+        "section-1": {**radios_of(pages[1]["html"]), first: "From section 1's tab."},
+        "section-2": {
+            **section_2_as_shown(pages[2]["html"]),
+            texts[0]: "From section 2's tab.",
+        },
+        "overall": {
+            **radios_of(pages[3]["html"]),
+            "overall_comments": "From the overall tab.",
+        },
+    }
+    posts = []
+    for i, slug in enumerate(slugs):
+        path = f"/audits/{pk}/edit/{slug}/" + ("autosave/" if i % 2 else "")
+        posts.append((path, {**changes[slug], "action": "save", **page_token(pages[i])}))
+
+    responses = at_once(tabs, posts)
+
+    assert [r.status_code for r in responses] == [302, 200, 302, 200], [
+        r.text[:300] for r in responses
+    ]
+    assert world.state("built") == {
+        "revision": opened_at + len(slugs),
+        "case_reference": "CR-RACE-4",
+        "overall_comments": "From the overall tab.",
+        "comment_1_1": "From section 1's tab.",
+        "text_2_3": "From section 2's tab.",
+    }
+
+
+def _inputs(page_html) -> dict[str, str]:
+    found = {}
+    for tag in re.findall(r"<input[^>]*>", page_html):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        kind = re.search(r'type="([^"]+)"', tag)
+        if name and kind and kind.group(1) == "text":
+            found[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    return found
+
+
+def _selected(page_html) -> dict[str, str]:
+    found = {}
+    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page_html, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        found[name] = chosen.group(1) if chosen else ""
+    return found
+
+
+def case_fields_as_shown(page_html) -> dict[str, str]:
+    """About the case as the page shows it saved (text boxes, date boxes, selects)."""
+    return {**_inputs(page_html), **_selected(page_html)}
+
+
+def section_2_as_shown(page_html) -> dict[str, str]:
+    """Section 2's number and date boxes as shown, and its text answers."""
+    found = _inputs(page_html)
+    for name in re.findall(r'<textarea name="([^"]+)"', page_html):
+        found[name] = textarea(page_html, name)
+    return found
+
+
+def test_parallel_saves_on_a_built_tools_audit_lose_nothing(server):
+    base, world = server
+    race_on_a_built_section(base, world)
+    race_on_built_other_sections(base, world)

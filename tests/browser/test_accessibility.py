@@ -136,6 +136,34 @@ class World:
             target_value="80",
             amber_tolerance=5,
         )
+        self._built_tool_audits()
+
+    def _built_tool_audits(self):
+        """A practice observation on a tool a QA lead built (audits.tools): an empty draft, a
+        complete one and a submitted one."""
+        from audits.tools.kinds import ActivityKind
+        from tests.audits.tools import building
+
+        tool = building.every_kind_tool(by=self.qa_lead, name="Observation of a review")
+        activity = factories.AuditActivityFactory(
+            name="Observations",
+            month=self.audit_date.replace(day=1),
+            tool=tool,
+            kind=ActivityKind.PRACTICE_OBSERVATION,
+            moderation_rate=100,
+        )
+        self.built_activity = activity
+        self.built_empty = audit_services.audit_create(auditor=self.auditor, activity=activity)
+
+        def complete(case_reference):
+            content = building.complete_content(tool, activity, case_reference=case_reference)
+            content.header.update(audit_date=self.audit_date, observed_on=self.audit_date)
+            return audit_services.audit_save_draft(audit=None, by=self.auditor, content=content)
+
+        self.built_draft = complete("CR-A11Y-BUILT")
+        self.built_submitted = audit_services.audit_submit(
+            audit=complete("CR-A11Y-BUILT-SUB"), by=self.auditor
+        )
 
     def _draft(self, case_reference, *, auditor=None, **kwargs):
         return helpers.draft_audit(
@@ -198,6 +226,8 @@ class Row:
     state: str = SHOWN
     act: Callable | None = None
     status: int = 200
+    # A query that names a record of the world (``?activity=<pk>``), instead of ``query``.
+    query_of: Callable[[World], str] | None = None
 
     @property
     def label(self) -> str:
@@ -243,6 +273,22 @@ def section_rows():
         yield Row(name, "auditor", url, _section("draft", slug), state=COMPLETED)
 
 
+# The sections of an audit on a built tool (audits.tools): About the case with a practice
+# observation's fields, the tool's two sections of questions (every kind), the overall grade on
+# the tool's own scale.
+BUILT_SECTIONS = ("case", "section-1", "section-2", "overall")
+
+
+def built_section_rows():
+    for slug in BUILT_SECTIONS:
+        name, url = f"Built tool audit section {slug}", "audits:section"
+        yield Row(name, "auditor", url, _section("built_empty", slug), state=EMPTY)
+        yield Row(
+            name, "auditor", url, _section("built_empty", slug), query="?return=check", state=ERRORS
+        )
+        yield Row(name, "auditor", url, _section("built_draft", slug), state=COMPLETED)
+
+
 def fill_then_press(label: str, value: str, button: str) -> Callable:
     def step(page):
         page.get_by_label(label, exact=True).fill(value)
@@ -270,6 +316,15 @@ PAGES = [
     Row("Audit task list", "auditor", "audits:edit", _pk("empty_draft"), state=EMPTY),
     Row("Audit task list", "auditor", "audits:edit", _pk("draft"), state=COMPLETED),
     *section_rows(),
+    Row("Start a built tool audit", "auditor", "audits:new",
+        query_of=lambda w: f"?activity={w.built_activity.pk}", state=EMPTY),
+    Row("Built tool audit task list", "auditor", "audits:edit", _pk("built_draft"), state=COMPLETED),
+    *built_section_rows(),
+    Row("Built tool check your answers", "auditor", "audits:check", _pk("built_draft"),
+        state=COMPLETED),
+    Row("Built tool check your answers", "auditor", "audits:check", _pk("built_empty"),
+        state=ERRORS, act=press("Submit audit")),
+    Row("Submitted built tool audit", "auditor", "audits:detail", _pk("built_submitted")),
     Row("Check your answers", "auditor", "audits:check", _pk("draft"), state=COMPLETED),
     Row("Check your answers", "auditor", "audits:check", _pk("empty_draft"), state=ERRORS,
         act=press("Submit audit")),
@@ -350,11 +405,12 @@ class MissingURL(Exception):
 
 def url_of(row: Row, world: World) -> str:
     """The row's address; MissingURL when its URL name does not exist (yet)."""
+    query = row.query_of(world) if row.query_of else row.query
     if row.url.startswith("/"):
-        return row.url + row.query
+        return row.url + query
     kwargs = row.args(world) if row.args else {}
     try:
-        return reverse(row.url, kwargs=kwargs) + row.query
+        return reverse(row.url, kwargs=kwargs) + query
     except NoReverseMatch as error:
         # A name that exists with other arguments is this table's mistake: fail, don't skip.
         message = str(error)

@@ -1,0 +1,93 @@
+"""Template tags for audits on any tool: a grade code read on its own tool's scale, and the
+name of a built tool (audits.tools).
+
+    {% load audit_tools %}
+    {% tool_grade_label audit code %}   "Requires improvement" (a built tool's), "Meets good"
+    {% built_tool_name audit %}         "Neglect thematic audit (version 2)", "" for standard
+
+What each tool's grades read as is looked up once per tool and request, so a list of audits
+costs no query per row.
+"""
+
+from django import template
+
+from audits import grades
+from audits.models import AuditTool, ToolGrade
+from audits.tools.kinds import STANDARD_FAMILY
+
+register = template.Library()
+
+
+def _cache(context) -> dict:
+    holder = context.get("request")
+    cache = getattr(holder, "_audit_tool_facts", None) if holder is not None else None
+    if cache is None:
+        cache = context.render_context.get("_audit_tool_facts")
+    if cache is None:
+        cache = {}
+        context.render_context["_audit_tool_facts"] = cache
+        if holder is not None:
+            holder._audit_tool_facts = cache
+    return cache
+
+
+def _tool_facts(context, tool_id) -> dict:
+    """{"standard": bool, "name": str, "labels": {code: label}} of the tool, cached on the
+    request (or the rendering): one query tells every built tool apart from the standard
+    (built tools are few), and one more per built tool shown reads its scale."""
+    cache = _cache(context)
+    if "built" not in cache:
+        cache["built"] = {
+            pk: str(AuditTool(name=name, version=version))
+            for pk, name, version in AuditTool.objects.exclude(family=STANDARD_FAMILY).values_list(
+                "pk", "name", "version"
+            )
+        }
+    name = cache["built"].get(tool_id)
+    if name is None:
+        return {"standard": True, "name": "", "labels": {}}
+    if tool_id not in cache:
+        cache[tool_id] = dict(
+            ToolGrade.objects.filter(tool_id=tool_id).values_list("code", "label")
+        )
+    return {"standard": False, "name": name, "labels": cache[tool_id]}
+
+
+def _standard_label(code: str) -> str:
+    try:
+        return grades.label(code)
+    except ValueError:
+        return code
+
+
+@register.simple_tag(takes_context=True)
+def tool_grade_label(context, audit, code) -> str:
+    """How ``code`` reads on the scale of ``audit``'s tool; "" for no grade."""
+    if not code:
+        return ""
+    tool_id = getattr(audit, "tool_id", None)
+    if tool_id is None:
+        return _standard_label(code)
+    facts = _tool_facts(context, tool_id)
+    if facts["standard"]:
+        return _standard_label(code)
+    return facts["labels"].get(code, code)
+
+
+@register.simple_tag(takes_context=True)
+def tool_grade_class(context, audit, code) -> str:
+    """The CSS class of a standard grade's badge; none for a built tool's own scale."""
+    tool_id = getattr(audit, "tool_id", None)
+    if tool_id is not None and not _tool_facts(context, tool_id)["standard"]:
+        return ""
+    return grades.CSS_CLASSES.get(code, "")
+
+
+@register.simple_tag(takes_context=True)
+def built_tool_name(context, audit) -> str:
+    """The name and version of ``audit``'s tool when it is a built tool; "" for the standard."""
+    tool_id = getattr(audit, "tool_id", None)
+    if tool_id is None:
+        return ""
+    facts = _tool_facts(context, tool_id)
+    return "" if facts["standard"] else facts["name"]
