@@ -12,16 +12,16 @@ is served by the same static-only fetcher as the scrutiny report's, in productio
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from . import grades
 from .models import Answer, Audit, AuditTool
 from .pdf import html_to_pdf
+from .tools.answers import answer_display
 from .tools.kinds import (
     AGENCY_KINDS,
     COUNTING_KINDS,
@@ -29,8 +29,8 @@ from .tools.kinds import (
     OBSERVATION_KINDS,
     ActivityKind,
     QuestionKind,
-    YesNo,
 )
+from .tools.selectors import grade_codes, grade_label
 
 # What a file name may keep of a case reference; anything else (a slash, a quote, a space in an
 # imported reference) becomes a hyphen, so the Content-Disposition header stays well formed.
@@ -60,39 +60,12 @@ class PrintedSection:
 
 
 def grade_labels(tool: AuditTool) -> dict[str, str]:
-    """Each grade code of ``tool``'s scale with its label: the standard vocabulary for the
-    standard tool, the tool's own ``ToolGrade`` rows for a built one."""
-    if tool.is_standard:
-        return {code: grades.label(code) for code in grades.DOMAIN_CODES}
-    return dict(tool.grades.values_list("code", "label"))
+    """Each grade code of ``tool``'s scale with its label (audits.tools.selectors)."""
+    codes = grades.DOMAIN_CODES if tool.is_standard else grade_codes(tool)
+    return {code: grade_label(tool, code) for code in codes}
 
 
-def answer_text(answer: Answer, labels: dict[str, str]) -> str:
-    """The answer as a reader reads it, by its question's kind; "" where it is blank.
-
-    The comment a graded, yes/no or choice answer may carry is not part of it (``text`` is the
-    answer itself only for a free-text question)."""
-    kind = answer.question.kind
-    if kind == QuestionKind.GRADED:
-        return labels.get(answer.value, answer.value)
-    if kind == QuestionKind.YES_NO:
-        return str(YesNo(answer.value).label) if answer.value in YesNo.values else answer.value
-    if kind == QuestionKind.NUMBER:
-        return _number(answer.number) if answer.number is not None else ""
-    if kind == QuestionKind.DATE:
-        return dateformat.format(answer.date, DATE_FORMAT) if answer.date else ""
-    if kind == QuestionKind.TEXT:
-        return answer.text
-    return answer.value  # a choice: the option's own text
-
-
-def _number(value: Decimal) -> str:
-    """12 rather than 12.00, 2.5 rather than 2.50."""
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def built_sections(audit: Audit, labels: dict[str, str]) -> list[PrintedSection]:
+def built_sections(audit: Audit) -> list[PrintedSection]:
     """The audit's answers, section by section, in the tool's order: one query."""
     sections: dict[int, PrintedSection] = {}
     answers = (
@@ -110,7 +83,7 @@ def built_sections(audit: Audit, labels: dict[str, str]) -> list[PrintedSection]
                 number=f"{section.number}.{question.number}",
                 question=question.text,
                 kind=question.kind,
-                answer=answer_text(answer, labels),
+                answer=answer_display(question, answer, tool=audit.tool),
                 comment="" if question.kind == QuestionKind.TEXT else answer.text,
                 items_checked=answer.items_checked,
             )
@@ -140,7 +113,7 @@ def audit_html(*, audit: Audit, request, case_holder_response=None) -> str:
         "kind": kind,
         "kind_label": ActivityKind(kind).label,
         "grade_labels": labels,
-        "sections": None if tool.is_standard else built_sections(audit, labels),
+        "sections": None if tool.is_standard else built_sections(audit),
         "is_observation": kind in OBSERVATION_KINDS,
         "is_multi_agency": kind in AGENCY_KINDS,
         "is_dip_sample": kind in COUNTING_KINDS,

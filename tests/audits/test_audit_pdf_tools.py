@@ -340,11 +340,16 @@ def test_the_case_holders_response_is_printed_only_where_given(rf, owner, audit)
 )
 def test_an_answer_is_written_as_a_reader_reads_it(kind, fields, expected):
     from audits.models import Question
+    from audits.tools.answers import answer_display
 
-    answer = Answer(question=Question(kind=kind), **fields)
-    labels = {"good": "Good", "inadequate": "Inadequate"}
+    tool = tools.tool_create(
+        name="Reading answers",
+        by=factories.qa_lead(),
+        grades=[("Good", True), ("Inadequate", False)],
+    )
+    question = Question(kind=kind, options=["Other", "None"])
 
-    assert printing.answer_text(answer, labels) == expected
+    assert answer_display(question, Answer(question=question, **fields), tool=tool) == expected
 
 
 def test_the_grade_labels_come_from_the_audits_own_tool(audit):
