@@ -13,12 +13,12 @@ not stored: the page works them out with audits.percentages from these counts.
 
 import datetime
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Max, Min, Q, QuerySet, Sum
 
 from audits.models import Answer, Audit, AuditActivity, AuditTool, Question, Status, ToolGrade
-from audits.percentages import format_number
+from audits.percentages import format_number, round_one_place
 
 from .kinds import COUNTED_KINDS, STANDARD_FAMILY, ActivityKind, QuestionKind, YesNo
 
@@ -64,8 +64,8 @@ def _number(value) -> str | None:
 def _mean(total, count: int) -> str | None:
     if not count or total is None:
         return None
-    mean = (Decimal(total) / Decimal(count)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return format_number(mean)
+    # To one decimal place by the app's one rounding rule, as its percentages are.
+    return format_number(round_one_place(Decimal(total) / Decimal(count)))
 
 
 def _iso(day) -> str | None:

@@ -100,7 +100,7 @@ def expected_question(counted, key) -> dict:
         rows = None
         mean = None
         if answered:
-            mean = (sum(answered) / len(answered)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            mean = (sum(answered) / len(answered)).quantize(Decimal("0.1"), ROUND_HALF_UP)
         extra = {
             "count": len(answered),
             "min": min(answered) if answered else None,
