@@ -29,8 +29,11 @@ class ModerationForm(AccessibleFormMixin, forms.Form):
     )
     summary_names_fields = False
 
-    def __init__(self, *args, domains=(), draft=False, **kwargs):
+    def __init__(self, *args, domains=(), draft=False, grades=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # A built tool's own scale (moderation.scales.choices), best first.
+        if grades is not None:
+            self.fields["grade"].choices = list(grades)
         # An autosaved draft is whatever has been typed so far: no decision rules yet.
         self.draft = draft
         self.domain_numbers = []

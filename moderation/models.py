@@ -18,6 +18,7 @@ class SampleReason(models.TextChoices):
     RULE = "rule", _("Graded Does not meet good: always moderated")
     PRACTICE = "practice", _("Practice audit: always moderated")
     NOT_SELECTED = "not_selected", _("Not chosen for moderation")
+    NO_OVERALL_GRADE = "no_overall_grade", _("Not moderated: the tool gives no overall grade")
 
 
 class ModerationCase(CaseRecord, models.Model):

@@ -21,7 +21,16 @@ from audits.permissions import (
     is_qa_lead,
 )
 
+from . import scales
+
 # --- An audit's moderation state -------------------------------------------------------------
+
+
+@rules.predicate
+def gives_overall_grade(_user, audit) -> bool:
+    """Made with a tool that gives an overall grade (every tool but a built one without): only
+    such audits are moderated."""
+    return audit is not None and scales.is_moderated_tool(audit.tool)
 
 
 @rules.predicate
@@ -88,6 +97,7 @@ SOMEONE_ELSES = _("You cannot moderate your own audit. Another moderator must.")
 add_perm(
     "moderation.moderate_audit",
     (is_moderator, _("Only moderators can moderate audits.")),
+    (gives_overall_grade, scales.NOT_MODERATED),
     (is_someone_elses, SOMEONE_ELSES),
 )
 add_perm(
@@ -111,6 +121,7 @@ add_perm(
 add_perm(
     "moderation.add_to_queue",
     (is_qa_lead, _("Only QA leads can add audits to the moderation queue.")),
+    (gives_overall_grade, scales.NOT_MODERATED),
     (
         is_past_draft & ~is_moderated,
         _("Only a submitted audit that has not been moderated can be added."),

@@ -4,14 +4,17 @@ import datetime
 from dataclasses import dataclass
 
 import rules
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from audits import periods
 from audits.figures import reportable
-from audits.models import Audit, Status
+from audits.models import Answer, Audit, Status, ToolGrade
+from audits.percentages import format_number
 from audits.periods import Period
 from audits.selectors import LIST_RELATED
+from audits.tools.kinds import COUNTED_KINDS, QuestionKind, YesNo
 
+from . import scales
 from .models import Moderation
 from .statistics import Agreement
 
@@ -29,8 +32,17 @@ def moderation_queue(moderator) -> QuerySet[Audit]:
         Audit.objects.filter(status__in=QUEUE_STATUSES)
         .filter(Q(moderation_case__sampled=True) | Q(moderation_case__added_by__isnull=False))
         .exclude(auditor=moderator)
-        .select_related(*LIST_RELATED, "moderation_case__taken_by")
+        .select_related(*LIST_RELATED, "tool", "moderation_case__taken_by")
+        .annotate(overall_grade_label=_tool_grade_label("overall_grade"))
         .order_by("submitted_at", "pk")
+    )
+
+
+def _tool_grade_label(field: str, tool: str = "tool") -> Subquery:
+    """The name of a built tool's grade held in ``field`` (None for the standard tool, whose
+    names are audits.grades'), read in the same query as the audits."""
+    return Subquery(
+        ToolGrade.objects.filter(tool=OuterRef(tool), code=OuterRef(field)).values("label")[:1]
     )
 
 
@@ -38,6 +50,7 @@ def feedback_for(auditor) -> QuerySet[Moderation]:
     return (
         Moderation.objects.filter(audit__auditor=auditor)
         .select_related("audit", "moderator")
+        .annotate(moderated_grade_label=_tool_grade_label("moderated_grade", "audit__tool"))
         .order_by("-created_at")
     )
 
@@ -163,3 +176,42 @@ def exemplars():
     return Exemplar.objects.select_related(
         "audit__activity", "audit__case_type", "audit__strand", "marked_by"
     ).order_by("-marked_at")
+
+
+def answers_for_moderation(audit: Audit) -> list[dict]:
+    """A built tool's audit as the moderator reads it: its sections, each with every question
+    and the answer given (a grade's or a choice's name, a number, a date, text), the
+    auditor's comment and, in a dip sample, the items checked. Empty for the standard tool,
+    whose domains the page shows itself. Two queries."""
+    if audit.tool.is_standard:
+        return []
+    yes_no = dict(YesNo.choices)
+    sections: list[dict] = []
+    for answer in Answer.objects.filter(audit=audit).select_related("question__section"):
+        question = answer.question
+        if not sections or sections[-1]["number"] != question.section.number:
+            sections.append(
+                {"number": question.section.number, "title": question.section.title, "rows": []}
+            )
+        if question.kind == QuestionKind.GRADED:
+            shown = scales.label(audit.tool, answer.value)
+        elif question.kind == QuestionKind.YES_NO:
+            shown = str(yes_no.get(answer.value, answer.value))
+        elif question.kind == QuestionKind.CHOICE:
+            shown = answer.value
+        elif question.kind == QuestionKind.NUMBER:
+            shown = "" if answer.number is None else format_number(answer.number)
+        elif question.kind == QuestionKind.DATE:
+            shown = f"{answer.date:%-d %B %Y}" if answer.date else ""
+        else:
+            shown = answer.text
+        sections[-1]["rows"].append(
+            {
+                "number": f"{question.section.number}.{question.number}",
+                "question": question.text,
+                "answer": shown,
+                "comment": answer.text if question.kind in COUNTED_KINDS else "",
+                "items_checked": answer.items_checked,
+            }
+        )
+    return sections

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from audits.background import enqueue_on_commit
 from audits.figures import refresh_for_audit
-from audits.grades import GRADE_RANK, Grade
+from audits.grades import Grade
 from audits.models import AgreedAction, Audit, Status
 from audits.permissions import require
 from audits.revisions import RevisionConflict, bump_revision, check_revision, saved_by
 from audits.workflow import AuditError, transition
 
-from . import tasks
+from . import scales, tasks
 from .models import DomainNote, Exemplar, Moderation, ModerationCase, SampleReason
 
 _system_random = random.SystemRandom()
@@ -31,12 +31,19 @@ class ModerationConflict(ModerationError):
 
 
 def decide_selection(
-    *, rate: int, grade: str, always_moderate_not_met: bool, is_practice: bool, draw: float
+    *,
+    rate: int,
+    grade: str,
+    always_moderate_not_met: bool,
+    is_practice: bool,
+    draw: float,
+    lowest: str = Grade.DOES_NOT_MEET,
 ) -> tuple[bool, str]:
-    """Whether an audit is moderated, and why. ``draw`` is uniform in [0, 1)."""
+    """Whether an audit is moderated, and why. ``draw`` is uniform in [0, 1). ``lowest`` is
+    the lowest grade of the audit's tool ("always moderate not met" means that grade)."""
     if is_practice:
         return True, SampleReason.PRACTICE
-    if always_moderate_not_met and grade == Grade.DOES_NOT_MEET:
+    if always_moderate_not_met and grade and grade == lowest:
         return True, SampleReason.RULE
     if draw < rate / 100:
         return True, SampleReason.RATE
@@ -58,19 +65,29 @@ def moderation_on_submit(*, audit: Audit, by, rng: random.Random | None = None) 
     activity = audit.activity
     rate = activity.moderation_rate if activity else 100
     always = activity.always_moderate_not_met if activity else True
-    draw = (rng or _system_random).random()
-    sampled, reason = decide_selection(
-        rate=rate,
-        grade=audit.overall_grade,
-        always_moderate_not_met=always,
-        is_practice=audit.is_practice,
-        draw=draw,
-    )
+    if not scales.is_moderated_tool(audit.tool):
+        # Nothing to agree or adjust: no draw is made, and the audit is completed at once.
+        draw, sampled, reason = None, False, SampleReason.NO_OVERALL_GRADE
+    else:
+        draw = (rng or _system_random).random()
+        sampled, reason = decide_selection(
+            rate=rate,
+            grade=audit.overall_grade,
+            always_moderate_not_met=always,
+            is_practice=audit.is_practice,
+            draw=draw,
+            lowest=scales.lowest(audit.tool),
+        )
     case = ModerationCase.objects.create(
         audit=audit, sampled=sampled, reason=reason, rate=rate, draw=draw, decided_at=timezone.now()
     )
     if not sampled:
-        transition(audit, to=Status.COMPLETED, by=by, comment=_("Not chosen for moderation."))
+        comment = (
+            _("Not moderated: the tool gives no overall grade.")
+            if reason == SampleReason.NO_OVERALL_GRADE
+            else _("Not chosen for moderation.")
+        )
+        transition(audit, to=Status.COMPLETED, by=by, comment=comment)
         audit.save(update_fields=["status", "updated_at"])
     return case
 
@@ -218,9 +235,16 @@ def moderation_record(
     _require_moderator(moderator, audit)
     case = _case(audit)
     _check_holder(audit, case, moderator, expected_revision, page)
-    if grade not in GRADE_RANK:
+    # Ranks on the audit's own tool's scale (position 1 is its best grade).
+    new_rank = scales.rank(audit.tool, grade)
+    if new_rank is None:
         raise ModerationError(_("Choose the moderated grade."), field="grade")
-    change = GRADE_RANK[grade] - GRADE_RANK[audit.overall_grade]
+    old_rank = scales.rank(audit.tool, audit.overall_grade)
+    if old_rank is None:
+        raise ModerationError(
+            _("The auditor gave no overall grade: send the audit back to them to give one.")
+        )
+    change = new_rank - old_rank
     if change and not rationale.strip():
         raise ModerationError(
             _("Explain why you changed the grade: a rationale is required."), field="rationale"

@@ -19,7 +19,7 @@ from audits.security.events import Event, record
 from audits.selectors import audit_with_parts, get_audit_for
 from audits.workflow import AuditError
 
-from . import selectors, services
+from . import scales, selectors, services
 from .filters import QueueFilter, StatisticsFilter
 from .forms import ExemplarForm, ModerationForm, moderation_actions_formset
 from .models import Moderation
@@ -88,8 +88,9 @@ def _moderation_page(request, pk, *, draft: bool = False):
     if case is not None and case.draft and case.taken_by_id == request.user.pk:
         initial, action_rows = ModerationForm.initial_from_draft(case.draft)
     data = request.POST if request.method == "POST" else None
+    grades = scales.choices(audit.tool)
     forms = {
-        "form": ModerationForm(data, domains=domains, initial=initial, draft=draft),
+        "form": ModerationForm(data, domains=domains, initial=initial, draft=draft, grades=grades),
         "actions": moderation_actions_formset(data, initial=action_rows),
         "revision_form": RevisionForm(data, record=audit),
     }
@@ -151,6 +152,7 @@ def moderate(request, pk):
             "error_summary": summarise_errors(form, actions),
             "history": selectors.moderation_history(audit, request.user),
             "case": case,
+            "answers": selectors.answers_for_moderation(audit),
         },
         status=status,
     )

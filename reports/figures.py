@@ -14,10 +14,11 @@ from .targets.measures import targets_table
 def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    At most fourteen queries, whatever the number of audits (two of them for the QA targets):
-    thirteen with no targets set, fewer when the period is whole months (nothing to count
-    afresh), has no whole month (nothing kept to read) or comes after the months closed by the
-    retention schedule (reports.selectors.period_figures).
+    At most twenty-two queries, whatever the number of audits (two of them for the QA targets,
+    eight for the results of activities with a built tool, one where there are none): fifteen
+    for the standard tool alone, fourteen with no targets set, fewer when the period is whole
+    months (nothing to count afresh), has no whole month (nothing kept to read) or comes after
+    the months closed by the retention schedule (reports.selectors.period_figures).
     """
     figures = period_figures(scope, today=today)
     targets = targets_table(scope, counts=counts_for_targets(figures))

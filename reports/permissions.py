@@ -4,7 +4,7 @@
 import rules
 from django.utils.translation import gettext_lazy as _
 
-from audits.permissions import add_perm, is_administrator, is_qa_lead
+from audits.permissions import add_perm, is_administrator, is_moderator, is_qa_lead
 
 
 @rules.predicate
@@ -34,3 +34,12 @@ add_perm(
 )
 # The home page's "this quarter at a glance" (reports.home), which the QA lead acts on.
 add_perm("reports.view_quarter", (is_qa_lead, _("This quarter at a glance is for QA leads.")))
+# An activity's results page (reports.views.activity_results): its answers, grades and the
+# free text written on its cases.
+add_perm(
+    "reports.view_activity_results",
+    (
+        is_qa_lead | is_moderator | is_administrator,
+        _("Only QA leads, moderators and administrators see an activity's results."),
+    ),
+)

@@ -19,6 +19,7 @@ from django.db.models import (
     Count,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -55,6 +56,8 @@ from audits.models import (
     Strand,
 )
 from audits.periods import Period, add_months, last_of_month, month_start, split_at_months
+from audits.tools.kinds import STANDARD_FAMILY
+from audits.tools.results import activity_results, built_activities, results_condition
 
 __all__ = ["ReportScope", "period_figures", "reportable_audits"]
 
@@ -329,6 +332,9 @@ def schedule_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     from audits.schedule.selectors import activities_with_counts
 
     def scoped(qs):
+        # The standard tool's activities: a built tool's have their own results
+        # (activity_results_figures), so adding one leaves the contract's schedule as it was.
+        qs = qs.filter(Q(tool__isnull=True) | Q(tool__family=STANDARD_FAMILY))
         if scope.activity:
             qs = qs.filter(pk=scope.activity.pk)
         if scope.strand:
@@ -368,6 +374,37 @@ def schedule_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     }
 
 
+def activity_results_figures(scope: ReportScope) -> list[dict]:
+    """The results of every activity with a built tool that is planned in the period or has
+    audits dated in it (audits.tools.results), counted from its audits dated in the period that
+    match the scope's filters, by month then name. One query when there is none, eight else."""
+    audits = _between("audit_date", scope.period) & _filters(scope)
+    dated = Audit.objects.filter(results_condition() & audits).values("activity")
+    planned = _between("month", Period(month_start(scope.period.start), scope.period.end, ""))
+    activities = built_activities().filter(Q(pk__in=dated) | planned)
+    if scope.activity:
+        activities = activities.filter(pk=scope.activity.pk)
+    return activity_results(activities.order_by("month", "name"), audits=audits)
+
+
+def activity_page_figures(activity: AuditActivity, *, today: datetime.date) -> dict:
+    """What an activity's results page shows, from all its audits whatever their date:
+    {"results": audits.tools.results for a built tool} or, for the standard tool, {"figures":
+    the report's figures for the activity over its audits' dates, or None with no audits}."""
+    from audits.figures import reportable
+    from audits.periods import date_range
+
+    if activity.tool_id and not activity.tool.is_standard:
+        return {"results": activity_results([activity])[0]}
+    dates = reportable(Audit.objects.filter(activity=activity)).aggregate(
+        first=Min("audit_date"), last=Max("audit_date")
+    )
+    if dates["first"] is None:
+        return {"figures": None}
+    scope = ReportScope(date_range(dates["first"], dates["last"]), activity)
+    return {"figures": period_figures(scope, today=today)}
+
+
 def counts_for_targets(figures: dict) -> dict:
     """The counts the QA target measures need, taken from ``period_figures``' result, in the
     shape ``measure_counts`` gives them."""
@@ -390,10 +427,13 @@ def period_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Every count of the report, as plain data: all of reports.figures.report_figures but the
     QA targets, which build on these counts (``counts_for_targets``).
 
-    At most twelve queries, whatever the number of audits; fewer when the period is whole
-    months (nothing to count afresh), has no whole month (nothing kept to read) or comes after
-    the months closed by the retention schedule (no kept action counts to read). Two of them
-    are the retention schedule's: which months it closed, and their kept action counts.
+    At most twenty queries, whatever the number of audits and activities: twelve for the
+    standard tool's figures, fewer when the period is whole months (nothing to count afresh),
+    has no whole month (nothing kept to read) or comes after the months closed by the retention
+    schedule (no kept action counts to read), two of them the retention schedule's (which
+    months it closed, and their kept action counts); then one for the activities with a built
+    tool, and seven more for their results where the period has some
+    (``activity_results_figures``).
 
     ``retention`` is there only when some of the days counted from the audits lie in months
     closed by the retention schedule, whose audits have been deleted: the whole months keep
@@ -448,6 +488,8 @@ def period_figures(scope: ReportScope, *, today: datetime.date) -> dict:
             if parts.counts_removed_days()
             else {}
         ),
+        # Beside the standard figures, which never count these audits.
+        "activity_results": activity_results_figures(scope),
     }
 
 

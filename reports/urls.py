@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/report.pdf", views.report_pdf, name="pdf"),
     path("<int:pk>/make-pdf/", views.report_pdf_make_again, name="make_pdf"),
     path("<int:pk>/audits.<str:fmt>", views.report_export, name="export"),
+    path("activities/<int:pk>/results/", views.activity_results, name="activity_results"),
     path("targets/", target_views.targets, name="targets"),
     path("targets/new/", target_views.target_new, name="target_new"),
     path("targets/<int:pk>/edit/", target_views.target_edit, name="target_edit"),

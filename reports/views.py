@@ -6,20 +6,23 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audits import autosave, conflicts
 from audits.autosave import Refused
 from audits.forms import RevisionForm
+from audits.models import AuditActivity
 from audits.permissions import require
 from audits.revisions import RevisionConflict
 from audits.security.events import Event, record
 
-from . import contract, services, tasks
+from . import contract, selectors, services, tasks
 from .forms import NarrativeForm, PeriodForm
 from .models import Report
 from .rendering import html as rendering
+from .rendering import presentation
 from .rendering.pdf import html_to_pdf
 
 
@@ -291,3 +294,19 @@ def report_export(request, pk, fmt):
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
+
+
+def activity_results(request, pk):
+    """An activity's results: for a built tool, every question's answers and the overall
+    grades before and after moderation; for the standard tool, the report's figures for it."""
+    require("reports.view_activity_results", request.user, error=PermissionDenied)
+    activity = get_object_or_404(AuditActivity.objects.select_related("tool", "strand"), pk=pk)
+    page = selectors.activity_page_figures(activity, today=timezone.localdate())
+    context = {"activity": activity, "standard": "figures" in page}
+    if "results" in page:
+        context["result"] = presentation.activity_result_view(page["results"])
+    elif page["figures"] is not None:
+        context.update(presentation.build(page["figures"]))
+    # Free-text answers carry case references: who read them is recorded.
+    record(Event.VIEWED_REPORT, request=request, obj=activity)
+    return render(request, "reports/activity_results.html", context)

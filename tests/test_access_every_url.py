@@ -150,6 +150,9 @@ EXPECTED = {
     "reports:pdf": (LOGIN, 403, 403, 403, 200, 200),
     "reports:make_pdf": (LOGIN, 405, 405, 405, 405, 405),
     "reports:export": (LOGIN, 403, 403, 403, 200, 200),
+    # An activity's results (its answers and grades, free text by case): QA leads,
+    # moderators and administrators.
+    "reports:activity_results": (LOGIN, 403, 403, 200, 200, 200),
     "reports:targets": (LOGIN, 403, 403, 403, 200, 200),
     "reports:target_new": (LOGIN, 403, 403, 403, 200, 403),
     "reports:target_edit": (LOGIN, 403, 403, 403, 200, 403),
@@ -256,6 +259,7 @@ def _kwargs(name: str, world: World) -> dict:
         # One marks an exemplar among the audits moderated.
         "moderation:exemplar": lambda: {"pk": world.moderated.pk},
         "reports:export": lambda: {"pk": world.report.pk, "fmt": "csv"},
+        "reports:activity_results": lambda: {"pk": world.submitted.activity.pk},
         "password_reset_confirm": lambda: {
             "uidb64": urlsafe_base64_encode(force_bytes(world.resetting.pk)),
             "token": default_token_generator.make_token(world.resetting),

@@ -86,3 +86,17 @@ def feedback_to_acknowledge(context):
     waiting = selectors.feedback_for(user).filter(acknowledged_at__isnull=True)
     count = waiting.count()
     return {"count": count, "latest": list(waiting[: selectors.RECENT]) if count else []}
+
+
+@register.inclusion_tag("moderation/_overall_grade.html")
+def overall_grade(tool, code, label=None):
+    """An overall grade as a badge: the standard tool's (audits/_grade.html) or a built tool's
+    own grade by name. ``label``, where the page's query already read the name."""
+    from .. import scales
+
+    standard = tool is None or tool.is_standard
+    return {
+        "code": code,
+        "standard": standard,
+        "label": "" if standard else (label or scales.label(tool, code)),
+    }

@@ -233,6 +233,8 @@ def build(figures: dict) -> dict:
         "comparison": comparison_rows(figures),
         "actions": figures.get("actions", {}),
         "schedule": schedule_rows(figures.get("schedule", {})),
+        # Absent from reports published before tools could be built.
+        "activity_results": activity_result_views(figures.get("activity_results", [])),
         "grades_chart": charts.grouped_bars(
             title=_(
                 "Bar chart of the overall grades before and after moderation; "
@@ -247,3 +249,79 @@ def build(figures: dict) -> dict:
             keys=[(k, grades.label(k)) for k in DOMAIN_CODES],
         ),
     }
+
+
+# --- Activities with a built tool (audits.tools.results) ------------------------------------
+
+
+def _answer_rows(question: dict) -> list[dict]:
+    """A counted question's answers with their shares of the audits that answered it."""
+    return [
+        {
+            **row,
+            "percent": fmt_percent(percent(row["count"], question["answered"])),
+        }
+        for row in question["answers"]
+    ]
+
+
+def _question_view(question: dict) -> dict:
+    view = {**question}
+    if "answers" in question:
+        view["answer_rows"] = _answer_rows(question)
+    if "dates" in question:
+        dates = question["dates"]
+        view["dates_shown"] = {
+            "count": dates["count"],
+            "first": date_label(dates["first"]) if dates["first"] else "–",
+            "last": date_label(dates["last"]) if dates["last"] else "–",
+        }
+    if "texts" in question:
+        view["texts_shown"] = [
+            {**t, "date_label": date_label(t["audit_date"]) if t.get("audit_date") else ""}
+            for t in question["texts"]
+        ]
+    return view
+
+
+def activity_result_view(result: dict) -> dict:
+    """One built-tool activity's results as its page and the report's section show them:
+    each answer's share of the audits that answered the question, each overall grade's share
+    of the audits, before and after moderation (shares by the one rule, audits.percentages)."""
+    month = datetime.date.fromisoformat(result["month"])
+    view = {
+        **result,
+        "month_label": f"{month:%B %Y}",
+        "sections": [
+            {**s, "questions": [_question_view(q) for q in s["questions"]]}
+            for s in result["sections"]
+        ],
+        "overall_rows": [],
+    }
+    overall = result.get("overall")
+    if overall:
+        total = result["audits"]
+        codes = [g["code"] for g in overall["scale"]]
+        codes += [c for c in overall["labels"] if c not in codes]
+        view["overall_rows"] = [
+            {
+                "label": overall["labels"].get(code, code),
+                "auditor_count": overall["auditor_grades"].get(code, 0),
+                "auditor_percent": fmt_percent(
+                    percent(overall["auditor_grades"].get(code, 0), total)
+                ),
+                "final_count": overall["final_grades"].get(code, 0),
+                "final_percent": fmt_percent(percent(overall["final_grades"].get(code, 0), total)),
+            }
+            for code in codes
+        ]
+        moderation = overall["moderation"]
+        view["moderation"] = {
+            **moderation,
+            "rate": fmt_percent(percent(moderation["moderated"], total)),
+        }
+    return view
+
+
+def activity_result_views(results: list[dict]) -> list[dict]:
+    return [activity_result_view(r) for r in results]

@@ -38,6 +38,7 @@ from moderation import services as moderation_services
 from reports import services as report_services
 from reports.targets.services import target_create
 from tests import factories, helpers
+from tests.moderation import built_tools
 
 from .conftest import DEFAULT_TIMEOUT_MS, SCREENSHOT_DIR
 from .frame_checks import (
@@ -126,6 +127,26 @@ class World:
                 by=self.qa_lead, period=quarter, title="Published quarter report"
             ),
             by=self.qa_lead,
+        )
+        # An activity with a built tool (a question of every kind, no overall grade) and an
+        # audit of it, for its results page and its section of the draft report.
+        self.built_activity = built_tools.built_activity(
+            built_tools.every_kind_tool(name="LADO dip sample", has_overall_grade=False),
+            name="LADO dip sample",
+            month=self.audit_date.replace(day=1),
+            kind="dip_sample",
+        )
+        built_tools.built_audit(
+            self.built_activity,
+            auditor=self.colleague,
+            audit_date=self.audit_date,
+            case_reference="CR-A11Y-LADO",
+            answers={
+                built_tools.GRADED: {"value": "good", "items_checked": 4},
+                built_tools.YES_NO: {"value": "partly", "items_checked": 4},
+                built_tools.NUMBER: "3",
+                built_tools.TEXT: "The referral was not logged on the day.",
+            },
         )
         self.target = target_create(
             by=self.qa_lead,
@@ -391,6 +412,9 @@ PAGES = [
     Row("Enter a target's value", "qa_lead", "reports:target_actual", _pk("target"), state=ERRORS,
         act=press("Save the value")),
     Row("Remove a target", "qa_lead", "reports:target_delete", _pk("target")),
+    Row("Activity results", "qa_lead", "reports:activity_results", _pk("built_activity")),
+    Row("Activity results of the standard tool", "moderator", "reports:activity_results",
+        _pk("activity")),
     # Administrator.
     Row("Home", "administrator", "audits:home"),
     Row("Security log", "administrator", "audits:security_log"),
