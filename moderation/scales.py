@@ -1,18 +1,13 @@
-"""The overall scale a moderator grades on: the standard tool's (audits.grades) or a built
-tool's own (its ToolGrade rows, position 1 best). Moderation asks here, whatever the tool, which
-grades there are, their names, which is the lowest and whether a change raised or lowered one.
-
-A built tool's grades are read once per tool object and kept on it, so a page that asks about
-the same audit several times makes one query.
+"""The overall scale a moderator grades on, whatever the tool: which grades there are and
+their names (audits.tools.selectors, the one reading of a tool's scale), which is the lowest and
+whether a change raised or lowered a grade (position 1 of a built tool's scale is best).
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from audits import grades
-from audits.grades import GRADE_RANK, OVERALL_GRADES, Grade
+from audits.grades import GRADE_RANK, Grade
 from audits.models import AuditTool
-
-_KEPT = "_moderation_scale"
+from audits.tools.selectors import grade_choices, grade_codes, grade_label
 
 
 def is_moderated_tool(tool: AuditTool) -> bool:
@@ -20,17 +15,9 @@ def is_moderated_tool(tool: AuditTool) -> bool:
     return tool.is_standard or tool.has_overall_grade
 
 
-def _built_scale(tool: AuditTool) -> list[tuple[str, str]]:
-    kept = getattr(tool, _KEPT, None)
-    if kept is None:
-        kept = [(g.code, g.label) for g in tool.grades.order_by("position")]
-        setattr(tool, _KEPT, kept)
-    return kept
-
-
 def choices(tool: AuditTool) -> list[tuple[str, str]]:
     """(code, label) of every overall grade, best first."""
-    return list(OVERALL_GRADES) if tool.is_standard else _built_scale(tool)
+    return grade_choices(tool)
 
 
 def rank(tool: AuditTool, code: str) -> int | None:
@@ -38,7 +25,7 @@ def rank(tool: AuditTool, code: str) -> int | None:
     on the tool's scale."""
     if tool.is_standard:
         return GRADE_RANK.get(code)
-    codes = [c for c, _label in _built_scale(tool)]
+    codes = grade_codes(tool)
     return len(codes) - codes.index(code) if code in codes else None
 
 
@@ -46,17 +33,13 @@ def lowest(tool: AuditTool) -> str:
     """The lowest overall grade: what "always moderate Does not meet good" means for a tool."""
     if tool.is_standard:
         return Grade.DOES_NOT_MEET
-    scale = _built_scale(tool)
-    return scale[-1][0] if scale else ""
+    codes = grade_codes(tool)
+    return codes[-1] if codes else ""
 
 
 def label(tool: AuditTool, code: str) -> str:
     """The grade's name ("Requires improvement"); "" for no grade."""
-    if not code:
-        return ""
-    if tool.is_standard:
-        return grades.label(code)
-    return dict(_built_scale(tool)).get(code, code)
+    return grade_label(tool, code)
 
 
 NOT_MODERATED = _("The tool of this audit gives no overall grade, so it is not moderated.")
