@@ -39,7 +39,7 @@ from audits.models import (
     Strand,
     Team,
 )
-from audits.periods import add_months, last_of_month
+from audits.periods import add_months, last_of_month, month_start
 from audits.schedule import services as schedule_services
 from audits.tools import services as tool_services
 from audits.tools.kinds import STANDARD_FAMILY, ActivityKind, QuestionKind, YesNo
@@ -453,11 +453,11 @@ class _Loader:
         made = Made()
         qa_lead = self.users["qalead"]
         made.tools = build_tools(by=qa_lead)
-        first = add_months(self.today.replace(day=1), -max(a.months_back for a in ACTIVITIES) - 1)
+        first = add_months(month_start(self.today), -max(a.months_back for a in ACTIVITIES) - 1)
         for tool in made.tools.values():
             self.stamps.set(tool, created_at=self.clock.on(first))
         for spec in ACTIVITIES:
-            month = add_months(self.today.replace(day=1), -spec.months_back)
+            month = add_months(month_start(self.today), -spec.months_back)
             if AuditActivity.objects.filter(name=spec.name, month=month).exists():
                 continue  # someone planned one by hand under the name: left alone
             activity = schedule_services.activity_create(

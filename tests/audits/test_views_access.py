@@ -65,6 +65,21 @@ ELSEWHERE = {
     "audits:action_not_needed",
     "audits:action_reopen",
     "audits:action_assign",
+    # The tool builder: tests/audits/tools/test_views.py and tests/test_access_every_url.py.
+    "audits:tools",
+    "audits:tool_new",
+    "audits:tool",
+    "audits:tool_preview",
+    "audits:tool_edit",
+    "audits:tool_scale",
+    "audits:tool_new_version",
+    "audits:tool_make_current",
+    "audits:tool_section_new",
+    "audits:tool_section_edit",
+    "audits:tool_section_remove",
+    "audits:tool_question_new",
+    "audits:tool_question_edit",
+    "audits:tool_question_remove",
 }
 
 # The expected status for each page, in the order of USERS:
