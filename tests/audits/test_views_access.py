@@ -297,8 +297,8 @@ def test_a_missing_audit_is_404_for_everyone(client, owner):
         ("no_role_user", set()),
         ("owner", {"new", "mine"}),
         ("moderator_user", {"all"}),
-        ("qa_lead_user", {"all", "activities"}),
-        ("administrator_user", {"all", "activities"}),
+        ("qa_lead_user", {"all", "activities", "tools"}),
+        ("administrator_user", {"all", "activities", "tools"}),
     ],
 )
 def test_the_menu_offers_only_the_pages_the_user_may_open(client, request, who, links):
@@ -309,7 +309,7 @@ def test_the_menu_offers_only_the_pages_the_user_may_open(client, request, who, 
 
     offered = {
         name
-        for name in ("new", "mine", "all", "activities")
+        for name in ("new", "mine", "all", "activities", "tools")
         if f'href="{reverse("audits:" + name)}"' in nav
     }
     assert offered == links
