@@ -24,5 +24,6 @@ class AuditsConfig(AppConfig):
         from . import permissions  # noqa: F401  (registers the audits.* rules)
         from .security import receivers  # noqa: F401  (sign-in events into the security log)
         from .sessions import receivers as session_receivers  # noqa: F401  (session clocks)
+        from .tools import permissions as tool_permissions  # noqa: F401  (audits.*_tool rules)
 
         post_migrate.connect(_build_missing_figures, sender=self)

@@ -4,6 +4,7 @@ from . import views
 from .actions import views as action_views
 from .schedule import views as schedule_views
 from .security import views as security_views
+from .tools import views as tool_views
 
 app_name = "audits"
 urlpatterns = [
@@ -37,4 +38,39 @@ urlpatterns = [
     ),
     path("actions/<int:pk>/reopen/", action_views.action_reopen, name="action_reopen"),
     path("actions/<int:pk>/owner/", action_views.action_assign, name="action_assign"),
+    # The tool builder (audits.tools.views).
+    path("tools/", tool_views.tool_list, name="tools"),
+    path("tools/new/", tool_views.tool_new, name="tool_new"),
+    path("tools/<int:pk>/", tool_views.tool_detail, name="tool"),
+    path("tools/<int:pk>/preview/", tool_views.tool_preview, name="tool_preview"),
+    path("tools/<int:pk>/edit/", tool_views.tool_edit, name="tool_edit"),
+    path("tools/<int:pk>/scale/", tool_views.tool_scale, name="tool_scale"),
+    path("tools/<int:pk>/new-version/", tool_views.tool_new_version, name="tool_new_version"),
+    path("tools/<int:pk>/make-current/", tool_views.tool_make_current, name="tool_make_current"),
+    path("tools/<int:pk>/sections/new/", tool_views.section_new, name="tool_section_new"),
+    path(
+        "tools/<int:pk>/sections/<int:section_pk>/edit/",
+        tool_views.section_edit,
+        name="tool_section_edit",
+    ),
+    path(
+        "tools/<int:pk>/sections/<int:section_pk>/remove/",
+        tool_views.section_remove,
+        name="tool_section_remove",
+    ),
+    path(
+        "tools/<int:pk>/sections/<int:section_pk>/questions/new/",
+        tool_views.question_new,
+        name="tool_question_new",
+    ),
+    path(
+        "tools/<int:pk>/questions/<int:question_pk>/edit/",
+        tool_views.question_edit,
+        name="tool_question_edit",
+    ),
+    path(
+        "tools/<int:pk>/questions/<int:question_pk>/remove/",
+        tool_views.question_remove,
+        name="tool_question_remove",
+    ),
 ]

@@ -38,8 +38,10 @@ from audits.models import (
 )
 from audits.periods import add_months
 from audits.schedule import selectors as schedule_selectors
+from audits.tools.kinds import STANDARD_FAMILY
 from demo import moderation_history as demo_moderation
 from demo import qa_history as demo_qa
+from demo import tools as demo_tools
 from demo.clock import Clock, Stamps
 from demo.people import DEMO_USERNAMES, TEAMS, ensure_teams, ensure_users
 from demo.plan import SEED, Generator, Planned
@@ -102,6 +104,8 @@ def _load(*, today: datetime.date, users: dict[str, User]) -> None:
         rng=random.Random(SEED + 4),
     )
     demo_qa.set_targets(today=today, by=users["qalead"], clock=clock, stamps=stamps)
+    # Last, so that everything before it chooses as it always did.
+    demo_tools.load(today=today, users=users, clock=clock, stamps=stamps)
     stamps.apply()
 
 
@@ -150,11 +154,13 @@ def _make_audits(
 
 
 def _counts(today: datetime.date) -> dict[str, int]:
-    audits = Audit.objects.filter(auditor__username__in=DEMO_USERNAMES)
+    demo_audits = Audit.objects.filter(auditor__username__in=DEMO_USERNAMES)
+    # The standard tool's figures, as before the example tools came; theirs are counted apart.
+    audits = demo_audits.filter(tool__family=STANDARD_FAMILY)
     past_draft = audits.exclude(status=Status.DRAFT)
     reaudited = past_draft.values("case_reference").annotate(n=Count("pk")).filter(n__gt=1).count()
     activities = schedule_selectors.activities_with_counts(today=today).filter(
-        created_by__username="qalead"
+        created_by__username="qalead", tool__isnull=True
     )
     return {
         "users": User.objects.filter(username__in=DEMO_USERNAMES).count(),
@@ -167,12 +173,13 @@ def _counts(today: datetime.date) -> dict[str, int]:
         "cases_reaudited": reaudited,
         **demo_moderation.counts(audits),
         **demo_qa.counts(audits, today=today),
+        **demo_tools.counts(demo_audits),
     }
 
 
 def _grades() -> dict[str, int]:
     rows = (
-        Audit.objects.filter(auditor__username__in=DEMO_USERNAMES)
+        Audit.objects.filter(auditor__username__in=DEMO_USERNAMES, tool__family=STANDARD_FAMILY)
         .exclude(status=Status.DRAFT)
         .values("overall_grade")
         .annotate(n=Count("pk"))

@@ -128,6 +128,22 @@ EXPECTED = {
     "audits:action_not_needed": (LOGIN, 405, 405, 405, 405, 405),
     "audits:action_reopen": (LOGIN, 405, 405, 405, 405, 405),
     "audits:action_assign": (LOGIN, 405, 405, 405, 405, 405),
+    # The tool builder (audits.tools.views): QA leads and administrators. The tool has no
+    # audits, so its change pages open; version changes are POST only.
+    "audits:tools": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool_new": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool_preview": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool_edit": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool_scale": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool_section_new": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool_section_edit": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool_section_remove": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool_question_new": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool_question_edit": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool_question_remove": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:tool_new_version": (LOGIN, 405, 405, 405, 405, 405),
+    "audits:tool_make_current": (LOGIN, 405, 405, 405, 405, 405),
     # moderation
     "moderation:queue": (LOGIN, 403, 403, 200, 403, 403),
     "moderation:dashboard": (LOGIN, 403, 403, 200, 200, 200),
@@ -234,6 +250,17 @@ class World:
         )
 
     @cached_property
+    def tool(self):
+        from audits.tools import services as tool_services
+
+        tool = tool_services.tool_create(
+            name="Thematic audit", by=self.qa_lead, grades=[("Good", True), ("Poor", False)]
+        )
+        section = tool_services.section_add(tool=tool, title="Practice")
+        tool_services.question_add(section=section, text="Was it good?", kind="graded")
+        return tool
+
+    @cached_property
     def resetting(self):
         # Someone who asked for a new password and never signs in here, so the link's token
         # stays valid while the six users sign in and out.
@@ -268,6 +295,15 @@ def _kwargs(name: str, world: World) -> dict:
         "admin:app_list": lambda: {"app_label": "audits"},
         "session:discard": lambda: {"pk": 1},
     }
+    if name.startswith("audits:tool_section_") and name != "audits:tool_section_new":
+        return {"pk": world.tool.pk, "section_pk": world.tool.sections.get().pk}
+    if name == "audits:tool_question_new":
+        return {"pk": world.tool.pk, "section_pk": world.tool.sections.get().pk}
+    if name in ("audits:tool_question_edit", "audits:tool_question_remove"):
+        question = world.tool.sections.get().questions.get()
+        return {"pk": world.tool.pk, "question_pk": question.pk}
+    if name.startswith("audits:tool") and name not in ("audits:tools", "audits:tool_new"):
+        return {"pk": world.tool.pk}
     if name in by_name:
         return by_name[name]()
     if name.startswith("audits:action") and name != "audits:actions":
@@ -346,6 +382,8 @@ POSTED = {
     "reports:autosave": {"title": "Quarter three", "summary": "Typed while autosaving."},
     "reports:make_pdf": {},
     "reports:target_delete": {},
+    "audits:tool_new_version": {},
+    "audits:tool_make_current": {},
     # Refused to everyone here, each for a reason of its state rather than of the role: the
     # action is open, so there is nothing to reopen; the submitted audit is in the queue (the
     # activity samples all its audits), taken by nobody, so there is nothing to release or add.
@@ -373,6 +411,9 @@ POST_EXPECTED = {
     # The report is a draft, whose PDF is made when downloaded: refused with a message.
     "reports:make_pdf": (LOGIN, 403, 403, 403, 302, 403),
     "reports:target_delete": (LOGIN, 403, 403, 403, CHANGED, 403),
+    # A copy of the tool; making it current when it is already: nothing but a message.
+    "audits:tool_new_version": (LOGIN, 403, 403, 403, CHANGED, CHANGED),
+    "audits:tool_make_current": (LOGIN, 403, 403, 403, 302, 302),
     "audits:action_reopen": (LOGIN, 403, 404, 302, 302, 302),
     "moderation:release": (LOGIN, 302, 404, 302, 302, 302),
     "moderation:add_to_queue": (LOGIN, 302, 404, 302, 302, 302),

@@ -62,7 +62,7 @@ def activities_with_counts(*, today=None, start=None, end=None) -> QuerySet[Audi
     # activity's audits (with COUNT DISTINCT, in case a caller joined another to-many
     # relation) made the report's schedule slow with many audits.
     qs = (
-        AuditActivity.objects.select_related("strand")
+        AuditActivity.objects.select_related("strand", "tool")
         .prefetch_related("case_types", "auditors")
         .annotate(
             audits_done=_audits_of_activity("removed_submitted", status__in=PAST_DRAFT),

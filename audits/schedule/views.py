@@ -42,8 +42,22 @@ def activity_edit(request, pk):
     return _activity_form(request, activity=activity)
 
 
+def _tool_fixed(activity) -> str:
+    """Why the activity's tool can no longer change, or "" while it can."""
+    if activity is None or not activity.audits.exists():
+        return ""
+    return _(
+        "This activity already has audits made with %(tool)s, so its tool cannot change. "
+        "Plan a new activity for another tool."
+    ) % {"tool": activity.tool or _("the standard tool")}
+
+
 def _activity_form(request, *, activity):
-    form = ActivityForm(request.POST or None, initial=_initial_of(activity))
+    form_options = {
+        "tool": activity.tool if activity else None,
+        "tool_fixed": _tool_fixed(activity),
+    }
+    form = ActivityForm(request.POST or None, initial=_initial_of(activity), **form_options)
     revision = RevisionForm(request.POST or None, record=activity)
     context = {}
     if request.method == "POST" and form.is_valid() & revision.is_valid():
@@ -55,7 +69,7 @@ def _activity_form(request, *, activity):
                     activity=activity, by=request.user, **form.cleaned_data, **revision.expected()
                 )
         except RevisionConflict as conflict:
-            saved = ActivityForm(initial=_initial_of(conflict.record))
+            saved = ActivityForm(initial=_initial_of(conflict.record), **form_options)
             context = conflicts.conflict_context(conflict, revision, form, saved)
         except AuditError as error:
             form.add_error(error.field, str(error))
@@ -72,7 +86,7 @@ def _activity_form(request, *, activity):
 
 
 def _initial_of(activity) -> dict:
-    initial = {"moderation_rate": 100, "always_moderate_not_met": True}
+    initial = {"moderation_rate": 100, "always_moderate_not_met": True, "kind": "case_file"}
     if activity is not None:
         initial = {
             name: getattr(activity, name)
@@ -85,8 +99,11 @@ def _initial_of(activity) -> dict:
                 "due_date",
                 "moderation_rate",
                 "always_moderate_not_met",
+                "kind",
+                "tool",
             )
         }
+        initial["agencies"] = "\n".join(activity.agencies)
         initial.update(
             case_types=list(activity.case_types.all()), auditors=list(activity.auditors.all())
         )

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from audits.errors import DomainError
+from audits.grades import GOOD, OVERALL_SCALE
 from audits.models import Audit, AuditTool, Question, ToolGrade, ToolSection
 
 from .kinds import STANDARD_FAMILY, QuestionKind
@@ -30,6 +31,13 @@ class ToolLocked(ToolError):
             % {"tool": tool}
         )
         self.tool = tool
+
+
+# The standard tool's overall scale as a built tool's scale, best first: (label, counts as good).
+# The builder offers it as a start; the labels are the standard vocabulary's (audits.grades).
+STANDARD_SCALE: tuple[tuple[str, bool], ...] = tuple(
+    (str(g.label), g in GOOD) for g in OVERALL_SCALE
+)
 
 
 def tool_is_locked(tool: AuditTool) -> bool:
@@ -77,8 +85,36 @@ def tool_create(
 
 
 @transaction.atomic
+def tool_build(
+    *, name: str, by, description: str = "", has_overall_grade: bool = True, grades=()
+) -> AuditTool:
+    """A new tool as the builder's page makes it: like ``tool_create``, but a tool that gives an
+    overall grade must come with its scale, since the overall grade is given on it."""
+    grades = [(label, good) for label, good in grades if label.strip()]
+    if has_overall_grade and not grades:
+        raise ToolError(
+            _(
+                "Give the scale the overall grade is given on, or say the tool has no overall grade."
+            ),
+            field="grades",
+        )
+    return tool_create(
+        name=name.strip(),
+        by=by,
+        description=description.strip(),
+        has_overall_grade=has_overall_grade,
+        grades=grades,
+    )
+
+
+@transaction.atomic
 def tool_update(*, tool: AuditTool, name: str, description: str, has_overall_grade: bool):
     tool = _unlocked(tool)
+    if has_overall_grade and not tool.has_overall_grade and not tool.grades.exists():
+        raise ToolError(
+            _("Give the tool its scale before it gives an overall grade."),
+            field="has_overall_grade",
+        )
     tool.name, tool.description, tool.has_overall_grade = name, description, has_overall_grade
     tool.save(update_fields=["name", "description", "has_overall_grade"])
     return tool
@@ -90,11 +126,11 @@ def tool_set_scale(*, tool: AuditTool, grades) -> list[ToolGrade]:
     tool = _unlocked(tool)
     labels = [label.strip() for label, _good in grades]
     if len(labels) < 2:
-        raise ToolError(_("A scale needs at least two grades."))
+        raise ToolError(_("A scale needs at least two grades."), field="grades")
     if any(not label for label in labels):
-        raise ToolError(_("Every grade needs a name."))
+        raise ToolError(_("Every grade needs a name."), field="grades")
     if len({label.lower() for label in labels}) != len(labels):
-        raise ToolError(_("Two grades of the scale have the same name."))
+        raise ToolError(_("Two grades of the scale have the same name."), field="grades")
     tool.grades.all().delete()
     codes: list[str] = []
     for label in labels:
@@ -132,18 +168,18 @@ def section_remove(*, section: ToolSection) -> None:
 
 def _check_question(tool: AuditTool, kind: str, options: list[str]) -> list[str]:
     if kind not in QuestionKind.values:
-        raise ToolError(_("Choose what kind of question it is."))
+        raise ToolError(_("Choose what kind of question it is."), field="kind")
     options = [o.strip() for o in options if o.strip()]
     if kind == QuestionKind.CHOICE:
         if len(options) < 2:
-            raise ToolError(_("A choice from a list needs at least two options."))
+            raise ToolError(_("A choice from a list needs at least two options."), field="options")
         if len({o.lower() for o in options}) != len(options):
-            raise ToolError(_("Two options of the list are the same."))
+            raise ToolError(_("Two options of the list are the same."), field="options")
         if any(len(o) > 200 for o in options):
-            raise ToolError(_("An option can be at most 200 characters."))
+            raise ToolError(_("An option can be at most 200 characters."), field="options")
         return options
     if kind == QuestionKind.GRADED and not tool.grades.exists():
-        raise ToolError(_("Give the tool its scale before adding a graded question."))
+        raise ToolError(_("Give the tool its scale before adding a graded question."), field="kind")
     return []
 
 

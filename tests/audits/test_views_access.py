@@ -65,6 +65,21 @@ ELSEWHERE = {
     "audits:action_not_needed",
     "audits:action_reopen",
     "audits:action_assign",
+    # The tool builder: tests/audits/tools/test_views.py and tests/test_access_every_url.py.
+    "audits:tools",
+    "audits:tool_new",
+    "audits:tool",
+    "audits:tool_preview",
+    "audits:tool_edit",
+    "audits:tool_scale",
+    "audits:tool_new_version",
+    "audits:tool_make_current",
+    "audits:tool_section_new",
+    "audits:tool_section_edit",
+    "audits:tool_section_remove",
+    "audits:tool_question_new",
+    "audits:tool_question_edit",
+    "audits:tool_question_remove",
 }
 
 # The expected status for each page, in the order of USERS:
@@ -282,8 +297,8 @@ def test_a_missing_audit_is_404_for_everyone(client, owner):
         ("no_role_user", set()),
         ("owner", {"new", "mine"}),
         ("moderator_user", {"all"}),
-        ("qa_lead_user", {"all", "activities"}),
-        ("administrator_user", {"all", "activities"}),
+        ("qa_lead_user", {"all", "activities", "tools"}),
+        ("administrator_user", {"all", "activities", "tools"}),
     ],
 )
 def test_the_menu_offers_only_the_pages_the_user_may_open(client, request, who, links):
@@ -294,7 +309,7 @@ def test_the_menu_offers_only_the_pages_the_user_may_open(client, request, who, 
 
     offered = {
         name
-        for name in ("new", "mine", "all", "activities")
+        for name in ("new", "mine", "all", "activities", "tools")
         if f'href="{reverse("audits:" + name)}"' in nav
     }
     assert offered == links

@@ -186,6 +186,38 @@ class World:
             audit=complete("CR-A11Y-BUILT-SUB"), by=self.auditor
         )
 
+        self.tool, self.locked_tool = self._tools()
+
+    def _tools(self):
+        """A built tool with a question of each kind, and a copy of it that has an audit."""
+        from audits.tools import services as tool_services
+        from audits.tools.kinds import QuestionKind
+
+        tool = tool_services.tool_create(
+            name="Neglect thematic audit",
+            by=self.qa_lead,
+            description="Cumulative neglect.",
+            grades=[("Good", True), ("Requires improvement", False), ("Inadequate", False)],
+        )
+        section = tool_services.section_add(
+            tool=tool, title="Recognising neglect", guidance="Read the chronology first."
+        )
+        for kind in QuestionKind.values:
+            tool_services.question_add(
+                section=section,
+                text=f"A question answered as {kind}",
+                kind=kind,
+                guidance="What good looks like.",
+                required=kind != QuestionKind.TEXT,
+                options=["Graded Care Profile 2", "Other"] if kind == QuestionKind.CHOICE else None,
+            )
+        locked = audit_services.tool_copy_as_new_version(source=tool)
+        activity = factories.AuditActivityFactory(
+            name="Neglect audit", month=self.audit_date.replace(day=1), tool=locked
+        )
+        audit_services.audit_create(auditor=self.auditor, activity=activity)
+        return tool, locked
+
     def _draft(self, case_reference, *, auditor=None, **kwargs):
         return helpers.draft_audit(
             auditor=auditor or self.auditor,
@@ -262,6 +294,15 @@ def _pk(attribute):
 
 def _section(attribute, section):
     return lambda world: {"pk": getattr(world, attribute).pk, "section": section}
+
+
+def _tool_section(world):
+    return {"pk": world.tool.pk, "section_pk": world.tool.sections.get().pk}
+
+
+def _tool_question(world):
+    question = world.tool.sections.get().questions.get(kind="choice")
+    return {"pk": world.tool.pk, "question_pk": question.pk}
 
 
 # The audit's task list sections (audits.sections): About the case, the 12 domains, the agreed
@@ -415,6 +456,28 @@ PAGES = [
     Row("Activity results", "qa_lead", "reports:activity_results", _pk("built_activity")),
     Row("Activity results of the standard tool", "moderator", "reports:activity_results",
         _pk("activity")),
+    # The tool builder (audits.tools.views).
+    Row("Audit tools", "qa_lead", "audits:tools"),
+    Row("Build a new tool", "qa_lead", "audits:tool_new", state=EMPTY),
+    Row("Build a new tool", "qa_lead", "audits:tool_new", state=ERRORS,
+        act=press("Save and add sections")),
+    Row("Build a new tool", "qa_lead", "audits:tool_new", state=COMPLETED,
+        act=press("Use the standard scale")),
+    Row("Audit tool", "qa_lead", "audits:tool", _pk("tool")),
+    Row("Audit tool with audits", "qa_lead", "audits:tool", _pk("locked_tool")),
+    Row("Preview of a tool", "qa_lead", "audits:tool_preview", _pk("tool")),
+    Row("Change a tool's scale", "qa_lead", "audits:tool_scale", _pk("tool"), state=COMPLETED),
+    Row("Change a tool's scale", "qa_lead", "audits:tool_scale", _pk("tool"), state=ERRORS,
+        act=fill_then_press("Grade 2", "good", "Save the scale")),
+    Row("Add a section", "qa_lead", "audits:tool_section_new", _pk("tool"), state=EMPTY),
+    Row("Add a section", "qa_lead", "audits:tool_section_new", _pk("tool"), state=ERRORS,
+        act=press("Save the section")),
+    Row("Add a question", "qa_lead", "audits:tool_question_new", _tool_section, state=EMPTY),
+    Row("Add a question", "qa_lead", "audits:tool_question_new", _tool_section, state=ERRORS,
+        act=choose_then_press("A choice from a list", "Save the question")),
+    Row("Change a question", "qa_lead", "audits:tool_question_edit", _tool_question,
+        state=COMPLETED),
+    Row("Remove a question", "qa_lead", "audits:tool_question_remove", _tool_question),
     # Administrator.
     Row("Home", "administrator", "audits:home"),
     Row("Security log", "administrator", "audits:security_log"),

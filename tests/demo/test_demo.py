@@ -30,6 +30,7 @@ from audits.models import (
 from audits.periods import add_months, financial_year_of, quarter
 from audits.rules import submit_problems
 from audits.schedule import selectors as schedule_selectors
+from audits.tools.kinds import STANDARD_FAMILY, ActivityKind, QuestionKind, YesNo
 from demo import people
 from moderation.models import DomainNote, Exemplar, Moderation, ModerationCase, SampleReason
 from moderation.selectors import QUEUE_STATUSES, unacknowledged_feedback_count
@@ -93,6 +94,7 @@ def test_demo_is_a_living_year_and_a_second_run_adds_nothing(debug, client):
     check_schedule(today)
     check_actions(today)
     check_targets(today)
+    check_example_tools(today)
     # Every audit went through the services: the report figures kept per month are right.
     assert stale_months() == []
     assert FigureMonth.objects.exists()
@@ -148,7 +150,8 @@ def check_early_help_every_month(today):
 
 
 def check_audits(today):
-    past_draft = Audit.objects.exclude(status=Status.DRAFT)
+    # The standard tool's audits; the example tools' are checked in check_example_tools.
+    past_draft = Audit.objects.exclude(status=Status.DRAFT).filter(tool__family=STANDARD_FAMILY)
     assert past_draft.count() >= 250
     assert Audit.objects.filter(status=Status.DRAFT).count() >= 10
     assert not Audit.objects.filter(audit_date__gt=today).exists()
@@ -180,9 +183,9 @@ def check_audits(today):
 
     # Every month of the past year has two or three activities.
     per_month = Counter(
-        AuditActivity.objects.filter(month__lte=today, month__gte=year_ago).values_list(
-            "month", flat=True
-        )
+        AuditActivity.objects.filter(
+            month__lte=today, month__gte=year_ago, tool__isnull=True
+        ).values_list("month", flat=True)
     )
     assert len(per_month) == 12
     assert set(per_month.values()) <= {2, 3}
@@ -402,6 +405,86 @@ def check_targets(today):
     table = targets_table(ReportScope(year_to_date(year, today=today)), financial_year=year)
     colours = Counter(row["rag"] for row in table)
     assert colours[GREEN] and colours[RED], colours
+
+
+def check_example_tools(today):
+    """The three example tools, each used by activities of its kind with filled answers."""
+    from audits.models import AgencyContribution, Answer, AuditTool
+    from demo.tools import TOOLS
+
+    tools = {t.name: t for t in AuditTool.objects.exclude(family=STANDARD_FAMILY)}
+    assert set(tools) == {spec.name for spec in TOOLS}
+    neglect = tools["Neglect thematic audit"]
+    observation = tools["Practice observation: child in need or looked after review"]
+    lado = tools["LADO referrals dip sample"]
+    assert list(neglect.grades.values_list("label", flat=True)) == [
+        "Good",
+        "Requires improvement",
+        "Inadequate",
+    ]
+    assert observation.grades.count() == 4 and observation.has_overall_grade
+    assert not lado.has_overall_grade and not lado.grades.exists()
+    kinds = set(
+        Answer.objects.filter(audit__tool__in=tools.values()).values_list(
+            "question__kind", flat=True
+        )
+    )
+    assert kinds == set(QuestionKind.values)
+
+    kinds_of = {
+        neglect: {ActivityKind.THEMATIC, ActivityKind.MULTI_AGENCY},
+        observation: {ActivityKind.PRACTICE_OBSERVATION},
+        lado: {ActivityKind.DIP_SAMPLE},
+    }
+    for tool, expected in kinds_of.items():
+        assert tool.is_current and tool.created_by.username == "qalead"
+        assert set(tool.activities.values_list("kind", flat=True)) == expected
+        audits = Audit.objects.filter(tool=tool)
+        assert audits.count() >= 5
+        assert not audits.exclude(status=Status.COMPLETED).exists()
+        assert not audits.filter(audit_date__gt=today).exists()
+        codes = set(tool.grades.values_list("code", flat=True))
+        for audit in audits.prefetch_related("answers__question"):
+            assert audit.activity.tool_id == tool.pk
+            assert audit.case_reference.startswith("CR-")
+            for answer in audit.answers.all():
+                kind = answer.question.kind
+                if kind == QuestionKind.GRADED:
+                    assert answer.value in codes
+                elif kind == QuestionKind.YES_NO:
+                    assert answer.value in YesNo.values
+                elif kind == QuestionKind.CHOICE:
+                    assert answer.value in answer.question.options
+                elif answer.question.required:
+                    assert not answer.is_blank, answer
+            if tool.has_overall_grade:
+                assert audit.overall_grade in codes
+                assert audit.moderated_grade in codes | {""}
+                assert bool(audit.moderated_grade) == bool(audit.moderated_by_id)
+            else:
+                assert audit.overall_grade == audit.moderated_grade == ""
+    # Some graded audits moderated, some not; one moved a grade.
+    graded = Audit.objects.filter(tool__in=[neglect, observation])
+    assert graded.filter(moderated_grade__gt="").exists()
+    assert graded.filter(moderated_grade="").exists()
+
+    observed = Audit.objects.filter(tool=observation)
+    assert not observed.filter(Q(observed_event="") | Q(observed_practitioner="")).exists()
+    assert not observed.filter(observed_on__isnull=True).exists()
+    dip = Answer.objects.filter(audit__tool=lado)
+    assert not dip.filter(items_checked__isnull=True).exists()
+    assert not Answer.objects.filter(audit__tool__in=[neglect, observation], items_checked__gt=0)
+    multi = AuditActivity.objects.get(kind=ActivityKind.MULTI_AGENCY)
+    assert multi.agencies == ["Police", "Health", "Education"]
+    for audit in multi.audits.all():
+        assert set(
+            AgencyContribution.objects.filter(audit=audit).values_list("agency", flat=True)
+        ) == set(multi.agencies)
+
+    # The standard figures count none of them.
+    from audits.figures import reportable
+
+    assert not reportable(Audit.objects.exclude(tool__family=STANDARD_FAMILY)).exists()
 
 
 def test_a_half_loaded_database_gets_its_missing_users(debug, client):

@@ -47,6 +47,7 @@ PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 ANONYMOUS = "anonymous"
 MANAGERS = ("moderator_user", "qa_lead_user", "administrator_user")
 EVERYONE = ("owner", *MANAGERS)
+BUILDERS = ("qa_lead_user", "administrator_user")
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,28 @@ FORMS = {
     "audits:activity_edit": Form(
         ("qa_lead_user", "administrator_user"), lambda w, u: {"name": "Renamed"}
     ),
+    # The tool builder (audits.tools.views): the world's tool has no audits, so it changes.
+    "audits:tool_new": Form(
+        BUILDERS,
+        lambda w, u: {"name": "Thematic", "grade_1": "Good", "good_1": "on", "grade_2": "Poor"},
+        examples=15,
+    ),
+    "audits:tool_edit": Form(BUILDERS, lambda w, u: {"name": "Renamed"}, examples=15),
+    "audits:tool_scale": Form(
+        BUILDERS, lambda w, u: {"grade_1": "Good", "grade_2": "Poor"}, examples=15
+    ),
+    "audits:tool_section_new": Form(BUILDERS, lambda w, u: {"title": "More"}, examples=15),
+    "audits:tool_section_edit": Form(BUILDERS, lambda w, u: {"title": "Renamed"}, examples=15),
+    "audits:tool_section_remove": Form(BUILDERS, examples=10),
+    "audits:tool_question_new": Form(
+        BUILDERS,
+        lambda w, u: {"text": "Which?", "kind": "choice", "options": "A\nB"},
+        examples=15,
+    ),
+    "audits:tool_question_edit": Form(BUILDERS, lambda w, u: {"text": "Renamed?"}, examples=15),
+    "audits:tool_question_remove": Form(BUILDERS, examples=10),
+    "audits:tool_new_version": Form(BUILDERS, page=None, examples=10),
+    "audits:tool_make_current": Form(BUILDERS, page=None, examples=10),
     "audits:action_done": Form(
         EVERYONE,
         lambda w, u: {
@@ -289,6 +312,9 @@ IGNORES_POST = {
     "audits:security_log",
     "audits:security_log_csv",
     "audits:activities",
+    "audits:tools",
+    "audits:tool",  # the tool's page: its buttons post to their own URLs
+    "audits:tool_preview",  # nothing typed into the preview is sent
     "audits:actions",
     "audits:action_detail",
     "moderation:queue",

@@ -79,7 +79,10 @@ class Command(BaseCommand):
             f"longer needed.\n"
             f"  QA targets {counts['year']}: {counts['targets']} (year to date: "
             f"{counts['targets_green']} green, {counts['targets_amber']} amber, "
-            f"{counts['targets_red']} red, {counts['targets_grey']} no data)."
+            f"{counts['targets_red']} red, {counts['targets_grey']} no data).\n"
+            f"  Example audit tools {counts['tools']} (a neglect thematic audit, a practice "
+            f"observation, a LADO dip sample): {counts['tool_activities']} activities, "
+            f"{counts['tool_audits']} audits ({counts['tool_moderated']} moderated)."
         )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (every password: {people.DEMO_PASSWORD}; demo only):")
