@@ -28,7 +28,7 @@ def drawn(template: str, query: str, user) -> str:
     audit_filter = AuditFilter(
         QueryDict(query) or None, queryset=selectors.all_audits(user), drafts=False
     )
-    audit_filter.qs  # validates the form, as the list view does
+    audit_filter.is_valid()  # validates the form, as the list view does
     return engines["django"].from_string(template).render({"filter": audit_filter})
 
 
@@ -45,7 +45,7 @@ def manager():
     [
         "",
         "page=2",
-        f"strand={{strand}}&page=3",
+        "strand={strand}&page=3",
         "status=submitted",
         "date_from_day=1&date_from_month=1&date_from_year=2025",
         "case_reference=CR-1",  # typed text: drawn each time
