@@ -75,7 +75,10 @@ def cache_key(form) -> tuple | None:
             )
         )
     return (
-        type(form).__qualname__,
+        # The form's classes (a FilterSet's form class is made afresh on each request, under
+        # the FilterSet's name), and the layout they draw with.
+        tuple(f"{cls.__module__}.{cls.__qualname__}" for cls in type(form).__mro__),
+        getattr(type(form), "layout", None),
         form.prefix,
         form.is_bound,
         translation.get_language(),

@@ -122,3 +122,13 @@ def test_the_grade_badge_tag_draws_what_the_grade_include_draws(code):
     tag = django.from_string("{% grade_badge code %}")
 
     assert tag.render({"code": code}) == include.render({"code": code})
+
+
+def test_the_same_form_again_is_handed_out_not_drawn(manager, monkeypatch):
+    drawn(REMEMBERED, "page=2", manager)
+    monkeypatch.setattr(filter_forms, "render_crispy_form", lambda form: pytest.fail("drawn again"))
+
+    html = drawn(REMEMBERED, "page=3", manager)  # the page is not one of the form's fields
+
+    assert html == drawn(CRISPY, "page=3", manager)
+    assert len(filter_forms._remembered) == 1
