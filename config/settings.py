@@ -234,6 +234,9 @@ if _is_sqlite:
     # both read then write cannot deadlock halfway (SQLite would fail one at once, whatever
     # the timeout). synchronous=NORMAL is safe in WAL mode and saves a sync per commit.
     # An in-memory database (the test suite's) answers journal_mode=memory, without error.
+    # Writers queue for the lock in the kernel rather than by SQLite's sleeps
+    # (config.sqlite_backend): a save waits for the one before it, not 50-100 ms more.
+    DATABASES["default"]["ENGINE"] = "config.sqlite_backend"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,

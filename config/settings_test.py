@@ -30,3 +30,9 @@ if "SECURE_SSL_REDIRECT" not in os.environ:
     SECURE_SSL_REDIRECT = False
 if "SECURE_HSTS_SECONDS" not in os.environ:
     SECURE_HSTS_SECONDS = 0
+
+# pytest-django keeps the suite's SQLite database in memory only when it recognises Django's own
+# engine by name; config.sqlite_backend (config.settings) is that engine with a writers' queue,
+# so the suite says so itself.
+if DATABASES["default"]["ENGINE"] == "config.sqlite_backend":  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")  # noqa: F405

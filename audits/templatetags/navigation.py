@@ -3,8 +3,12 @@ the current section, so the menu and aria-current never disagree."""
 
 import rules
 from django import template
+from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -42,13 +46,26 @@ def nav_link(context, url_name: str, label: str, count: int = 0, count_label: st
     )
 
 
-@register.inclusion_tag("audits/_case_search_box.html", takes_context=True)
+_search_box_html: dict = {}
+
+
+@register.simple_tag(takes_context=True)
 def case_search_box(context):
     """The header's "Find a case" box, for whoever may search (audits.find_case); drawn by the
-    template pack like every field, with ids of its own."""
-    from audits.forms import CaseSearchForm
+    template pack like every field, with ids of its own.
 
+    On every signed-in page, and always the same: an empty form with no data of anyone's. So
+    each worker draws it once (per language) and keeps it; with DEBUG on (templates edited
+    while the server runs) it is drawn every time."""
     # The rule itself, not user.has_perm(): Django's model backend, asked first, would read
     # the user's model permissions from the database on every page.
     may_search = rules.has_perm("audits.find_case", context["user"])
-    return {"form": CaseSearchForm(header=True) if may_search else None}
+    key = (translation.get_language(), may_search)
+    html = None if settings.DEBUG else _search_box_html.get(key)
+    if html is None:
+        from audits.forms import CaseSearchForm
+
+        form = CaseSearchForm(header=True) if may_search else None
+        html = render_to_string("audits/_case_search_box.html", {"form": form})
+        _search_box_html[key] = html
+    return mark_safe(html)

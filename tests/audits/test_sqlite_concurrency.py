@@ -38,6 +38,6 @@ def test_eight_threads_saving_drafts_on_a_sqlite_file_never_find_it_locked(tmp_p
 @pytest.mark.parametrize("option", ["timeout", "transaction_mode", "init_command"])
 def test_the_sqlite_options_are_set_only_on_sqlite(settings, option):
     options = settings.DATABASES["default"].get("OPTIONS", {})
-    is_sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    is_sqlite = settings.DATABASES["default"]["ENGINE"] == "config.sqlite_backend"
 
     assert (option in options) == is_sqlite

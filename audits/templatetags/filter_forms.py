@@ -1,0 +1,119 @@
+"""``{% filter_form filter.form %}``: a list page's filter form (``_filter_form.html``), drawn
+by crispy-forms like every form, and remembered in this process by everything it is drawn from.
+
+Drawing the audit list's filters through the template pack took about 10 ms of the list's 23
+(some fifty templates: a hundred options, six date boxes, labels and hints). The same form with
+the same fields, choices and values always draws the same HTML, so the worker keeps the HTML of
+the last few hundred such forms and hands it out again. The key holds everything the HTML is
+drawn from, read afresh on each request: each field's name, id, label, hint, kind, attributes,
+whether it is required or disabled, its choices as the database gives them now (a new activity,
+a renamed strand or a new auditor is a new key), and its value. So nothing stale is ever shown;
+only the drawing is saved, not the reading.
+
+Not remembered: a form with an error (drawn each time, with its messages), a form with text
+typed into a free-text box (a case reference: typed text is not kept beyond the request), and
+anything while DEBUG is on (templates edited while the server runs).
+"""
+
+import threading
+from collections import OrderedDict
+
+from crispy_forms.utils import render_crispy_form
+from django import forms, template
+from django.conf import settings
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# About 15 KB each: a few MB per worker at most.
+MAX_REMEMBERED = 256
+
+_remembered: OrderedDict = OrderedDict()
+_lock = threading.Lock()
+
+
+def _choices(field) -> tuple | None:
+    choices = getattr(field, "choices", None)
+    if choices is None:
+        return None
+    return tuple((str(value), str(label)) for value, label in choices)
+
+
+def _typed_text(bound_field) -> bool:
+    """A free-text box holding something typed (not a choice, a date or a number)."""
+    field = bound_field.field
+    if not isinstance(field, forms.CharField):
+        return False
+    value = bound_field.value()
+    return value not in (None, "")
+
+
+def cache_key(form) -> tuple | None:
+    """Everything the form's HTML is drawn from, or None when it is not to be remembered."""
+    if settings.DEBUG or form.errors:
+        return None
+    fields = []
+    for bound_field in form:
+        if _typed_text(bound_field):
+            return None
+        field = bound_field.field
+        widget = field.widget
+        fields.append(
+            (
+                bound_field.html_name,
+                bound_field.auto_id,
+                str(bound_field.label),
+                str(field.help_text),
+                type(field).__qualname__,
+                type(widget).__qualname__,
+                repr(sorted(widget.attrs.items())),
+                field.required,
+                field.disabled,
+                _choices(field),
+                repr(bound_field.value()),
+            )
+        )
+    return (
+        # The form's classes (a FilterSet's form class is made afresh on each request, under
+        # the FilterSet's name), and the layout they draw with.
+        tuple(f"{cls.__module__}.{cls.__qualname__}" for cls in type(form).__mro__),
+        getattr(type(form), "layout", None),
+        form.prefix,
+        form.is_bound,
+        translation.get_language(),
+        tuple(fields),
+    )
+
+
+def remembered(key: tuple, draw) -> str:
+    """The HTML for ``key``, drawn by ``draw()`` the first time."""
+    with _lock:
+        html = _remembered.get(key)
+        if html is not None:
+            _remembered.move_to_end(key)
+            return html
+    html = draw()
+    with _lock:
+        _remembered[key] = html
+        while len(_remembered) > MAX_REMEMBERED:
+            _remembered.popitem(last=False)
+    return html
+
+
+def forget_all() -> None:
+    with _lock:
+        _remembered.clear()
+
+
+@register.simple_tag
+def filter_form(form):
+    """The form as ``{% crispy form %}`` draws it (its helper writes no <form> tag)."""
+
+    def draw():
+        return render_crispy_form(form)
+
+    key = cache_key(form)
+    if key is None:
+        return mark_safe(draw())
+    return mark_safe(remembered(key, draw))

@@ -1,0 +1,134 @@
+"""audits.templatetags.filter_forms: a list's filter form, remembered by everything it is drawn
+from, draws exactly what ``{% crispy %}`` draws, and never shows anything stale."""
+
+import pytest
+from django.http import QueryDict
+from django.template import engines
+
+from audits import selectors
+from audits.filters import AuditFilter
+from audits.models import Strand
+from audits.templatetags import filter_forms
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+CRISPY = "{% load crispy_forms_tags %}{% crispy filter.form %}"
+REMEMBERED = "{% load filter_forms %}{% filter_form filter.form %}"
+
+
+@pytest.fixture(autouse=True)
+def nothing_remembered():
+    filter_forms.forget_all()
+    yield
+    filter_forms.forget_all()
+
+
+def drawn(template: str, query: str, user) -> str:
+    audit_filter = AuditFilter(
+        QueryDict(query) or None, queryset=selectors.all_audits(user), drafts=False
+    )
+    audit_filter.is_valid()  # validates the form, as the list view does
+    return engines["django"].from_string(template).render({"filter": audit_filter})
+
+
+@pytest.fixture
+def manager():
+    user = factories.UserFactory()
+    factories.TeamFactory()
+    factories.AuditActivityFactory(name="Neglect")
+    return user
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=2",
+        "strand={strand}&page=3",
+        "status=submitted",
+        "date_from_day=1&date_from_month=1&date_from_year=2025",
+        "case_reference=CR-1",  # typed text: drawn each time
+        "status=nonsense",  # an error: drawn each time
+        "date_to_day=31&date_to_month=2&date_to_year=2025",  # an error
+    ],
+)
+def test_the_remembered_form_is_what_crispy_draws_first_time_and_after(manager, query):
+    query = query.format(strand=factories.strand().pk)
+    expected = drawn(CRISPY, query, manager)
+
+    assert drawn(REMEMBERED, query, manager) == expected
+    assert drawn(REMEMBERED, query, manager) == expected
+
+
+def test_a_new_choice_is_shown_at_once(manager):
+    before = drawn(REMEMBERED, "", manager)
+    assert "Youth justice" not in before
+
+    Strand.objects.create(slug="youth_justice", name="Youth justice", order=99)
+
+    after = drawn(REMEMBERED, "", manager)
+    assert "Youth justice" in after
+    assert after == drawn(CRISPY, "", manager)
+
+
+def test_a_renamed_choice_is_shown_at_once(manager):
+    drawn(REMEMBERED, "", manager)
+    activity = factories.AuditActivityFactory(name="Neglect")
+    activity.name = "Neglect and harm"
+    activity.save()
+
+    assert "Neglect and harm" in drawn(REMEMBERED, "", manager)
+
+
+def test_each_selection_is_remembered_apart(manager):
+    strand = factories.strand()
+    plain = drawn(REMEMBERED, "", manager)
+    chosen = drawn(REMEMBERED, f"strand={strand.pk}", manager)
+
+    assert plain != chosen
+    assert f'<option value="{strand.pk}" selected>' in chosen
+    assert f'<option value="{strand.pk}" selected>' not in drawn(REMEMBERED, "", manager)
+
+
+def test_typed_text_and_errors_are_never_kept(manager):
+    drawn(REMEMBERED, "case_reference=CR-SECRET-1", manager)
+    drawn(REMEMBERED, "status=nonsense", manager)
+    assert filter_forms._remembered == {}
+
+    drawn(REMEMBERED, "page=2", manager)
+    assert len(filter_forms._remembered) == 1
+
+
+def test_nothing_is_remembered_with_debug_on(manager, settings):
+    settings.DEBUG = True
+    drawn(REMEMBERED, "", manager)
+    assert filter_forms._remembered == {}
+
+
+def test_at_most_so_many_forms_are_remembered(manager, monkeypatch):
+    monkeypatch.setattr(filter_forms, "MAX_REMEMBERED", 2)
+    for page in range(5):
+        drawn(
+            REMEMBERED, f"date_from_day=1&date_from_month=1&date_from_year={2020 + page}", manager
+        )
+    assert len(filter_forms._remembered) == 2
+
+
+@pytest.mark.parametrize("code", ["exceeds", "meets", "does_not_meet", "not_applicable", ""])
+def test_the_grade_badge_tag_draws_what_the_grade_include_draws(code):
+    django = engines["django"]
+    include = django.from_string('{% include "audits/_grade.html" with code=code %}')
+    tag = django.from_string("{% grade_badge code %}")
+
+    assert tag.render({"code": code}) == include.render({"code": code})
+
+
+def test_the_same_form_again_is_handed_out_not_drawn(manager, monkeypatch):
+    drawn(REMEMBERED, "page=2", manager)
+    monkeypatch.setattr(filter_forms, "render_crispy_form", lambda form: pytest.fail("drawn again"))
+
+    html = drawn(REMEMBERED, "page=3", manager)  # the page is not one of the form's fields
+
+    assert html == drawn(CRISPY, "page=3", manager)
+    assert len(filter_forms._remembered) == 1
