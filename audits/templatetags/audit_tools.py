@@ -3,6 +3,7 @@ name of a built tool (audits.tools).
 
     {% load audit_tools %}
     {% tool_grade_label audit code %}   "Requires improvement" (a built tool's), "Meets good"
+    {% grade_badge audit code %}        what audits/_grade.html draws, without an include
     {% built_tool_name audit %}         "Neglect thematic audit (version 2)", "" for standard
 
 What each tool's grades read as is looked up once per tool and request, so a list of audits
@@ -10,6 +11,8 @@ costs no query per row.
 """
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from audits import grades
 from audits.models import AuditTool, ToolGrade
@@ -91,3 +94,17 @@ def built_tool_name(context, audit) -> str:
         return ""
     facts = _tool_facts(context, tool_id)
     return "" if facts["standard"] else facts["name"]
+
+
+@register.simple_tag(takes_context=True)
+def grade_badge(context, audit, code) -> str:
+    """What ``{% include "audits/_grade.html" with code=... audit=... %}`` draws, without an
+    include: a list page draws two per row (audits/audit_list.html). The same characters, its
+    closing line break too."""
+    if code:
+        return format_html(
+            '<span class="grade-badge {}">{}</span>\n',
+            tool_grade_class(context, audit, code),
+            tool_grade_label(context, audit, code),
+        )
+    return mark_safe('<span class="app-secondary-text">Not graded</span>\n')

@@ -8,8 +8,6 @@ template writes a grade label, a grade's CSS class or a rounding of its own.
 """
 
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from audits import grades
 from audits.percentages import format_percent, round_one_place
@@ -37,17 +35,3 @@ def percentage(value) -> str:
     """An unrounded percentage (e.g. a moderation statistic), rounded by the one rule and
     written with one decimal place: "80.0%"."""
     return format_percent(round_one_place(value), fixed=True)
-
-
-@register.simple_tag
-def grade_badge(code: str) -> str:
-    """What ``{% include "audits/_grade.html" with code=... %}`` draws, without an include: a
-    list page draws two per row (audits/audit_list.html). The same characters, its
-    closing line break too."""
-    if code:
-        return format_html(
-            '<span class="grade-badge {}">{}</span>\n',
-            grades.CSS_CLASSES.get(code, ""),
-            grades.label(code),
-        )
-    return mark_safe('<span class="app-secondary-text">Not graded</span>\n')

@@ -115,13 +115,40 @@ def test_at_most_so_many_forms_are_remembered(manager, monkeypatch):
     assert len(filter_forms._remembered) == 2
 
 
-@pytest.mark.parametrize("code", ["exceeds", "meets", "does_not_meet", "not_applicable", ""])
-def test_the_grade_badge_tag_draws_what_the_grade_include_draws(code):
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("built", "code"),
+    [
+        (False, "exceeds"),
+        (False, "meets"),
+        (False, "does_not_meet"),
+        (False, "not_applicable"),
+        (False, ""),
+        (True, "requires_improvement"),
+        (True, ""),
+    ],
+)
+def test_the_grade_badge_tag_draws_what_the_grade_include_draws(built, code):
+    from audits.models import Audit, AuditTool
+    from audits.tools import services as tools
+    from tests.factories import qa_lead
+
+    tool = (
+        tools.tool_create(
+            name="Badges", by=qa_lead(), grades=[("Good", True), ("Requires improvement", False)]
+        )
+        if built
+        else AuditTool.objects.get(family="standard", is_current=True)
+    )
+    audit = Audit(tool=tool)
     django = engines["django"]
     include = django.from_string('{% include "audits/_grade.html" with code=code %}')
-    tag = django.from_string("{% grade_badge code %}")
+    tag = django.from_string("{% load audit_tools %}{% grade_badge audit code %}")
 
-    assert tag.render({"code": code}) == include.render({"code": code})
+    drawn = tag.render({"code": code, "audit": audit})
+    assert drawn == include.render({"code": code, "audit": audit})
+    if built and code:
+        assert "Requires improvement" in drawn
 
 
 def test_the_same_form_again_is_handed_out_not_drawn(manager, monkeypatch):
