@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .actions import views as action_views
+from .imports import views as import_views
 from .schedule import views as schedule_views
 from .security import views as security_views
 
@@ -37,4 +38,7 @@ urlpatterns = [
     ),
     path("actions/<int:pk>/reopen/", action_views.action_reopen, name="action_reopen"),
     path("actions/<int:pk>/owner/", action_views.action_assign, name="action_assign"),
+    path("imports/", import_views.import_index, name="imports"),
+    path("imports/<slug:kind>/", import_views.import_upload, name="import_upload"),
+    path("imports/preview/<int:pk>/", import_views.import_preview, name="import_preview"),
 ]
