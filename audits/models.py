@@ -828,4 +828,6 @@ class ImportUpload(models.Model):
         ordering = ["-uploaded_at", "-pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.filename or 'CSV file'} ({self.get_state_display()})"
+        return (
+            f"{self.get_kind_display()}: {self.filename or 'CSV file'} ({self.get_state_display()})"
+        )

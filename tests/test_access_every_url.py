@@ -128,6 +128,11 @@ EXPECTED = {
     "audits:action_not_needed": (LOGIN, 405, 405, 405, 405, 405),
     "audits:action_reopen": (LOGIN, 405, 405, 405, 405, 405),
     "audits:action_assign": (LOGIN, 405, 405, 405, 405, 405),
+    # Importing in the browser (audits.imports): QA leads and administrators. A preview waiting
+    # for confirmation is its uploader's (the QA lead's) alone.
+    "audits:imports": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:import_upload": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:import_preview": (LOGIN, 403, 403, 403, 200, 404),
     # moderation
     "moderation:queue": (LOGIN, 403, 403, 200, 403, 403),
     "moderation:dashboard": (LOGIN, 403, 403, 200, 200, 200),
@@ -231,6 +236,16 @@ class World:
         )
 
     @cached_property
+    def upload(self):
+        from audits.imports.services import import_preview
+
+        data = b"case_reference,case_holder,team,strand,case_type,age_band,open_date\r\n"
+        data += b"CR-1009,Sam Okafor,North,social_care,child_in_need,,2025-03-14\r\n"
+        preview = import_preview(kind="cases", data=data, filename="cases.csv", by=self.qa_lead)
+        assert preview.upload is not None, preview.errors
+        return preview.upload
+
+    @cached_property
     def resetting(self):
         # Someone who asked for a new password and never signs in here, so the link's token
         # stays valid while the six users sign in and out.
@@ -263,6 +278,8 @@ def _kwargs(name: str, world: World) -> dict:
         "admin:view_on_site": lambda: {"content_type_id": 1, "object_id": 1},
         "admin:app_list": lambda: {"app_label": "audits"},
         "session:discard": lambda: {"pk": 1},
+        "audits:import_upload": lambda: {"kind": "cases"},
+        "audits:import_preview": lambda: {"pk": world.upload.pk},
     }
     if name in by_name:
         return by_name[name]()

@@ -51,7 +51,7 @@ class UploadForm(AccessibleFormMixin, forms.Form):
                 _("The selected file must be a CSV file (its name ends .csv)"), code="not_csv"
             )
         data = upload.read()
-        if not data:
+        if not data.removeprefix(b"\xef\xbb\xbf").strip():  # nothing, or only blank lines
             raise forms.ValidationError(_("The selected file is empty"), code="empty")
         for start, what in _NOT_CSV:
             if data.startswith(start):

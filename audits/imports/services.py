@@ -107,9 +107,10 @@ def _delete_stale(*, now, by, kind) -> None:
 
 
 def is_expired(upload: ImportUpload, *, now=None) -> bool:
-    return upload.state == ImportUpload.State.PENDING and upload.uploaded_at < (
-        now or timezone.now()
-    ) - PREVIEW_MAX_AGE
+    return (
+        upload.state == ImportUpload.State.PENDING
+        and upload.uploaded_at < (now or timezone.now()) - PREVIEW_MAX_AGE
+    )
 
 
 def import_confirm(*, upload: ImportUpload, by) -> tuple[ImportUpload, bool]:
@@ -158,9 +159,7 @@ def import_confirm(*, upload: ImportUpload, by) -> tuple[ImportUpload, bool]:
                 )
             kind = KINDS[locked.kind]
             marker = kind.marker()
-            result = kind.run(
-                io.StringIO(locked.text, newline=""), by=by, filename=locked.filename
-            )
+            result = kind.run(io.StringIO(locked.text, newline=""), by=by, filename=locked.filename)
             if result.errors:
                 raise ImportRefused(list(result.errors))
             summary = kind.summarise(result, marker)
@@ -170,9 +169,7 @@ def import_confirm(*, upload: ImportUpload, by) -> tuple[ImportUpload, bool]:
             locked.text = ""  # the rows live in their own tables now
             locked.summary = summary
             locked.case_import = getattr(result, "record", None)
-            locked.save(
-                update_fields=["state", "imported_at", "text", "summary", "case_import"]
-            )
+            locked.save(update_fields=["state", "imported_at", "text", "summary", "case_import"])
     except DatabaseError as exc:
         raise _refused_by_database(exc) from exc
     return locked, differs

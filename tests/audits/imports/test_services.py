@@ -51,9 +51,7 @@ def lead():
     return factories.qa_lead(username="lead", first_name="Quinn", last_name="Lewis")
 
 
-def test_a_good_audit_file_previews_its_counts_and_first_rows_and_writes_nothing(
-    lead, good_audits
-):
+def test_a_good_audit_file_previews_its_counts_and_first_rows_and_writes_nothing(lead, good_audits):
     before = counts()
     preview = services.import_preview(
         kind="audits", data=good_audits, filename="audits.csv", by=lead
@@ -175,9 +173,7 @@ def test_a_stale_preview_imports_what_the_rules_say_now_and_says_it_differs(
     assert counted["Audits"] == 0 and counted["Duplicate rows skipped"] == 3
 
 
-def test_a_confirm_the_database_now_refuses_writes_nothing_and_lists_the_problems(
-    lead, good_cases
-):
+def test_a_confirm_the_database_now_refuses_writes_nothing_and_lists_the_problems(lead, good_cases):
     preview = services.import_preview(kind="cases", data=good_cases, filename="cases.csv", by=lead)
     # The vocabulary changed after the preview: the strand is gone.
     from audits.models import Strand
