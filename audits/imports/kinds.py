@@ -114,7 +114,7 @@ def _cases_summary(result, marker: int) -> dict:
         "counts": [
             [str(_("New cases")), result.created],
             [str(_("Cases updated")), result.updated],
-            [str(_("of which moved to another holder or team")), result.moved],
+            [str(_("Cases moved to another holder or team")), result.moved],
             [str(_("Cases unchanged")), result.unchanged],
             [str(_("New case holders")), len(result.created_people)],
             [str(_("New teams")), len(result.created_teams)],

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from audits.csv.reading import RowError
@@ -75,15 +76,13 @@ def _import_upload(request, *, kind):
 
 
 def _problems_context(errors: list[RowError], filename: str) -> dict:
-    rows = {error.line for error in errors if error.line > 1}
+    rows = len({error.line for error in errors if error.line > 1})
+    problems = ngettext("%(n)s problem", "%(n)s problems", len(errors)) % {"n": len(errors)}
+    if rows:
+        problems += " " + ngettext("in %(n)s row", "in %(n)s rows", rows) % {"n": rows}
     message = _(
-        "%(file)s has %(n)s problem(s)%(rows)s: nothing was imported. Correct the file and "
-        "upload it again"
-    ) % {
-        "file": filename,
-        "n": len(errors),
-        "rows": (_(" in %(n)s row(s)") % {"n": len(rows)}) if rows else "",
-    }
+        "%(file)s has %(problems)s: nothing was imported. Correct the file and upload it again"
+    ) % {"file": filename, "problems": problems}
     return {"problems": errors, "problems_message": message, "problems_file": filename}
 
 

@@ -4,11 +4,12 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from audits.imports.uploads import CappedMemoryUploadHandler
-from audits.models import Audit, Case, CaseImport, ImportUpload, Person, Team
+from audits.models import Audit, Case, CaseImport, ImportUpload, Person, Strand, Team
 
 from .conftest import case_row, cases_csv
 
@@ -77,7 +78,7 @@ def test_a_bad_file_shows_every_problem_by_line_and_column_and_writes_nothing(
     assert [(p.line, p.column) for p in problems] == [(3, "open_date"), (4, "case_reference")]
     for problem in problems:
         assert problem.reason.replace("“", "&ldquo;")[:20] in page or problem.reason[:20] in page
-    assert "extract.csv has 2 problem(s) in 2 row(s): nothing was imported" in page
+    assert "extract.csv has 2 problems in 2 rows: nothing was imported" in page
     assert written() == before
 
 
@@ -242,3 +243,27 @@ def test_uploading_the_same_file_again_warns_it_was_imported_before(lead_client,
     page = lead_client.get(response.url).content.decode()
     assert "This very file was imported before" in page
     assert dict(ImportUpload.objects.first().summary["counts"])["Cases unchanged"] == 3
+
+
+def test_a_stale_preview_confirmed_says_the_result_differs(lead_client, good_audits, tmp_path):
+    response = upload(lead_client, good_audits, name="audits.csv", url=UPLOAD_AUDITS)
+    path = tmp_path / "same.csv"
+    path.write_bytes(good_audits)
+    call_command("import_audits", str(path))  # someone else imported the same audits
+
+    page = lead_client.post(response.url, {"confirm": "1"}, follow=True).content.decode()
+    assert "made something other than the preview showed" in page
+    assert Audit.objects.count() == 3
+
+
+def test_a_confirm_the_rules_now_refuse_lists_the_problems_and_writes_nothing(
+    lead_client, good_cases
+):
+    response = upload(lead_client, good_cases)
+    Strand.objects.filter(slug="social_care").update(slug="csc", name="CSC")
+
+    refused = lead_client.post(response.url, {"confirm": "1"})
+    assert refused.status_code == 409
+    assert [p.column for p in refused.context["problems"]] == ["strand"] * 3
+    assert "govuk-error-summary" in refused.content.decode()
+    assert not Case.objects.exists()
