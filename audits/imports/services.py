@@ -31,6 +31,8 @@ from audits.permissions import require
 from .kinds import KINDS, ImportKind
 
 PREVIEW_MAX_AGE = datetime.timedelta(hours=2)
+# What a summary holds of the file's rows (case references): shown in the preview only.
+CASE_DATA = ("rows", "skipped", "columns")
 
 
 class ImportUploadError(DomainError):
@@ -167,7 +169,9 @@ def import_confirm(*, upload: ImportUpload, by) -> tuple[ImportUpload, bool]:
             locked.state = ImportUpload.State.IMPORTED
             locked.imported_at = now
             locked.text = ""  # the rows live in their own tables now
-            locked.summary = summary
+            # The record keeps the counts and names, not the rows: case references belong to
+            # the audits and cases, which the retention schedule deletes in their time.
+            locked.summary = {k: v for k, v in summary.items() if k not in CASE_DATA}
             locked.case_import = getattr(result, "record", None)
             locked.save(update_fields=["state", "imported_at", "text", "summary", "case_import"])
     except DatabaseError as exc:

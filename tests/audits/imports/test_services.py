@@ -128,6 +128,8 @@ def test_confirm_imports_everything_previewed_and_records_who(lead, good_audits)
     assert upload.state == ImportUpload.State.IMPORTED and upload.imported_at is not None
     assert upload.text == ""  # the rows live in their own tables now
     assert dict(upload.summary["counts"])["Audits"] == 3
+    # The record keeps no case references: those go with the audits, in their time.
+    assert "CR-2001" not in str(upload.summary) and "rows" not in upload.summary
 
 
 def test_confirming_a_case_list_links_the_case_import_record(lead, good_cases):
