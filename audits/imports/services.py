@@ -182,6 +182,11 @@ def import_confirm(*, upload: ImportUpload, by) -> tuple[ImportUpload, bool]:
 def import_discard(*, upload: ImportUpload, by) -> None:
     """Forget ``by``'s preview: nothing was imported, and its text goes."""
     require("audits.import_files", by, error=ImportUploadError)
-    ImportUpload.objects.filter(
+    deleted, _counts = ImportUpload.objects.filter(
         pk=upload.pk, uploaded_by=by, state=ImportUpload.State.PENDING
     ).delete()
+    if (
+        not deleted
+        and ImportUpload.objects.filter(pk=upload.pk, state=ImportUpload.State.IMPORTED).exists()
+    ):
+        raise ImportUploadError(_("This file was imported already: it can no longer be cancelled."))

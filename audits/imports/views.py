@@ -93,11 +93,11 @@ def import_preview(request, pk):
     context = {"upload": upload, "kind": kind, "error_summary": None}
     status = 200
     if request.method == "POST":
-        if "discard" in request.POST:
-            services.import_discard(upload=upload, by=request.user)
-            messages.info(request, _("The upload was cancelled: nothing was imported."))
-            return redirect("audits:import_upload", kind=kind.slug)
         try:
+            if "discard" in request.POST:
+                services.import_discard(upload=upload, by=request.user)
+                messages.info(request, _("The upload was cancelled: nothing was imported."))
+                return redirect("audits:import_upload", kind=kind.slug)
             upload, differs = services.import_confirm(upload=upload, by=request.user)
         except services.ImportRefused as refused:
             context.update(_problems_context(refused.errors, upload.filename))

@@ -267,3 +267,13 @@ def test_a_confirm_the_rules_now_refuse_lists_the_problems_and_writes_nothing(
     assert [p.column for p in refused.context["problems"]] == ["strand"] * 3
     assert "govuk-error-summary" in refused.content.decode()
     assert not Case.objects.exists()
+
+
+def test_cancelling_in_a_stale_tab_after_the_import_says_so(lead_client, good_cases):
+    response = upload(lead_client, good_cases)
+    lead_client.post(response.url, {"confirm": "1"})
+
+    cancelled = lead_client.post(response.url, {"discard": "1"})
+    assert cancelled.status_code == 409
+    assert "imported already" in cancelled.content.decode()
+    assert Case.objects.count() == 3 and ImportUpload.objects.count() == 1
