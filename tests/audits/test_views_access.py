@@ -65,6 +65,10 @@ ELSEWHERE = {
     "audits:action_not_needed",
     "audits:action_reopen",
     "audits:action_assign",
+    # The import pages: tests/audits/imports/test_views.py.
+    "audits:imports",
+    "audits:import_upload",
+    "audits:import_preview",
 }
 
 # The expected status for each page, in the order of USERS:

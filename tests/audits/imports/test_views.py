@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from audits.imports.uploads import CappedMemoryUploadHandler
 from audits.models import Audit, Case, CaseImport, ImportUpload, Person, Strand, Team
+from tests import factories
 
 from .conftest import case_row, cases_csv
 
@@ -129,9 +130,11 @@ def test_a_preview_is_its_uploaders_alone_the_record_is_every_importers(
     upload(client, good_cases)
     url = reverse("audits:import_preview", kwargs={"pk": ImportUpload.objects.get().pk})
 
-    client.force_login(administrator_user)
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"confirm": "1"}).status_code == 404
+    for colleague in (factories.qa_lead(), administrator_user):
+        client.force_login(colleague)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"confirm": "1"}).status_code == 404
+        assert client.post(url, {"discard": "1"}).status_code == 404
     client.force_login(owner)
     assert client.get(url).status_code == 403
     assert not Case.objects.exists()
