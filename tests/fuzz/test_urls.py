@@ -99,6 +99,9 @@ PARAMETERS = {
     "audits:action_not_needed": (),
     "audits:action_reopen": (),
     "audits:action_assign": (),
+    "audits:imports": (),
+    "audits:import_upload": (),
+    "audits:import_preview": (),
     # moderation
     "moderation:queue": (QueueFilter, "page"),
     "moderation:dashboard": (StatisticsFilter,),
