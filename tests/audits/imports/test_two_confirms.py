@@ -12,7 +12,8 @@ from tests import factories
 
 from .conftest import case_row, cases_csv
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: see test_audit_journey.py (the flush would wipe the migrated data).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.mark.skipif(
