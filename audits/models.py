@@ -947,3 +947,54 @@ class DrawnCase(models.Model):
 
     def __str__(self):
         return f"{self.case} in draw {self.draw_id}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Files uploaded in the browser for import (audits.imports writes them)
+# ---------------------------------------------------------------------------------------------
+
+
+class ImportUpload(models.Model):
+    """A CSV file a QA lead uploaded in the browser to import (issue 14, item 8): kept in the
+    database between the preview and "Confirm import", never on a server's disk, since several
+    app servers share the one database and the confirm may reach another server.
+
+    While it waits it holds the file's text, which confirming imports exactly (its ``sha256``
+    is of the bytes uploaded). Once imported the text is emptied (the rows now live in their
+    own tables) and the row stays as the record of who imported which file, when, and what it
+    made. A preview nobody confirms is deleted after a while (``audits.imports.services``).
+    """
+
+    class Kind(models.TextChoices):
+        AUDITS = "audits", _("Historic audits")
+        CASES = "cases", _("Case list")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        IMPORTED = "imported", _("Imported")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    filename = models.CharField(max_length=255, blank=True)
+    size = models.PositiveIntegerField(help_text=_("The file's size in bytes."))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    text = models.TextField(blank=True)
+    # What the preview (then the import) made: counts, names and the first rows, as shown.
+    summary = models.JSONField(default=dict, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(db_index=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    # The case list import's own record, for a case list.
+    case_import = models.ForeignKey(
+        CaseImport, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()}: {self.filename or 'CSV file'} ({self.get_state_display()})"
+        )

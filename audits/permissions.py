@@ -170,6 +170,11 @@ add_perm(
     "audits.plan_activities",
     (manages_activities, _("Only QA leads and administrators plan audit activities.")),
 )
+# Loading historic audits or the case list from a CSV file in the browser (audits.imports).
+add_perm(
+    "audits.import_files",
+    (manages_activities, _("Only QA leads and administrators import files.")),
+)
 # The menu offers the actions list to every role. The page itself is open to anyone signed in,
 # so that someone without a role who was given an action can still reach it.
 add_perm("audits.view_action_list", (has_a_role, _("You have no role yet.")))

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .actions import views as action_views
+from .imports import views as import_views
 from .schedule import views as schedule_views
 from .security import views as security_views
 from .tools import views as tool_views
@@ -73,4 +74,7 @@ urlpatterns = [
         tool_views.question_remove,
         name="tool_question_remove",
     ),
+    path("imports/", import_views.import_index, name="imports"),
+    path("imports/<slug:kind>/", import_views.import_upload, name="import_upload"),
+    path("imports/preview/<int:pk>/", import_views.import_preview, name="import_preview"),
 ]

@@ -68,6 +68,8 @@ RETENTION_YEARS how many years audits are kept, counted from the audit date, bef
               records (the current year plus six, the six years being the limitation period
               for most claims): long enough to answer an inspection or complaint about the
               work audited, no longer. The case file itself is kept elsewhere, for longer.
+IMPORT_MAX_UPLOAD_MB  the largest CSV file, in megabytes, a QA lead may upload to import in
+              the browser (a whole number from 1 to 50; default 5).
 SUPPORT_EMAIL, SUPPORT_PHONE, SUPPORT_HOURS, HELP_TEXT, CONTACT_TEXT, PRIVACY_TEXT,
 PRIVACY_NOTICE_URL, DATA_PROTECTION_EMAIL, ACCESSIBILITY_REVIEWED  what the footer's pages (help,
               contact, privacy notice, accessibility statement; config.pages) say of the council:
@@ -430,6 +432,11 @@ RETENTION_YEARS = env_whole_number(
     low=1,
     high=100,  # 100: audits.retention.selectors.MAX_RETENTION_YEARS
 )
+
+# The largest CSV file a QA lead may upload to import in the browser (audits.imports). The file
+# is held in memory and then in the database, never on disk; the commands have no limit.
+IMPORT_MAX_UPLOAD_MB = env_whole_number("IMPORT_MAX_UPLOAD_MB", 5, low=1, high=50)
+IMPORT_MAX_UPLOAD_BYTES = IMPORT_MAX_UPLOAD_MB * 1024 * 1024
 
 LANGUAGE_CODE = "en-gb"
 # "1 July 2026" wherever a date prints without a format of its own (config/formats/en_GB).

@@ -144,6 +144,11 @@ EXPECTED = {
     "audits:tool_question_remove": (LOGIN, 403, 403, 403, 200, 200),
     "audits:tool_new_version": (LOGIN, 405, 405, 405, 405, 405),
     "audits:tool_make_current": (LOGIN, 405, 405, 405, 405, 405),
+    # Importing in the browser (audits.imports): QA leads and administrators. A preview waiting
+    # for confirmation is its uploader's (the QA lead's) alone.
+    "audits:imports": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:import_upload": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:import_preview": (LOGIN, 403, 403, 403, 200, 404),
     # moderation
     "moderation:queue": (LOGIN, 403, 403, 200, 403, 403),
     "moderation:dashboard": (LOGIN, 403, 403, 200, 200, 200),
@@ -260,6 +265,15 @@ class World:
         tool_services.question_add(section=section, text="Was it good?", kind="graded")
         return tool
 
+    def upload(self):
+        from audits.imports.services import import_preview
+
+        data = b"case_reference,case_holder,team,strand,case_type,age_band,open_date\r\n"
+        data += b"CR-1009,Sam Okafor,North,social_care,child_in_need,,2025-03-14\r\n"
+        preview = import_preview(kind="cases", data=data, filename="cases.csv", by=self.qa_lead)
+        assert preview.upload is not None, preview.errors
+        return preview.upload
+
     @cached_property
     def resetting(self):
         # Someone who asked for a new password and never signs in here, so the link's token
@@ -294,6 +308,8 @@ def _kwargs(name: str, world: World) -> dict:
         "admin:view_on_site": lambda: {"content_type_id": 1, "object_id": 1},
         "admin:app_list": lambda: {"app_label": "audits"},
         "session:discard": lambda: {"pk": 1},
+        "audits:import_upload": lambda: {"kind": "cases"},
+        "audits:import_preview": lambda: {"pk": world.upload.pk},
     }
     if name.startswith("audits:tool_section_") and name != "audits:tool_section_new":
         return {"pk": world.tool.pk, "section_pk": world.tool.sections.get().pk}

@@ -80,6 +80,10 @@ ELSEWHERE = {
     "audits:tool_question_new",
     "audits:tool_question_edit",
     "audits:tool_question_remove",
+    # The import pages: tests/audits/imports/test_views.py.
+    "audits:imports",
+    "audits:import_upload",
+    "audits:import_preview",
 }
 
 # The expected status for each page, in the order of USERS:

@@ -359,6 +359,33 @@ def fill_then_press(label: str, value: str, button: str) -> Callable:
     return step
 
 
+def _kind(kind):
+    return lambda world: {"kind": kind}
+
+
+_CASE_COLUMNS = b"case_reference,case_holder,team,strand,case_type,age_band,open_date\r\n"
+CASE_LIST = (
+    _CASE_COLUMNS + b"CR-A11Y-CASE,Sam Okafor,North,social_care,child_in_need,5-9,2025-03-14\r\n"
+)
+BAD_CASE_LIST = (
+    _CASE_COLUMNS + b"CR-A11Y-CASE,Sam Okafor,North,nowhere,child_in_need,5-9,14/03/2025\r\n"
+)
+
+
+def upload_then_press(data: bytes, button: str, *, then: str = "") -> Callable:
+    """Choose a CSV file holding ``data`` for the file input, press the button (and ``then``)."""
+
+    def step(page):
+        page.locator("input[type=file]").set_input_files(
+            files=[{"name": "case-list.csv", "mimeType": "text/csv", "buffer": data}]
+        )
+        press(button)(page)
+        if then:
+            press(then)(page)
+
+    return step
+
+
 # fmt: off
 PAGES = [
     # Signing in, and the pages of someone signed out.
@@ -478,6 +505,16 @@ PAGES = [
     Row("Change a question", "qa_lead", "audits:tool_question_edit", _tool_question,
         state=COMPLETED),
     Row("Remove a question", "qa_lead", "audits:tool_question_remove", _tool_question),
+    # Importing in the browser (audits.imports); the last rows of the QA lead, as confirming
+    # imports the case list for real.
+    Row("Imports", "qa_lead", "audits:imports"),
+    Row("Import the case list", "qa_lead", "audits:import_upload", _kind("cases"), state=EMPTY),
+    Row("Import the case list", "qa_lead", "audits:import_upload", _kind("cases"), state=ERRORS,
+        act=upload_then_press(BAD_CASE_LIST, "Upload and check")),
+    Row("Check the import", "qa_lead", "audits:import_upload", _kind("cases"), state=COMPLETED,
+        act=upload_then_press(CASE_LIST, "Upload and check")),
+    Row("Imported case list", "qa_lead", "audits:import_upload", _kind("cases"),
+        act=upload_then_press(CASE_LIST, "Upload and check", then="Confirm import")),
     # Administrator.
     Row("Home", "administrator", "audits:home"),
     Row("Security log", "administrator", "audits:security_log"),

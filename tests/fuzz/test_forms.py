@@ -133,6 +133,11 @@ FORMS = {
         succeeds=200,
     ),
     "audits:autosave_new": Form(("owner",), _audit, page="audits:new", succeeds=200),
+    # The upload takes a file, which no urlencoded body carries: as typed it is the form again
+    # asking for one (400), and no hostile body writes anything (the files themselves:
+    # tests/audits/imports). Confirming a preview (the QA lead's, test_access_every_url.World).
+    "audits:import_upload": Form(("qa_lead_user", "administrator_user"), succeeds=400),
+    "audits:import_preview": Form(("qa_lead_user",), lambda w, u: {"confirm": "1"}),
     "audits:activity_new": Form(
         ("qa_lead_user", "administrator_user"),
         lambda w, u: {"name": "Neglect", **date_parts("month", "2026-12"), "moderation_rate": "50"},
@@ -315,6 +320,7 @@ IGNORES_POST = {
     "audits:tools",
     "audits:tool",  # the tool's page: its buttons post to their own URLs
     "audits:tool_preview",  # nothing typed into the preview is sent
+    "audits:imports",  # the two imports and the record of those made: a page to read
     "audits:actions",
     "audits:action_detail",
     "moderation:queue",

@@ -113,6 +113,9 @@ PARAMETERS = {
     "audits:tool_question_new": (),
     "audits:tool_question_edit": (),
     "audits:tool_question_remove": (),
+    "audits:imports": (),
+    "audits:import_upload": (),
+    "audits:import_preview": (),
     # moderation
     "moderation:queue": (QueueFilter, "page"),
     "moderation:dashboard": (StatisticsFilter,),
