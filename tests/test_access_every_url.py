@@ -265,6 +265,7 @@ class World:
         tool_services.question_add(section=section, text="Was it good?", kind="graded")
         return tool
 
+    @cached_property
     def upload(self):
         from audits.imports.services import import_preview
 

@@ -331,6 +331,7 @@ IGNORES_POST = {
     "reports:summary_json",
     "reports:pdf",
     "reports:export",
+    "reports:activity_results",  # a page to read
     "reports:targets",
     "reports:make_pdf",  # a button: asks the worker again, reads nothing posted
     # The session's pages: its status (GET), "Stay signed in" (the request is the activity),

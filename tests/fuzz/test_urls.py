@@ -138,6 +138,7 @@ PARAMETERS = {
     "reports:make_pdf": (),
     "reports:pdf": (),
     "reports:export": (),
+    "reports:activity_results": (),
     "reports:targets": ("year",),
     "reports:target_new": ("year",),
     "reports:target_edit": (),
