@@ -366,6 +366,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "audits.audit", "m2m_fields": {"risk_categories"}, "exclude_fields": REVISION_FIELDS},
     "audits.domaingrade",
     "audits.agreedaction",
+    # The case holder's answer to an audit and to each of its actions (audits.holders).
+    {"model": "audits.caseholderresponse", "exclude_fields": REVISION_FIELDS},
+    "audits.actionconfirmation",
     {
         "model": "audits.auditactivity",
         "m2m_fields": {"case_types", "auditors"},
