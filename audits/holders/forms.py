@@ -30,8 +30,10 @@ class ResponseForm(AccessibleFormMixin, forms.Form):
         self.actions = list(actions)
         for number, action in enumerate(self.actions, start=1):
             name = answer_field(action.pk)
-            short = action.description if len(action.description) <= 80 else (
-                action.description[:79] + "…"
+            short = (
+                action.description
+                if len(action.description) <= 80
+                else (action.description[:79] + "…")
             )
             self.fields[name] = forms.ChoiceField(
                 label=_("Do you agree with action %(n)s, “%(action)s”?")
@@ -73,9 +75,10 @@ class ResponseForm(AccessibleFormMixin, forms.Form):
         cleaned = super().clean()
         for action in self.actions:
             name = answer_field(action.pk)
-            if cleaned.get(name) == ActionConfirmation.Answer.NOT_AGREED and not (
-                cleaned.get(name + "_note") or ""
-            ).strip():
+            if (
+                cleaned.get(name) == ActionConfirmation.Answer.NOT_AGREED
+                and not (cleaned.get(name + "_note") or "").strip()
+            ):
                 self.add_error(
                     name + "_note",
                     _("Say why you do not agree with action %(n)s.")

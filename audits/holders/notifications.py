@@ -49,11 +49,14 @@ def audit_submitted(*, audit_id: int, person_id: int, as_manager: bool) -> None:
             "agreed actions: %(link)s"
         ) % {"link": link}
     else:
-        closing = _(
-            "You do not have access to the audit in the case file audit service yet: ask "
-            "%(auditor)s to go through it with you, or ask an administrator for access so that "
-            "you can record your response."
-        ) % values
+        closing = (
+            _(
+                "You do not have access to the audit in the case file audit service yet: ask "
+                "%(auditor)s to go through it with you, or ask an administrator for access so that "
+                "you can record your response."
+            )
+            % values
+        )
     send_email(
         kind="audit submitted to the case holder",
         about=f"audit {audit.pk} (case {audit.case_reference})",

@@ -131,9 +131,7 @@ def action_answers(audit: Audit, response: CaseHolderResponse | None) -> list[di
     is none yet: no response, or an action added since), in the audit's order."""
     answers = {}
     if response is not None:
-        answers = {
-            c.action_id: c for c in ActionConfirmation.objects.filter(response=response)
-        }
+        answers = {c.action_id: c for c in ActionConfirmation.objects.filter(response=response)}
     return [
         {"action": action, "confirmation": answers.get(action.pk)}
         for action in audit.actions.order_by("pk")

@@ -36,7 +36,9 @@ def response_edit(request, pk):
     require("audits.respond_to_audit", request.user, audit, error=PermissionDenied)
     response = selectors.response_of(audit)
     actions = list(audit.actions.order_by("pk"))
-    form = ResponseForm(request.POST or None, actions=actions, initial=initial_of(response, actions))
+    form = ResponseForm(
+        request.POST or None, actions=actions, initial=initial_of(response, actions)
+    )
     revision = ResponseRevisionForm(request.POST or None, record=response)
     context = {}
     if request.method == "POST" and form.is_valid() & revision.is_valid():
