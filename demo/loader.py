@@ -38,6 +38,7 @@ from audits.models import (
 )
 from audits.periods import add_months
 from audits.schedule import selectors as schedule_selectors
+from demo import holders as demo_holders
 from demo import moderation_history as demo_moderation
 from demo import qa_history as demo_qa
 from demo.clock import Clock, Stamps
@@ -102,6 +103,7 @@ def _load(*, today: datetime.date, users: dict[str, User]) -> None:
         rng=random.Random(SEED + 4),
     )
     demo_qa.set_targets(today=today, by=users["qalead"], clock=clock, stamps=stamps)
+    demo_holders.give_cases(user=users["caseholder"])
     stamps.apply()
 
 
