@@ -86,6 +86,13 @@ def has_a_role(user) -> bool:
     return bool(roles.role_names(user))
 
 
+@rules.predicate
+def has_a_staff_role(user) -> bool:
+    """A role of the QA work itself: any but Case holder, whose holder sees only the audits of
+    their own cases (audits.holders)."""
+    return bool(roles.role_names(user) - {roles.CASE_HOLDER})
+
+
 # --- The user and an audit -------------------------------------------------------------------
 
 

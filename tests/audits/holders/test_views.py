@@ -247,3 +247,37 @@ def test_the_response_page_is_not_cached(client, world, audit):
         response = client.get(reverse(name, args=[audit.pk]))
         assert "no-store" in response["Cache-Control"]
     assert "no-store" in client.get(reverse("audits:my_cases"))["Cache-Control"]
+
+
+def test_a_case_holder_alone_is_not_shown_other_cases_through_the_exemplars(client, world, audit):
+    client.force_login(world.asha_user)
+
+    assert client.get(reverse("moderation:exemplars")).status_code == 403
+    menu = main_menu(client.get(reverse("audits:home")).content.decode())
+    assert "Exemplars" not in menu
+    assert "My audits" not in menu and "Start an audit" not in menu
+
+
+def test_a_case_holder_who_is_also_an_auditor_keeps_the_auditors_pages(client, world, audit):
+    from django.contrib.auth.models import Group
+
+    from audits import roles
+
+    world.asha_user.groups.add(Group.objects.get(name=roles.AUDITOR))
+    client.force_login(world.asha_user)
+
+    assert client.get(reverse("moderation:exemplars")).status_code == 200
+    assert client.get(reverse("audits:my_cases")).status_code == 200
+    assert client.get(reverse("audits:detail", args=[audit.pk])).status_code == 200
+
+
+def test_the_case_holder_finds_their_case_and_only_theirs(client, world, audit):
+    bens = submitted_audit(auditor=world.auditor, case_reference="CR-7002")
+    client.force_login(world.asha_user)
+
+    html = client.get(reverse("audits:find_case"), {"reference": "CR-70"}).content.decode()
+
+    assert reverse("audits:detail", args=[audit.pk]) in html
+    assert reverse("audits:detail", args=[bens.pk]) not in html
+    assert client.get(reverse("audits:case_timeline", args=["CR-7002"])).status_code == 404
+    assert client.get(reverse("audits:case_timeline", args=["cr-7001"])).status_code == 200
