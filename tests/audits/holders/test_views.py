@@ -281,3 +281,27 @@ def test_the_case_holder_finds_their_case_and_only_theirs(client, world, audit):
     assert reverse("audits:detail", args=[bens.pk]) not in html
     assert client.get(reverse("audits:case_timeline", args=["CR-7002"])).status_code == 404
     assert client.get(reverse("audits:case_timeline", args=["cr-7001"])).status_code == 200
+
+
+def test_a_qa_lead_sees_the_response_and_its_changes_in_the_audits_record(
+    client, world, audit, qa_lead_user
+):
+    from audits.holders import services
+
+    (action,) = audit.actions.all()
+    services.holder_response_save(
+        audit=audit, by=world.asha_user, text="First answer.", answers={action.pk: (AGREED, "")}
+    )
+    services.holder_response_save(
+        audit=audit,
+        by=world.asha_user,
+        text="Second answer.",
+        answers={action.pk: (NOT_AGREED, "Dates need to move.")},
+    )
+    client.force_login(qa_lead_user)
+
+    html = client.get(reverse("audits:detail", args=[audit.pk])).content.decode()
+
+    assert "Second answer." in html and "Dates need to move." in html
+    record = html[html.index('id="record-title"') :] if 'id="record-title"' in html else html
+    assert "First answer." in record  # the earlier version, in the change history
