@@ -33,6 +33,7 @@ from .models import (
     SecurityEvent,
     Strand,
     Team,
+    TeamManager,
 )
 from .security.events import Event, record
 from .twofactor import services as two_factor_services
@@ -160,9 +161,9 @@ class PersonAdmin(AdministratorOnly, admin.ModelAdmin):
     links a person to their account and sets their team (an auditor's team, for peer audit,
     is their person's team)."""
 
-    list_display = ["name", "team", "user"]
+    list_display = ["name", "team", "user", "email"]
     list_filter = ["team"]
-    search_fields = ["name", "user__username"]
+    search_fields = ["name", "user__username", "email"]
     autocomplete_fields = ["user"]
 
     def has_delete_permission(self, request, obj=None):
@@ -172,6 +173,15 @@ class PersonAdmin(AdministratorOnly, admin.ModelAdmin):
             and not obj.cases.exists()
             and super().has_delete_permission(request, obj)
         )
+
+
+@admin.register(TeamManager)
+class TeamManagerAdmin(AdministratorOnly, admin.ModelAdmin):
+    """Who manages each team: told, with the case holder, when an audit of one of the team's
+    cases is submitted (audits.holders), and with the Case holder role sees those audits."""
+
+    list_display = ["team", "manager"]
+    autocomplete_fields = ["manager"]
 
 
 @admin.register(Case)

@@ -805,6 +805,16 @@ class Person(models.Model):
         verbose_name=_("account"),
     )
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
+    # Where the app tells a case holder (or team manager) that an audit of their case was
+    # submitted (audits.holders): a person without an account has no other address; with one,
+    # this is used first, and the account's email when it is blank.
+    email = models.EmailField(
+        _("email"),
+        blank=True,
+        help_text=_(
+            "Where to tell them of audits of their cases. Leave blank to use their account's."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -998,3 +1008,81 @@ class ImportUpload(models.Model):
         return (
             f"{self.get_kind_display()}: {self.filename or 'CSV file'} ({self.get_state_display()})"
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Case holders in the loop: team managers and the case holder's response (audits.holders)
+# ---------------------------------------------------------------------------------------------
+
+
+class TeamManager(models.Model):
+    """Who manages a team: told, with the case holder, when an audit of one of the team's cases
+    is submitted, and (with the Case holder role) sees and may answer those audits.
+
+    One manager per team; a person may manage several teams. Kept by administrators in the
+    admin.
+    """
+
+    team = models.OneToOneField(
+        Team, on_delete=models.CASCADE, related_name="manager_record", verbose_name=_("team")
+    )
+    manager = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="managed_teams", verbose_name=_("manager")
+    )
+
+    class Meta:
+        ordering = ["team"]
+        verbose_name = _("team manager")
+
+    def __str__(self):
+        return f"{self.manager} manages {self.team}"
+
+
+class CaseHolderResponse(CaseRecord, Revised):
+    """The case holder's answer to an audit of their case, written by
+    ``audits.holders.services.holder_response_save``; one per audit, changed by saving again
+    (the revision fields keep two tabs from overwriting each other)."""
+
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="holder_response")
+    text = models.TextField(_("response"))
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case holder's response")
+
+    def __str__(self):
+        return f"Response to audit {self.audit_id}"
+
+
+class ActionConfirmation(CaseRecord, models.Model):
+    """The case holder's answer to one agreed action of the audit: agreed, or not (with why)."""
+
+    class Answer(models.TextChoices):
+        AGREED = "agreed", _("Agreed")
+        NOT_AGREED = "not_agreed", _("Not agreed")
+
+    audit_path = ("response", "audit")
+
+    response = models.ForeignKey(
+        CaseHolderResponse, on_delete=models.CASCADE, related_name="confirmations"
+    )
+    action = models.ForeignKey(
+        AgreedAction, on_delete=models.CASCADE, related_name="holder_confirmations"
+    )
+    answer = models.CharField(max_length=20, choices=Answer.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["response", "action"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "action"], name="one_confirmation_per_action"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_answer_display()}: action {self.action_id}"

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import roles
 from .actions import selectors as action_selectors
+from .holders import selectors as holder_selectors
 from .models import EDITABLE_STATUSES, Status
 from .selectors import audits_visible_to
 
@@ -83,6 +84,13 @@ manages_activities = rules.predicate(roles.manages_activities, name="manages_act
 @rules.predicate
 def has_a_role(user) -> bool:
     return bool(roles.role_names(user))
+
+
+@rules.predicate
+def has_a_staff_role(user) -> bool:
+    """A role of the QA work itself: any but Case holder, whose holder sees only the audits of
+    their own cases (audits.holders)."""
+    return bool(roles.role_names(user) - {roles.CASE_HOLDER})
 
 
 # --- The user and an audit -------------------------------------------------------------------
@@ -241,4 +249,42 @@ add_perm(
         ),
     ),
     (is_agreed, NOT_AGREED),
+)
+
+
+# --- Case holders and their answers (audits.holders) -----------------------------------------
+
+is_case_holder = rules.predicate(roles.is_case_holder, name="is_case_holder")
+
+
+@rules.predicate
+def holds_the_case(user, audit) -> bool:
+    """The audit is of a case the user holds or whose team they manage, and past draft
+    (``holder_selectors.audits_of_cases_of`` is the rule, one query)."""
+    return (
+        audit is not None and holder_selectors.audits_of_cases_of(user).filter(pk=audit.pk).exists()
+    )
+
+
+add_perm(
+    "audits.view_my_cases_audits",
+    (is_case_holder, _("Only case holders see the audits of their cases.")),
+)
+add_perm(
+    "audits.respond_to_audit",
+    (is_case_holder, _("Only case holders answer audits.")),
+    (
+        holds_the_case,
+        _("Only the case holder of this case, or their team manager, can answer this audit."),
+    ),
+)
+# The answer is about the case holder's own work: for those who answer for the audit (its
+# auditor, managers) and the case holder; not for every auditor who may read an exemplar.
+add_perm(
+    "audits.view_holder_response",
+    (may_see_audit, _("No such audit.")),
+    (
+        is_manager | is_audit_auditor | holds_the_case,
+        _("Only the audit's auditor, a manager or the case holder sees the case holder's answer."),
+    ),
 )

@@ -13,13 +13,15 @@ is served by the same static-only fetcher as the scrutiny report's, in productio
 import re
 from dataclasses import dataclass, field
 
+import rules
 from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import grades
-from .models import Answer, Audit, AuditTool
+from .holders import selectors as holder_selectors
+from .models import Answer, Audit, AuditTool, Status
 from .pdf import html_to_pdf
 from .tools.answers import answer_display
 from .tools.kinds import (
@@ -95,9 +97,13 @@ def audit_html(*, audit: Audit, request, case_holder_response=None) -> str:
     """The whole document. Rendered with the request, so the template's permission checks (and
     the moderation panel's) ask about the person downloading it.
 
-    ``case_holder_response`` (the case holder's response to the audit, audits/holders) is
-    printed by templates/audits/pdf/_case_holder_response.html; without one that part is empty.
+    The case holder's response (audits/holders) is printed by
+    templates/audits/pdf/_case_holder_response.html for those the rules let see it
+    (``audits.view_holder_response``, as on the audit's page); ``case_holder_response`` gives
+    one instead.
     """
+    if case_holder_response is None and _may_see_response(request.user, audit):
+        case_holder_response = holder_selectors.response_of(audit)
     tool = audit.tool
     labels = grade_labels(tool)
     kind = audit.activity.kind if audit.activity_id else ActivityKind.CASE_FILE
@@ -122,6 +128,12 @@ def audit_html(*, audit: Audit, request, case_holder_response=None) -> str:
         "case_holder_response": case_holder_response,
     }
     return render_to_string("audits/audit_pdf.html", context, request=request)
+
+
+def _may_see_response(user, audit: Audit) -> bool:
+    return audit.status != Status.DRAFT and rules.has_perm(
+        "audits.view_holder_response", user, audit
+    )
 
 
 def audit_pdf(*, audit: Audit, request, case_holder_response=None) -> bytes:

@@ -1,4 +1,4 @@
-"""The four roles, held as Django groups created by migration.
+"""The roles, held as Django groups created by migration.
 
 A user may hold several roles. Superusers count as administrators.
 """
@@ -7,7 +7,10 @@ AUDITOR = "Auditor"
 MODERATOR = "Moderator"
 QA_LEAD = "QA lead"
 ADMINISTRATOR = "Administrator"
-ALL_ROLES = (AUDITOR, MODERATOR, QA_LEAD, ADMINISTRATOR)
+# A social worker (or their team manager) who reads the audits of their own cases once
+# submitted, and answers them (audits.holders); nothing else.
+CASE_HOLDER = "Case holder"
+ALL_ROLES = (AUDITOR, MODERATOR, QA_LEAD, ADMINISTRATOR, CASE_HOLDER)
 
 
 def display_name(user) -> str:
@@ -42,6 +45,10 @@ def is_qa_lead(user) -> bool:
 
 def is_administrator(user) -> bool:
     return ADMINISTRATOR in role_names(user)
+
+
+def is_case_holder(user) -> bool:
+    return CASE_HOLDER in role_names(user)
 
 
 def sees_all_submitted(user) -> bool:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import roles
+from .holders import selectors as holder_selectors
 from .models import Audit, Status
 from .rules import CASE_REFERENCE_RE, case_reference_key
 
@@ -21,11 +22,14 @@ LIST_RELATED = ("auditor", "activity", "strand", "case_type", "age_band", "team"
 
 def audits_visible_to(user) -> QuerySet[Audit]:
     """Own audits in every state; every audit past draft for moderators, QA leads and admins;
-    exemplars for auditors.
+    exemplars for auditors; for case holders, the audits of their own cases once submitted
+    (audits.holders.selectors).
 
     Nobody ever sees another person's draft.
     """
     own = Q(auditor=user)
+    if roles.is_case_holder(user):
+        own |= holder_selectors.visible_to_case_holder(user)
     if roles.sees_all_submitted(user):
         return Audit.objects.filter(own | ~Q(status=Status.DRAFT))
     if roles.is_auditor(user):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .figures import refresh_for_audit
+from .holders import services as holder_services
 from .models import (
     AgreedAction,
     Answer,
@@ -290,6 +291,8 @@ def audit_submit(*, audit: Audit, by, today: datetime.date | None = None, rng=No
     bump_revision(audit, by=by, fields=["status", "submitted_at"])
     audit_submitted.send(sender=Audit, audit=audit, by=by, rng=rng)
     refresh_for_audit(audit)
+    # The case holder and their team manager are emailed once this commits (audits.holders).
+    holder_services.holders_tell_of_submission(audit=audit)
     return audit
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .actions import views as action_views
+from .holders import views as holder_views
 from .imports import views as import_views
 from .schedule import views as schedule_views
 from .security import views as security_views
@@ -22,6 +23,8 @@ urlpatterns = [
     path("audits/<int:pk>/edit/<slug:section>/autosave/", views.audit_autosave, name="autosave"),
     path("audits/<int:pk>/check/", views.audit_check, name="check"),
     path("audits/<int:pk>/delete/", views.audit_delete, name="delete"),
+    path("audits/<int:pk>/response/", holder_views.response_edit, name="holder_response"),
+    path("my-cases/", holder_views.my_cases_audits, name="my_cases"),
     path("find-a-case/", views.find_case, name="find_case"),
     path("cases/<str:case_reference>/", views.case_timeline, name="case_timeline"),
     path("security/log/", security_views.security_log, name="security_log"),

@@ -378,6 +378,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "audits.toolsection",
     "audits.question",
     "audits.toolgrade",
+    # The case holder's answer to an audit and to each of its actions (audits.holders).
+    {"model": "audits.caseholderresponse", "exclude_fields": REVISION_FIELDS},
+    "audits.actionconfirmation",
     {
         "model": "audits.auditactivity",
         "m2m_fields": {"case_types", "auditors"},

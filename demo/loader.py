@@ -39,6 +39,7 @@ from audits.models import (
 from audits.periods import add_months
 from audits.schedule import selectors as schedule_selectors
 from audits.tools.kinds import STANDARD_FAMILY
+from demo import holders as demo_holders
 from demo import moderation_history as demo_moderation
 from demo import qa_history as demo_qa
 from demo import tools as demo_tools
@@ -106,6 +107,7 @@ def _load(*, today: datetime.date, users: dict[str, User]) -> None:
     demo_qa.set_targets(today=today, by=users["qalead"], clock=clock, stamps=stamps)
     # Last, so that everything before it chooses as it always did.
     demo_tools.load(today=today, users=users, clock=clock, stamps=stamps)
+    demo_holders.give_cases(user=users["caseholder"])
     stamps.apply()
 
 

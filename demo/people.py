@@ -30,6 +30,8 @@ DEMO_USERS = [
     ("moderator2", [roles.MODERATOR, roles.AUDITOR], False),
     ("qalead", [roles.QA_LEAD], False),
     ("admin", [roles.ADMINISTRATOR], True),
+    # A social worker who reads and answers the audits of their own cases (demo.holders).
+    ("caseholder", [roles.CASE_HOLDER], False),
 ]
 
 
@@ -46,6 +48,7 @@ DEMO_NAMES = {
     "moderator2": ("Imran", "Siddiqi"),
     "qalead": ("Fiona", "Carmody"),
     "admin": ("Gareth", "Llewelyn"),
+    "caseholder": ("Nadia", "Brennan"),
 }
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audits.models import Status
 from audits.permissions import (
     add_perm,
-    has_a_role,
+    has_a_staff_role,
     is_administrator,
     is_audit_auditor,
     is_auditor,
@@ -190,4 +190,8 @@ add_perm(
     ),
 )
 add_perm("moderation.view_feedback", (is_auditor, _("Feedback is for auditors.")))
-add_perm("moderation.view_exemplars", (has_a_role, _("Exemplars are for people with a role.")))
+# Not for a case holder alone: the list names other cases (audits.holders).
+add_perm(
+    "moderation.view_exemplars",
+    (has_a_staff_role, _("Exemplars are for auditors, moderators, QA leads and administrators.")),
+)

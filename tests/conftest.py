@@ -49,6 +49,16 @@ def administrator_user(db):
 
 
 @pytest.fixture
+def case_holder_user(db):
+    """The Case holder role only (audits.holders): sees the audits of their own cases, once
+    linked to a person who holds cases."""
+    from audits import roles
+    from tests import factories
+
+    return factories.UserFactory(roles=[roles.CASE_HOLDER])
+
+
+@pytest.fixture
 def no_role_user(db):
     """Signed in, but in none of the four groups."""
     from tests import factories

@@ -109,6 +109,10 @@ EXPECTED = {
     "audits:autosave": (LOGIN, 405, 405, 405, 405, 405),
     "audits:autosave_new": (LOGIN, 405, 405, 405, 405, 405),
     "audits:case_timeline": (LOGIN, 200, 404, 200, 200, 200),
+    # Case holders' pages (audits.holders): the case holder role alone; the response page is
+    # the owner's submitted audit, which nobody here holds the case of (tests/audits/holders).
+    "audits:my_cases": (LOGIN, 403, 403, 403, 403, 403),
+    "audits:holder_response": (LOGIN, 403, 404, 403, 403, 403),
     "audits:find_case": (
         LOGIN,
         200,
@@ -335,7 +339,10 @@ def _kwargs(name: str, world: World) -> dict:
         "reports:make_pdf",
     ):
         return {"pk": world.report.pk}
-    if name in ("audits:detail", "audits:pdf") or name in _AUDIT_PAGES_OF_MODERATION:
+    if (
+        name in ("audits:detail", "audits:pdf", "audits:holder_response")
+        or name in _AUDIT_PAGES_OF_MODERATION
+    ):
         return {"pk": world.submitted.pk}
     return {}
 

@@ -96,9 +96,15 @@ def test_the_vocabularies_have_the_csv_contract_slugs():
     ]
 
 
-def test_the_four_role_groups_exist():
+def test_the_role_groups_exist():
     assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ALL_ROLES)
-    assert set(roles.ALL_ROLES) == {"Auditor", "Moderator", "QA lead", "Administrator"}
+    assert set(roles.ALL_ROLES) == {
+        "Auditor",
+        "Moderator",
+        "QA lead",
+        "Administrator",
+        "Case holder",
+    }
 
 
 # --- Versions ------------------------------------------------------------------------------------

@@ -56,6 +56,9 @@ PAGES = {
     "activity-edit": ("get", "audits:activity_edit", "activity"),
     "security-log": ("get", "audits:security_log", None),
     "security-log-csv": ("get", "audits:security_log_csv", None),
+    "my-cases": ("get", "audits:my_cases", None),
+    "draft-response": ("get", "audits:holder_response", "draft"),
+    "submitted-response": ("get", "audits:holder_response", "submitted"),
 }
 # The agreed-action pages have their own matrix in test_action_views.py.
 ELSEWHERE = {
@@ -123,6 +126,11 @@ EXPECTED = {
     "activity-edit": (403, 403, 403, 403, 200, 200),
     "security-log": (403, 403, 403, 403, 403, 200),
     "security-log-csv": (403, 403, 403, 403, 403, 200),
+    # Case holders' pages: for the Case holder role only (tests/audits/holders/test_views.py
+    # has the case holder's own matrix).
+    "my-cases": (403, 403, 403, 403, 403, 403),
+    "draft-response": (404, 403, 404, 404, 404, 404),
+    "submitted-response": (404, 403, 404, 403, 403, 403),
 }
 assert set(EXPECTED) == set(PAGES)
 

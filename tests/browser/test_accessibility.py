@@ -31,9 +31,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from audits import periods
+from audits import periods, roles
 from audits import services as audit_services
 from audits.grades import Grade
+from audits.holders import services as holder_services
+from audits.models import Case, Person
 from moderation import services as moderation_services
 from reports import services as report_services
 from reports.targets.services import target_create
@@ -69,7 +71,7 @@ FILTERED = "filtered"
 NO_RESULTS = "no results"
 
 ANONYMOUS = "anonymous"
-ROLES = (ANONYMOUS, "auditor", "moderator", "qa_lead", "administrator")
+ROLES = (ANONYMOUS, "auditor", "moderator", "qa_lead", "administrator", "case_holder")
 
 
 # --- The data every page shows ------------------------------------------------------------------
@@ -147,6 +149,27 @@ class World:
                 built_tools.NUMBER: "3",
                 built_tools.TEXT: "The referral was not logged on the day.",
             },
+        )
+        # The case holder of the moderated audit's case and of the queued one's, who has
+        # answered the queued one (audits.holders).
+        self.case_holder = factories.UserFactory(
+            roles=[roles.CASE_HOLDER], first_name="Nadia", last_name="Brennan"
+        )
+        holder = Person.objects.create(name="Nadia Brennan", user=self.case_holder)
+        for audit in (self.moderated, self.in_queue):
+            Case.objects.create(
+                case_reference=audit.case_reference,
+                case_holder=holder,
+                team=factories.TeamFactory(),
+                strand=factories.strand(),
+                case_type=factories.case_type(),
+                open_date=self.audit_date - datetime.timedelta(days=300),
+            )
+        holder_services.holder_response_save(
+            audit=self.in_queue,
+            by=self.case_holder,
+            text="I agree with the findings.",
+            answers={a.pk: ("agreed", "") for a in self.in_queue.actions.all()},
         )
         self.target = target_create(
             by=self.qa_lead,
@@ -519,6 +542,16 @@ PAGES = [
     Row("Home", "administrator", "audits:home"),
     Row("Security log", "administrator", "audits:security_log"),
     Row("All audits", "administrator", "audits:all"),
+    # Case holder (audits.holders).
+    Row("Home", "case_holder", "audits:home"),
+    Row("My cases' audits", "case_holder", "audits:my_cases"),
+    Row("Audit of their case", "case_holder", "audits:detail", _pk("moderated")),
+    Row("Response to an audit", "case_holder", "audits:holder_response", _pk("moderated"),
+        state=EMPTY),
+    Row("Response to an audit", "case_holder", "audits:holder_response", _pk("moderated"),
+        state=ERRORS, act=press("Save your response")),
+    Row("Response to an audit", "case_holder", "audits:holder_response", _pk("in_queue"),
+        state=COMPLETED),
 ]
 # fmt: on
 

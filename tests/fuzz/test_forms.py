@@ -111,6 +111,31 @@ def _code(world, user) -> dict:
     return {"code": code_for(user.totpdevice_set.get(confirmed=True))}
 
 
+def _hold_the_case(world, user):
+    """Make ``user`` the case holder of the submitted audit's case (audits.holders)."""
+    from audits.models import Case, Person, Team
+
+    person, _ = Person.objects.get_or_create(
+        name=f"Holder {user.pk}", defaults={"user": user, "name_key": f"holder {user.pk}"}
+    )
+    if not Case.objects.filter(case_reference=world.submitted.case_reference).exists():
+        Case.objects.create(
+            case_reference=world.submitted.case_reference,
+            case_holder=person,
+            team=Team.objects.get_or_create(slug="holders", defaults={"name": "Holders"})[0],
+            strand=Strand.objects.first(),
+            case_type=CaseType.objects.first(),
+            open_date=datetime.date(2025, 1, 6),
+        )
+
+
+def _response(world, user) -> dict:
+    return {
+        "text": "I agree with the findings.",
+        **{f"action_{a.pk}": "agreed" for a in world.submitted.actions.all()},
+    }
+
+
 TWO_FACTOR_ROLES = ("qa_lead_user", "administrator_user")
 
 FORMS = {
@@ -138,6 +163,9 @@ FORMS = {
     # tests/audits/imports). Confirming a preview (the QA lead's, test_access_every_url.World).
     "audits:import_upload": Form(("qa_lead_user", "administrator_user"), succeeds=400),
     "audits:import_preview": Form(("qa_lead_user",), lambda w, u: {"confirm": "1"}),
+    "audits:holder_response": Form(
+        ("case_holder_user",), _response, prepare=_hold_the_case, examples=40
+    ),
     "audits:activity_new": Form(
         ("qa_lead_user", "administrator_user"),
         lambda w, u: {"name": "Neglect", **date_parts("month", "2026-12"), "moderation_rate": "50"},
@@ -308,6 +336,7 @@ IGNORES_POST = {
     "audits:home",
     "audits:edit",  # the task list: a page to read
     "audits:mine",
+    "audits:my_cases",
     "audits:all",
     "audits:earlier",
     "audits:detail",

@@ -87,6 +87,8 @@ PARAMETERS = {
     "audits:autosave": (),
     "audits:autosave_new": (),
     "audits:case_timeline": (),
+    "audits:my_cases": ("page",),
+    "audits:holder_response": (),
     "audits:find_case": (CaseSearchForm, "page"),
     "audits:security_log": (LogQueryForm,),
     "audits:security_log_csv": (LogQueryForm,),
@@ -217,10 +219,16 @@ def who_may_open(name: str) -> tuple[str, tuple[str, ...]]:
     """("GET", the users the access table lets open it), or ("POST", its form's users)."""
     if name.startswith("oidc_authentication"):
         return "GET", ("anonymous",)  # with the council sign-in on (the table has it off)
+    if name in OTHER_ROLES:
+        return "GET", OTHER_ROLES[name]
     allowed = tuple(who for who, answer in zip(USERS, EXPECTED[name]) if answer in (200, 302))
     if allowed:
         return "GET", allowed
     return "POST", FORMS[name].roles if name in FORMS else BUTTONS[name]
+
+
+# Pages for a role none of the access table's users holds: the case holder's (audits.holders).
+OTHER_ROLES = {"audits:my_cases": ("case_holder_user",)}
 
 
 # POST-only URLs that read nothing posted (test_forms.IGNORES_POST), with who may press them.
