@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from audits.cases.services import Criteria, allocated_case_start, draw_sample, drawn_case_replace
-from audits.models import Audit, AgeBand, CaseType, Status, Strand
+from audits.models import AgeBand, Audit, CaseType, Status, Strand
 from audits.workflow import AuditError
 from tests import factories
 
