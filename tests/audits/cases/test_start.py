@@ -150,3 +150,20 @@ def test_two_starts_at_the_same_moment_make_one_draft(world):
     assert not errors
     assert len(results) == 2 and results[0] == results[1]
     assert Audit.objects.filter(case_reference="CR-01").count() == 1
+
+
+def test_the_home_page_reads_the_allocated_cases_in_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    client.force_login(world["ann"])
+    client.get(reverse("audits:home"))
+    with django_assert_max_num_queries(50) as few:
+        client.get(reverse("audits:home"))
+    holder = world["drawn"]["CR-01"].case.case_holder
+    for n in range(6):
+        case(f"CR-MORE-{n}", holder=holder)
+    draw_sample(activity=world["activity"], seed="more", criteria=Criteria(size=6))
+    allocated_case_start(drawn_case=world["drawn"]["CR-01"], by=world["ann"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("audits:home")).content.decode()
+    assert page.count("Start audit<span") == 7 and "Continue audit" in page

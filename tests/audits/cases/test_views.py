@@ -255,3 +255,38 @@ def test_only_planners_replace_a_case(client, world):
     assert response.status_code == 403
     drawn.refresh_from_db()
     assert drawn.withdrawn_at is None
+
+
+def test_the_draw_pages_are_kept_out_of_caches(client, world):
+    """They list case references: the middleware's no-store reaches them."""
+    record = _recorded(world, size=2)
+    client.force_login(world["lead"])
+    pages = [
+        client.get(url(world, "audits:draws")),
+        client.get(url(world)),
+        post(client, world, size="2"),
+        client.get(reverse("audits:drawn_case_replace", args=[record.cases.first().pk])),
+        client.get(reverse("audits:compliance")),
+    ]
+    for response in pages:
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_a_huge_number_per_team_draws_every_case_and_is_recorded(client, world):
+    client.force_login(world["lead"])
+    preview = post(client, world, per_team=str(10**30))
+    assert sorted(preview_refs(preview)) == [f"CR-{n:02}" for n in range(12)]
+    previewed = re.search(r'name="previewed" value="([0-9a-f]+)"', preview.content.decode())
+    response = post(
+        client, world, action="record", per_team=str(10**30), previewed=previewed.group(1)
+    )
+    assert response.status_code == 302
+    assert SampleDraw.objects.get().cases.count() == 12
+
+
+def test_pages_of_things_that_do_not_exist_are_not_found(client, world):
+    client.force_login(world["lead"])
+    assert client.get(reverse("audits:draws", args=[999999])).status_code == 404
+    assert client.get(reverse("audits:draw_new", args=[999999])).status_code == 404
+    assert client.get(reverse("audits:drawn_case_replace", args=[999999])).status_code == 404
