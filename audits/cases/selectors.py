@@ -98,9 +98,18 @@ def draws_of_activity(activity) -> list[SampleDraw]:
     return draws
 
 
-def criteria_summary(criteria: dict) -> list[tuple[str, str]]:
+def vocabulary_names() -> dict[str, dict[int, str]]:
+    """The names of the strands, case types and teams by primary key, for criteria_summary:
+    three queries for a page, however many draws it shows."""
+    return {
+        key: dict(model.objects.values_list("pk", "name"))
+        for key, model in (("strand", Strand), ("case_type", CaseType), ("team", Team))
+    }
+
+
+def criteria_summary(criteria: dict, names: dict[str, dict[int, str]]) -> list[tuple[str, str]]:
     """A recorded draw's criteria (services.Criteria.as_json) as (label, value) rows in words,
-    the vocabulary entries by their names as they are now."""
+    the vocabulary entries by their names as they are now (``names``: vocabulary_names())."""
     ids = criteria.get("ids", {})
     rows = []
     if criteria.get("size") is not None:
@@ -109,14 +118,13 @@ def criteria_summary(criteria: dict) -> list[tuple[str, str]]:
         rows.append((_("Number of cases per team"), str(criteria["per_team"])))
     if criteria.get("at_least_one_per_holder"):
         rows.append((_("At least one per case holder"), _("Yes")))
-    for key, label, model in (
-        ("strand", _("Strands"), Strand),
-        ("case_type", _("Case types"), CaseType),
-        ("team", _("Teams"), Team),
+    for key, label in (
+        ("strand", _("Strands")),
+        ("case_type", _("Case types")),
+        ("team", _("Teams")),
     ):
-        pks = ids.get(key) or []
-        names = list(model.objects.filter(pk__in=pks).values_list("name", flat=True)) if pks else []
-        rows.append((label, ", ".join(sorted(names)) if names else _("Any")))
+        chosen = sorted(names[key][pk] for pk in ids.get(key) or [] if pk in names[key])
+        rows.append((label, ", ".join(chosen) if chosen else _("Any")))
     months = criteria.get("exclude_audited_months")
     rows.append(
         (

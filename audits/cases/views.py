@@ -52,13 +52,14 @@ def draw_list(request, pk):
     whether it has been audited, withdrawals with their reasons."""
     activity = _activity_for_planner(request.user, pk)
     draws = selectors.draws_of_activity(activity)
+    names = selectors.vocabulary_names()
     return render(
         request,
         "audits/cases/draw_list.html",
         {
             "activity": activity,
             "draws": [
-                {"draw": draw, "criteria": selectors.criteria_summary(draw.criteria)}
+                {"draw": draw, "criteria": selectors.criteria_summary(draw.criteria, names)}
                 for draw in draws
             ],
         },
@@ -164,7 +165,7 @@ def _preview_page(request, activity, form, result, *, status=200):
                 key=lambda item: item[0].lower(),
             ),
             "criteria": selectors.criteria_summary(
-                form.criteria().as_json(today=timezone.localdate())
+                form.criteria().as_json(today=timezone.localdate()), selectors.vocabulary_names()
             ),
             "seed": form.cleaned_data["seed"],
             "posted": posted,

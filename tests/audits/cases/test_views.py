@@ -290,3 +290,23 @@ def test_pages_of_things_that_do_not_exist_are_not_found(client, world):
     assert client.get(reverse("audits:draws", args=[999999])).status_code == 404
     assert client.get(reverse("audits:draw_new", args=[999999])).status_code == 404
     assert client.get(reverse("audits:drawn_case_replace", args=[999999])).status_code == 404
+
+
+def test_the_draws_page_costs_the_same_queries_however_many_draws(
+    client, world, django_assert_max_num_queries
+):
+    _recorded(world, size=2, teams=[world["north"]])
+    client.force_login(world["lead"])
+    client.get(url(world, "audits:draws"))
+    with django_assert_max_num_queries(50) as few:
+        client.get(url(world, "audits:draws"))
+    for n in range(3):
+        draw_sample(
+            activity=world["activity"],
+            seed=f"more-{n}",
+            criteria=Criteria(size=2, strands=[factories.strand()]),
+            by=world["lead"],
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url(world, "audits:draws")).content.decode()
+    assert page.count('id="draw-') >= 4
