@@ -121,14 +121,16 @@ def test_an_audited_case_leaves_the_home_page(client, world):
     assert "CR-02" not in table.split("</table>")[0]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="needs a database that other connections reach: run on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_starts_at_the_same_moment_make_one_draft(world):
     """Two requests in two threads, each with its own database connection, start the same
     case at once: the second waits on the first's lock on the drawn case and opens its draft.
     (On SQLite the suite's in-memory database is one connection's; its IMMEDIATE transactions
     serialise writers in production, and the test above covers one start after another.)"""
-    if connection.vendor == "sqlite":
-        pytest.skip("needs a database that other connections reach: run on PostgreSQL")
     drawn, ann = world["drawn"]["CR-01"], world["ann"]
     barrier = threading.Barrier(2)
     results, errors = [], []

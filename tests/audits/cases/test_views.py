@@ -176,11 +176,13 @@ def test_change_the_draw_brings_back_the_form_with_everything_typed(client, worl
 
 
 @pytest.mark.parametrize(
-    "who, status", [("ann", 403), ("moderator", 403), ("lead", 200), ("admin", 200)]
+    "who, status",
+    [("nobody", 403), ("ann", 403), ("moderator", 403), ("lead", 200), ("admin", 200)],
 )
 @pytest.mark.parametrize("name", ["audits:draw_new", "audits:draws"])
 def test_only_qa_leads_and_administrators_draw_and_see_draws(client, world, who, status, name):
     users = {
+        "nobody": factories.UserFactory(),
         "ann": world["ann"],
         "moderator": factories.moderator(),
         "lead": world["lead"],

@@ -20,7 +20,13 @@ URL = reverse("audits:compliance")
 
 @pytest.mark.parametrize(
     "who, status",
-    [("auditor", 403), ("moderator", 403), ("qa_lead", 200), ("administrator", 200)],
+    [
+        ("UserFactory", 403),
+        ("auditor", 403),
+        ("moderator", 403),
+        ("qa_lead", 200),
+        ("administrator", 200),
+    ],
 )
 def test_only_qa_leads_and_administrators_see_it(client, who, status):
     client.force_login(getattr(factories, who)())
