@@ -139,6 +139,17 @@ FORMS = {
     "audits:activity_edit": Form(
         ("qa_lead_user", "administrator_user"), lambda w, u: {"name": "Renamed"}
     ),
+    # The sample draw (audits.cases): the draw form's preview, replacing a drawn case, and
+    # the allocated auditor's Start audit button.
+    "audits:draw_new": Form(
+        ("qa_lead_user", "administrator_user"),
+        lambda w, u: {"seed": "fuzz", "size": "1"},
+        succeeds=200,
+    ),
+    "audits:drawn_case_replace": Form(
+        ("qa_lead_user", "administrator_user"), lambda w, u: {"reason": "The case closed."}
+    ),
+    "audits:allocated_case_start": Form(("owner",), page=None, examples=10),
     "audits:action_done": Form(
         EVERYONE,
         lambda w, u: {
@@ -289,6 +300,8 @@ IGNORES_POST = {
     "audits:security_log",
     "audits:security_log_csv",
     "audits:activities",
+    "audits:draws",  # pages to read
+    "audits:compliance",
     "audits:actions",
     "audits:action_detail",
     "moderation:queue",

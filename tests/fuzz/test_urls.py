@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from audits.actions.filters import ActionFilter
 from audits.filters import AuditFilter
+from audits.compliance.forms import ComplianceMonthForm
 from audits.forms import CaseSearchForm
 from audits.models import AgreedAction, Status
 from audits.security.forms import LogQueryForm
@@ -99,6 +100,11 @@ PARAMETERS = {
     "audits:action_not_needed": (),
     "audits:action_reopen": (),
     "audits:action_assign": (),
+    "audits:draws": (),
+    "audits:draw_new": (),
+    "audits:drawn_case_replace": (),
+    "audits:allocated_case_start": (),
+    "audits:compliance": (ComplianceMonthForm,),
     # moderation
     "moderation:queue": (QueueFilter, "page"),
     "moderation:dashboard": (StatisticsFilter,),
