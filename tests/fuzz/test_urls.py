@@ -26,8 +26,8 @@ from hypothesis import settings as settings_
 from hypothesis import strategies as st
 
 from audits.actions.filters import ActionFilter
-from audits.filters import AuditFilter
 from audits.compliance.forms import ComplianceMonthForm
+from audits.filters import AuditFilter
 from audits.forms import CaseSearchForm
 from audits.models import AgreedAction, Status
 from audits.security.forms import LogQueryForm
