@@ -22,6 +22,8 @@ class AuditsConfig(AppConfig):
 
     def ready(self):
         from . import permissions  # noqa: F401  (registers the audits.* rules)
+        from .cases import permissions as case_permissions  # noqa: F401  (the draws' rules)
+        from .compliance import permissions as compliance_permissions  # noqa: F401
         from .security import receivers  # noqa: F401  (sign-in events into the security log)
         from .sessions import receivers as session_receivers  # noqa: F401  (session clocks)
         from .tools import permissions as tool_permissions  # noqa: F401  (audits.*_tool rules)

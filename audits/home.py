@@ -8,7 +8,7 @@ number of audits, actions, users or tasks (tests/audits/test_home.py asserts it 
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,6 +30,7 @@ from django_tasks import TaskResultStatus
 
 from . import roles, selectors
 from .actions.selectors import owned_by, with_overdue
+from .cases.selectors import allocated_cases_with_draft
 from .models import AgreedAction, Status
 from .schedule.selectors import assigned_activities
 
@@ -47,10 +48,12 @@ class AuditorHome:
     actions: list  # their open actions, overdue first, with ``is_overdue``
     actions_open: int
     actions_overdue: int
+    # Cases drawn for them (audits.cases) still to audit, each with ``draft_pk`` once started.
+    allocated: list = field(default_factory=list)
 
 
 def auditor_home(user, *, today: datetime.date) -> AuditorHome:
-    """What an auditor has to do: five queries."""
+    """What an auditor has to do: six queries."""
     mine = selectors.my_audits(user)
     unfinished = mine.filter(status__in=[Status.DRAFT, Status.RETURNED])
     # Overdue as the actions list has it (actions.selectors.with_overdue).
@@ -87,6 +90,7 @@ def auditor_home(user, *, today: datetime.date) -> AuditorHome:
         ),
         actions_open=action_counts["open"],
         actions_overdue=action_counts["overdue"],
+        allocated=list(allocated_cases_with_draft(user)),
     )
 
 

@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 from .actions import views as action_views
+from .cases import views as case_views
+from .compliance import views as compliance_views
 from .holders import views as holder_views
 from .imports import views as import_views
 from .schedule import views as schedule_views
@@ -80,4 +82,19 @@ urlpatterns = [
     path("imports/", import_views.import_index, name="imports"),
     path("imports/<slug:kind>/", import_views.import_upload, name="import_upload"),
     path("imports/preview/<int:pk>/", import_views.import_preview, name="import_preview"),
+]
+
+# The sample draw (audits.cases) and manager compliance (audits.compliance).
+urlpatterns += [
+    path("activities/<int:pk>/draws/", case_views.draw_list, name="draws"),
+    path("activities/<int:pk>/draws/new/", case_views.draw_new, name="draw_new"),
+    path(
+        "drawn-cases/<int:pk>/replace/",
+        case_views.drawn_case_replace,
+        name="drawn_case_replace",
+    ),
+    path(
+        "drawn-cases/<int:pk>/start/", case_views.allocated_case_start, name="allocated_case_start"
+    ),
+    path("compliance/", compliance_views.compliance, name="compliance"),
 ]

@@ -153,6 +153,14 @@ EXPECTED = {
     "audits:imports": (LOGIN, 403, 403, 403, 200, 200),
     "audits:import_upload": (LOGIN, 403, 403, 403, 200, 200),
     "audits:import_preview": (LOGIN, 403, 403, 403, 200, 404),
+    # The sample draw (audits.cases): an activity's draws, drawing and replacing are the
+    # planners'; starting an allocated case is POST only. Manager compliance is the QA lead's
+    # and the administrator's.
+    "audits:draws": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:draw_new": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:drawn_case_replace": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:allocated_case_start": (LOGIN, 405, 405, 405, 405, 405),
+    "audits:compliance": (LOGIN, 403, 403, 403, 200, 200),
     # moderation
     "moderation:queue": (LOGIN, 403, 403, 200, 403, 403),
     "moderation:dashboard": (LOGIN, 403, 403, 200, 200, 200),
@@ -280,6 +288,28 @@ class World:
         return preview.upload
 
     @cached_property
+    def drawn(self):
+        """A case drawn for the submitted audit's activity, allocated to the owner."""
+        from audits.cases.services import Criteria, draw_sample
+        from audits.models import Case, Person
+
+        team = factories.TeamFactory()
+        holder = Person.objects.create(name="Case holder", team=team)
+        for reference in ("CR-DRAWN-1", "CR-DRAWN-2"):  # one drawn, one left to draw
+            Case.objects.create(
+                case_reference=reference,
+                case_holder=holder,
+                team=team,
+                strand=factories.strand(),
+                case_type=factories.case_type(),
+                open_date=periods.month_start(self.submitted.audit_date),
+            )
+        activity = self.submitted.activity
+        activity.auditors.add(self.owner)
+        draw = draw_sample(activity=activity, seed="s", criteria=Criteria(size=1)).record
+        return draw.cases.get()
+
+    @cached_property
     def resetting(self):
         # Someone who asked for a new password and never signs in here, so the link's token
         # stays valid while the six users sign in and out.
@@ -301,6 +331,10 @@ def _kwargs(name: str, world: World) -> dict:
         "audits:check": lambda: {"pk": world.draft.pk},
         "audits:case_timeline": lambda: {"case_reference": world.submitted.case_reference},
         "audits:activity_edit": lambda: {"pk": world.submitted.activity.pk},
+        "audits:draws": lambda: {"pk": world.drawn.draw.activity_id},
+        "audits:draw_new": lambda: {"pk": world.drawn.draw.activity_id},
+        "audits:drawn_case_replace": lambda: {"pk": world.drawn.pk},
+        "audits:allocated_case_start": lambda: {"pk": world.drawn.pk},
         "moderation:acknowledge": lambda: {"pk": world.moderated.moderations.get().pk},
         # One marks an exemplar among the audits moderated.
         "moderation:exemplar": lambda: {"pk": world.moderated.pk},
@@ -412,6 +446,9 @@ POSTED = {
     # action is open, so there is nothing to reopen; the submitted audit is in the queue (the
     # activity samples all its audits), taken by nobody, so there is nothing to release or add.
     "audits:action_reopen": {"reopen-note": "Not finished after all."},
+    "audits:draw_new": {"action": "preview", "seed": "s", "size": "1"},  # records nothing
+    "audits:drawn_case_replace": {"reason": "The case closed."},
+    "audits:allocated_case_start": {},
     "moderation:release": {},
     "moderation:add_to_queue": {},
 }
@@ -441,6 +478,10 @@ POST_EXPECTED = {
     "audits:action_reopen": (LOGIN, 403, 404, 302, 302, 302),
     "moderation:release": (LOGIN, 302, 404, 302, 302, 302),
     "moderation:add_to_queue": (LOGIN, 302, 404, 302, 302, 302),
+    "audits:draw_new": (LOGIN, 403, 403, 403, 200, 200),
+    "audits:drawn_case_replace": (LOGIN, 403, 403, 403, CHANGED, CHANGED),
+    # Only the auditor the case is allocated to starts it; nobody else learns of it.
+    "audits:allocated_case_start": (LOGIN, CHANGED, 404, 404, 404, 404),
 }
 assert set(POST_EXPECTED) == set(POSTED)
 

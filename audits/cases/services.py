@@ -28,7 +28,11 @@ from audits.models import (
     Team,
 )
 from audits.periods import months_before
+from audits.permissions import require
+from audits.revisions import bump_revision
 from audits.rules import case_reference_key, null_character_error
+from audits.services import audit_create
+from audits.workflow import AuditError
 
 from . import sampling
 from .sampling import Candidate, DrawError
@@ -319,3 +323,45 @@ def drawn_case_replace(
             replaces=drawn_case,
             seed=seed,
         )
+
+
+def allocated_case_start(*, drawn_case: DrawnCase, by) -> Audit:
+    """The draft audit of a case allocated to ``by``, started from the case: its reference,
+    team, strand, case type and age band, in the draw's activity. When ``by`` has already
+    started an audit of the case in that activity (another tab, a second click), that audit is
+    returned and nothing is created.
+
+    Raises AuditError when the case is not theirs to start.
+    """
+    with transaction.atomic():
+        # Two starts of one case (two tabs) queue on its row, so the second sees the first's
+        # draft. SQLite's IMMEDIATE transactions serialise them anyway.
+        drawn_case = (
+            DrawnCase.objects.select_for_update()
+            .select_related("case", "draw")
+            .get(pk=drawn_case.pk)
+        )
+        require("audits.start_allocated_case", by, drawn_case, error=AuditError)
+        case = drawn_case.case
+        existing = (
+            Audit.objects.filter(auditor=by, activity_id=drawn_case.draw.activity_id)
+            .alias(case_reference_upper=Upper("case_reference"))
+            .filter(case_reference_upper=case_reference_key(case.case_reference))
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            return existing
+        # On the activity's tool: a built tool's audit gets its answers, the standard its domains.
+        audit = audit_create(auditor=by, activity=drawn_case.draw.activity)
+        audit.case_reference = case.case_reference
+        audit.team_id = case.team_id
+        audit.strand_id = case.strand_id
+        audit.case_type_id = case.case_type_id
+        audit.age_band_id = case.age_band_id
+        bump_revision(
+            audit,
+            by=by,
+            fields=("case_reference", "activity", "team", "strand", "case_type", "age_band"),
+        )
+        return audit

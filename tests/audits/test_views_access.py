@@ -87,6 +87,13 @@ ELSEWHERE = {
     "audits:imports",
     "audits:import_upload",
     "audits:import_preview",
+    # The sample draw's pages and manager compliance: tests/audits/cases/test_views.py and
+    # test_start.py, tests/audits/compliance/test_views.py (and tests/test_access_every_url.py).
+    "audits:draws",
+    "audits:draw_new",
+    "audits:drawn_case_replace",
+    "audits:allocated_case_start",
+    "audits:compliance",
 }
 
 # The expected status for each page, in the order of USERS:

@@ -181,6 +181,7 @@ class World:
             amber_tolerance=5,
         )
         self._built_tool_audits()
+        self.drawn = self._draw()
 
     def _built_tool_audits(self):
         """A practice observation on a tool a QA lead built (audits.tools): an empty draft, a
@@ -240,6 +241,29 @@ class World:
         )
         audit_services.audit_create(auditor=self.auditor, activity=activity)
         return tool, locked
+
+    def _draw(self):
+        """A case list of three and a recorded draw of two for the activity, one allocated to
+        the auditor (their home page lists it): the draw pages' and the home page's data."""
+        from audits.cases.services import Criteria, draw_sample
+        from audits.models import Case, Person
+
+        team = factories.TeamFactory(slug="north", name="North assessment")
+        holder = Person.objects.create(name="Sam Holder", team=team)
+        for n in range(3):
+            Case.objects.create(
+                case_reference=f"CR-A11Y-CASE-{n}",
+                case_holder=holder,
+                team=team,
+                strand=factories.strand(),
+                case_type=factories.case_type(),
+                open_date=self.audit_date,
+            )
+        self.activity.auditors.add(self.auditor, self.colleague)
+        draw = draw_sample(
+            activity=self.activity, seed="a11y", criteria=Criteria(size=2), by=self.qa_lead
+        ).record
+        return draw.cases.get(auditor=self.auditor)
 
     def _draft(self, case_reference, *, auditor=None, **kwargs):
         return helpers.draft_audit(
@@ -481,6 +505,18 @@ PAGES = [
     Row("Plan an activity", "qa_lead", "audits:activity_new", state=EMPTY),
     Row("Plan an activity", "qa_lead", "audits:activity_new", state=ERRORS, act=press("Save activity")),
     Row("Change an activity", "qa_lead", "audits:activity_edit", _pk("activity"), state=COMPLETED),
+    Row("Cases drawn", "qa_lead", "audits:draws", _pk("activity")),
+    Row("Draw cases", "qa_lead", "audits:draw_new", _pk("activity"), state=EMPTY),
+    Row("Draw cases", "qa_lead", "audits:draw_new", _pk("activity"), state=ERRORS,
+        act=fill_then_press("Number of cases", "9", "Preview the draw")),
+    Row("Check the draw", "qa_lead", "audits:draw_new", _pk("activity"), state=COMPLETED,
+        act=fill_then_press("Number of cases", "1", "Preview the draw")),
+    Row("Replace a drawn case", "qa_lead", "audits:drawn_case_replace", _pk("drawn"), state=EMPTY),
+    Row("Replace a drawn case", "qa_lead", "audits:drawn_case_replace", _pk("drawn"),
+        state=ERRORS, act=press("Withdraw and replace")),
+    Row("Manager compliance", "qa_lead", "audits:compliance"),
+    Row("Manager compliance", "qa_lead", "audits:compliance", query="?month=nonsense",
+        state=ERRORS, status=400),
     Row("Actions", "qa_lead", "audits:actions", query="?state=open", state=FILTERED),
     Row("Actions", "qa_lead", "audits:actions", query="?due_from=2000-01-01&due_to=2000-01-31",
         state=NO_RESULTS),

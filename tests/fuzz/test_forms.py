@@ -195,6 +195,17 @@ FORMS = {
     "audits:tool_question_remove": Form(BUILDERS, examples=10),
     "audits:tool_new_version": Form(BUILDERS, page=None, examples=10),
     "audits:tool_make_current": Form(BUILDERS, page=None, examples=10),
+    # The sample draw (audits.cases): the draw form's preview, replacing a drawn case, and
+    # the allocated auditor's Start audit button.
+    "audits:draw_new": Form(
+        ("qa_lead_user", "administrator_user"),
+        lambda w, u: {"seed": "fuzz", "size": "1"},
+        succeeds=200,
+    ),
+    "audits:drawn_case_replace": Form(
+        ("qa_lead_user", "administrator_user"), lambda w, u: {"reason": "The case closed."}
+    ),
+    "audits:allocated_case_start": Form(("owner",), page=None, examples=10),
     "audits:action_done": Form(
         EVERYONE,
         lambda w, u: {
@@ -350,6 +361,8 @@ IGNORES_POST = {
     "audits:tool",  # the tool's page: its buttons post to their own URLs
     "audits:tool_preview",  # nothing typed into the preview is sent
     "audits:imports",  # the two imports and the record of those made: a page to read
+    "audits:draws",  # pages to read
+    "audits:compliance",
     "audits:actions",
     "audits:action_detail",
     "moderation:queue",

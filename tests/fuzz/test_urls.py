@@ -26,6 +26,7 @@ from hypothesis import settings as settings_
 from hypothesis import strategies as st
 
 from audits.actions.filters import ActionFilter
+from audits.compliance.forms import ComplianceMonthForm
 from audits.filters import AuditFilter
 from audits.forms import CaseSearchForm
 from audits.models import AgreedAction, Status
@@ -118,6 +119,11 @@ PARAMETERS = {
     "audits:imports": (),
     "audits:import_upload": (),
     "audits:import_preview": (),
+    "audits:draws": (),
+    "audits:draw_new": (),
+    "audits:drawn_case_replace": (),
+    "audits:allocated_case_start": (),
+    "audits:compliance": (ComplianceMonthForm,),
     # moderation
     "moderation:queue": (QueueFilter, "page"),
     "moderation:dashboard": (StatisticsFilter,),
