@@ -46,6 +46,8 @@ from audits.tools.kinds import STANDARD_FAMILY, ActivityKind, QuestionKind, YesN
 from audits.workflow import transition
 from demo.clock import Clock, Stamps
 from demo.themes import CASE_PROFILE
+from moderation.models import ModerationCase
+from moderation.services import moderation_on_submit
 
 # The demo's tools choose from their own stream, so the rest of the demo is what it was.
 TOOLS_SEED = 2026 + 20
@@ -593,7 +595,14 @@ class _Loader:
         submitted = max(created, clock.on(sent))
         transition(audit, to=Status.SUBMITTED, by=audit.auditor, at=submitted)
         last, fields = submitted, {}
-        if overall and rng.random() < 0.6:
+        if not audit.tool.has_overall_grade:
+            # As a real submission goes: no overall grade, so moderation records that there is
+            # nothing to moderate and completes the audit.
+            case = moderation_on_submit(audit=audit, by=audit.auditor)
+            # ... at the demo's time, not the loader's.
+            ModerationCase.objects.filter(pk=case.pk).update(decided_at=submitted)
+            audit.transitions.filter(to_status=Status.COMPLETED).update(at=submitted)
+        elif overall and rng.random() < 0.6:
             moderator = self.users[
                 rng.choice([m for m in MODERATORS if self.users[m] != audit.auditor])
             ]
