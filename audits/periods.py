@@ -63,6 +63,16 @@ class Period:
         return Period(start, end, _("previous period"))
 
 
+def periods_ending_with(period: Period, count: int) -> list[Period]:
+    """``count`` periods of ``period``'s length, oldest first, the last being ``period``
+    itself: the trend of a report (four quarters, eight months...). Each earlier one is the
+    ``previous()`` of the one after, so a quarter's trend is the quarters before it."""
+    periods = [period]
+    while len(periods) < count:
+        periods.insert(0, periods[0].previous())
+    return periods
+
+
 # --- Month maths: the only place the project works out month boundaries. -------------------
 
 ONE_DAY = datetime.timedelta(days=1)

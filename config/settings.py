@@ -12,6 +12,10 @@ DEBUG         "1"/"true"/"yes" turns debug on; anything else (or unset) leaves i
 ALLOWED_HOSTS comma-separated host names.
 COUNCIL_NAME  the council named on report title pages and the council sign-in button.
 SITE_URL      the app's address, for links in emails.
+SMALL_SAMPLE_AUDITS  figures from fewer audits are flagged "small sample" (default 20).
+MODERATION_DRIFT_WINDOW  how many of an auditor's latest moderated audits a drift alert weighs
+              (default 10).
+BENCHMARK_SUPPRESS_BELOW  benchmark_export writes counts below this as null (default 5).
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_TIMEOUT
               the mail relay (default localhost:25, no login, no STARTTLS, 30 s timeout).
 DEFAULT_FROM_EMAIL  the sender of the app's emails.
@@ -490,6 +494,14 @@ EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = env_whole_number("EMAIL_TIMEOUT", 30, low=1, high=600)
 
 COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Example Borough Council")
+
+# The board paper's statistics (audits.uncertainty): a figure counted from fewer audits than
+# SMALL_SAMPLE_AUDITS is flagged "small sample"; a moderation drift alert looks at each auditor's
+# last MODERATION_DRIFT_WINDOW moderated audits; benchmark_export writes every count below
+# BENCHMARK_SUPPRESS_BELOW as null, so that no small group of cases can be picked out.
+SMALL_SAMPLE_AUDITS = env_whole_number("SMALL_SAMPLE_AUDITS", 20, low=1, high=1000)
+MODERATION_DRIFT_WINDOW = env_whole_number("MODERATION_DRIFT_WINDOW", 10, low=3, high=1000)
+BENCHMARK_SUPPRESS_BELOW = env_whole_number("BENCHMARK_SUPPRESS_BELOW", 5, low=1, high=1000)
 
 # The footer's pages (config.pages): help, contact, privacy notice, accessibility statement.
 # What a council says there is set with the deployment, like its name: short addresses and

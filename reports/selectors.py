@@ -58,6 +58,7 @@ from audits.models import (
 from audits.periods import Period, add_months, last_of_month, month_start, split_at_months
 from audits.tools.kinds import STANDARD_FAMILY
 from audits.tools.results import activity_results, built_activities, results_condition
+from audits.uncertainty import grade_intervals, is_small_sample
 
 __all__ = ["ReportScope", "period_figures", "reportable_audits"]
 
@@ -117,6 +118,17 @@ def _split(row: dict) -> dict:
         "auditor_grades": {g: row[f"auditor_{g}"] for g in OVERALL_CODES},
         "final_grades": {g: row[f"final_{g}"] for g in OVERALL_CODES},
         "moderation": {k: row[k] for k in MODERATION},
+    }
+
+
+def honesty(split: dict) -> dict:
+    """The contract's small-sample flag and the 95% Wilson interval of each grade's share
+    (audits.uncertainty), for a split with "audits", "auditor_grades" and "final_grades"."""
+    audits = split["audits"]
+    return {
+        "small_sample": is_small_sample(audits),
+        "auditor_grades_ci": grade_intervals(split["auditor_grades"], audits),
+        "final_grades_ci": grade_intervals(split["final_grades"], audits),
     }
 
 
@@ -443,7 +455,10 @@ def period_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     grouped = grade_totals_grouped(scope, parts)
     totals = grouped["totals"]
     strands = list(Strand.objects.order_by("order").values_list("pk", "slug", "name"))
-    by_strand = {slug: grouped["by_strand"].get(pk) or _split_zero() for pk, slug, name in strands}
+    by_strand = {
+        slug: (split := grouped["by_strand"].get(pk) or _split_zero()) | honesty(split)
+        for pk, slug, name in strands
+    }
     # Every case type (a short list), in its own order, to name the ones the audits have;
     # the figures by case type are in slug order (Python's, the same as SQLite's and as a
     # PostgreSQL database with the C collation would sort them).
@@ -458,12 +473,14 @@ def period_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         "auditor_grades": totals["auditor_grades"],
         "final_grades": totals["final_grades"],
         "moderation": totals["moderation"],
+        **honesty(totals),
         "by_strand": by_strand,
         "by_case_type": {
             slug: {
                 "audits": row["audits"],
                 "final_grades": row["final_grades"],
                 "auditor_grades": row["auditor_grades"],
+                **honesty(row),
             }
             for slug, row in sorted(by_case_type.items())
         },

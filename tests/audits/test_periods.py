@@ -211,3 +211,16 @@ def test_a_period_splits_into_whole_months_and_edge_days(start, end, months, edg
         for d in (p.start + datetime.timedelta(n) for n in range((p.end - p.start).days + 1))
     )
     assert covered == [start + datetime.timedelta(n) for n in range((end - start).days + 1)]
+
+
+def test_periods_ending_with_a_quarter_are_the_quarters_before_it():
+    from audits.periods import periods_ending_with, quarter
+
+    trend = periods_ending_with(quarter(2026, 2), 5)
+    assert [(p.start, p.end) for p in trend] == [
+        (datetime.date(2025, 7, 1), datetime.date(2025, 9, 30)),
+        (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31)),
+        (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)),
+        (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30)),
+        (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30)),
+    ]

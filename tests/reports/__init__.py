@@ -7,7 +7,9 @@ import calendar
 import csv
 import datetime
 import io
+import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.test import TestCase
 
@@ -289,6 +291,34 @@ def _split(items):
     }
 
 
+Z95 = 1.959963984540054  # the normal quantile for a two-sided 95% interval
+
+
+def wilson(part: int, whole: int) -> list[float] | None:
+    """The 95% Wilson score interval of part/whole in percent, one decimal (halves up), from
+    its closed form (Wilson 1927), not from the library the app uses."""
+    if not whole:
+        return None
+    p, z2 = part / whole, Z95 * Z95
+    centre = (p + z2 / (2 * whole)) / (1 + z2 / whole)
+    half = Z95 * math.sqrt(p * (1 - p) / whole + z2 / (4 * whole * whole)) / (1 + z2 / whole)
+    return [
+        float(Decimal(repr(100 * bound)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+        for bound in (max(centre - half, 0.0), min(centre + half, 1.0))
+    ]
+
+
+def honest(split: dict) -> dict:
+    """``split`` with the small-sample flag and the intervals, counted here."""
+    audits = split["audits"]
+    return {
+        **split,
+        "small_sample": audits < 20,
+        "auditor_grades_ci": {g: wilson(n, audits) for g, n in split["auditor_grades"].items()},
+        "final_grades_ci": {g: wilson(n, audits) for g, n in split["final_grades"].items()},
+    }
+
+
 def _not_met_everywhere(item) -> bool:
     applicable = [g for g in item.domains if g != NA]
     return bool(applicable) and all(g == D for g in applicable)
@@ -341,7 +371,10 @@ def expected_figures(
         "auditor_grades": whole["auditor_grades"],
         "final_grades": whole["final_grades"],
         "moderation": whole["moderation"],
-        "by_strand": {slug: _split([s for s in items if s.strand == slug]) for slug in STRANDS},
+        **{key: value for key, value in honest(whole).items() if key not in whole},
+        "by_strand": {
+            slug: honest(_split([s for s in items if s.strand == slug])) for slug in STRANDS
+        },
         "by_case_type": {},
         "domains": [
             {
@@ -362,11 +395,13 @@ def expected_figures(
     }
     for slug in case_types:
         split = _split([s for s in items if s.case_type == slug])
-        figures["by_case_type"][slug] = {
-            "audits": split["audits"],
-            "auditor_grades": split["auditor_grades"],
-            "final_grades": split["final_grades"],
-        }
+        figures["by_case_type"][slug] = honest(
+            {
+                "audits": split["audits"],
+                "auditor_grades": split["auditor_grades"],
+                "final_grades": split["final_grades"],
+            }
+        )
     if period_label is not None:
         figures["period_label"] = period_label
     return figures
