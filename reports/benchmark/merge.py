@@ -204,13 +204,17 @@ class Share:
     def percent(self) -> Decimal | None:
         return percent(self.part, self.whole) if self.known else None
 
+    @property
+    def small_sample(self) -> bool:
+        return self.known and is_small_sample(self.whole)
+
     def as_json(self) -> dict:
         return {
             "at_least_meets": self.part,
             "audits": self.whole,
             "percent": float(self.percent) if self.known else None,
             "ci": interval_json(self.part, self.whole) if self.known else None,
-            "small_sample": is_small_sample(self.whole or 0),
+            "small_sample": self.small_sample,
         }
 
     def __str__(self) -> str:
