@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from audits.errors import DomainError
+from audits.grades import DOMAIN_CODES, GOOD, Grade
 from audits.percentages import percent
 from audits.uncertainty import Difference, format_share, interval_json, is_small_sample
 
@@ -188,10 +189,10 @@ class Share:
         that do not meet good, or else Exceeds plus Meets: whichever the suppression left."""
         whole, counts = figures["audits"], figures[grades]
         part = None
-        if whole is not None and counts["does_not_meet"] is not None:
-            part = whole - counts["does_not_meet"]
-        elif counts["exceeds"] is not None and counts["meets"] is not None:
-            part = counts["exceeds"] + counts["meets"]
+        if whole is not None and counts[Grade.DOES_NOT_MEET] is not None:
+            part = whole - counts[Grade.DOES_NOT_MEET]
+        elif all(counts[grade] is not None for grade in GOOD):
+            part = sum(counts[grade] for grade in GOOD)
         if whole is None or part is None or not 0 <= part <= whole:
             return cls(None, whole)
         return cls(part, whole)
@@ -201,7 +202,7 @@ class Share:
         return self.part is not None and bool(self.whole)
 
     @property
-    def percent(self) -> Decimal | None:
+    def share(self) -> Decimal | None:
         return percent(self.part, self.whole) if self.known else None
 
     @property
@@ -212,7 +213,7 @@ class Share:
         return {
             "at_least_meets": self.part,
             "audits": self.whole,
-            "percent": float(self.percent) if self.known else None,
+            "percent": float(self.share) if self.known else None,
             "ci": interval_json(self.part, self.whole) if self.known else None,
             "small_sample": self.small_sample,
         }
@@ -247,7 +248,7 @@ def standing(councils: list[Council], *, council: str | None = None) -> dict:
     ranked = [r for r in rows if r["after"].known]
     for row in rows:
         row["rank"] = (
-            1 + sum(1 for r in ranked if r["after"].percent > row["after"].percent)
+            1 + sum(1 for r in ranked if r["after"].share > row["after"].share)
             if row["after"].known
             else None
         )
@@ -424,20 +425,10 @@ def as_text(comparison: dict) -> str:
             _("At least Meets good after moderation, %(what)s:") % {"what": str(title).lower()},
         ]
         lines += _table(table)
-    table = [
-        [
-            _("Domain"),
-            _("Exceeds good"),
-            _("Meets good"),
-            _("Does not meet good"),
-            _("Not applicable"),
-        ]
+    table = [[_("Domain"), *[str(Grade(code).label) for code in DOMAIN_CODES]]]
+    table += [
+        [str(d["number"]), *[str(d[code]) for code in DOMAIN_CODES]] for d in summed["domains"]
     ]
-    for entry in summed["domains"]:
-        table.append(
-            [str(entry["number"])]
-            + [str(entry[g]) for g in ("exceeds", "meets", "does_not_meet", "not_applicable")]
-        )
     lines += ["", _("The region's domain grades (suppressed cells left out):"), *_table(table)]
     lines += ["", str(interval_note())]
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from audits import periods
+from audits.grades import DOMAIN_CODES
 from audits.permissions import require
 from audits.uncertainty import interval_note
 from reports.contract import ScopeError
@@ -53,6 +54,11 @@ def _page(request, *, form, comparison=None, export_error=None):
             sentences=merge.standing_sentences(comparison["standing"]),
             by_strand=merge.split_rows(comparison, "by_strand", STRANDS),
             by_case_type=merge.split_rows(comparison, "by_case_type", CASE_TYPES),
+            grade_codes=DOMAIN_CODES,
+            domain_rows=[
+                (d["number"], [d[code] for code in DOMAIN_CODES])
+                for d in comparison["region"]["domains"]
+            ],
         )
     status = 400 if context["error_summary"] else 200
     return render(request, "reports/benchmark/benchmark.html", context, status=status)
