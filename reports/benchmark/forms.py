@@ -32,6 +32,9 @@ class MultipleFileField(forms.FileField):
 
 
 class BenchmarkUploadForm(AccessibleFormMixin, forms.Form):
+    # Each message names its file ("north.json: is not valid JSON"), or the files.
+    summary_names_fields = False
+
     files = MultipleFileField(
         label=gettext_lazy("Benchmark files"),
         help_text=gettext_lazy(

@@ -131,15 +131,19 @@ def read_files(files: list[tuple[str, bytes]]) -> list[Council]:
         if key in seen:
             refused.append(
                 _(
-                    "%(file)s: is a second file from %(council)s for %(start)s to %(end)s (%(first)s "
-                    "is the first): give one file per council and period."
+                    "%(file)s: is a second file from %(council)s for %(start)s to %(end)s "
+                    "(%(first)s): give one file per council and period."
                 )
                 % {
                     "file": name,
                     "council": key[0],
                     "start": key[1],
                     "end": key[2],
-                    "first": seen[key],
+                    "first": (
+                        _("the same file given twice")
+                        if seen[key] == name
+                        else _("%(file)s is the first") % {"file": seen[key]}
+                    ),
                 }
             )
             continue

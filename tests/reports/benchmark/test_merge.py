@@ -349,3 +349,12 @@ def test_on_the_command_line_merging_exits_zero_and_a_refusal_non_zero(tmp_path)
     assert "b-again.json: is a second file from B Council" in refused.stderr
     assert refused.stdout == ""
     assert nothing.returncode != 0 and "FILE" in nothing.stderr
+
+
+def test_the_same_file_given_twice_is_refused_saying_so():
+    with pytest.raises(MergeRefused) as refused:
+        merge([("a.json", as_file(_good())), ("a.json", as_file(_good()))])
+
+    (problem,) = refused.value.problems
+    assert problem.startswith("a.json: is a second file from Northby County Council")
+    assert "the same file given twice" in problem
