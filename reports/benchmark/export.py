@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,7 +181,12 @@ def build_document(scope: ReportScope) -> tuple[dict, list[Unmapped]]:
     """The file's content for ``scope``'s period (its filters are not used: the file is the
     whole council's), and the slugs counted under "other"."""
     figures = period_figures(ReportScope(scope.period), today=timezone.localdate())
-    national, unmapped = national_figures(figures)
+    try:
+        national, unmapped = national_figures(figures)
+    except ImproperlyConfigured as error:  # a mapping setting names no national code
+        raise ExportRefused(
+            _("The benchmark file was not written: %(problem)s") % {"problem": error}
+        ) from None
     doc = document(
         national=national,
         council=settings.COUNCIL_NAME,

@@ -33,7 +33,9 @@ PROJECT = Path(__file__).resolve().parents[3]
 SCHEMA_FILE = PROJECT / "docs" / "benchmark-schema.json"
 START, END = QUARTER
 ARGS = ("--start", START.isoformat(), "--end", END.isoformat())
-COUNCIL = "Example Borough Council"  # config.settings_test's COUNCIL_NAME default
+COUNCIL = "Example Borough Council"
+# period_figures' bound (ten for a quarter of whole months): the export reads nothing else.
+QUERIES = 20  # config.settings_test's COUNCIL_NAME default
 
 
 def run(*arguments) -> tuple[str, str]:
@@ -100,7 +102,16 @@ def test_a_council_slug_is_mapped_by_the_setting(council, settings):
 def test_a_mapping_to_no_national_code_stops_the_export(council, settings):
     settings.BENCHMARK_STRANDS = "social_care=childrens_services"
 
-    with pytest.raises(Exception, match="BENCHMARK_STRANDS.*childrens_services"):
+    with pytest.raises(CommandError, match="not written: BENCHMARK_STRANDS: “childrens_services”"):
+        run(*ARGS)
+
+
+def test_the_export_makes_a_fixed_number_of_queries(council, django_assert_max_num_queries):
+    build_through_import(cohort(20))
+    with django_assert_max_num_queries(QUERIES):
+        run(*ARGS)
+    build_through_import(cohort(120, seed=5), prefix="CR-J")
+    with django_assert_max_num_queries(QUERIES):
         run(*ARGS)
 
 
