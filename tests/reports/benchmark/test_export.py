@@ -33,9 +33,9 @@ PROJECT = Path(__file__).resolve().parents[3]
 SCHEMA_FILE = PROJECT / "docs" / "benchmark-schema.json"
 START, END = QUARTER
 ARGS = ("--start", START.isoformat(), "--end", END.isoformat())
-COUNCIL = "Example Borough Council"
+COUNCIL = "Example Borough Council"  # config.settings_test's COUNCIL_NAME default
 # period_figures' bound (ten for a quarter of whole months): the export reads nothing else.
-QUERIES = 20  # config.settings_test's COUNCIL_NAME default
+QUERIES = 20
 
 
 def run(*arguments) -> tuple[str, str]:
