@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from audits import periods
@@ -80,7 +81,9 @@ def benchmark(request):
 def _benchmark(request):
     if request.method != "POST":
         return _page(request, form=BenchmarkUploadForm())
-    form = BenchmarkUploadForm(request.POST, request.FILES)
+    # Every file posted, whatever its field is called (the page's, or a script's "file").
+    posted = [upload for name in request.FILES for upload in request.FILES.getlist(name)]
+    form = BenchmarkUploadForm(request.POST, MultiValueDict({"files": posted} if posted else {}))
     comparison = None
     if form.is_valid():
         try:

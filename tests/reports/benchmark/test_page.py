@@ -122,6 +122,21 @@ def test_a_refused_file_is_a_clear_error_naming_it(lead_client, files, messages)
     assert 'id="comparison"' not in html
 
 
+def test_a_script_may_post_the_files_under_another_name(lead_client):
+    response = lead_client.post(
+        URL,
+        {
+            "file": [
+                upload("a.json", as_file(_good("A Council"))),
+                upload("b.json", as_file(_good())),
+            ]
+        },
+    )
+
+    assert response.status_code == 200
+    assert 'id="comparison"' in response.content.decode()
+
+
 def test_no_file_is_a_clear_error(lead_client):
     response = lead_client.post(URL, {})
 
