@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .targets import views as target_views
@@ -20,4 +20,5 @@ urlpatterns = [
     path("targets/<int:pk>/edit/", target_views.target_edit, name="target_edit"),
     path("targets/<int:pk>/delete/", target_views.target_delete, name="target_delete"),
     path("targets/<int:pk>/actual/", target_views.target_actual, name="target_actual"),
+    path("benchmark/", include("reports.benchmark.urls")),
 ]

@@ -152,6 +152,8 @@ PARAMETERS = {
     "reports:target_edit": (),
     "reports:target_delete": (),
     "reports:target_actual": (),
+    "reports:benchmark": (),
+    "reports:benchmark_export": ("start", "end"),
     # sessions (audits.sessions)
     "session:status": (),
     "session:extend": (),
