@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audits import periods
-from audits.models import AgreedAction, Domain, Status, Strand
+from audits.models import AgreedAction, AuditActivity, Domain, Status, Strand
 from audits.uncertainty import format_share
 from reports.figures import report_figures
 from reports.reaudits import reaudit_figures
@@ -108,12 +108,16 @@ def titles():
     cohort=cohorts(),
     period=st.sampled_from([Q2, periods.quarter(2026, 1), periods.month(2026, 8)]),
     strand=st.sampled_from([None, "social_care"]),
+    activity=st.sampled_from([None, "Activity A"]),
 )
-def test_reaudits_equal_an_independent_count(titles, cohort, period, strand):
+def test_reaudits_equal_an_independent_count(titles, cohort, period, strand, activity):
     with transaction.atomic():
         try:
             build_through_import(cohort)
-            scope = ReportScope(period, strand=strand and _strand(strand))
+            # The import makes only the activities its rows name.
+            chosen = AuditActivity.objects.filter(name=activity).first() if activity else None
+            activity = chosen and activity
+            scope = ReportScope(period, activity=chosen, strand=strand and _strand(strand))
 
             figures = report_figures(scope, today=TODAY)
 
@@ -123,6 +127,7 @@ def test_reaudits_equal_an_independent_count(titles, cohort, period, strand):
                 end=period.end,
                 titles=titles,
                 strand=strand,
+                activity=activity,
                 period_label=period.label,
             )
             assert figures["reaudits"] == expected["reaudits"]

@@ -327,3 +327,16 @@ def test_only_qa_leads_reach_the_checkpoint_pages(client, request, who):
 def test_a_missing_checkpoint_is_404(client, qa_lead_user):
     client.force_login(qa_lead_user)
     assert client.get(reverse("reports:checkpoint_edit", args=[99999])).status_code == 404
+
+
+def test_the_targets_page_shows_the_checkpoints_reached_so_far(client, qa_lead_user, monkeypatch):
+    monkeypatch.setattr("reports.targets.views._today", lambda: TODAY)  # 25 November 2026
+    target = make_target(qa_lead_user)
+    for date in (SEPTEMBER, DECEMBER):
+        checkpoint_add(target=target, by=qa_lead_user, date=date, target_value="50")
+    client.force_login(qa_lead_user)
+
+    html = client.get(reverse("reports:targets") + "?year=2026").content.decode()
+
+    assert "By 30 September 2026" in html
+    assert "By 31 December 2026" not in html  # not reached by the year to date
