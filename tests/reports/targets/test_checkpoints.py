@@ -7,7 +7,8 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from reports.figures import report_figures
 from reports.models import TargetCheckpoint
 from reports.rendering.html import report_html
 from reports.selectors import ReportScope
+from reports.targets.measures import targets_table
 from reports.targets.services import (
     TargetError,
     checkpoint_add,
@@ -340,3 +342,23 @@ def test_the_targets_page_shows_the_checkpoints_reached_so_far(client, qa_lead_u
 
     assert "By 30 September 2026" in html
     assert "By 31 December 2026" not in html  # not reached by the year to date
+
+
+def test_the_checkpoints_queries_do_not_grow_with_the_audits():
+    lead = factories.qa_lead()
+    for name, measure in (("Good", "good_or_better"), ("Moderated", "moderation_rate")):
+        target = make_target(lead, name=name, measure=measure)
+        for date in (day(2026, 6, 30), SEPTEMBER):
+            checkpoint_add(target=target, by=lead, date=date, target_value="50")
+    scope = ReportScope(periods.quarter(2026, 2))
+    build_through_import([AuditSpec(day(2026, 5, 3), overall=M)], prefix="CR-F")
+    with CaptureQueriesContext(connection) as few:
+        targets_table(scope)
+    build_through_import(
+        [AuditSpec(day(2026, 5, 3) + datetime.timedelta(n % 150)) for n in range(200)]
+    )
+    with CaptureQueriesContext(connection) as many:
+        rows = targets_table(scope)
+
+    assert len(few) == len(many)
+    assert rows[0]["checkpoints"][0]["actual"] == 100.0  # every audit Meets good
