@@ -137,3 +137,27 @@ class ManualActual(models.Model):
 
     def __str__(self):
         return f"{self.target.name}: {self.value} ({self.start} to {self.end})"
+
+
+class TargetCheckpoint(models.Model):
+    """An in-year checkpoint of a target: by ``date`` the actual should reach ``target_value``
+    (for example 30 September and 31 December on the way to the year's target). Rated with
+    the target's direction and amber tolerance, against the measure counted over the
+    financial year from 1 April to ``date`` (reports.targets.measures)."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="checkpoints")
+    date = models.DateField(_("checkpoint date"))
+    target_value = models.DecimalField(
+        _("target at the checkpoint"), max_digits=6, decimal_places=2
+    )
+
+    class Meta:
+        ordering = ["target", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "date"], name="one_checkpoint_per_target_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.target.name}: {self.target_value} by {self.date}"

@@ -21,4 +21,17 @@ urlpatterns = [
     path("targets/<int:pk>/delete/", target_views.target_delete, name="target_delete"),
     path("targets/<int:pk>/actual/", target_views.target_actual, name="target_actual"),
     path("benchmark/", include("reports.benchmark.urls")),
+    path(
+        "targets/<int:pk>/checkpoints/",
+        target_views.target_checkpoints,
+        name="target_checkpoints",
+    ),
+    path(
+        "targets/checkpoints/<int:pk>/edit/", target_views.checkpoint_edit, name="checkpoint_edit"
+    ),
+    path(
+        "targets/checkpoints/<int:pk>/delete/",
+        target_views.checkpoint_delete,
+        name="checkpoint_delete",
+    ),
 ]

@@ -11,6 +11,7 @@ may see but not do. The per-page tests (tests/audits/test_views_access.py,
 tests/moderation/test_views.py, tests/reports/...) agree with this table.
 """
 
+import datetime
 from functools import cached_property
 
 import pytest
@@ -24,7 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from audits import periods
 from audits.models import Status
 from reports.services import report_create
-from reports.targets.services import target_create
+from reports.targets.services import checkpoint_add, target_create
 from tests import factories
 from tests.helpers import draft_audit, moderated_audit, submitted_audit
 
@@ -198,6 +199,9 @@ EXPECTED = {
     # downloads this council's.
     "reports:benchmark": (LOGIN, 403, 403, 403, 200, 403),
     "reports:benchmark_export": (LOGIN, 403, 403, 403, 200, 403),
+    "reports:target_checkpoints": (LOGIN, 403, 403, 403, 200, 403),
+    "reports:checkpoint_edit": (LOGIN, 403, 403, 403, 200, 403),
+    "reports:checkpoint_delete": (LOGIN, 403, 403, 403, 200, 403),
 }
 
 
@@ -271,6 +275,15 @@ class World:
             direction="at_least",
             target_value="10",
             amber_tolerance=0,
+        )
+
+    @cached_property
+    def checkpoint(self):
+        return checkpoint_add(
+            target=self.target,
+            by=self.qa_lead,
+            date=datetime.date(2026, 9, 30),
+            target_value="5",
         )
 
     @cached_property
@@ -372,6 +385,8 @@ def _kwargs(name: str, world: World) -> dict:
         return {"pk": world.action.pk}
     if name.startswith("reports:target_") and name != "reports:target_new":
         return {"pk": world.target.pk}
+    if name.startswith("reports:checkpoint_"):
+        return {"pk": world.checkpoint.pk}
     if name in (
         "reports:detail",
         "reports:publish",
@@ -447,6 +462,7 @@ POSTED = {
     "reports:autosave": {"title": "Quarter three", "summary": "Typed while autosaving."},
     "reports:make_pdf": {},
     "reports:target_delete": {},
+    "reports:checkpoint_delete": {},
     "audits:tool_new_version": {},
     "audits:tool_make_current": {},
     # Refused to everyone here, each for a reason of its state rather than of the role: the
@@ -479,6 +495,7 @@ POST_EXPECTED = {
     # The report is a draft, whose PDF is made when downloaded: refused with a message.
     "reports:make_pdf": (LOGIN, 403, 403, 403, 302, 403),
     "reports:target_delete": (LOGIN, 403, 403, 403, CHANGED, 403),
+    "reports:checkpoint_delete": (LOGIN, 403, 403, 403, CHANGED, 403),
     # A copy of the tool; making it current when it is already: nothing but a message.
     "audits:tool_new_version": (LOGIN, 403, 403, 403, CHANGED, CHANGED),
     "audits:tool_make_current": (LOGIN, 403, 403, 403, 302, 302),

@@ -4,6 +4,7 @@ percentage may be) are reports.targets.services', whose errors the views put bes
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from audits.dates import DateInputField
 from audits.forms import AccessibleFormMixin
 from audits.layout import CharacterCount, Column, Layout, Row
 from audits.models import Domain
@@ -99,6 +100,33 @@ class TargetForm(AccessibleFormMixin, forms.Form):
             "amber_tolerance": target.amber_tolerance,
             "order": target.order,
         }
+
+
+class CheckpointForm(AccessibleFormMixin, forms.Form):
+    """An in-year checkpoint: its date and the target by then. The rules (the date in the
+    target's year, one checkpoint a date, a percentage) are the service's."""
+
+    date = DateInputField(
+        label=gettext_lazy("Checkpoint date"),
+        required=False,
+        help_text=gettext_lazy(
+            "For example, 30 9 2026. It must be in the target's financial year."
+        ),
+    )
+    target_value = forms.DecimalField(
+        label=gettext_lazy("Target by that date (%)"),
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+    def layout(self):
+        return Layout("date", Row(Column("target_value", width="one-third")))
+
+    @classmethod
+    def initial_for(cls, checkpoint) -> dict:
+        return {"date": checkpoint.date, "target_value": checkpoint.target_value}
 
 
 class ManualActualForm(PeriodForm):

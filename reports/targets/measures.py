@@ -22,8 +22,8 @@ from audits.percentages import (
     format_percent,
     round_one_place,
 )
-from audits.periods import Period, financial_year, financial_year_of, fy_label
-from reports.models import DOMAIN_MEASURES, ManualActual, Measure, Target
+from audits.periods import Period, date_range, financial_year, financial_year_of, fy_label
+from reports.models import DOMAIN_MEASURES, ManualActual, Measure, Target, TargetCheckpoint
 from reports.selectors import ReportScope, measure_counts
 
 GREEN, AMBER, RED, GREY = "green", "amber", "red", "grey"
@@ -116,11 +116,41 @@ def measure_label(measure: str, domain_number: int | None = None) -> str:
     return str(Measure(measure).label)
 
 
+def _symbol(target: Target) -> str:
+    return "≥" if target.direction == Target.Direction.AT_LEAST else "≤"
+
+
+def _actual(target: Target, computed: dict, manual: dict) -> Decimal | None:
+    """The target's actual from the computed measures or the values entered by hand."""
+    if target.measure == Measure.MANUAL:
+        return manual.get(target.pk)
+    if target.measure in DOMAIN_MEASURES:
+        return computed[target.measure].get(target.domain_number)
+    return computed[target.measure]
+
+
+def _checkpoint_row(target: Target, checkpoint: TargetCheckpoint, actual) -> dict:
+    """One checkpoint of a row: its target and the actual from 1 April to its date, rated with
+    the target's direction and tolerance. Plain JSON-safe values, as the row's."""
+    shown = round_one_place(actual)
+    status = rag(target.direction, checkpoint.target_value, target.amber_tolerance, shown)
+    return {
+        "date": checkpoint.date.isoformat(),
+        "label": _("By %(date)s") % {"date": f"{checkpoint.date:%-d %B %Y}"},
+        "target": float(checkpoint.target_value),
+        "actual": None if shown is None else float(shown),
+        "rag": status,
+        "rag_label": str(RAG_LABELS[status]),
+        "target_text": f"{_symbol(target)} {format_number(checkpoint.target_value)}{UNIT}",
+        "actual_text": format_percent(shown, fixed=True),
+    }
+
+
 def _row(target: Target, actual: Decimal | None) -> dict:
     """One row of the targets table. Plain JSON-safe values, so a published report can freeze
     it; the *_text entries are what the table shows."""
     shown = round_one_place(actual)
-    symbol = "≥" if target.direction == Target.Direction.AT_LEAST else "≤"
+    symbol = _symbol(target)
     tolerance = target.amber_tolerance
     # The edge of amber, kept within 0 to 100 for display; the rule itself is rag()'s.
     if target.direction == Target.Direction.AT_LEAST:
@@ -154,12 +184,14 @@ def targets_table(
     scope: ReportScope, *, financial_year: int | None = None, counts: dict | None = None
 ) -> list[dict]:
     """The QA targets of the financial year ``scope``'s period starts in, against the actual
-    figures for that period (and the scope's filters), each with its RAG status.
+    figures for that period (and the scope's filters), each with its RAG status, and with its
+    in-year checkpoints up to the period's end (``checkpoint_actuals``) under "checkpoints".
 
     A manual measure takes the value entered for exactly the period's dates, else no data.
     Filters do not apply to manual measures: their figures come from other systems. At most
-    two queries (the targets and the manual actuals) when given the report's ``counts`` (see
-    ``measure_values``), and those of ``measure_counts`` without them.
+    three queries (the targets, the manual actuals and the checkpoints) when given the report's
+    ``counts`` (see ``measure_values``), and those of ``measure_counts`` without them; then
+    those of the checkpoints' actuals where the period reaches a checkpoint.
     """
     period = scope.period
     year = financial_year_of(period.start) if financial_year is None else financial_year
@@ -178,15 +210,56 @@ def targets_table(
                 end=period.end,
             ).values_list("target_id", "value")
         )
-    rows = []
-    for target in targets:
-        if target.measure == Measure.MANUAL:
-            actual = manual.get(target.pk)
-        elif target.measure in DOMAIN_MEASURES:
-            actual = computed[target.measure].get(target.domain_number)
-        else:
-            actual = computed[target.measure]
-        rows.append(_row(target, actual))
+    checkpoints = checkpoint_actuals(scope, targets, year=year)
+    return [
+        {
+            **_row(target, _actual(target, computed, manual)),
+            "checkpoints": checkpoints.get(target.pk, []),
+        }
+        for target in targets
+    ]
+
+
+def checkpoint_actuals(scope: ReportScope, targets: list[Target], *, year: int) -> dict:
+    """{target id: [checkpoint rows]}: each checkpoint of ``targets`` dated up to the end of
+    ``scope``'s period, against the measure counted over the financial year ``year`` from 1 April
+    to the checkpoint's date, with the scope's filters (a manual target: the value entered for
+    exactly those dates).
+
+    One query for the checkpoints; then, for each distinct checkpoint date, the counts of
+    ``measure_counts`` (at most five queries), and one query for the manual values. The queries
+    grow with the dates the QA leads set (a handful a year), never with the audits.
+    """
+    start = financial_year(year).start
+    dated = list(
+        TargetCheckpoint.objects.filter(
+            target__in=targets, date__gte=start, date__lte=scope.period.end
+        ).order_by("date", "pk")
+    )
+    if not dated:
+        return {}
+    by_pk = {target.pk: target for target in targets}
+    computed = {}
+    if any(by_pk[c.target_id].measure != Measure.MANUAL for c in dated):
+        for day in sorted({c.date for c in dated}):
+            checkpoint_scope = ReportScope(
+                date_range(start, day), scope.activity, scope.strand, scope.case_type
+            )
+            computed[day] = measure_values(checkpoint_scope)
+    manual = {}
+    manual_ones = [c for c in dated if by_pk[c.target_id].measure == Measure.MANUAL]
+    if manual_ones:
+        for target_id, end, value in ManualActual.objects.filter(
+            target__in={c.target_id for c in manual_ones},
+            start=start,
+            end__in={c.date for c in manual_ones},
+        ).values_list("target_id", "end", "value"):
+            manual.setdefault(end, {})[target_id] = value
+    rows = {}
+    for checkpoint in dated:
+        target = by_pk[checkpoint.target_id]
+        actual = _actual(target, computed.get(checkpoint.date, {}), manual.get(checkpoint.date, {}))
+        rows.setdefault(target.pk, []).append(_checkpoint_row(target, checkpoint, actual))
     return rows
 
 

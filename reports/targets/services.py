@@ -1,6 +1,7 @@
 """Every write to QA targets: set, change and remove a year's targets, and enter the actual
-value of a manual target for a period. QA leads only."""
+value of a manual target for a period, and set a target's in-year checkpoints. QA leads only."""
 
+import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -10,7 +11,7 @@ from audits import periods
 from audits.periods import Period, financial_year_of, fy_label
 from audits.permissions import require
 from audits.revisions import bump_revision, check_revision
-from reports.models import DOMAIN_MEASURES, ManualActual, Measure, Target
+from reports.models import DOMAIN_MEASURES, ManualActual, Measure, Target, TargetCheckpoint
 from reports.services import ReportError
 
 HUNDRED = Decimal(100)
@@ -261,3 +262,84 @@ def manual_actual_set(*, target: Target, by, period: Period, value) -> ManualAct
         defaults={"value": value, "entered_by": by},
     )
     return actual
+
+
+def _checkpoint_values(*, target: Target, date, target_value, exclude_pk=None) -> dict:
+    """A checkpoint's date and target, checked against its target; raises TargetError listing
+    every problem at once, each beside its field ("date", "target_value")."""
+    errors = []
+    year = periods.financial_year(target.financial_year)
+    if not isinstance(date, datetime.date):
+        errors.append(("date", _("Enter the checkpoint date.")))
+    elif not year.start <= date <= year.end:
+        errors.append(
+            (
+                "date",
+                _(
+                    "The checkpoint date must be in %(year)s, the target's financial year: "
+                    "1 April %(start)s to 31 March %(end)s."
+                )
+                % {
+                    "year": fy_label(target.financial_year),
+                    "start": year.start.year,
+                    "end": year.end.year,
+                },
+            )
+        )
+    elif TargetCheckpoint.objects.filter(target=target, date=date).exclude(pk=exclude_pk).exists():
+        errors.append(("date", _duplicate_checkpoint(date).errors[0][1]))
+    value, problem = _percentage(target_value, what=_("target at the checkpoint"))
+    if problem:
+        errors.append(("target_value", problem))
+    if errors:
+        raise TargetError.of(errors)
+    return {"date": date, "target_value": value}
+
+
+def _duplicate_checkpoint(date) -> TargetError:
+    return TargetError(
+        _("This target already has a checkpoint on %(date)s. Change that one instead.")
+        % {"date": f"{date:%-d %B %Y}"},
+        field="date",
+    )
+
+
+@transaction.atomic
+def checkpoint_add(*, target: Target, by, date, target_value) -> TargetCheckpoint:
+    """An in-year checkpoint of ``target``: by ``date`` (in the target's financial year, one
+    checkpoint a date) the actual should reach ``target_value`` (a percentage), rated with the
+    target's direction and amber tolerance."""
+    _require_qa_lead(by)
+    target = Target.objects.select_for_update().get(pk=target.pk)
+    values = _checkpoint_values(target=target, date=date, target_value=target_value)
+    try:
+        with transaction.atomic():
+            return TargetCheckpoint.objects.create(target=target, **values)
+    except IntegrityError:
+        # Another QA lead added the date between the check and the insert.
+        raise _duplicate_checkpoint(values["date"]) from None
+
+
+@transaction.atomic
+def checkpoint_update(*, checkpoint: TargetCheckpoint, by, date, target_value) -> TargetCheckpoint:
+    """Change a checkpoint's date or target; the same rules as ``checkpoint_add``."""
+    _require_qa_lead(by)
+    target = Target.objects.select_for_update().get(pk=checkpoint.target_id)
+    checkpoint = TargetCheckpoint.objects.select_for_update().get(pk=checkpoint.pk)
+    values = _checkpoint_values(
+        target=target, date=date, target_value=target_value, exclude_pk=checkpoint.pk
+    )
+    checkpoint.date, checkpoint.target_value = values["date"], values["target_value"]
+    try:
+        with transaction.atomic():
+            checkpoint.save(update_fields=["date", "target_value"])
+    except IntegrityError:
+        raise _duplicate_checkpoint(values["date"]) from None
+    return checkpoint
+
+
+@transaction.atomic
+def checkpoint_delete(*, checkpoint: TargetCheckpoint, by) -> None:
+    """Remove a checkpoint. Published reports keep their frozen copy of the targets table."""
+    _require_qa_lead(by)
+    TargetCheckpoint.objects.filter(pk=checkpoint.pk).delete()

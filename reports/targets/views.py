@@ -17,10 +17,10 @@ from audits.percentages import format_number
 from audits.periods import financial_year_of, fy_label
 from audits.permissions import require
 from audits.revisions import RevisionConflict
-from reports.models import Measure, Target
+from reports.models import Measure, Target, TargetCheckpoint
 from reports.selectors import ReportScope
 from reports.targets import services
-from reports.targets.forms import ManualActualForm, TargetForm, YearForm
+from reports.targets.forms import CheckpointForm, ManualActualForm, TargetForm, YearForm
 from reports.targets.measures import manual_actuals, targets_table, year_to_date
 
 
@@ -244,3 +244,103 @@ def target_actual(request, pk):
         },
         status=400 if form.errors else 200,
     )
+
+
+def _checkpoint_for(user, pk) -> TargetCheckpoint:
+    """The checkpoint, for a QA lead (403 for anyone else who may see targets, as for a
+    target; 404 if there is none)."""
+    _require_reader(user)
+    checkpoint = get_object_or_404(TargetCheckpoint.objects.select_related("target"), pk=pk)
+    _require_writer(user)
+    return checkpoint
+
+
+def _checkpoints_url(target: Target) -> str:
+    return reverse("reports:target_checkpoints", args=[target.pk])
+
+
+def _checkpoint_page(request, *, mode: str, target: Target, form=None, checkpoint=None, status=200):
+    return render(
+        request,
+        "reports/target_checkpoints.html",
+        {
+            "mode": mode,
+            "form": form,
+            "target": target,
+            "checkpoint": checkpoint,
+            "checkpoints": target.checkpoints.order_by("date"),
+            "target_text": f"{format_number(target.target_value)}%",
+            "year_label": fy_label(target.financial_year),
+            "back_url": _targets_url(target.financial_year),
+            "checkpoints_url": _checkpoints_url(target),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def target_checkpoints(request, pk):
+    """A target's in-year checkpoints, and the form that adds one."""
+    target = _target_for(request.user, pk, "change")
+    form = CheckpointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkpoint = services.checkpoint_add(
+                target=target, by=request.user, **form.cleaned_data
+            )
+        except services.TargetError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Checkpoint %(date)s added to “%(name)s”.")
+                % {"date": f"{checkpoint.date:%-d %B %Y}", "name": target.name},
+            )
+            return redirect(_checkpoints_url(target))
+    return _checkpoint_page(
+        request, mode="list", target=target, form=form, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checkpoint_edit(request, pk):
+    checkpoint = _checkpoint_for(request.user, pk)
+    form = CheckpointForm(request.POST or None, initial=CheckpointForm.initial_for(checkpoint))
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkpoint = services.checkpoint_update(
+                checkpoint=checkpoint, by=request.user, **form.cleaned_data
+            )
+        except services.TargetError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Checkpoint %(date)s saved.") % {"date": f"{checkpoint.date:%-d %B %Y}"},
+            )
+            return redirect(_checkpoints_url(checkpoint.target))
+    return _checkpoint_page(
+        request,
+        mode="edit",
+        target=checkpoint.target,
+        form=form,
+        checkpoint=checkpoint,
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checkpoint_delete(request, pk):
+    checkpoint = _checkpoint_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.checkpoint_delete(checkpoint=checkpoint, by=request.user)
+        except services.TargetError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Checkpoint %(date)s removed.") % {"date": f"{checkpoint.date:%-d %B %Y}"},
+            )
+        return redirect(_checkpoints_url(checkpoint.target))
+    return _checkpoint_page(request, mode="delete", target=checkpoint.target, checkpoint=checkpoint)

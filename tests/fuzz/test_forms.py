@@ -292,6 +292,12 @@ FORMS = {
         ("qa_lead_user",),
         lambda w, u: {"kind": "quarter", "financial_year": "2026", "quarter": "1", "value": "90"},
     ),
+    "reports:target_checkpoints": Form(
+        ("qa_lead_user",),
+        lambda w, u: {**date_parts("date", datetime.date(2026, 12, 31)), "target_value": "8"},
+    ),
+    "reports:checkpoint_edit": Form(("qa_lead_user",), lambda w, u: {"target_value": "7"}),
+    "reports:checkpoint_delete": Form(("qa_lead_user",), examples=10),
     # --- signing in and out ---
     "login": Form(
         (ANONYMOUS,),

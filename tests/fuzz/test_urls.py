@@ -154,6 +154,9 @@ PARAMETERS = {
     "reports:target_actual": (),
     "reports:benchmark": (),
     "reports:benchmark_export": ("start", "end"),
+    "reports:target_checkpoints": (),
+    "reports:checkpoint_edit": (),
+    "reports:checkpoint_delete": (),
     # sessions (audits.sessions)
     "session:status": (),
     "session:extend": (),

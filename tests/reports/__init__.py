@@ -57,6 +57,9 @@ class AuditSpec:
     practice: bool = False
     activity: str = "Quarterly audit"
     actions: tuple[ActionSpec, ...] = field(default=())
+    # The case reference, where a test audits a case more than once; else each audit is a
+    # case of its own, with a reference made up when it is built.
+    case: str = ""
 
     @property
     def final(self) -> str:
@@ -111,11 +114,13 @@ def build_through_services(specs, *, auditor=None, moderator=None, today=TODAY) 
     for item in specs:
         dates.setdefault(item.activity, []).append(item.audit_date)
     activities = {name: _activity(name, days) for name, days in dates.items()}
-    for number, item in enumerate(specs, start=1):
+    # Numbered on from the audits of earlier calls, so that two cohorts never share a case.
+    made = Audit.objects.filter(case_reference__startswith="CR-S").count()
+    for number, item in enumerate(specs, start=made + 1):
         content = complete_content(
             overall=item.overall,
             audit_date=item.audit_date,
-            case_reference=f"CR-S{number:04}",
+            case_reference=item.case or f"CR-S{number:04}",
             activity=activities[item.activity],
             with_action=False,
         )
@@ -180,7 +185,7 @@ def cohort_csv(specs, *, prefix="CR-I") -> bytes:
     for number, item in enumerate(specs, start=1):
         writer.writerow(
             [
-                f"{prefix}{number:05}",
+                _reference(item, number, prefix),
                 item.audit_date.isoformat(),
                 "import-auditor",
                 item.activity,
@@ -199,6 +204,10 @@ def cohort_csv(specs, *, prefix="CR-I") -> bytes:
     return out.getvalue().encode()
 
 
+def _reference(item: AuditSpec, number: int, prefix: str) -> str:
+    return item.case or f"{prefix}{number:05}"
+
+
 def build_through_import(specs, *, today=TODAY, prefix="CR-I") -> list[Audit]:
     """Import the audits from a CSV written for them; then give them the statuses and actions
     the CSV cannot carry."""
@@ -207,10 +216,16 @@ def build_through_import(specs, *, today=TODAY, prefix="CR-I") -> list[Audit]:
     )
     assert result.ok, result.errors
     assert result.created == len(specs)
-    audits = {a.case_reference: a for a in Audit.objects.filter(case_reference__startswith=prefix)}
+    # One audit per case and date (the import refuses the same case twice on a day by one
+    # auditor), so each row of the file is found by the two.
+    references = [_reference(item, n, prefix) for n, item in enumerate(specs, start=1)]
+    audits = {
+        (a.case_reference, a.audit_date): a
+        for a in Audit.objects.filter(is_imported=True, case_reference__in=set(references))
+    }
+    audits = [audits[ref, item.audit_date] for ref, item in zip(references, specs)]
     actions = []
-    for number, item in enumerate(specs, start=1):
-        audit = audits[f"{prefix}{number:05}"]
+    for audit, item in zip(audits, specs):
         if item.status != Status.COMPLETED:
             # The import makes audits completed only (moderated or not); the other statuses come
             # from the services, tested in test_selectors. Here only the status matters.
@@ -231,8 +246,8 @@ def build_through_import(specs, *, today=TODAY, prefix="CR-I") -> list[Audit]:
     # build_through_services, and hundreds of audits through them would be slow.
     AgreedAction.objects.bulk_create(actions)
     # The statuses were set past the services: rebuild the figures the services would have.
-    refresh_months(a.audit_date for a in audits.values())
-    return [audits[f"{prefix}{n:05}"] for n in range(1, len(specs) + 1)]
+    refresh_months(a.audit_date for a in audits)
+    return audits
 
 
 # --- The oracle --------------------------------------------------------------------------------
@@ -341,6 +356,58 @@ def _actions(items, today):
     }
 
 
+def _reaudits(specs, start, end, today, *, activity, strand, case_type) -> dict:
+    """The re-audits, counted by walking the cohort: for each case (its reference upper-cased;
+    an audit without ``case`` is a case of its own), its last counted audit in the period
+    (latest date, then the one built last) against the case's reportable audit just before it."""
+    order = {id(s): n for n, s in enumerate(specs)}  # the order built: the tie-break by pk
+    reportable = [s for s in specs if s.status != Status.DRAFT and not s.practice]
+    counted = _counted(specs, start, end, activity=activity, strand=strand, case_type=case_type)
+
+    def key(item):
+        return item.case.upper() if item.case else ("own", order[id(item)])
+
+    def when(item):
+        return (item.audit_date, order[id(item)])
+
+    last = {}
+    for item in counted:
+        if key(item) not in last or when(item) > when(last[key(item)]):
+            last[key(item)] = item
+    pairs = []
+    for later in last.values():
+        before = [s for s in reportable if key(s) == key(later) and when(s) < when(later)]
+        if before:
+            pairs.append((max(before, key=when), later))
+    changes = ("improved", "same", "declined")
+
+    def change(old, new):
+        return (
+            changes[0]
+            if RANK[new] > RANK[old]
+            else changes[2]
+            if RANK[new] < RANK[old]
+            else changes[1]
+        )
+
+    overall = dict.fromkeys(changes, 0)
+    domains = {}
+    for earlier, later in pairs:
+        overall[change(earlier.final, later.final)] += 1
+        for number, (old, new) in enumerate(zip(earlier.domains, later.domains), start=1):
+            if old in RANK and new in RANK:
+                domains.setdefault(number, dict.fromkeys(changes, 0))[change(old, new)] += 1
+    return {
+        "cases": len(pairs),
+        "overall": overall,
+        "overall_ci": {c: wilson(overall[c], len(pairs)) for c in changes},
+        "domains": [{"number": n, **domains[n]} for n in sorted(domains)],
+        "earlier_actions": _actions([earlier for earlier, later in pairs], today),
+        "cases_with_actions": sum(bool(earlier.actions) for earlier, later in pairs),
+        "small_sample": len(pairs) < 20,
+    }
+
+
 def expected_figures(
     specs,
     *,
@@ -392,6 +459,7 @@ def expected_figures(
             **previous,
         },
         "filters": filters,
+        "reaudits": _reaudits(specs, start, end, today, **filters),
     }
     for slug in case_types:
         split = _split([s for s in items if s.case_type == slug])

@@ -28,6 +28,7 @@ SECTIONS = [
     "By strand and case type",
     "The twelve domains",
     "Agreed actions",
+    "Re-audits: did learning have an impact?",  # no case re-audited here: a sentence, no table
     "Compared with the previous period",
     "Findings",
     "Recommendations",
