@@ -12,15 +12,20 @@ Nothing is stored: the alert is worked out afresh from the latest N each time, s
 itself once the auditor's latest N are back in line.
 
 Every tool with an overall grade counts: raised and lowered compare positions on the audit's own
-tool's scale (moderation.scales.position_expression), as the moderation service does. Counted
-audits: past draft, not practice, with a moderated grade (moderated here or imported), both
-grades on the tool's scale.
+tool's scale (moderation.scales.positions), as the moderation service does. Counted audits: past
+draft, not practice, with a moderated grade (moderated here or imported) and both grades on the
+tool's scale (the services never write another).
+
+The database groups the audits (by auditor, tool and the two grades) and numbers each auditor's
+moderated audits newest first (a window function); Python only sorts the grouped rows, and the
+latest N of each auditor checked, into lowered, raised and agreed.
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When, Window
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
@@ -28,8 +33,8 @@ from audits.models import Audit, Status
 from audits.roles import display_name
 from audits.uncertainty import SIGNIFICANCE, format_share, more_often_than_chance
 
+from . import scales
 from .models import Moderation
-from .scales import position_expression
 from .selectors import person_fields, person_label, tool_grade_label
 
 # A change is named as a moderation round's outcome is (Moderation.Outcome).
@@ -38,9 +43,6 @@ LOWERED, RAISED, AGREED = (
     Moderation.Outcome.RAISED,
     Moderation.Outcome.AGREED,
 )
-# Position 1 is the best grade, so a larger moderated position is a lower grade.
-LOWERED_Q = Q(moderated_position__gt=F("auditor_position"))
-RAISED_Q = Q(moderated_position__lt=F("auditor_position"))
 # Newest first: the order of "their latest N", in the window and on the evidence page alike.
 NEWEST_FIRST = (F("audit_date").desc(nulls_last=True), F("pk").desc())
 
@@ -51,17 +53,27 @@ def window_size() -> int:
 
 
 def moderated_audits() -> QuerySet[Audit]:
-    """Every audit drift counts, with the positions of its two grades on its tool's scale."""
+    """Every audit drift counts: past draft, not practice, with a moderated grade."""
     return (
         Audit.objects.exclude(status=Status.DRAFT)
         .filter(is_practice=False, moderated_grade__gt="")
-        .annotate(
-            auditor_position=position_expression("overall_grade"),
-            moderated_position=position_expression("moderated_grade"),
-        )
-        .filter(auditor_position__isnull=False, moderated_position__isnull=False)
         .order_by()
     )
+
+
+class _Changes:
+    """Which way moderation moved each grade: lowered, raised or agreed, by the two grades'
+    positions on the audit's tool's scale (position 1 the best); None off the scale."""
+
+    def __init__(self, tool_ids):
+        self.positions = scales.positions(tool_ids)
+
+    def __call__(self, tool_id, overall: str, moderated: str) -> str | None:
+        scale = self.positions.get(tool_id, {})
+        given, final = scale.get(overall), scale.get(moderated)
+        if given is None or final is None:
+            return None
+        return LOWERED if final > given else RAISED if final < given else AGREED
 
 
 def _p_text(p: float) -> str:
@@ -202,40 +214,38 @@ class DriftCheck:
         return [t for t in (self.lowered, self.raised) if t.alert]
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Counts:
     moderated: int = 0
     lowered: int = 0
     raised: int = 0
 
+    def add(self, change: str | None, n: int = 1) -> None:
+        if change is None:
+            return
+        self.moderated += n
+        if change == LOWERED:
+            self.lowered += n
+        elif change == RAISED:
+            self.raised += n
 
-def _counts() -> dict:
-    return {
-        "moderated": Count("pk"),
-        "lowered": Count("pk", filter=LOWERED_Q),
-        "raised": Count("pk", filter=RAISED_Q),
-    }
 
-
-def _window_counts(audits: QuerySet[Audit], window: int) -> dict[int, _Counts]:
-    """Per auditor, of their latest ``window`` audits of ``audits`` (moderated_audits()): how
-    many, how many lowered, how many raised. One query: a window function numbers each
-    auditor's audits newest first, and the latest are counted by auditor around it (grouped
-    outside, since a GROUP BY beside the window function would group by its ordering)."""
-    latest = (
-        audits.annotate(
-            place=Window(RowNumber(), partition_by=[F("auditor_id")], order_by=list(NEWEST_FIRST))
-        )
-        .filter(place__lte=window)
-        .values("pk")
+def _totals() -> tuple[dict[int, _Counts], _Counts, _Changes]:
+    """Every auditor's moderated audits counted (moderated, lowered, raised), and everyone's:
+    one grouped query, and two for the tools' scales."""
+    rows = list(
+        moderated_audits()
+        .values("auditor_id", "tool_id", "overall_grade", "moderated_grade")
+        .annotate(n=Count("pk"))
     )
-    return {
-        row["auditor_id"]: _Counts(row["moderated"], row["lowered"], row["raised"])
-        for row in moderated_audits()
-        .filter(pk__in=latest)
-        .values("auditor_id")
-        .annotate(**_counts())
-    }
+    changes = _Changes({row["tool_id"] for row in rows})
+    per_auditor: dict[int, _Counts] = {}
+    everyone = _Counts()
+    for row in rows:
+        change = changes(row["tool_id"], row["overall_grade"], row["moderated_grade"])
+        per_auditor.setdefault(row["auditor_id"], _Counts()).add(change, row["n"])
+        everyone.add(change, row["n"])
+    return per_auditor, everyone, changes
 
 
 def _check(auditor_id, name, own: _Counts, everyone: _Counts, latest: _Counts, window):
@@ -259,83 +269,72 @@ def _check(auditor_id, name, own: _Counts, everyone: _Counts, latest: _Counts, w
 
 
 def drift_checks(*, window: int | None = None) -> list[DriftCheck]:
-    """The check of every active auditor with at least N moderated audits, by name. Two
-    queries whatever the number of audits or auditors."""
+    """The check of every active auditor with at least N moderated audits, by name. Five
+    queries whatever the number of audits or auditors: the grouped counts, the tools' scales,
+    the auditors' names and, for those checked, their latest N (a window function)."""
     window = window or window_size()
-    audits = moderated_audits()
-    per_auditor = list(
-        audits.values("auditor_id", "auditor__is_active", *person_fields("auditor")).annotate(
-            **_counts()
-        )
-    )
-    everyone = _Counts(
-        sum(r["moderated"] for r in per_auditor),
-        sum(r["lowered"] for r in per_auditor),
-        sum(r["raised"] for r in per_auditor),
-    )
-    eligible = [r for r in per_auditor if r["auditor__is_active"] and r["moderated"] >= window]
+    per_auditor, everyone, changes = _totals()
+    eligible = [pk for pk, counts in per_auditor.items() if counts.moderated >= window]
     if not eligible:
         return []
-    latest = _window_counts(
-        audits.filter(auditor_id__in=[r["auditor_id"] for r in eligible]), window
-    )
-    checks = [
-        _check(
-            row["auditor_id"],
-            person_label(row, "auditor"),
-            _Counts(row["moderated"], row["lowered"], row["raised"]),
-            everyone,
-            latest[row["auditor_id"]],
-            window,
+    people = {
+        row["pk"]: row
+        for row in get_user_model()
+        .objects.filter(pk__in=eligible, is_active=True)
+        .values("pk", *person_fields(""))
+    }
+    if not people:
+        return []
+    latest = (
+        moderated_audits()
+        .filter(auditor_id__in=list(people))
+        .annotate(
+            place=Window(RowNumber(), partition_by=[F("auditor_id")], order_by=list(NEWEST_FIRST))
         )
-        for row in eligible
+        .filter(place__lte=window)
+        .values_list("auditor_id", "tool_id", "overall_grade", "moderated_grade")
+    )
+    counted: dict[int, _Counts] = {pk: _Counts() for pk in people}
+    # At most N rows per auditor checked, whatever the number of audits.
+    for auditor_id, tool_id, overall, moderated in latest:
+        counted[auditor_id].add(changes(tool_id, overall, moderated))
+    checks = [
+        _check(pk, person_label(row, ""), per_auditor[pk], everyone, counted[pk], window)
+        for pk, row in people.items()
     ]
     return sorted(checks, key=lambda c: c.name.lower())
 
 
 def drift_alerts(*, window: int | None = None) -> list[DriftCheck]:
-    """The auditors flagged now: two queries."""
+    """The auditors flagged now: five queries."""
     return [check for check in drift_checks(window=window) if check.alert]
 
 
 def drift_for(auditor, *, window: int | None = None) -> tuple[DriftCheck, list[Audit]]:
     """One auditor's check and its evidence: their latest N moderated audits, newest first,
-    each with ``change`` (lowered, raised or agreed) and its grades' names. Three queries."""
-
+    each with ``change`` (lowered, raised or agreed), its name ``change_label`` and its grades'
+    names. Four queries."""
     window = window or window_size()
-    audits = moderated_audits()
-    own = Q(auditor_id=auditor.pk)
-    totals = audits.aggregate(
-        **_counts(),
-        own_moderated=Count("pk", filter=own),
-        own_lowered=Count("pk", filter=own & LOWERED_Q),
-        own_raised=Count("pk", filter=own & RAISED_Q),
-    )
-    mine = audits.filter(own)
-    latest = _window_counts(mine, window).get(auditor.pk, _Counts())
-    check = _check(
-        auditor.pk,
-        display_name(auditor),
-        _Counts(totals["own_moderated"], totals["own_lowered"], totals["own_raised"]),
-        _Counts(totals["moderated"], totals["lowered"], totals["raised"]),
-        latest,
-        window,
-    )
+    per_auditor, everyone, changes = _totals()
     labels = dict(Moderation.Outcome.choices)
-    evidence = list(
-        mine.select_related("tool")
+    evidence = []
+    latest = _Counts()
+    for audit in (
+        moderated_audits()
+        .filter(auditor_id=auditor.pk)
+        .select_related("tool")
         .annotate(
-            change=Case(
-                When(LOWERED_Q, then=Value(LOWERED)),
-                When(RAISED_Q, then=Value(RAISED)),
-                default=Value(AGREED),
-                output_field=CharField(),
-            ),
             overall_grade_label=tool_grade_label("overall_grade"),
             moderated_grade_label=tool_grade_label("moderated_grade"),
         )
         .order_by(*NEWEST_FIRST)[:window]
-    )
-    for audit in evidence:
+    ):
+        audit.change = changes(audit.tool_id, audit.overall_grade, audit.moderated_grade)
+        if audit.change is None:
+            continue
         audit.change_label = labels[audit.change]
+        latest.add(audit.change)
+        evidence.append(audit)
+    own = per_auditor.get(auditor.pk, _Counts())
+    check = _check(auditor.pk, display_name(auditor), own, everyone, latest, window)
     return check, evidence

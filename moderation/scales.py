@@ -3,7 +3,6 @@ their names (audits.tools.selectors, the one reading of a tool's scale), which i
 whether a change raised or lowered a grade (position 1 of a built tool's scale is best).
 """
 
-from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from audits.grades import GRADE_RANK, OVERALL_SCALE, Grade
@@ -44,28 +43,28 @@ def label(tool: AuditTool, code: str) -> str:
     return grade_label(tool, code)
 
 
-def position_expression(field: str) -> Case:
-    """In the database, the position on its tool's scale of the grade an audit holds in
-    ``field`` ("overall_grade", "moderated_grade"): 1 is best, as ToolGrade.position, and the
-    standard tool's grades take their places in audits.grades.OVERALL_SCALE. NULL for no grade
-    or one not on the scale. Comparing two positions says whether moderation raised or lowered
-    a grade on any tool, as ``rank`` does in Python."""
-    built = Subquery(
-        ToolGrade.objects.filter(tool=OuterRef("tool"), code=OuterRef(field))
+def positions(tool_ids) -> dict[int, dict[str, int]]:
+    """For each tool of ``tool_ids``: the position of each of its overall grades, 1 the best
+    (ToolGrade.position; the standard tool's by audits.grades.OVERALL_SCALE). Comparing two
+    positions says whether moderation raised or lowered a grade on any tool, as ``rank`` does
+    for one tool. Two queries, whatever the number of tools."""
+    tool_ids = set(tool_ids)
+    standard = set(
+        AuditTool.objects.filter(pk__in=tool_ids, family=STANDARD_FAMILY).values_list(
+            "pk", flat=True
+        )
+    )
+    found: dict[int, dict[str, int]] = {
+        pk: {grade.value: place for place, grade in enumerate(OVERALL_SCALE, start=1)}
+        for pk in standard
+    }
+    for tool_id, code, position in (
+        ToolGrade.objects.filter(tool_id__in=tool_ids - standard)
         .order_by()
-        .values("position")[:1],
-        output_field=IntegerField(),
-    )
-    standard = [
-        When(tool__family=STANDARD_FAMILY, **{field: grade.value}, then=Value(place))
-        for place, grade in enumerate(OVERALL_SCALE, start=1)
-    ]
-    return Case(
-        *standard,
-        When(tool__family=STANDARD_FAMILY, then=Value(None)),
-        default=built,
-        output_field=IntegerField(),
-    )
+        .values_list("tool_id", "code", "position")
+    ):
+        found.setdefault(tool_id, {})[code] = position
+    return found
 
 
 NOT_MODERATED = _("The tool of this audit gives no overall grade, so it is not moderated.")

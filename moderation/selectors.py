@@ -98,7 +98,9 @@ def agreement_statistics(audits: QuerySet[Audit]) -> dict:
 
 
 def person_fields(relation: str) -> tuple[str, str, str]:
-    return (f"{relation}__first_name", f"{relation}__last_name", f"{relation}__username")
+    """The fields that name a person, through ``relation`` ("auditor") or, "", a User's own."""
+    prefix = f"{relation}__" if relation else ""
+    return (f"{prefix}first_name", f"{prefix}last_name", f"{prefix}username")
 
 
 def person_label(row, relation: str) -> str:
