@@ -76,7 +76,8 @@ def agreement_statistics(audits: QuerySet[Audit]) -> dict:
     """Agreement overall, per auditor, per activity, per team (the audit's, the case holder's)
     and per moderator, for the countable audits of ``audits``.
 
-    Five grouped queries whatever the number of audits; Python only arranges the grouped rows.
+    Nine grouped queries whatever the number of audits (two overall and for each grouping but
+    the moderators', which needs one); Python only arranges the grouped rows.
     An audit is moderated when it has a moderated grade, whether moderated here or imported.
     A moderator's row counts the audits they moderated only, so its audits are its moderated.
     """
@@ -89,10 +90,11 @@ def agreement_statistics(audits: QuerySet[Audit]) -> dict:
         ),
         "per_team": _grouped(base, "team_id", ("team__name",), _team_label),
         "per_moderator": _grouped(
-            base.filter(moderated_grade__gt=""),
+            base,
             "moderated_by_id",
             person_fields("moderated_by"),
             _moderator_label,
+            moderated_only=True,
         ),
     }
 
@@ -126,12 +128,15 @@ def _team_label(row) -> str:
 
 
 def overall_agreement(audits: QuerySet[Audit]) -> Agreement:
-    """Agreement over all the countable audits of ``audits``: one query."""
-    overall = Agreement(label="All audits")
+    """Agreement over all the countable audits of ``audits``: two queries."""
+    base = reportable(audits)
+    overall = Agreement(label="All audits", audits=base.count())
     for row in (
-        reportable(audits).values("overall_grade", "moderated_grade").annotate(n=Count("pk"))
+        base.filter(moderated_grade__gt="")
+        .values("overall_grade", "moderated_grade")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
-        overall.audits += row["n"]
         overall.add(row["overall_grade"], row["moderated_grade"], row["n"])
     return overall
 
@@ -178,18 +183,25 @@ def _activity_label(row) -> str:
     return f"{row['activity__name']} ({row['activity__month']:%B %Y})"
 
 
-def _grouped(base, key: str, label_fields, make_label) -> list[Agreement]:
-    """One Agreement per value of ``key``, sorted by label: one query, a row per group and
-    pair of grades (the audits not moderated have no moderated grade, which Agreement.add
-    leaves out of the matrix but which still count as audits)."""
+def _grouped(base, key: str, label_fields, make_label, *, moderated_only=False) -> list[Agreement]:
+    """One Agreement per value of ``key``, sorted by label: the audits of each group (one
+    query), then its moderated audits by pair of grades (one query). ``moderated_only``: the
+    groups have moderated audits only (a moderator's), so the second query counts them all."""
+    moderated = base.filter(moderated_grade__gt="")
     groups: dict = {}
-    for row in base.values(key, *label_fields, "overall_grade", "moderated_grade").annotate(
+    if not moderated_only:
+        for row in base.values(key, *label_fields).annotate(n=Count("pk")):
+            groups[row[key]] = Agreement(label=make_label(row), audits=row["n"])
+    # The names are read with the grades only where the first query did not read them.
+    named = label_fields if moderated_only else ()
+    for row in moderated.values(key, *named, "overall_grade", "moderated_grade").annotate(
         n=Count("pk")
     ):
         group = groups.get(row[key])
         if group is None:
             group = groups[row[key]] = Agreement(label=make_label(row))
-        group.audits += row["n"]
+        if moderated_only:
+            group.audits += row["n"]
         group.add(row["overall_grade"], row["moderated_grade"], row["n"])
     return sorted(groups.values(), key=lambda a: a.label.lower())
 
