@@ -154,10 +154,10 @@ class Tendency:
             )
         said = (
             _(
-                "Moderation %(verb)s %(count)s of their last %(n)s moderated audits "
-                "(%(share)s). Across all other auditors' moderated audits it %(verb)s "
-                "%(expected)s (%(others)s of %(others_moderated)s), so about "
-                "%(expected_count)s of %(n)s would be expected."
+                "Moderation %(verb)s %(count)s of their last %(n)s moderated audits: %(share)s. "
+                "Across all other auditors' moderated audits it %(verb)s %(others)s of "
+                "%(others_moderated)s: %(expected)s, so about %(expected_count)s of %(n)s would "
+                "be expected."
             )
             % figures
         )

@@ -35,7 +35,7 @@ def test_a_qa_lead_sees_the_alert_on_their_home_page(client, tess, qa_lead_user)
     panel = html[html.index('id="home-drift"') :].split("</section>")[0]
     assert "Tess Ward" in panel
     assert "Lowered 8 of 10" in panel
-    assert "Lowered 10% (3–30%), about 1.0 of 10" in panel
+    assert "Lowered 2 of 20: 10% (3–30%); about 1.0 of 10 expected" in panel
     assert reverse("moderation:drift", args=[tess.pk]) in panel
 
 
@@ -91,8 +91,8 @@ def test_the_alert_page_shows_the_evidence(client, tess, qa_lead_user):
     check = response.context["check"]
     assert check == drift.drift_for(tess)[0]
     figures = html[html.index('id="drift-lowered"') :].split("</dd>")[0]
-    assert "Moderation lowered 8 of their last 10 moderated audits (80% (49–94%))" in figures
-    assert "lowered 10% (3–30%) (2 of 20)" in figures
+    assert "Moderation lowered 8 of their last 10 moderated audits: 80% (49–94%)." in figures
+    assert "it lowered 2 of 20: 10% (3–30%)" in figures
     assert "about 1.0 of 10 would be expected" in figures
     table = html[html.index('id="drift-evidence"') :].split("</table>")[0]
     rows = table.split("<tbody")[1].split("</tr>")[:-1]
