@@ -189,6 +189,13 @@ add_perm(
         _("Only moderators and QA leads see moderation statistics."),
     ),
 )
+# Drift alerts name an auditor whose grades moderation keeps changing: for the QA leads who
+# act on them (and administrators, who see the statistics too), never for auditors or
+# moderators (moderation.drift).
+add_perm(
+    "moderation.view_drift",
+    (is_qa_lead | is_administrator, _("Only QA leads see moderation drift alerts.")),
+)
 add_perm("moderation.view_feedback", (is_auditor, _("Feedback is for auditors.")))
 # Not for a case holder alone: the list names other cases (audits.holders).
 add_perm(

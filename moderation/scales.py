@@ -5,8 +5,9 @@ whether a change raised or lowered a grade (position 1 of a built tool's scale i
 
 from django.utils.translation import gettext_lazy as _
 
-from audits.grades import GRADE_RANK, Grade
-from audits.models import AuditTool
+from audits.grades import GRADE_RANK, OVERALL_SCALE, Grade
+from audits.models import AuditTool, ToolGrade
+from audits.tools.kinds import STANDARD_FAMILY
 from audits.tools.selectors import grade_choices, grade_codes, grade_label
 
 
@@ -40,6 +41,30 @@ def lowest(tool: AuditTool) -> str:
 def label(tool: AuditTool, code: str) -> str:
     """The grade's name ("Requires improvement"); "" for no grade."""
     return grade_label(tool, code)
+
+
+def positions(tool_ids) -> dict[int, dict[str, int]]:
+    """For each tool of ``tool_ids``: the position of each of its overall grades, 1 the best
+    (ToolGrade.position; the standard tool's by audits.grades.OVERALL_SCALE). Comparing two
+    positions says whether moderation raised or lowered a grade on any tool, as ``rank`` does
+    for one tool. Two queries, whatever the number of tools."""
+    tool_ids = set(tool_ids)
+    standard = set(
+        AuditTool.objects.filter(pk__in=tool_ids, family=STANDARD_FAMILY).values_list(
+            "pk", flat=True
+        )
+    )
+    found: dict[int, dict[str, int]] = {
+        pk: {grade.value: place for place, grade in enumerate(OVERALL_SCALE, start=1)}
+        for pk in standard
+    }
+    for tool_id, code, position in (
+        ToolGrade.objects.filter(tool_id__in=tool_ids - standard)
+        .order_by()
+        .values_list("tool_id", "code", "position")
+    ):
+        found.setdefault(tool_id, {})[code] = position
+    return found
 
 
 NOT_MODERATED = _("The tool of this audit gives no overall grade, so it is not moderated.")

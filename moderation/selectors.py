@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import rules
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from audits import periods
 from audits.figures import reportable
@@ -33,12 +34,12 @@ def moderation_queue(moderator) -> QuerySet[Audit]:
         .filter(Q(moderation_case__sampled=True) | Q(moderation_case__added_by__isnull=False))
         .exclude(auditor=moderator)
         .select_related(*LIST_RELATED, "tool", "moderation_case__taken_by")
-        .annotate(overall_grade_label=_tool_grade_label("overall_grade"))
+        .annotate(overall_grade_label=tool_grade_label("overall_grade"))
         .order_by("submitted_at", "pk")
     )
 
 
-def _tool_grade_label(field: str, tool: str = "tool") -> Subquery:
+def tool_grade_label(field: str, tool: str = "tool") -> Subquery:
     """The name of a built tool's grade held in ``field`` (None for the standard tool, whose
     names are audits.grades'), read in the same query as the audits."""
     return Subquery(
@@ -50,7 +51,7 @@ def feedback_for(auditor) -> QuerySet[Moderation]:
     return (
         Moderation.objects.filter(audit__auditor=auditor)
         .select_related("audit", "moderator")
-        .annotate(moderated_grade_label=_tool_grade_label("moderated_grade", "audit__tool"))
+        .annotate(moderated_grade_label=tool_grade_label("moderated_grade", "audit__tool"))
         .order_by("-created_at")
     )
 
@@ -72,33 +73,58 @@ def moderation_history(audit: Audit, user) -> list[Moderation]:
 
 
 def agreement_statistics(audits: QuerySet[Audit]) -> dict:
-    """Agreement overall, per auditor and per activity, for the countable audits of ``audits``.
+    """Agreement overall, per auditor, per activity, per team (the audit's, the case holder's)
+    and per moderator, for the countable audits of ``audits``.
 
-    Six grouped queries whatever the number of audits; Python only arranges the grouped rows.
+    Nine grouped queries whatever the number of audits (two overall and for each grouping but
+    the moderators', which needs one); Python only arranges the grouped rows.
     An audit is moderated when it has a moderated grade, whether moderated here or imported.
+    A moderator's row counts the audits they moderated only, so its audits are its moderated.
     """
     base = reportable(audits)
-    moderated = Q(moderated_grade__gt="")
     return {
         "overall": overall_agreement(audits),
-        "per_auditor": _grouped(
-            base,
-            moderated,
-            "auditor_id",
-            ("auditor__first_name", "auditor__last_name", "auditor__username"),
-            _auditor_label,
-        ),
+        "per_auditor": _grouped(base, "auditor_id", person_fields("auditor"), _auditor_label),
         "per_activity": _grouped(
-            base, moderated, "activity_id", ("activity__name", "activity__month"), _activity_label
+            base, "activity_id", ("activity__name", "activity__month"), _activity_label
+        ),
+        "per_team": _grouped(base, "team_id", ("team__name",), _team_label),
+        "per_moderator": _grouped(
+            base,
+            "moderated_by_id",
+            person_fields("moderated_by"),
+            _moderator_label,
+            moderated_only=True,
         ),
     }
 
 
-def _auditor_label(row) -> str:
+def person_fields(relation: str) -> tuple[str, str, str]:
+    """The fields that name a person, through ``relation`` ("auditor") or, "", a User's own."""
+    prefix = f"{relation}__" if relation else ""
+    return (f"{prefix}first_name", f"{prefix}last_name", f"{prefix}username")
+
+
+def person_label(row, relation: str) -> str:
     # As audits.roles.display_name names a person (User.get_full_name, else the username),
     # from the grouped row rather than a User.
-    full = f"{row['auditor__first_name']} {row['auditor__last_name']}".strip()
-    return full or row["auditor__username"]
+    first, last, username = (row[f] for f in person_fields(relation))
+    full = f"{first or ''} {last or ''}".strip()
+    return full or username
+
+
+def _auditor_label(row) -> str:
+    return person_label(row, "auditor")
+
+
+def _moderator_label(row) -> str:
+    if row["moderated_by_id"] is None:
+        return str(_("(no moderator recorded)"))
+    return person_label(row, "moderated_by")
+
+
+def _team_label(row) -> str:
+    return row["team__name"] if row["team_id"] is not None else str(_("(no team)"))
 
 
 def overall_agreement(audits: QuerySet[Audit]) -> Agreement:
@@ -157,16 +183,26 @@ def _activity_label(row) -> str:
     return f"{row['activity__name']} ({row['activity__month']:%B %Y})"
 
 
-def _grouped(base, moderated, key: str, label_fields, make_label) -> list[Agreement]:
+def _grouped(base, key: str, label_fields, make_label, *, moderated_only=False) -> list[Agreement]:
+    """One Agreement per value of ``key``, sorted by label: the audits of each group (one
+    query), then its moderated audits by pair of grades (one query). ``moderated_only``: the
+    groups have moderated audits only (a moderator's), so the second query counts them all."""
+    moderated = base.filter(moderated_grade__gt="")
     groups: dict = {}
-    for row in base.values(key, *label_fields).annotate(n=Count("pk")):
-        groups[row[key]] = Agreement(label=make_label(row), audits=row["n"])
-    for row in (
-        base.filter(moderated)
-        .values(key, "overall_grade", "moderated_grade")
-        .annotate(n=Count("pk"))
+    if not moderated_only:
+        for row in base.values(key, *label_fields).annotate(n=Count("pk")):
+            groups[row[key]] = Agreement(label=make_label(row), audits=row["n"])
+    # The names are read with the grades only where the first query did not read them.
+    named = label_fields if moderated_only else ()
+    for row in moderated.values(key, *named, "overall_grade", "moderated_grade").annotate(
+        n=Count("pk")
     ):
-        groups[row[key]].add(row["overall_grade"], row["moderated_grade"], row["n"])
+        group = groups.get(row[key])
+        if group is None:
+            group = groups[row[key]] = Agreement(label=make_label(row))
+        if moderated_only:
+            group.audits += row["n"]
+        group.add(row["overall_grade"], row["moderated_grade"], row["n"])
     return sorted(groups.values(), key=lambda a: a.label.lower())
 
 

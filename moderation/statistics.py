@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from audits.grades import OVERALL_SCALE
 from audits.percentages import exact_percent
+from audits.uncertainty import format_share, is_small_sample
 
 # Worst to best, so that a higher index is a better grade.
 SCALE = tuple(reversed(OVERALL_SCALE))
@@ -43,7 +44,8 @@ def linear_weighted_kappa(matrix: list[list[int]]) -> float | None:
 
 @dataclass
 class Agreement:
-    """Moderation figures for one group of audits (all, one auditor, one activity)."""
+    """Moderation figures for one group of audits (all, one auditor, activity, team or
+    moderator)."""
 
     label: str = ""
     audits: int = 0
@@ -76,6 +78,22 @@ class Agreement:
     @property
     def kappa(self) -> float | None:
         return linear_weighted_kappa(self.matrix)
+
+    @property
+    def moderation_rate_share(self) -> str:
+        """The moderation rate with its 95% Wilson interval: "80% (38–96%)"."""
+        return format_share(self.moderated, self.audits)
+
+    @property
+    def agreement_share(self) -> str:
+        """The share of moderated audits agreed, with its 95% Wilson interval."""
+        return format_share(self.agreed, self.moderated)
+
+    @property
+    def small_sample(self) -> bool:
+        """Agreement and kappa rest on fewer moderated audits than a figure needs to be more
+        than an indication (audits.uncertainty)."""
+        return is_small_sample(self.moderated)
 
     @property
     def net_direction(self) -> int:

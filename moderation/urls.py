@@ -6,6 +6,7 @@ app_name = "moderation"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("statistics/", views.dashboard, name="dashboard"),
+    path("drift/<int:pk>/", views.drift_detail, name="drift"),
     path("feedback/", views.feedback_list, name="feedback"),
     path("feedback/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("exemplars/", views.exemplars, name="exemplars"),

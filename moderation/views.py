@@ -2,6 +2,7 @@
 
 import rules
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,9 +18,10 @@ from audits.permissions import refusal
 from audits.redirects import next_url
 from audits.security.events import Event, record
 from audits.selectors import audit_with_parts, get_audit_for
+from audits.uncertainty import SMALL_SAMPLE_LABEL, small_sample_note
 from audits.workflow import AuditError
 
-from . import scales, selectors, services
+from . import drift, scales, selectors, services
 from .filters import QueueFilter, StatisticsFilter
 from .forms import ExemplarForm, ModerationForm, moderation_actions_formset
 from .models import Moderation
@@ -246,13 +248,32 @@ def dashboard(request):
     stats_filter = StatisticsFilter(request.GET or None, queryset=Audit.objects.all(), drafts=False)
     stats = selectors.agreement_statistics(stats_filter.qs)
     labels = [grade.label for grade in SCALE]
+    # Drift looks at each auditor's latest moderated audits whatever the filters say.
+    can_see_drift = rules.has_perm("moderation.view_drift", request.user)
     return render(
         request,
         "moderation/dashboard.html",
         {
             "filter": stats_filter,
             **stats,
+            "can_see_drift": can_see_drift,
+            "drift_alerts": drift.drift_alerts() if can_see_drift else [],
+            "drift_window": drift.window_size(),
+            "small_sample_note": small_sample_note(),
+            "small_sample_label": SMALL_SAMPLE_LABEL,
             "scale_labels": labels,
             "matrix_rows": list(zip(labels, stats["overall"].matrix)),
         },
+    )
+
+
+def drift_detail(request, pk):
+    """One auditor's drift check and its evidence: their latest moderated audits."""
+    _require("moderation.view_drift", request.user, _("Only QA leads see moderation drift alerts."))
+    auditor = get_object_or_404(get_user_model(), pk=pk)
+    check, evidence = drift.drift_for(auditor)
+    return render(
+        request,
+        "moderation/drift.html",
+        {"check": check, "evidence": evidence, "auditor": auditor},
     )

@@ -168,6 +168,9 @@ EXPECTED = {
     # moderation
     "moderation:queue": (LOGIN, 403, 403, 200, 403, 403),
     "moderation:dashboard": (LOGIN, 403, 403, 200, 200, 200),
+    # One auditor's drift check (the owner's): for QA leads and administrators, never for an
+    # auditor (the owner themselves included) or a moderator.
+    "moderation:drift": (LOGIN, 403, 403, 403, 200, 200),
     "moderation:feedback": (LOGIN, 200, 200, 403, 403, 403),
     "moderation:acknowledge": (LOGIN, 405, 405, 405, 405, 405),
     "moderation:exemplars": (LOGIN, 200, 200, 200, 200, 200),
@@ -356,6 +359,7 @@ def _kwargs(name: str, world: World) -> dict:
         "audits:drawn_case_replace": lambda: {"pk": world.drawn.pk},
         "audits:allocated_case_start": lambda: {"pk": world.drawn.pk},
         "moderation:acknowledge": lambda: {"pk": world.moderated.moderations.get().pk},
+        "moderation:drift": lambda: {"pk": world.owner.pk},
         # One marks an exemplar among the audits moderated.
         "moderation:exemplar": lambda: {"pk": world.moderated.pk},
         "reports:export": lambda: {"pk": world.report.pk, "fmt": "csv"},

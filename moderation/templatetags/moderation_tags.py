@@ -76,6 +76,18 @@ def moderator_home(context):
     }
 
 
+@register.inclusion_tag("moderation/_home_drift.html", takes_context=True)
+def drift_alerts_home(context):
+    """The drift alerts panel of the home page (audits/home.html), for QA leads and
+    administrators only (moderation.view_drift): the auditors flagged now, or that none is.
+    Two queries."""
+    from .. import drift
+
+    if not rules.has_perm("moderation.view_drift", context["user"]):
+        return {"show": False}
+    return {"show": True, "alerts": drift.drift_alerts(), "window": drift.window_size()}
+
+
 @register.inclusion_tag("moderation/_home_feedback.html", takes_context=True)
 def feedback_to_acknowledge(context):
     """The auditor's moderation feedback not yet acknowledged, for their home page: how many,

@@ -501,6 +501,7 @@ PAGES = [
     Row("All audits", "qa_lead", "audits:all", query="?status=completed", state=FILTERED),
     Row("All audits", "qa_lead", "audits:all", query="?overall_grade=exceeds", state=NO_RESULTS),
     Row("Moderation statistics", "qa_lead", "moderation:dashboard"),
+    Row("Moderation drift", "qa_lead", "moderation:drift", _pk("auditor")),
     Row("Schedule", "qa_lead", "audits:activities"),
     Row("Plan an activity", "qa_lead", "audits:activity_new", state=EMPTY),
     Row("Plan an activity", "qa_lead", "audits:activity_new", state=ERRORS, act=press("Save activity")),

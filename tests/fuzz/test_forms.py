@@ -377,6 +377,7 @@ IGNORES_POST = {
     "audits:action_detail",
     "moderation:queue",
     "moderation:dashboard",
+    "moderation:drift",  # a page to read: one auditor's drift check
     "moderation:feedback",
     "moderation:exemplars",
     "reports:list",

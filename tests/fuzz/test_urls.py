@@ -127,6 +127,7 @@ PARAMETERS = {
     # moderation
     "moderation:queue": (QueueFilter, "page"),
     "moderation:dashboard": (StatisticsFilter,),
+    "moderation:drift": (),
     "moderation:feedback": ("page",),
     "moderation:acknowledge": (),
     "moderation:exemplars": (),

@@ -116,6 +116,8 @@ def test_only_the_auditor_acknowledges_feedback(request, audits):
 PAGE_RULES = {
     "moderation.view_queue": THE_MODERATOR,
     "moderation.view_statistics": (False, False, False, True, True, True),
+    # Drift alerts name auditors: QA leads and administrators only, never a moderator.
+    "moderation.view_drift": (False, False, False, False, True, True),
     "moderation.view_feedback": (False, True, True, False, False, False),
     "moderation.view_exemplars": (False, True, True, True, True, True),
 }
@@ -153,6 +155,7 @@ def test_a_superuser_is_offered_no_moderation(audits):
     assert not rules.has_perm("moderation.take_audit", superuser, audits["waiting"])
     assert not rules.has_perm("moderation.mark_exemplar", superuser, audits["moderated"])
     assert rules.has_perm("moderation.view_statistics", superuser)
+    assert rules.has_perm("moderation.view_drift", superuser)
     assert rules.has_perm("moderation.read_feedback", superuser, audits["moderated"])
 
 

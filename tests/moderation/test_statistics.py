@@ -7,14 +7,18 @@ import io
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from audits import roles
 from audits import services as audit_services
 from audits.csv.importer import import_audits_csv
 from audits.grades import Grade
 from audits.models import Audit, Status
+from audits.uncertainty import format_share
 from moderation import services
 from moderation.selectors import agreement_statistics
 from moderation.statistics import INDEX, Agreement, linear_weighted_kappa
@@ -26,6 +30,8 @@ from tests.helpers import (
     submitted_audit,
     taken_audit,
 )
+
+from .cohorts import Row, import_rows
 
 TODAY = datetime.date(2026, 11, 25)
 DNM, MEETS, EXCEEDS = Grade.DOES_NOT_MEET, Grade.MEETS, Grade.EXCEEDS
@@ -512,7 +518,8 @@ def _queries(n):
     with CaptureQueriesContext(connection) as captured:
         stats = agreement_statistics(Audit.objects.all())
         # Read every figure, so that nothing is left to a lazy query.
-        for a in [stats["overall"], *stats["per_auditor"], *stats["per_activity"]]:
+        groups = ("per_auditor", "per_activity", "per_team", "per_moderator")
+        for a in [stats["overall"], *(a for group in groups for a in stats[group])]:
             _ = (a.audits, a.moderated, a.agreed, a.raised, a.lowered, a.kappa, a.label)
     assert stats["overall"].audits == n + 1
     return len(captured)
@@ -525,7 +532,8 @@ def test_the_selector_query_count_does_not_grow_with_the_audits():
     many = _queries(30)
 
     assert few == many
-    assert many <= 8
+    # Two overall and two per grouping (auditor, activity, team); one for the moderators.
+    assert many == 9
 
 
 def test_auditors_are_named_by_full_name_else_username(db):
@@ -537,3 +545,125 @@ def test_auditors_are_named_by_full_name_else_username(db):
     stats = agreement_statistics(Audit.objects.all())
 
     assert [a.label for a in stats["per_auditor"]] == ["jdoe", "Priya Marsh"]
+
+
+# --- By team and by moderator --------------------------------------------------------------------
+
+
+def test_figures_per_moderator_count_the_audits_each_moderated(cohort):
+    stats = agreement_statistics(Audit.objects.all())
+
+    got = {a.label: _figures(a) for a in stats["per_moderator"]}
+    # From the fixture, counted by hand: moderator-one agreed meets/meets, lowered meets to DNM,
+    # agreed meets and DNM (bob), raised meets (senior) and, imported, raised carol's meets;
+    # moderator-two the rest. Practice audits count nowhere.
+    assert sorted(got) == ["moderator-one", "moderator-two"]
+    one, two = got["moderator-one"], got["moderator-two"]
+    assert (one["moderated"], one["agreed"], one["raised"], one["lowered"]) == (6, 3, 2, 1)
+    assert (two["moderated"], two["agreed"], two["raised"], two["lowered"]) == (5, 2, 1, 2)
+    # A moderator's audits are the ones they moderated.
+    assert one["audits"] == one["moderated"] and two["audits"] == two["moderated"]
+    assert sum(a.moderated for a in stats["per_moderator"]) == stats["overall"].moderated
+
+
+def test_team_and_moderator_rows_are_named_and_flagged(db):
+    team = factories.TeamFactory(name="Assessment East")
+    moderator = factories.moderator(username="mk", first_name="Mina", last_name="Khan")
+    moderated_audit(moderator=moderator, case_reference="CR-T1")
+    audit = moderated_audit(moderator=moderator, case_reference="CR-T2")
+    Audit.objects.filter(pk=audit.pk).update(team=team)
+
+    stats = agreement_statistics(Audit.objects.all())
+
+    assert [(a.label, a.audits) for a in stats["per_team"]] == [
+        ("(no team)", 1),
+        ("Assessment East", 1),
+    ]
+    [row] = stats["per_moderator"]
+    assert (row.label, row.moderated, row.agreed) == ("Mina Khan", 2, 2)
+    assert row.small_sample
+    assert row.agreement_share == "100% (34–100%)"
+
+
+TEAMS = ("Assessment East", "Assessment West", "")
+MODERATORS = ("mo-a", "mo-b")
+COHORT_AUDITORS = ("au-a", "au-b", "au-c")
+
+
+@st.composite
+def imported_rows(draw):
+    moderated = draw(st.sampled_from(("", DNM, MEETS, EXCEEDS)))
+    return Row(
+        auditor=draw(st.sampled_from(COHORT_AUDITORS)),
+        overall=draw(st.sampled_from((DNM, MEETS, EXCEEDS))),
+        moderated=moderated,
+        moderator=draw(st.sampled_from(MODERATORS)) if moderated else "",
+        team=draw(st.sampled_from(TEAMS)),
+        practice=draw(st.booleans()),
+    )
+
+
+def _independent(rows, key) -> dict:
+    """Per value of ``key(row)``: the figures counted from the rows alone."""
+    rank = {DNM: 1, MEETS: 2, EXCEEDS: 3}
+    groups: dict = {}
+    for row in rows:
+        if row.practice:
+            continue
+        name = key(row)
+        if name is None:
+            continue
+        g = groups.setdefault(
+            name,
+            {"audits": 0, "moderated": 0, "agreed": 0, "raised": 0, "lowered": 0},
+        )
+        g["audits"] += 1
+        if row.moderated:
+            g["moderated"] += 1
+            a, m = rank[row.overall], rank[row.moderated]
+            g["agreed" if a == m else "raised" if m > a else "lowered"] += 1
+    return groups
+
+
+def _shown(agreements) -> dict:
+    return {
+        a.label: {
+            "audits": a.audits,
+            "moderated": a.moderated,
+            "agreed": a.agreed,
+            "raised": a.raised,
+            "lowered": a.lowered,
+        }
+        for a in agreements
+    }
+
+
+@hypothesis_settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=st.lists(imported_rows(), max_size=30))
+def test_agreement_by_team_and_moderator_equals_an_independent_count(db, rows):
+    with transaction.atomic():
+        try:
+            if rows:
+                import_rows(rows, prefix="CR-S")
+
+            stats = agreement_statistics(Audit.objects.all())
+
+            by_team = _independent(rows, lambda r: r.team or "(no team)")
+            assert _shown(stats["per_team"]) == by_team
+            by_moderator = _independent(rows, lambda r: r.moderator or None)
+            for figures in by_moderator.values():
+                # A moderator's row counts only the audits they moderated.
+                figures["audits"] = figures["moderated"]
+            assert _shown(stats["per_moderator"]) == {
+                k: v for k, v in by_moderator.items() if v["moderated"]
+            }
+            for a in [*stats["per_team"], *stats["per_moderator"]]:
+                assert a.small_sample == (a.moderated < 20)
+                assert a.agreement_share == format_share(a.agreed, a.moderated)
+                assert a.moderation_rate_share == format_share(a.moderated, a.audits)
+        finally:
+            transaction.set_rollback(True)

@@ -513,9 +513,14 @@ def test_the_dashboard_shows_the_selectors_figures(client, qa_lead_user):
     html = response.content.decode()
     assert 'id="stat-audits">5<' in html
     assert 'id="stat-moderated">4<' in html
-    assert "80.0% of audits" in html
+    # Each share with its 95% Wilson interval (audits.uncertainty.format_share), and the figures
+    # flagged a small sample: 4 moderated audits.
+    assert "80% (38–96%) of audits" in html
     assert f"{overall.agreed} / {overall.raised} / {overall.lowered}" in html
-    assert "25.0%" in html
+    assert (
+        'id="stat-agreement">25% (5–70%) <strong class="govuk-tag govuk-tag--grey">small sample'
+        in html
+    )
     # The matrix rows, worst grade first, as the selector arranged them.
     assert response.context["matrix_rows"] == [
         ("Does not meet good", [0, 1, 0]),
