@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audits import conflicts
-from audits.forms import RevisionForm
+from audits.forms import RevisionForm, summarise_errors
 from audits.permissions import require
 from audits.revisions import RevisionConflict
 from reports.models import Report
@@ -111,6 +111,14 @@ def plan_list(request):
     )
 
 
+def _errors(form, revision) -> list:
+    """The error summary of a page's form and its hidden revision (a page posted with a
+    revision that is no revision says so rather than nothing)."""
+    if form is None or not form.is_bound:
+        return []
+    return summarise_errors(form, revision)
+
+
 def _item_page(request, item, form, revision, *, status=200, **extra):
     notes, moves = selectors.item_history(item)
     return render(
@@ -123,7 +131,7 @@ def _item_page(request, item, form, revision, *, status=200, **extra):
             "notes": notes,
             "moves": moves,
             **selectors.item_flags(item, today=_today()),
-            "error_summary": form.error_summary() if form is not None and form.is_bound else [],
+            "error_summary": _errors(form, revision),
             **extra,
         },
         status=status,
@@ -181,7 +189,8 @@ def plan_item_edit(request, pk):
         else:
             messages.success(request, _("Plan item saved."))
             return redirect(item)
-    status = 409 if "conflict" in context else 400 if form.errors else 200
+    bad = form.errors or revision.errors
+    status = 409 if "conflict" in context else 400 if bad else 200
     return render(
         request,
         "reports/plan/item_form.html",
@@ -189,7 +198,7 @@ def plan_item_edit(request, pk):
             "item": item,
             "form": form,
             "revision_form": revision,
-            "error_summary": form.error_summary() if form.is_bound else [],
+            "error_summary": _errors(form, revision),
             **context,
         },
         status=status,
