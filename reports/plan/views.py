@@ -40,7 +40,7 @@ def plan_from_report(request, pk):
     if request.method == "POST":
         formset = RecommendationFormSet(request.POST, prefix="rec")
     else:
-        lines = [line for line in selectors.recommendation_lines(report.recommendations)]
+        lines = selectors.recommendation_lines(report.recommendations)
         initial = [{"title": line, "include": line not in already} for line in lines]
         # One empty row for an item the text does not hold.
         initial.append({"title": "", "include": False})

@@ -212,3 +212,20 @@ def test_an_update_needs_an_owner_and_a_due_date(report, qa_lead):
     with pytest.raises(PlanError) as refused:
         services.plan_item_update(item=item, by=qa_lead, title="", due_date=None, owner_name="")
     assert {f for _n, f, _m in refused.value.errors} == {"title", "owner", "due_date"}
+
+
+def test_progress_and_changes_are_in_the_change_history(report, qa_lead):
+    item = make(report, qa_lead)
+    services.plan_item_record_progress(item=item, by=qa_lead, note="Started.", status="done")
+    services.plan_item_update(
+        item=item, by=qa_lead, title="Renamed", due_date=DUE, owner_name="Head of Service"
+    )
+    changes = [
+        entry.changes_dict
+        for entry in LogEntry.objects.get_for_object(item).order_by("timestamp", "pk")
+    ]
+    assert any(c.get("status") == ["not_started", "done"] for c in changes)
+    assert any(c.get("title") == ["Audit supervision records", "Renamed"] for c in changes)
+    assert not any("revision" in c for c in changes)  # the revision fields are not changes
+    assert LogEntry.objects.get_for_model(PlanNote).count() == 1
+    assert LogEntry.objects.get_for_model(PlanItemTransition).count() == 1
