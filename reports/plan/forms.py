@@ -13,7 +13,7 @@ from audits.forms import AccessibleFormMixin, summarise_errors
 from audits.layout import Column, Layout, Row
 from reports.models import PlanItem
 
-from .services import OWNER_NAME_MAX, TITLE_MAX, item_errors
+from .services import OWNER_NAME_MAX, STATUS_MOVES, TITLE_MAX, item_errors
 
 
 def _accounts():
@@ -171,6 +171,16 @@ class ProgressForm(AccessibleFormMixin, forms.Form):
             "Only when marking it done; leave empty for today. For example, 1 7 2026"
         ),
     )
+
+    def __init__(self, *args, item: PlanItem | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if item is not None:
+            # The item's status and the moves the table allows from it; the service checks
+            # again, so a stale page cannot make a move the table refuses.
+            allowed = {item.status} | {to for (start, to) in STATUS_MOVES if start == item.status}
+            self.fields["status"].choices = [
+                (code, label) for code, label in PlanItem.Status.choices if code in allowed
+            ]
 
     def layout(self):
         return Layout("note", "evidence", "status", "done_on")

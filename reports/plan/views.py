@@ -145,10 +145,12 @@ def plan_item(request, pk):
     item = selectors.get_plan_item_for(request.user, pk)
     may_change = rules.has_perm("reports.change_plan", request.user)
     if request.method != "POST":
-        form = ProgressForm(initial=ProgressForm.initial_for(item)) if may_change else None
+        form = (
+            ProgressForm(initial=ProgressForm.initial_for(item), item=item) if may_change else None
+        )
         return _item_page(request, item, form, RevisionForm(record=item))
     _require_manager(request.user)
-    form = ProgressForm(request.POST, initial=ProgressForm.initial_for(item))
+    form = ProgressForm(request.POST, initial=ProgressForm.initial_for(item), item=item)
     revision = RevisionForm(request.POST, record=item)
     context = {}
     if form.is_valid() & revision.is_valid():
