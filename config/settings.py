@@ -16,6 +16,8 @@ SMALL_SAMPLE_AUDITS  figures from fewer audits are flagged "small sample" (defau
 MODERATION_DRIFT_WINDOW  how many of an auditor's latest moderated audits a drift alert weighs
               (default 10).
 BENCHMARK_SUPPRESS_BELOW  benchmark_export writes counts below this as null (default 5).
+BENCHMARK_STRANDS, BENCHMARK_CASE_TYPES  the council's strand and case type slugs mapped to the
+              national list of benchmark files ("slug=code,..."; docs/BENCHMARK.md).
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_TIMEOUT
               the mail relay (default localhost:25, no login, no STARTTLS, 30 s timeout).
 DEFAULT_FROM_EMAIL  the sender of the app's emails.
@@ -506,6 +508,12 @@ COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Example Borough Council")
 SMALL_SAMPLE_AUDITS = env_whole_number("SMALL_SAMPLE_AUDITS", 20, low=1, high=1000)
 MODERATION_DRIFT_WINDOW = env_whole_number("MODERATION_DRIFT_WINDOW", 10, low=3, high=1000)
 BENCHMARK_SUPPRESS_BELOW = env_whole_number("BENCHMARK_SUPPRESS_BELOW", 5, low=1, high=1000)
+# benchmark_export writes strands and case types in a fixed national list
+# (reports/benchmark/vocabulary.py): a council slug that is a national code needs nothing; any
+# other is counted under "other" unless mapped here, as "council_slug=national_code" pairs
+# separated by commas (for example BENCHMARK_CASE_TYPES="cin=child_in_need,cp=child_protection").
+BENCHMARK_STRANDS = os.environ.get("BENCHMARK_STRANDS", "")
+BENCHMARK_CASE_TYPES = os.environ.get("BENCHMARK_CASE_TYPES", "")
 
 # The footer's pages (config.pages): help, contact, privacy notice, accessibility statement.
 # What a council says there is set with the deployment, like its name: short addresses and

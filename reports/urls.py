@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .plan import views as plan_views
@@ -25,4 +25,5 @@ urlpatterns = [
     path("plan/", plan_views.plan_list, name="plan"),
     path("plan/<int:pk>/", plan_views.plan_item, name="plan_item"),
     path("plan/<int:pk>/edit/", plan_views.plan_item_edit, name="plan_item_edit"),
+    path("benchmark/", include("reports.benchmark.urls")),
 ]

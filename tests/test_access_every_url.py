@@ -35,7 +35,10 @@ LOGIN = "login"  # a redirect to the sign-in page, with ?next= the page asked fo
 ADMIN = "admin:login"  # the same, to the admin site's sign-in page
 
 # The query string a URL needs to answer more than "bad input" (400).
-QUERY = {"reports:summary_json": "?start=2026-07-01&end=2026-09-30"}
+QUERY = {
+    "reports:summary_json": "?start=2026-07-01&end=2026-09-30",
+    "reports:benchmark_export": "?start=2026-07-01&end=2026-09-30",
+}
 
 USERS = ["anonymous", "owner", "colleague", "moderator_user", "qa_lead_user", "administrator_user"]
 
@@ -198,6 +201,10 @@ EXPECTED = {
     "reports:plan_from_report": (LOGIN, 403, 403, 403, 200, 200),
     "reports:plan_item": (LOGIN, 200, 404, 404, 200, 200),
     "reports:plan_item_edit": (LOGIN, 403, 404, 404, 200, 200),
+    # Peer benchmarking (reports.benchmark): the QA lead compares councils' files and
+    # downloads this council's.
+    "reports:benchmark": (LOGIN, 403, 403, 403, 200, 403),
+    "reports:benchmark_export": (LOGIN, 403, 403, 403, 200, 403),
 }
 
 

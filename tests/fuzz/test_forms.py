@@ -282,6 +282,10 @@ FORMS = {
         },
         query="?year=2026",
     ),
+    # The benchmark page takes files, which no urlencoded body carries: as typed it is the form
+    # again asking for them (400), and nothing posted is ever written (the files themselves:
+    # tests/reports/benchmark).
+    "reports:benchmark": Form(("qa_lead_user",), succeeds=400),
     "reports:target_edit": Form(("qa_lead_user",), lambda w, u: {"name": "Renamed"}),
     "reports:target_delete": Form(("qa_lead_user",), examples=10),
     "reports:target_actual": Form(
@@ -391,6 +395,7 @@ IGNORES_POST = {
     "reports:targets",
     "reports:plan",  # the plan page: its filters are sent by GET
     "reports:make_pdf",  # a button: asks the worker again, reads nothing posted
+    "reports:benchmark_export",  # a download, sent by GET
     # The session's pages: its status (GET), "Stay signed in" (the request is the activity),
     # the signed-out and kept-saves pages, and discarding a kept save (the id is in the path;
     # only its safe ``next`` is read, the check tests/audits/sessions covers).

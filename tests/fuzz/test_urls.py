@@ -157,6 +157,8 @@ PARAMETERS = {
     "reports:plan_from_report": (),
     "reports:plan_item": (),
     "reports:plan_item_edit": (),
+    "reports:benchmark": (),
+    "reports:benchmark_export": ("start", "end"),
     # sessions (audits.sessions)
     "session:status": (),
     "session:extend": (),
