@@ -408,6 +408,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         ],
     },
     {"model": "reports.target", "exclude_fields": REVISION_FIELDS},
+    # The improvement plan (reports.plan): its items, their status changes and progress notes.
+    {"model": "reports.planitem", "exclude_fields": REVISION_FIELDS},
+    "reports.planitemtransition",
+    "reports.plannote",
     {"model": "auth.user", "exclude_fields": ["password", "last_login"], "m2m_fields": {"groups"}},
 )
 # Behind a reverse proxy: how many proxies add themselves to X-Forwarded-For, so the logs record

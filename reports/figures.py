@@ -7,6 +7,7 @@ This is what the JSON contract, the page, the PDF, the exports and publishing re
 
 import datetime
 
+from .plan.selectors import plan_progress
 from .reaudits import reaudit_figures
 from .selectors import ReportScope, counts_for_targets, period_figures
 from .targets.measures import targets_table
@@ -32,4 +33,5 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         if key == "schedule":
             ordered["targets"] = targets
     ordered["reaudits"] = reaudit_figures(scope, today=today)
+    ordered["plan"] = plan_progress(scope.period, today=today)  # issue 15, item 7
     return ordered

@@ -161,3 +161,90 @@ class TargetCheckpoint(models.Model):
 
     def __str__(self):
         return f"{self.target.name}: {self.target_value} by {self.date}"
+
+
+# --- The improvement plan (reports.plan) -------------------------------------------------------
+
+
+class PlanItem(Revised):
+    """One recommendation of a report, tracked to done: what, who answers for it, by when, and
+    how far it has got. Changed only by reports.plan.services (STATUS_MOVES, PlanItemTransition
+    rows); its progress notes are PlanNote rows, never edited or deleted."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="plan_items")
+    title = models.TextField(_("what"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plan_items",
+        help_text=_("The account that answers for the item: its overdue items show on its home."),
+    )
+    # A person by name or a role ("Head of Service, Children in Need"), for an owner without
+    # an account here, or to say more than the account's name.
+    owner_name = models.CharField(_("owner's name or role"), max_length=200, blank=True)
+    due_date = models.DateField(_("due"))
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.NOT_STARTED, db_index=True
+    )
+    # The day it was marked done or dropped: "done on time" compares it with due_date.
+    closed_on = models.DateField(null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return self.title[:60]
+
+    def get_absolute_url(self):
+        return reverse("reports:plan_item", args=[self.pk])
+
+
+class PlanItemTransition(models.Model):
+    """One change of a plan item's status: who, when, from, to, and why."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=PlanItem.Status.choices)
+    to_status = models.CharField(max_length=20, choices=PlanItem.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["item", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.item_id}: {self.from_status} -> {self.to_status}"
+
+
+class PlanNote(models.Model):
+    """A dated progress note on a plan item, with its evidence (text or a link). Append-only:
+    a report published later shows the latest note written before it was published."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(_("progress"))
+    evidence = models.TextField(_("evidence"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["item", "at", "pk"]
+
+    def __str__(self):
+        return self.text[:60]

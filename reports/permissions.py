@@ -43,3 +43,6 @@ add_perm(
         _("Only QA leads, moderators and administrators see an activity's results."),
     ),
 )
+
+# The improvement plan's rules (reports.plan.permissions), registered with these.
+from .plan import permissions as _plan_permissions  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .plan import views as plan_views
 from .targets import views as target_views
 
 app_name = "reports"
@@ -20,6 +21,10 @@ urlpatterns = [
     path("targets/<int:pk>/edit/", target_views.target_edit, name="target_edit"),
     path("targets/<int:pk>/delete/", target_views.target_delete, name="target_delete"),
     path("targets/<int:pk>/actual/", target_views.target_actual, name="target_actual"),
+    path("<int:pk>/plan-items/", plan_views.plan_from_report, name="plan_from_report"),
+    path("plan/", plan_views.plan_list, name="plan"),
+    path("plan/<int:pk>/", plan_views.plan_item, name="plan_item"),
+    path("plan/<int:pk>/edit/", plan_views.plan_item_edit, name="plan_item_edit"),
     path("benchmark/", include("reports.benchmark.urls")),
     path(
         "targets/<int:pk>/checkpoints/",

@@ -27,7 +27,7 @@ from audits.models import Status
 from reports.services import report_create
 from reports.targets.services import checkpoint_add, target_create
 from tests import factories
-from tests.helpers import draft_audit, moderated_audit, submitted_audit
+from tests.helpers import date_parts, draft_audit, moderated_audit, submitted_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +198,12 @@ EXPECTED = {
     "reports:target_edit": (LOGIN, 403, 403, 403, 200, 403),
     "reports:target_delete": (LOGIN, 403, 403, 403, 200, 403),
     "reports:target_actual": (LOGIN, 403, 403, 403, 200, 403),
+    # The improvement plan (reports.plan): QA leads and administrators see and change it; an
+    # item's owner (here the owner, an auditor) sees their own item and changes nothing.
+    "reports:plan": (LOGIN, 403, 403, 403, 200, 200),
+    "reports:plan_from_report": (LOGIN, 403, 403, 403, 200, 200),
+    "reports:plan_item": (LOGIN, 200, 404, 404, 200, 200),
+    "reports:plan_item_edit": (LOGIN, 403, 404, 404, 200, 200),
     # Peer benchmarking (reports.benchmark): the QA lead compares councils' files and
     # downloads this council's.
     "reports:benchmark": (LOGIN, 403, 403, 403, 200, 403),
@@ -288,6 +294,24 @@ class World:
             date=datetime.date(2026, 9, 30),
             target_value="5",
         )
+
+    @cached_property
+    def plan_item(self):
+        """An improvement plan item from the report, owned by the owner's account."""
+        from reports.plan.services import NewItem, plan_items_create
+
+        (item,) = plan_items_create(
+            report=self.report,
+            by=self.qa_lead,
+            items=[
+                NewItem(
+                    title="Audit supervision",
+                    due_date=periods.month_start(self.report.end),
+                    owner=self.owner,
+                )
+            ],
+        )
+        return item
 
     @cached_property
     def tool(self):
@@ -387,6 +411,10 @@ def _kwargs(name: str, world: World) -> dict:
         return by_name[name]()
     if name.startswith("audits:action") and name != "audits:actions":
         return {"pk": world.action.pk}
+    if name in ("reports:plan_item", "reports:plan_item_edit"):
+        return {"pk": world.plan_item.pk}
+    if name == "reports:plan_from_report":
+        return {"pk": world.report.pk}
     if name.startswith("reports:target_") and name != "reports:target_new":
         return {"pk": world.target.pk}
     if name.startswith("reports:checkpoint_"):
@@ -467,6 +495,20 @@ POSTED = {
     "reports:make_pdf": {},
     "reports:target_delete": {},
     "reports:checkpoint_delete": {},
+    "reports:plan_item": {"note": "Supervision audit planned.", "status": "in_progress"},
+    "reports:plan_item_edit": {
+        "title": "Audit supervision records",
+        "owner_name": "Head of Service",
+        **date_parts("due_date", datetime.date(2027, 1, 31)),
+    },
+    "reports:plan_from_report": {
+        "rec-TOTAL_FORMS": "1",
+        "rec-INITIAL_FORMS": "1",
+        "rec-0-include": "on",
+        "rec-0-title": "Audit supervision records",
+        "rec-0-owner_name": "Head of Service",
+        **date_parts("rec-0-due_date", datetime.date(2027, 1, 31)),
+    },
     "audits:tool_new_version": {},
     "audits:tool_make_current": {},
     # Refused to everyone here, each for a reason of its state rather than of the role: the
@@ -500,6 +542,9 @@ POST_EXPECTED = {
     "reports:make_pdf": (LOGIN, 403, 403, 403, 302, 403),
     "reports:target_delete": (LOGIN, 403, 403, 403, CHANGED, 403),
     "reports:checkpoint_delete": (LOGIN, 403, 403, 403, CHANGED, 403),
+    "reports:plan_item": (LOGIN, 403, 404, 404, CHANGED, CHANGED),
+    "reports:plan_item_edit": (LOGIN, 403, 404, 404, CHANGED, CHANGED),
+    "reports:plan_from_report": (LOGIN, 403, 403, 403, CHANGED, CHANGED),
     # A copy of the tool; making it current when it is already: nothing but a message.
     "audits:tool_new_version": (LOGIN, 403, 403, 403, CHANGED, CHANGED),
     "audits:tool_make_current": (LOGIN, 403, 403, 403, 302, 302),

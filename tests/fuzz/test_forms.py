@@ -298,6 +298,20 @@ FORMS = {
     ),
     "reports:checkpoint_edit": Form(("qa_lead_user",), lambda w, u: {"target_value": "7"}),
     "reports:checkpoint_delete": Form(("qa_lead_user",), examples=10),
+    # The improvement plan (reports.plan).
+    "reports:plan_from_report": Form(
+        BUILDERS,
+        lambda w, u: {
+            "rec-0-include": "on",
+            "rec-0-title": "Audit supervision records",
+            "rec-0-owner_name": "Head of Service",
+            **date_parts("rec-0-due_date", datetime.date(2027, 1, 31)),
+        },
+    ),
+    "reports:plan_item": Form(
+        BUILDERS, lambda w, u: {"note": "Supervision audit planned.", "status": "in_progress"}
+    ),
+    "reports:plan_item_edit": Form(BUILDERS, lambda w, u: {"title": "Audit supervision"}),
     # --- signing in and out ---
     "login": Form(
         (ANONYMOUS,),
@@ -386,6 +400,7 @@ IGNORES_POST = {
     "reports:export",
     "reports:activity_results",  # a page to read
     "reports:targets",
+    "reports:plan",  # the plan page: its filters are sent by GET
     "reports:make_pdf",  # a button: asks the worker again, reads nothing posted
     "reports:benchmark_export",  # a download, sent by GET
     # The session's pages: its status (GET), "Stay signed in" (the request is the activity),

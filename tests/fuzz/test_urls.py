@@ -32,6 +32,7 @@ from audits.forms import CaseSearchForm
 from audits.models import AgreedAction, Status
 from audits.security.forms import LogQueryForm
 from moderation.filters import QueueFilter, StatisticsFilter
+from reports.plan.filters import PlanFilter
 from tests.test_access_every_url import EXPECTED, USERS, World, _kwargs, _url_names
 from tests.test_access_every_url import QUERY as NEEDED_QUERY
 
@@ -153,6 +154,10 @@ PARAMETERS = {
     "reports:target_edit": (),
     "reports:target_delete": (),
     "reports:target_actual": (),
+    "reports:plan": (PlanFilter,),
+    "reports:plan_from_report": (),
+    "reports:plan_item": (),
+    "reports:plan_item_edit": (),
     "reports:benchmark": (),
     "reports:benchmark_export": ("start", "end"),
     "reports:target_checkpoints": (),

@@ -408,6 +408,63 @@ def _reaudits(specs, start, end, today, *, activity, strand, case_type) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class PlanSpec:
+    """An improvement plan item as a test means it to end up (issue 15, item 7): made from a
+    report of ``report_period`` that ended on ``report_end``."""
+
+    report_end: datetime.date
+    due_date: datetime.date
+    status: str = "not_started"
+    closed_on: datetime.date | None = None
+    title: str = "Item"
+    report_period: str = ""
+
+
+PLAN_STATUSES = ("not_started", "in_progress", "done", "dropped")
+
+
+def expected_plan(plan, *, start, end, today) -> dict:
+    """The ``plan`` key, counted by walking ``plan`` (PlanSpecs, in the order they were made):
+    items of reports that ended before ``end``, less those closed before ``start``."""
+    shown = sorted(
+        (
+            (item.due_date, n, item)
+            for n, item in enumerate(plan)
+            if item.report_end < end and (item.closed_on is None or item.closed_on >= start)
+        ),
+        key=lambda entry: entry[:2],
+    )
+    items = [item for _due, _n, item in shown]
+
+    def overdue(item):
+        return item.status in ("not_started", "in_progress") and item.due_date < today
+
+    def on_time(item):
+        return item.closed_on <= item.due_date if item.status == "done" else None
+
+    return {
+        "as_at": today.isoformat(),
+        "total": len(items),
+        "by_status": {status: sum(i.status == status for i in items) for status in PLAN_STATUSES},
+        "overdue": sum(overdue(i) for i in items),
+        "done_on_time": sum(on_time(i) is True for i in items),
+        "done_late": sum(on_time(i) is False for i in items),
+        "items": [
+            {
+                "title": i.title,
+                "status": i.status,
+                "due": i.due_date.isoformat(),
+                "closed_on": i.closed_on.isoformat() if i.closed_on else None,
+                "overdue": overdue(i),
+                "on_time": on_time(i),
+                "report_period": i.report_period,
+            }
+            for i in items
+        ],
+    }
+
+
 def expected_figures(
     specs,
     *,
@@ -419,6 +476,7 @@ def expected_figures(
     strand=None,
     case_type=None,
     period_label=None,
+    plan=(),
 ) -> dict:
     """What report_figures must return for ``specs``, counted here by walking the list.
 
@@ -460,6 +518,7 @@ def expected_figures(
         },
         "filters": filters,
         "reaudits": _reaudits(specs, start, end, today, **filters),
+        "plan": expected_plan(plan, start=start, end=end, today=today),
     }
     for slug in case_types:
         split = _split([s for s in items if s.case_type == slug])
@@ -488,7 +547,20 @@ def comparable(figures: dict, expected: dict) -> dict:
     report_figures has a key the oracle does not know, so a new figure gets a test."""
     unknown = set(figures) - set(expected) - NOT_COUNTED
     assert not unknown, f"report_figures has keys the oracle does not count: {sorted(unknown)}"
-    return {key: figures.get(key) for key in expected}
+    return {
+        key: _without_ids(figures.get(key)) if key == "plan" else figures.get(key)
+        for key in expected
+    }
+
+
+def _without_ids(plan: dict | None) -> dict | None:
+    """The plan's figures less the rows' ids, which the oracle cannot know."""
+    if plan is None:
+        return None
+    items = [
+        {k: v for k, v in item.items() if k not in ("id", "report_id")} for item in plan["items"]
+    ]
+    return {**plan, "items": items}
 
 
 def publish(report: Report, *, by, **kwargs) -> Report:
