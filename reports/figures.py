@@ -7,6 +7,7 @@ This is what the JSON contract, the page, the PDF, the exports and publishing re
 
 import datetime
 
+from .activities import activity_figures
 from .selectors import ReportScope, counts_for_targets, period_figures
 from .targets.measures import targets_table
 
@@ -14,9 +15,10 @@ from .targets.measures import targets_table
 def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    At most twenty-two queries, whatever the number of audits (two of them for the QA targets,
-    eight for the results of activities with a built tool, one where there are none): fifteen
-    for the standard tool alone, fourteen with no targets set, fewer when the period is whole
+    At most twenty-six queries, whatever the number of audits (two of them for the QA targets,
+    eight for the results of activities with a built tool, one where there are none, four for
+    the sections per activity, reports.activities): nineteen for the standard tool alone,
+    eighteen with no targets set, fewer when the period is whole
     months (nothing to count afresh), has no whole month (nothing kept to read) or comes after
     the months closed by the retention schedule (reports.selectors.period_figures).
     """
@@ -28,4 +30,5 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         ordered[key] = value
         if key == "schedule":
             ordered["targets"] = targets
+    ordered["activities"] = activity_figures(scope)
     return ordered
