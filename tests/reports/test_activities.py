@@ -232,7 +232,7 @@ def test_the_page_shows_a_section_per_activity_with_intervals_and_flags(cohort, 
     assert (
         f"Social care small sample Auditor 10 1 10% ({whole_interval(1, 10)}) "
         f"4 40% ({whole_interval(4, 10)}) 5 50% ({whole_interval(5, 10)}) "
-        f"Final 1 10% ({whole_interval(1, 10)}) 1 10% ({whole_interval(1, 10)}) "
+        f"Social care Final 10 1 10% ({whole_interval(1, 10)}) 1 10% ({whole_interval(1, 10)}) "
         f"8 80% ({whole_interval(8, 10)})"
     ) in text
     # Flagged: the whole period (12 audits), both strands, the three case types, each activity
