@@ -7,6 +7,7 @@ This is what the JSON contract, the page, the PDF, the exports and publishing re
 
 import datetime
 
+from .activities import activity_figures
 from .plan.selectors import plan_progress
 from .reaudits import reaudit_figures
 from .selectors import ReportScope, counts_for_targets, period_figures
@@ -16,13 +17,14 @@ from .targets.measures import targets_table
 def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    At most twenty-six queries, whatever the number of audits (three of them for the QA
-    targets, three for the re-audits, eight for the results of activities with a built tool, one
-    where there are none): nineteen for the standard tool alone, seventeen with no targets set,
-    fewer when the period is whole months (nothing to count afresh), has no whole month (nothing
-    kept to read) or comes after the months closed by the retention schedule
-    (reports.selectors.period_figures). A target's in-year checkpoints reached by the period add
-    those of measure_counts (at most five) for each checkpoint date (reports.targets.measures).
+    At most thirty queries, whatever the number of audits and activities: the standard tool's
+    counts (reports.selectors.period_figures), three for the QA targets, three for the
+    re-audits (reports.reaudits), four for the sections per activity (reports.activities), two
+    for the improvement plan (reports.plan.selectors), eight for the results of activities with
+    a built tool (one where there are none); fewer when the period is whole months (nothing to
+    count afresh), has no whole month (nothing kept to read) or comes after the months closed
+    by the retention schedule. A target's in-year checkpoints reached by the period add those of
+    measure_counts (at most five) for each checkpoint date (reports.targets.measures).
     """
     figures = period_figures(scope, today=today)
     targets = targets_table(scope, counts=counts_for_targets(figures))
@@ -34,4 +36,5 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
             ordered["targets"] = targets
     ordered["reaudits"] = reaudit_figures(scope, today=today)
     ordered["plan"] = plan_progress(scope.period, today=today)  # issue 15, item 7
+    ordered["activities"] = activity_figures(scope)
     return ordered

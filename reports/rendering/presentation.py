@@ -5,6 +5,7 @@ published. Percentages are shares of counts the database produced; nothing is re
 """
 
 import datetime
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,17 @@ from audits import grades
 from audits.grades import DOMAIN_CODES, GOOD, OVERALL_CODES, Grade
 from audits.percentages import format_percent as fmt_percent
 from audits.percentages import percent
+from audits.uncertainty import format_share as _format_share
+from audits.uncertainty import interval_note, is_small_sample, small_sample_note
 from reports.rendering import charts
+
+
+@lru_cache(maxsize=8192)
+def format_share(part: int, whole: int) -> str:
+    """audits.uncertainty.format_share, "57.1% (25–84%)", remembered: scipy takes over a
+    millisecond for each interval, and a paper with many activities asks for hundreds, most of
+    them the same few (part, whole) pairs again."""
+    return _format_share(part, whole)
 
 
 def grade_rows(counts: dict, total: int) -> list[dict]:
@@ -22,9 +33,17 @@ def grade_rows(counts: dict, total: int) -> list[dict]:
             "label": grades.label(g),
             "count": counts[g],
             "percent": fmt_percent(percent(counts[g], total)),
+            # The share with its 95% Wilson interval, "57.1% (25–84%)" (audits.uncertainty).
+            "share": format_share(counts[g], total),
         }
         for g in OVERALL_CODES
     ]
+
+
+def small_sample(audits: int) -> bool:
+    """Whether figures of ``audits`` audits are flagged "small sample" where they are shown:
+    some audits, but fewer than settings.SMALL_SAMPLE_AUDITS (none has no share to flag)."""
+    return bool(audits) and is_small_sample(audits)
 
 
 def _cases(n: int) -> str:
@@ -152,13 +171,23 @@ def split_rows(groups: dict, names: dict) -> list[dict]:
         total = g["audits"]
         rows.append(
             {
+                "slug": slug,
                 "name": names.get(slug, slug),
                 "audits": total,
+                "small_sample": small_sample(total),
                 "final": grade_rows(g["final_grades"], total),
                 "auditor": grade_rows(g["auditor_grades"], total),
             }
         )
     return rows
+
+
+def honesty_notes(*, small: bool) -> dict:
+    """The notes that explain the intervals and, where a figure is flagged, a small sample."""
+    return {
+        "interval_note": interval_note(),
+        "small_sample_note": small_sample_note() if small else "",
+    }
 
 
 def date_label(day: datetime.date | str) -> str:
@@ -197,11 +226,16 @@ def schedule_rows(schedule: dict) -> dict:
 
 def build(figures: dict) -> dict:
     """Everything the report template needs, from the figures alone."""
+    # Here, not at the top: the sections per activity are built from this module's helpers.
+    from reports.rendering import activity_sections
+
     total = figures["audits"]
     moderation = figures["moderation"]
     domains = domain_rows(figures["domains"])
     strongest, weakest = strongest_and_weakest(domains)
     names = figures.get("names", {})
+    by_strand = split_rows(figures["by_strand"], names.get("strands", {}))
+    by_case_type = split_rows(figures["by_case_type"], names.get("case_types", {}))
     auditor_pct = [percent(figures["auditor_grades"][g], total) or 0 for g in OVERALL_CODES]
     final_pct = [percent(figures["final_grades"][g], total) or 0 for g in OVERALL_CODES]
     return {
@@ -215,8 +249,10 @@ def build(figures: dict) -> dict:
                 "label": a["label"],
                 "auditor_count": a["count"],
                 "auditor_percent": a["percent"],
+                "auditor_share": a["share"],
                 "final_count": f["count"],
                 "final_percent": f["percent"],
+                "final_share": f["share"],
             }
             for a, f in zip(
                 grade_rows(figures["auditor_grades"], total),
@@ -224,8 +260,14 @@ def build(figures: dict) -> dict:
             )
         ],
         "moderation": {**moderation, "rate": fmt_percent(percent(moderation["moderated"], total))},
-        "by_strand": split_rows(figures["by_strand"], names.get("strands", {})),
-        "by_case_type": split_rows(figures["by_case_type"], names.get("case_types", {})),
+        "small_sample": small_sample(total),
+        "notes": honesty_notes(small=small_sample(total)),
+        "by_strand": by_strand,
+        "by_case_type": by_case_type,
+        "split_notes": honesty_notes(
+            small=any(row["small_sample"] for row in (*by_strand, *by_case_type))
+        ),
+        "split_heads": [grades.label(g) for g in OVERALL_CODES],
         "domains": domains,
         "domain_grade_heads": [grades.short_label(g) for g in DOMAIN_CODES],
         "strongest": strongest,
@@ -233,6 +275,8 @@ def build(figures: dict) -> dict:
         "comparison": comparison_rows(figures),
         "actions": figures.get("actions", {}),
         "schedule": schedule_rows(figures.get("schedule", {})),
+        # Absent from reports published before issue 15's sections per activity.
+        "activity_sections": activity_sections.section_views(figures),
         # Absent from reports published before tools could be built.
         "activity_results": activity_result_views(figures.get("activity_results", [])),
         "grades_chart": charts.grouped_bars(

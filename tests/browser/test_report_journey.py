@@ -19,6 +19,7 @@ from audits.grades import Grade
 from moderation import services as moderation_services
 from reports.models import Report
 from tests import factories, helpers
+from tests.reports import wilson
 from tests.worker import run_worker
 
 # serialized_rollback: see test_audit_journey.py (the flush would wipe the migrated data).
@@ -67,6 +68,13 @@ def percent(part, whole) -> str:
     """As the report writes it: one decimal place, without a trailing .0."""
     text = f"{100 * part / whole:.1f}"
     return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+def share(part, whole) -> str:
+    """As the grades table writes a share: with its 95% Wilson interval in whole percentages,
+    from the oracle's closed form (tests/reports), "57.1% (25–84%)"."""
+    low, high = wilson(part, whole)
+    return f"{percent(part, whole)} ({round(low)}–{round(high)}%)"
 
 
 def final_grades_on_page(page) -> dict[str, tuple[str, str]]:
@@ -153,9 +161,7 @@ def test_qa_lead_publishes_a_quarter_report_that_later_audit_changes_do_not_alte
     )
     total = 7
     before = {"Exceeds good": 1, "Meets good": 4, "Does not meet good": 2}
-    expected_before = {
-        label: (str(count), percent(count, total)) for label, count in before.items()
-    }
+    expected_before = {label: (str(count), share(count, total)) for label, count in before.items()}
 
     # The QA lead creates the draft for the quarter and writes the narrative.
     login(page, live_server, qa_lead)
@@ -237,7 +243,7 @@ def test_qa_lead_publishes_a_quarter_report_that_later_audit_changes_do_not_alte
     create_draft_report(page, fy=fy, quarter=quarter)
     after = {"Exceeds good": 1, "Meets good": 3, "Does not meet good": 3}
     assert final_grades_on_page(page) == {
-        label: (str(count), percent(count, total)) for label, count in after.items()
+        label: (str(count), share(count, total)) for label, count in after.items()
     }
     expect(page.get_by_role("region", name="Moderation", exact=True)).to_contain_text(
         f"1 of {total} audits were moderated"

@@ -35,8 +35,12 @@ SECTIONS = [
     "QA targets",
     "Audit activity: planned and done",
 ]
-# grades, strand, case type, domains, actions, comparison, targets, activity, schedule
-TABLES = 9
+# The section of the draft's one audit activity (reports.activities), after the schedule.
+ACTIVITY = "Audit activity: Quarterly audit (August 2026)"
+ACTIVITY_PARTS = ["overall grades", "by strand and case type", "domains"]
+# grades, strand, case type, domains, actions, comparison, targets, activity, schedule; then
+# the activity's grades, strand, case type and its Does-not-meet-good cases' domains
+TABLES = 13
 
 
 @pytest.fixture
@@ -76,12 +80,14 @@ def assert_accessible(data: bytes):
         (3, "Summary"),
         *[(2, section) for section in SECTIONS[1:]],
         (3, "Audit schedule for the coming months"),
+        (2, ACTIVITY),
+        *[(3, f"Quarterly audit: {part}") for part in ACTIVITY_PARTS],
     ]
 
     tree = pdf.tree
     assert tree.tag == "Document"
     assert [h.tag for h in tree.find("H1")] == ["H1"]
-    assert len(tree.find("H2")) == len(SECTIONS)
+    assert len(tree.find("H2")) == len(SECTIONS) + 1
     assert_tables_have_header_rows(tree, TABLES)
 
     figures = tree.find("Figure")
