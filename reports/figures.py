@@ -9,14 +9,16 @@ import datetime
 
 from .selectors import ReportScope, counts_for_targets, period_figures
 from .targets.measures import targets_table
+from .trend import trend_figures
 
 
 def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    At most twenty-two queries, whatever the number of audits (two of them for the QA targets,
-    eight for the results of activities with a built tool, one where there are none): fifteen
-    for the standard tool alone, fourteen with no targets set, fewer when the period is whole
+    At most twenty-six queries, whatever the number of audits (two of them for the QA targets,
+    four for the trend, reports.trend, eight for the results of activities with a built tool,
+    one where there are none): nineteen for the standard tool alone, eighteen with no targets
+    set, fewer when the period is whole
     months (nothing to count afresh), has no whole month (nothing kept to read) or comes after
     the months closed by the retention schedule (reports.selectors.period_figures).
     """
@@ -28,4 +30,5 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         ordered[key] = value
         if key == "schedule":
             ordered["targets"] = targets
+    ordered["trend"] = trend_figures(scope, today=today)
     return ordered
