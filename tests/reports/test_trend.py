@@ -220,6 +220,6 @@ def test_the_pdf_has_the_trend_table(two_quarters):
 
     assert "Trend: audits, the share at least Meets good" in text
     assert "Quarter 1 2026/27" in text and "Quarter 4 2025/26" in text
-    # Q1: 2 audits, 1 at least Meets good by the auditors and after moderation: 50% (9–91%).
-    assert "50% (9–91%)" in text
-    assert "66.7% (21–94%)" in text
+    # Q1: 2 audits, both small samples; Q2: 3 audits, 3 then 2 at least Meets good.
+    assert "Quarter 1 2026/27 2 small sample 50% (" in text
+    assert "Quarter 2 2026/27 3 small sample 100% (44–100%) 66.7% (21–94%) 33.3% 0% 0" in text
