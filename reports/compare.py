@@ -54,7 +54,9 @@ class Side:
 
 
 def _audits(side: Side, strand: Strand | None, case_type: CaseType | None) -> QuerySet[Audit]:
-    common = Q(**{name: value for name, value in (("strand", strand), ("case_type", case_type))})
+    common = Q(
+        **{name: value for name, value in (("strand", strand), ("case_type", case_type)) if value}
+    )
     return Audit.objects.filter(reportable_condition() & side.condition() & common).order_by()
 
 
