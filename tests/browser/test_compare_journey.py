@@ -52,8 +52,12 @@ def test_a_qa_lead_compares_two_quarters_and_reads_the_difference(page, live_ser
     page.get_by_role("button", name="Compare").click()
 
     expect(page.locator("#compare-result")).to_contain_text("1 April 2026 to 30 June 2026")
-    row = page.locator("#compare-table").get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name="At least Meets good, final grade", exact=True)
+    row = (
+        page.locator("#compare-table")
+        .get_by_role("row")
+        .filter(
+            has=page.get_by_role("rowheader", name="At least Meets good, final grade", exact=True)
+        )
     )
     cells = row.get_by_role("cell")
     expect(cells.nth(0)).to_have_text("1 · 10% (2–40%)")
@@ -62,8 +66,10 @@ def test_a_qa_lead_compares_two_quarters_and_reads_the_difference(page, live_ser
     expect(cells.nth(3)).to_contain_text("Yes")
     expect(cells.nth(3)).to_contain_text("larger than chance alone would be likely to give")
 
-    moderated = page.locator("#compare-table").get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name="Moderation rate", exact=True)
+    moderated = (
+        page.locator("#compare-table")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name="Moderation rate", exact=True))
     )
     expect(moderated.get_by_role("cell").nth(3)).to_contain_text("No")
     expect(moderated.get_by_role("cell").nth(3)).to_contain_text("could be down to chance")
