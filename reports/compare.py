@@ -24,7 +24,7 @@ from audits.figures import (
 )
 from audits.grades import DOMAIN_CODES, GOOD, OVERALL_CODES
 from audits.models import Audit, AuditActivity, CaseType, Domain, DomainGrade, Strand, Team
-from audits.periods import Period
+from audits.periods import EARLIEST_REPORT_DATE, LATEST_REPORT_DATE, Period
 from audits.uncertainty import Difference, format_share, is_small_sample
 
 from .selectors import _split, honesty
@@ -32,6 +32,8 @@ from .selectors import _split, honesty
 __all__ = ["Side", "compare_figures", "comparison_rows"]
 
 NOT_MET = "not_met_in_all_applicable_domains"
+# Two activities compared without dates: all their audits, whatever the date.
+ALL_DATES = Period(EARLIEST_REPORT_DATE, LATEST_REPORT_DATE, "all dates")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,16 @@ class Side:
     period: Period
     activity: AuditActivity | None = None
     team: Team | None = None
+
+    @property
+    def dates(self) -> str:
+        """Which audits the side counts by date, as the page says it."""
+        if self.period == ALL_DATES:
+            return _("all dates")
+        return _("audits dated %(start)s to %(end)s") % {
+            "start": f"{self.period.start:%-d %B %Y}",
+            "end": f"{self.period.end:%-d %B %Y}",
+        }
 
     def condition(self) -> Q:
         condition = Q(audit_date__gte=self.period.start, audit_date__lte=self.period.end)

@@ -13,7 +13,7 @@ from audits.forms import AccessibleFormMixin
 from audits.layout import Column, Fieldset, Layout, Row
 from audits.models import AuditActivity, CaseType, Strand, Team
 
-from .compare import Side
+from .compare import ALL_DATES, Side
 
 BY_PERIODS, BY_ACTIVITIES, BY_TEAMS = "periods", "activities", "teams"
 
@@ -46,7 +46,8 @@ class CompareForm(AccessibleFormMixin, forms.Form):
         required=False,
         help_text=gettext_lazy(
             "For two activities or two teams, the later period of a quick pick is the period "
-            "both are counted over."
+            "both are counted over. Two activities without a quick pick or dates are compared "
+            "over all their audits."
         ),
     )
     start_a = DateInputField(label=gettext_lazy("First period from"), required=False)
@@ -127,6 +128,14 @@ class CompareForm(AccessibleFormMixin, forms.Form):
             return None
         return periods.date_range(data[start], data[end])
 
+    def _dates_typed(self, suffix: str) -> bool:
+        """Whether anything was typed in a period's date boxes (valid or not)."""
+        names = (f"start_{suffix}", f"end_{suffix}")
+        boxes = [f"{name}_{part}" for name in names for part in ("day", "month", "year")]
+        return any(str(self.data.get(box, "")).strip() for box in boxes) or any(
+            name in self.errors for name in names
+        )
+
     def _pair(self, data, kind: str, noun: str) -> tuple:
         a, b = data.get(f"{kind}_a"), data.get(f"{kind}_b")
         if a is None:
@@ -150,7 +159,12 @@ class CompareForm(AccessibleFormMixin, forms.Form):
             if first and second:
                 data["sides"] = (Side(first.label, first), Side(second.label, second))
             return data
-        period = second if quick else self._typed_period(data, "a", _("first"))
+        if quick:
+            period = second
+        elif by == BY_ACTIVITIES and not self._dates_typed("a"):
+            period = ALL_DATES  # two activities: all their audits, unless dates are given
+        else:
+            period = self._typed_period(data, "a", _("first"))
         kind, noun = ("activity", _("activity")) if by == BY_ACTIVITIES else ("team", _("team"))
         a, b = self._pair(data, kind, noun)
         if period and a and b:

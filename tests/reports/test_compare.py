@@ -3,6 +3,7 @@ teams side by side, each figure counted independently here from the cohort; Fish
 against published values; the form's errors name their field, never a 500."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -289,6 +290,24 @@ def test_missing_and_wrong_choices_are_named_never_a_500(lead_client):
 
     for bad in ({"by": "sideways"}, {"by": "periods", "quick": "decade"}, {"by": "\x00"}):
         assert lead_client.get(URL, bad).status_code == 400
+
+
+def test_two_activities_without_dates_are_compared_over_all_their_audits(lead_client):
+    specs = [
+        spec(datetime.date(2026, 8, 1), overall=M, activity=("One", "Two")[n % 2]) for n in range(5)
+    ]
+    build_through_import(specs)
+    one, two = AuditActivity.objects.get(name="One"), AuditActivity.objects.get(name="Two")
+
+    response = lead_client.get(
+        URL, {"by": "activities", "activity_a": one.pk, "activity_b": two.pk}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "all dates" in html
+    # 3 audits of One, 2 of Two: the audits row says so, and the difference.
+    assert re.search(r">Audits</th><td[^>]*>3</td><td[^>]*>2</td><td[^>]*>-1</td>", html)
 
 
 def test_the_blank_page_shows_the_form_only(lead_client):

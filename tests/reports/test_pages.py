@@ -165,7 +165,7 @@ def test_the_report_tables_scroll_in_labelled_regions_on_the_page_but_not_in_the
         r'<div class="app-table-scroll" role="region" aria-label="[^"]+" tabindex="0">\s*<table',
         body,
     )
-    assert len(tables) == len(regions) == 9
+    assert len(tables) == len(regions) == 10
     assert all("govuk-table" in table for table in tables)
     # Dates as people write them.
     assert "Quarter 2 2026/27 (1 July 2026 to 30 September 2026)" in body
@@ -173,7 +173,7 @@ def test_the_report_tables_scroll_in_labelled_regions_on_the_page_but_not_in_the
 
     paper = report_html(figures=report_current_figures(draft), report=draft, for_pdf=True)
     assert "app-table-scroll" not in paper
-    assert paper.count("<table") == 9
+    assert paper.count("<table") == 10
 
 
 def test_the_report_list_names_people_and_dates_in_full(lead_client, draft, qa_lead):

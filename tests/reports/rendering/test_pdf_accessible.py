@@ -29,13 +29,14 @@ SECTIONS = [
     "The twelve domains",
     "Agreed actions",
     "Compared with the previous period",
+    "Trend",
     "Findings",
     "Recommendations",
     "QA targets",
     "Audit activity: planned and done",
 ]
 # grades, strand, case type, domains, actions, comparison, targets, activity, schedule
-TABLES = 9
+TABLES = 10
 
 
 @pytest.fixture
@@ -88,6 +89,8 @@ def assert_accessible(data: bytes):
         "Bar chart of the overall grades before and after moderation; "
         "the figures are in the overall grades table",
         "Bar chart of the grades by domain; the figures are in the domains table",
+        "Line chart of the share of audits at least Meets good in each period, before and after "
+        "moderation; the figures are in the trend table",
     ]
     # Each table's <caption> and each chart's <figcaption>.
     assert len(tree.find("Caption")) == TABLES + len(figures)
