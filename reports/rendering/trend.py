@@ -108,9 +108,15 @@ def trend_chart(trend: list[dict]) -> str:
                 f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
             )
         for x, y, share in points:
+            # The auditor's labels above and to the left, the final grade's below and to the
+            # right, so that two equal shares do not print over each other.
+            label_x, label_y, anchor = (
+                (x - 6, y - 8, "end") if number == 0 else (x + 6, y + 16, "start")
+            )
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
-                f'<text x="{x + 6:.1f}" y="{y - 6:.1f}">{format_number(share)}%</text>'
+                f'<text x="{label_x:.1f}" y="{label_y:.1f}" text-anchor="{anchor}">'
+                f"{format_number(share)}%</text>"
             )
         legend_x = left + number * 190
         parts.append(
