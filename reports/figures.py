@@ -12,14 +12,16 @@ from .plan.selectors import plan_progress
 from .reaudits import reaudit_figures
 from .selectors import ReportScope, counts_for_targets, period_figures
 from .targets.measures import targets_table
+from .trend import trend_figures
 
 
 def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    At most thirty queries, whatever the number of audits and activities: the standard tool's
+    At most thirty-four queries, whatever the number of audits and activities: the standard tool's
     counts (reports.selectors.period_figures), three for the QA targets, three for the
-    re-audits (reports.reaudits), four for the sections per activity (reports.activities), two
+    re-audits (reports.reaudits), four for the sections per activity (reports.activities), four for the
+    trend (reports.trend), two
     for the improvement plan (reports.plan.selectors), eight for the results of activities with
     a built tool (one where there are none); fewer when the period is whole months (nothing to
     count afresh), has no whole month (nothing kept to read) or comes after the months closed
@@ -37,4 +39,5 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     ordered["reaudits"] = reaudit_figures(scope, today=today)
     ordered["plan"] = plan_progress(scope.period, today=today)  # issue 15, item 7
     ordered["activities"] = activity_figures(scope)
+    ordered["trend"] = trend_figures(scope, today=today)
     return ordered

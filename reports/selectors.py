@@ -140,15 +140,24 @@ NOT_MET = "not_met_in_all_applicable"
 class _Parts:
     """Where each period's figures come from: whole months kept, and days counted afresh."""
 
-    previous: Period  # the period the report compares with
+    previous: Period | None  # the period the report compares with (None: see ``named``)
     kept: dict[str, Period]  # CURRENT/PREVIOUS -> the whole months read from MonthFigures
     counted: list[tuple[str, Period]]  # (CURRENT/PREVIOUS, days counted from the audits)
 
     @classmethod
     def of(cls, scope: ReportScope) -> "_Parts":
         previous = scope.period.previous()
+        return cls.named(scope, [(CURRENT, scope.period), (PREVIOUS, previous)], previous)
+
+    @classmethod
+    def named(
+        cls, scope: ReportScope, periods: list[tuple[str, Period]], previous: Period | None = None
+    ) -> "_Parts":
+        """The parts of any periods, each named by a key of its own (the report's CURRENT and
+        PREVIOUS, or the trend's periods, reports.trend): the rows of ``_counted_rows`` and
+        ``_kept_rows`` then carry that key as "which"."""
         kept, counted = {}, []
-        for which, period in ((CURRENT, scope.period), (PREVIOUS, previous)):
+        for which, period in periods:
             if scope.activity:
                 counted.append((which, period))
                 continue
@@ -195,13 +204,18 @@ def _counted_rows(scope: ReportScope, parts: _Parts) -> list[dict]:
         return []
     current = _any_of([_between("audit_date", p) for p in parts.current_counted()])
     audits = _counted_audits(scope, [period for which, period in parts.counted])
+    # Only a report's parts (with a previous period) count NOT_MET, for their CURRENT period;
+    # periods named otherwise (the trend's) have no such figure, and their rows no such key.
+    not_met = (
+        {NOT_MET: Count("pk", filter=current & not_met_in_all_applicable())}
+        if parts.previous
+        else {}
+    )
     return list(
         with_final(audits)
         .annotate(which=_which("audit_date", parts.counted))
         .values("which", "strand", "case_type")
-        .annotate(
-            **grade_counts(), **{NOT_MET: Count("pk", filter=current & not_met_in_all_applicable())}
-        )
+        .annotate(**grade_counts(), **not_met)
         .order_by()
     )
 
@@ -214,10 +228,11 @@ def _kept_rows(scope: ReportScope, parts: _Parts) -> list[dict]:
     rows = MonthFigures.objects.filter(
         _any_of([_between("month", p) for w, p in kept]), _filters(scope, activity=False)
     )
+    names = (*GRADE_COUNT_NAMES, NOT_MET) if parts.previous else GRADE_COUNT_NAMES
     return list(
         rows.annotate(which=_which("month", kept))
         .values("which", "strand", "case_type")
-        .annotate(**{name: Sum(name) for name in (*GRADE_COUNT_NAMES, NOT_MET)})
+        .annotate(**{name: Sum(name) for name in names})
         .order_by()
     )
 

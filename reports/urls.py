@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_compare
 from .plan import views as plan_views
 from .targets import views as target_views
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.report_list, name="list"),
     path("new/", views.report_new, name="new"),
     path("summary.json", views.summary_json, name="summary_json"),
+    path("compare/", views_compare.compare, name="compare"),
     path("<int:pk>/", views.report_detail, name="detail"),
     path("<int:pk>/publish/", views.report_publish, name="publish"),
     path("<int:pk>/autosave/", views.report_autosave, name="autosave"),

@@ -184,6 +184,8 @@ EXPECTED = {
     "reports:list": (LOGIN, 403, 403, 403, 200, 200),
     "reports:new": (LOGIN, 403, 403, 403, 200, 403),
     "reports:summary_json": (LOGIN, 403, 403, 403, 200, 403),
+    # Comparing two periods, activities or teams (reports.views_compare): whoever sees reports.
+    "reports:compare": (LOGIN, 403, 403, 403, 200, 200),
     "reports:detail": (LOGIN, 403, 403, 403, 200, 200),
     "reports:publish": (LOGIN, 405, 405, 405, 405, 405),
     "reports:autosave": (LOGIN, 405, 405, 405, 405, 405),

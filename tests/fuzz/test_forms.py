@@ -396,6 +396,7 @@ IGNORES_POST = {
     "moderation:exemplars",
     "reports:list",
     "reports:summary_json",
+    "reports:compare",  # a comparison, sent by GET: what is posted is not read
     "reports:pdf",
     "reports:export",
     "reports:activity_results",  # a page to read

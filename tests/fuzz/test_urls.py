@@ -32,6 +32,7 @@ from audits.forms import CaseSearchForm
 from audits.models import AgreedAction, Status
 from audits.security.forms import LogQueryForm
 from moderation.filters import QueueFilter, StatisticsFilter
+from reports.forms_compare import CompareForm
 from reports.plan.filters import PlanFilter
 from tests.test_access_every_url import EXPECTED, USERS, World, _kwargs, _url_names
 from tests.test_access_every_url import QUERY as NEEDED_QUERY
@@ -52,6 +53,8 @@ from .hostile import (
 from .test_forms import FORMS
 
 pytestmark = pytest.mark.django_db
+
+DATE_PARTS = ("day", "month", "year")
 
 # The query-string arguments each URL's view reads.
 PARAMETERS = {
@@ -142,6 +145,11 @@ PARAMETERS = {
     "reports:list": (),
     "reports:new": (),
     "reports:summary_json": ("start", "end", "activity", "strand", "case_type"),
+    # The compare form (GET); its dates are typed in three boxes each.
+    "reports:compare": (
+        CompareForm,
+        *(f"{d}_{p}" for d in ("start_a", "end_a", "start_b", "end_b") for p in DATE_PARTS),
+    ),
     "reports:detail": (),
     "reports:publish": (),
     "reports:autosave": (),

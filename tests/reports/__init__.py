@@ -535,6 +535,7 @@ def expected_figures(
     ]
     if period_label is not None:
         figures["period_label"] = period_label
+    figures["trend"] = expected_trend(specs, start=start, end=end, today=today, **filters)
     return figures
 
 
@@ -569,6 +570,52 @@ def _activity_entry(name: str, items) -> dict:
         "domains": _domain_list(items),
         "domains_does_not_meet": _domain_list([s for s in items if s.final == D]),
     }
+
+
+def _fy_label(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02}"
+
+
+def trend_label(start: datetime.date, end: datetime.date) -> str:
+    """The name of a trend period, worked out here from its dates."""
+    last = calendar.monthrange(end.year, end.month)[1]
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    fy = start.year if start.month >= 4 else start.year - 1
+    if start.day == 1 and end.day == last:
+        if months == 1:
+            return f"{calendar.month_name[start.month]} {start.year}"
+        if months == 3 and start.month in (4, 7, 10, 1):
+            return f"Quarter {(start.month - 4) % 12 // 3 + 1} {_fy_label(fy)}"
+        if months == 6 and start.month in (4, 10):
+            return f"Half year {1 if start.month == 4 else 2} {_fy_label(fy)}"
+        if months == 12 and start.month == 4:
+            return f"Financial year {_fy_label(fy)}"
+    return f"{start.day} {calendar.month_name[start.month]} {start.year} to {end.day} " + (
+        f"{calendar.month_name[end.month]} {end.year}"
+    )
+
+
+def expected_trend(
+    specs, *, start, end, today=TODAY, count=4, activity=None, strand=None, case_type=None
+) -> list[dict]:
+    """The report's "trend": ``count`` periods of its length ending with it, oldest first,
+    each counted here by walking ``specs``."""
+    dates = [(start, end)]
+    while len(dates) < count:
+        dates.insert(0, previous_dates(*dates[0]))
+    trend = []
+    for first, last in dates:
+        items = _counted(specs, first, last, activity=activity, strand=strand, case_type=case_type)
+        trend.append(
+            {
+                "start": first.isoformat(),
+                "end": last.isoformat(),
+                "label": trend_label(first, last),
+                **honest(_split(items)),
+                "overdue_actions": _actions(items, today)["overdue"],
+            }
+        )
+    return trend
 
 
 # Keys of report_figures the oracle leaves out: "names" holds labels for the pages, not counts;

@@ -110,7 +110,11 @@ def test_the_csv_imports_back_to_the_same_figures(cohort):
     # The CSV carries no agreed actions, so their figures differ. Nor does it carry a status:
     # an import records audits that already happened, so the audit that was waiting for
     # moderation and the returned one come back completed, and the schedule's count of
-    # completed audits is the one other figure that moves.
+    # completed audits is the one other figure that moves. The trend's overdue actions are
+    # actions too.
+    for figures in (before, after):
+        for entry in figures["trend"]:
+            del entry["overdue_actions"]
     expected = {k: v for k, v in before.items() if k != "actions"}
     [activity] = expected["schedule"]["in_period"]
     assert (activity["submitted"], activity["completed"]) == (3, 1)

@@ -165,8 +165,8 @@ def test_the_report_tables_scroll_in_labelled_regions_on_the_page_but_not_in_the
         r'<div class="app-table-scroll" role="region" aria-label="[^"]+" tabindex="0">\s*<table',
         body,
     )
-    # Nine of the period, four of its one audit activity's section (reports.activities).
-    assert len(tables) == len(regions) == 13
+    # Ten of the period, four of its one audit activity's section (reports.activities).
+    assert len(tables) == len(regions) == 14
     assert all("govuk-table" in table for table in tables)
     # Dates as people write them.
     assert "Quarter 2 2026/27 (1 July 2026 to 30 September 2026)" in body
@@ -174,7 +174,7 @@ def test_the_report_tables_scroll_in_labelled_regions_on_the_page_but_not_in_the
 
     paper = report_html(figures=report_current_figures(draft), report=draft, for_pdf=True)
     assert "app-table-scroll" not in paper
-    assert paper.count("<table") == 13
+    assert paper.count("<table") == 14
 
 
 def test_the_report_list_names_people_and_dates_in_full(lead_client, draft, qa_lead):

@@ -30,6 +30,7 @@ SECTIONS = [
     "Agreed actions",
     "Re-audits: did learning have an impact?",  # no case re-audited here: a sentence, no table
     "Compared with the previous period",
+    "Trend",
     "Findings",
     "Recommendations",
     "QA targets",
@@ -38,9 +39,9 @@ SECTIONS = [
 # The section of the draft's one audit activity (reports.activities), after the schedule.
 ACTIVITY = "Audit activity: Quarterly audit (August 2026)"
 ACTIVITY_PARTS = ["overall grades", "by strand and case type", "domains"]
-# grades, strand, case type, domains, actions, comparison, targets, activity, schedule; then
-# the activity's grades, strand, case type and its Does-not-meet-good cases' domains
-TABLES = 13
+# grades, strand, case type, domains, actions, comparison, trend, targets, activity, schedule;
+# then the activity's grades, strand, case type and its Does-not-meet-good cases' domains
+TABLES = 14
 
 
 @pytest.fixture
@@ -95,6 +96,8 @@ def assert_accessible(data: bytes):
         "Bar chart of the overall grades before and after moderation; "
         "the figures are in the overall grades table",
         "Bar chart of the grades by domain; the figures are in the domains table",
+        "Line chart of the share of audits at least Meets good in each period, before and after "
+        "moderation; the figures are in the trend table",
     ]
     # Each table's <caption> and each chart's <figcaption>.
     assert len(tree.find("Caption")) == TABLES + len(figures)
