@@ -230,20 +230,22 @@ postgres_only = pytest.mark.skipif(
 @postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_moderations_in_one_month_at_once_both_reach_the_kept_figures():
-    """Each refresh counts inside its own transaction. Without the month lock both would count
-    before the other committed, and the later commit would keep figures missing the other's
-    moderation."""
+    """Each moderation adds its change to the month's kept rows inside its own transaction.
+    Without the month lock both would read the rows before the other committed, and the later
+    commit would keep figures missing the other's moderation."""
 
     from audits import figures
 
     a, b = factories.moderator(username="moderator-a"), factories.moderator(username="moderator-b")
     first = taken_audit(moderator=a, overall=Grade.MEETS, case_reference="CR-R1")
     second = taken_audit(moderator=b, overall=Grade.MEETS, case_reference="CR-R2")
-    counted = figures._counted
+    counted = figures._counted_where
 
-    def slow_counted(months):
-        time.sleep(0.3)  # both transactions are inside refresh_months by now
-        return counted(months)
+    def slow_counted(condition):
+        # Both transactions have counted what their audit added before, and are about to
+        # apply the change to the month's kept rows (contribution_changed).
+        time.sleep(0.3)
+        return counted(condition)
 
     barrier = threading.Barrier(2)
     errors = []
@@ -266,7 +268,7 @@ def test_two_moderations_in_one_month_at_once_both_reach_the_kept_figures():
         threading.Thread(target=moderate, args=(first, a)),
         threading.Thread(target=moderate, args=(second, b)),
     ]
-    with mock.patch.object(figures, "_counted", slow_counted):
+    with mock.patch.object(figures, "_counted_where", slow_counted):
         for thread in threads:
             thread.start()
         for thread in threads:
