@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audits import roles
-from audits.models import ActionReminder, AgreedAction, Audit, Status
+from audits.models import ActionReminder, AgreedAction, Audit, Status, action_list_order
 
 ACTION_RELATED = ("assignee", "audit__auditor", "audit__team", "audit__activity")
 
@@ -87,26 +87,24 @@ def action_list(user, *, today: datetime.date | None = None) -> QuerySet[AgreedA
     Closed actions come after the open ones, so what still needs doing is at the top whatever
     the filter.
     """
-    is_open = Case(
-        When(state=AgreedAction.State.OPEN, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
     return (
         with_overdue(actions_visible_to(user), today=today)
         .select_related(*ACTION_RELATED)
-        .order_by("-is_overdue", is_open.desc(), F("due_date").asc(nulls_last=True), "pk")
+        .order_by(*action_list_order())
     )
 
 
 def action_owners(user) -> QuerySet:
     """The users who own at least one action ``user`` may see, for the owner filter."""
     visible = actions_visible_to(user)
+    # Asked of each user (a short list) with Exists, which stops at the user's first action,
+    # rather than collecting the owners of every action (a million of them in a region's
+    # decade: 0.3 s).
     return (
         get_user_model()
         .objects.filter(
-            Q(pk__in=visible.filter(assignee__isnull=False).values("assignee"))
-            | Q(pk__in=visible.filter(assignee__isnull=True).values("audit__auditor"))
+            Exists(visible.filter(assignee=OuterRef("pk")))
+            | Exists(visible.filter(assignee__isnull=True, audit__auditor=OuterRef("pk")))
         )
         .order_by("username")
     )
