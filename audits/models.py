@@ -489,9 +489,7 @@ def action_list_order() -> tuple:
         output_field=models.BooleanField(),
     )
     # "No date last" as its own key, since SQLite cannot index NULLS LAST.
-    no_date = models.ExpressionWrapper(
-        Q(due_date__isnull=True), output_field=models.BooleanField()
-    )
+    no_date = models.ExpressionWrapper(Q(due_date__isnull=True), output_field=models.BooleanField())
     return (closed, no_date, models.F("due_date"), models.F("id"))
 
 
