@@ -56,6 +56,11 @@ def scale_audits():
     return Audit.objects.filter(is_imported=True, case_reference__startswith=CASE_PREFIX)
 
 
+def others_exist() -> bool:
+    """Whether the database holds audits this loader did not write (one pass at most)."""
+    return Audit.objects.exclude(is_imported=True, case_reference__startswith=CASE_PREFIX).exists()
+
+
 def _users(prefix: str, count: int) -> list[int]:
     user_model = get_user_model()
     ids = []

@@ -52,7 +52,7 @@ from audits.models import (
 from reports import selectors
 from reports.figures import report_figures
 from reports.management.commands.benchmark_report import _analyze, _cpu_seconds
-from reports.scale_data import load, scale_audits
+from reports.scale_data import load, others_exist, scale_audits
 from reports.selectors import ReportScope
 
 REPORT_GOAL = 0.3
@@ -94,10 +94,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, audits, repeat, seed, no_pdf, only, queries, force, **options):
-        others = Audit.objects.exclude(pk__in=scale_audits().values("pk")).count()
-        if others and not force:
+        if others_exist() and not force:
             raise CommandError(
-                f"This database holds {others} audit(s) that are not from this benchmark. "
+                "This database holds audits that are not from this benchmark. "
                 "Use a scratch database (see docs/PERFORMANCE.md), or --force."
             )
         present = scale_audits().count()
