@@ -38,7 +38,7 @@ from audits.models import (
     Strand,
     Team,
 )
-from audits.periods import add_months, month_start
+from audits.periods import month_start, months_between
 from audits.tools.kinds import STANDARD_FAMILY
 
 CASE_PREFIX = "SC-"
@@ -70,10 +70,9 @@ def _users(prefix: str, count: int) -> list[int]:
     return ids
 
 
-def _activities(first: datetime.date, months: int, auditors: list[int]) -> dict:
+def _activities(wanted: list[datetime.date]) -> dict:
     """ACTIVITIES_PER_MONTH activities in each month: {month: [activity ids]}."""
     tool = AuditTool.objects.get(family=STANDARD_FAMILY, is_current=True)
-    wanted = [add_months(first, n) for n in range(months)]
     existing = set(
         AuditActivity.objects.filter(name__startswith="Scale activity ").values_list(
             "name", "month"
@@ -120,10 +119,9 @@ def load(count: int, *, seed: int, years: int = 10, progress=None) -> int:
     now = timezone.now()
     days = 365 * years
     first = month_start(today - datetime.timedelta(days=days))
-    months = (today.year - first.year) * 12 + today.month - first.month + 1
     auditors = _users("sc-auditor-", 40)
     moderators = _users("sc-moderator-", 10)
-    activities = _activities(first, months, auditors)
+    activities = _activities(months_between(first, today))
     tool = AuditTool.objects.get(family=STANDARD_FAMILY, is_current=True)
     domains = list(Domain.objects.filter(tool=tool).order_by("number").values_list("pk", flat=True))
     strands = list(Strand.objects.values_list("pk", flat=True))
