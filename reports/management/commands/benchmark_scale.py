@@ -260,9 +260,9 @@ class Command(BaseCommand):
             (
                 "moderation statistics, a quarter",
                 reverse("moderation:dashboard")
-                + f"?date_from_0={quarter.start.day}&date_from_1={quarter.start.month}"
-                f"&date_from_2={quarter.start.year}&date_to_0={quarter.end.day}"
-                f"&date_to_1={quarter.end.month}&date_to_2={quarter.end.year}",
+                + f"?date_from_day={quarter.start.day}&date_from_month={quarter.start.month}"
+                f"&date_from_year={quarter.start.year}&date_to_day={quarter.end.day}"
+                f"&date_to_month={quarter.end.month}&date_to_year={quarter.end.year}",
             ),
             ("all audits list", reverse("audits:all")),
             ("all audits list, page 400", reverse("audits:all") + "?page=400"),
