@@ -234,18 +234,18 @@ def test_two_moderations_in_one_month_at_once_both_reach_the_kept_figures():
     Without the month lock both would read the rows before the other committed, and the later
     commit would keep figures missing the other's moderation."""
 
-    from audits import figures
-
     a, b = factories.moderator(username="moderator-a"), factories.moderator(username="moderator-b")
     first = taken_audit(moderator=a, overall=Grade.MEETS, case_reference="CR-R1")
     second = taken_audit(moderator=b, overall=Grade.MEETS, case_reference="CR-R2")
-    counted = figures._counted_where
+    manager = type(MonthFigures.objects)
+    bulk_update = manager.bulk_update
 
-    def slow_counted(condition):
-        # Both transactions have counted what their audit added before, and are about to
-        # apply the change to the month's kept rows (contribution_changed).
+    def slow_bulk_update(self, *args, **kwargs):
+        # Each transaction has read the kept rows it changes and waits before writing them:
+        # without the month's lock the other reads them meanwhile, and the later write
+        # keeps figures missing the earlier one's moderation.
         time.sleep(0.3)
-        return counted(condition)
+        return bulk_update(self, *args, **kwargs)
 
     barrier = threading.Barrier(2)
     errors = []
@@ -268,7 +268,7 @@ def test_two_moderations_in_one_month_at_once_both_reach_the_kept_figures():
         threading.Thread(target=moderate, args=(first, a)),
         threading.Thread(target=moderate, args=(second, b)),
     ]
-    with mock.patch.object(figures, "_counted_where", slow_counted):
+    with mock.patch.object(manager, "bulk_update", slow_bulk_update):
         for thread in threads:
             thread.start()
         for thread in threads:
