@@ -11,10 +11,15 @@ The report adds up the kept figures of the whole months in its period and counts
 days at its edges afresh (reports.selectors), so its cost hardly grows with the audits.
 
 Keeping them right: every service that changes an audit past draft (audits.services,
-moderation.services, the importer) calls ``refresh_for_audit`` or ``refresh_months`` in its
-own transaction, and the month's figures are rebuilt from the audits there and then, never
-adjusted by increments. ``python manage.py refresh_report_figures`` rebuilds them all (after
-a data fix made outside the services) and ``--check`` says whether any month differs.
+moderation.services) takes what the audit adds to the figures before the change
+(``audit_contribution``, counted with the same expressions from the audit's own rows) and,
+in the same transaction, ``contribution_changed`` subtracts that and adds what it adds after,
+under the month's lock: a submit or a moderation costs the same whatever its month holds (a
+rebuild of a month of 8,000 audits took 0.65 s, inside every writer's transaction). The
+import, which adds many audits at once, rebuilds their months (``refresh_months``), and so
+does ``python manage.py refresh_report_figures`` for all of them (after a data fix made
+outside the services; ``--check`` says whether any month differs). Should an increment find a
+kept row short of what it subtracts, the month is rebuilt instead.
 
 Closed months: when the retention schedule deletes a month's audits (audits.retention), the
 month is closed first (``close_months``): its figures are rebuilt one last time, its agreed
@@ -24,6 +29,7 @@ it, since there are no audits left to count it from. Its kept figures are all th
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import (
@@ -172,7 +178,13 @@ def _in_months(months: list[datetime.date], field: str = "audit_date") -> Q:
 def _counted(months: list[datetime.date]) -> tuple[list[dict], list[dict]]:
     """The figures of these months counted from the audits: rows for MonthFigures and for
     MonthDomainFigures, as dicts of their fields. Two queries."""
-    audits = reportable(Audit.objects.filter(_in_months(months)))
+    return _counted_where(_in_months(months))
+
+
+def _counted_where(condition: Q) -> tuple[list[dict], list[dict]]:
+    """``_counted`` for the reportable audits matching ``condition`` (some months, or one
+    audit: what that audit adds to its month's figures)."""
+    audits = reportable(Audit.objects.filter(condition))
     figures = (
         with_final(audits)
         .annotate(month=MonthOf("audit_date"))
@@ -291,11 +303,131 @@ def _fields(model) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if f.name not in ("id", "month")]
 
 
-def refresh_for_audit(audit: Audit, *, also: Iterable[datetime.date | None] = ()) -> None:
-    """Rebuild the figures of the audit's month (and of the months of the dates in ``also``,
-    such as the audit date it had before this change). A draft that was a draft before
-    changes no figure; pass its old date in ``also`` when it may have been counted."""
-    refresh_months([audit.audit_date, *also])
+@dataclass(frozen=True)
+class Contribution:
+    """What one audit adds to the kept figures, as the report's own expressions count it:
+    {(month, strand id, case type id): MonthFigures' counts} and {(month, strand id, case
+    type id, domain number): MonthDomainFigures' counts}. Empty for a draft or a practice
+    audit, which no figure counts."""
+
+    figures: dict
+    domains: dict
+
+
+def _as_date(value) -> datetime.date:
+    # SQLite gives the month (MonthOf) as text.
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def _keyed(rows: list[dict], key: tuple[str, ...]) -> dict:
+    keyed = {}
+    for row in rows:
+        values = {name: value for name, value in row.items() if name not in key}
+        keyed[(_as_date(row["month"]), *(row[name] for name in key[1:]))] = values
+    return keyed
+
+
+FIGURES_KEY = ("month", "strand_id", "case_type_id")
+DOMAINS_KEY = (*FIGURES_KEY, "number")
+
+
+def audit_contribution(audit: Audit) -> Contribution:
+    """What ``audit`` adds to the kept figures now, as the database holds it: two queries
+    over the audit and its twelve grades, whatever its month holds. A writer takes it after
+    locking the audit and before changing it, and passes it to ``contribution_changed``."""
+    if audit.pk is None:
+        return Contribution({}, {})
+    figures, domains = _counted_where(Q(pk=audit.pk))
+    return Contribution(_keyed(figures, FIGURES_KEY), _keyed(domains, DOMAINS_KEY))
+
+
+def _difference(before: dict, after: dict) -> dict:
+    changes = {}
+    for key in before.keys() | after.keys():
+        old, new = before.get(key, {}), after.get(key, {})
+        delta = {name: new.get(name, 0) - old.get(name, 0) for name in old.keys() | new.keys()}
+        if any(delta.values()):
+            changes[key] = delta
+    return changes
+
+
+def contribution_changed(audit: Audit, before: Contribution) -> None:
+    """Bring the kept figures up to date after a change to ``audit`` (locked by the caller,
+    changed in this transaction): subtract what it added before (``before``, from
+    ``audit_contribution``), add what it adds now. Its months' rows are locked as a rebuild
+    locks them, so concurrent writers of a month queue (for milliseconds, not a rebuild);
+    the cost does not grow with the audits of the month. A change that moves no figure (a
+    moderator taking an audit) writes nothing. Should a kept row not hold what is to be
+    subtracted (figures made stale outside the services), the month is rebuilt instead."""
+    after = audit_contribution(audit)
+    figures = _difference(before.figures, after.figures)
+    domains = _difference(before.domains, after.domains)
+    if not figures and not domains:
+        return
+    months = _lock_months({key[0] for key in (*figures, *domains)})
+    figures = {key: delta for key, delta in figures.items() if key[0] in months}
+    domains = {key: delta for key, delta in domains.items() if key[0] in months}
+    stale = _apply(MonthFigures, FIGURES_KEY, figures, "audits")
+    stale |= _apply(MonthDomainFigures, DOMAINS_KEY, domains, None)
+    if stale:
+        refresh_months(stale)
+
+
+def _lock_months(months: set[datetime.date]) -> set[datetime.date]:
+    """Create and lock these months' FigureMonth rows, in order (as ``refresh_months`` does);
+    returns those not closed."""
+    FigureMonth.objects.bulk_create(
+        [FigureMonth(month=m, refreshed_at=timezone.now()) for m in sorted(months)],
+        ignore_conflicts=True,
+    )
+    return {
+        month
+        for month, closed_at in FigureMonth.objects.select_for_update()
+        .filter(month__in=months)
+        .order_by("month")
+        .values_list("month", "closed_at")
+        if closed_at is None
+    }
+
+
+def _apply(model, key: tuple[str, ...], changes: dict, size: str | None) -> set[datetime.date]:
+    """Add ``changes`` ({key: {field: delta}}) to ``model``'s kept rows: rows that reach
+    nothing are deleted (a rebuild keeps none), missing ones created. Returns the months
+    whose rows would go below zero (stale), leaving them for a rebuild."""
+    if not changes:
+        return set()
+    condition = Q(pk__in=[])
+    for values in changes:
+        condition |= Q(**dict(zip(key, values, strict=True)))
+    rows = {
+        tuple(getattr(row, name) for name in key): row for row in model.objects.filter(condition)
+    }
+    counts = [name for name in _fields(model) if name not in key]
+    stale, updated, created, emptied = set(), [], [], []
+    for values, delta in changes.items():
+        row = rows.get(values) or model(
+            **dict(zip(key, values, strict=True)), **dict.fromkeys(counts, 0)
+        )
+        new = {name: getattr(row, name) + delta.get(name, 0) for name in counts}
+        if any(value < 0 for value in new.values()):
+            stale.add(values[0])
+            continue
+        for name, value in new.items():
+            setattr(row, name, value)
+        if (new[size] if size else sum(new.values())) == 0:
+            if row.pk is not None:
+                emptied.append(row.pk)
+        elif row.pk is None:
+            created.append(row)
+        else:
+            updated.append(row)
+    if emptied:
+        model.objects.filter(pk__in=emptied).delete()
+    if updated:
+        model.objects.bulk_update(updated, counts)
+    if created:
+        model.objects.bulk_create(created)
+    return stale
 
 
 def refresh_all() -> int:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .figures import refresh_for_audit
+from .figures import audit_contribution, contribution_changed
 from .holders import services as holder_services
 from .models import (
     AgreedAction,
@@ -159,9 +159,10 @@ def audit_save_draft(
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_editable(audit, by)
     check_revision(audit, expected=expected_revision, page=page, by=by)
+    # A returned audit is counted in reports while its auditor amends it; a draft is not.
+    counted_before = audit_contribution(audit) if audit.status != Status.DRAFT else None
     if content.header.get("is_practice", audit.is_practice) != audit.is_practice:
         require("audits.change_practice_flag", by, audit, error=AuditError, field="is_practice")
-    date_before = audit.audit_date
     if content.header.get("activity") is not None:
         if error := activity_tool_error(audit, content.header["activity"]):
             raise AuditError(error, field="activity")
@@ -194,9 +195,8 @@ def audit_save_draft(
 
     _save_built_parts(audit, content)
     _save_actions(audit, content.actions, removed=content.removed_action_ids)
-    if audit.status != Status.DRAFT:
-        # A returned audit is counted in reports while its auditor amends it.
-        refresh_for_audit(audit, also=[date_before])
+    if counted_before is not None:
+        contribution_changed(audit, counted_before)
     return audit
 
 
@@ -275,6 +275,7 @@ def audit_submit(*, audit: Audit, by, today: datetime.date | None = None, rng=No
     """
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
     _check_editable(audit, by)
+    counted_before = audit_contribution(audit)  # a returned audit's, amended
     today = today or timezone.localdate()
     audit_with_parts = (
         Audit.objects.select_related("tool", "activity")
@@ -290,7 +291,7 @@ def audit_submit(*, audit: Audit, by, today: datetime.date | None = None, rng=No
     audit.submitted_at = timezone.now()
     bump_revision(audit, by=by, fields=["status", "submitted_at"])
     audit_submitted.send(sender=Audit, audit=audit, by=by, rng=rng)
-    refresh_for_audit(audit)
+    contribution_changed(audit, counted_before)
     # The case holder and their team manager are emailed once this commits (audits.holders).
     holder_services.holders_tell_of_submission(audit=audit)
     return audit

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.background import enqueue_on_commit
-from audits.figures import refresh_for_audit
+from audits.figures import audit_contribution, contribution_changed
 from audits.grades import Grade
 from audits.models import AgreedAction, Audit, Status
 from audits.permissions import require
@@ -124,8 +124,11 @@ def _check_revision(audit: Audit, expected_revision: int | None, page: str, mode
 
 
 def _bump(audit: Audit, by, *fields: str) -> None:
+    # The database still holds the audit as it was: moderation changes only the audit's row,
+    # which bump_revision writes.
+    counted_before = audit_contribution(audit)
     bump_revision(audit, by=by, fields=fields)
-    refresh_for_audit(audit)
+    contribution_changed(audit, counted_before)
 
 
 def _clear_draft(case: ModerationCase, *fields: str) -> None:

@@ -13,6 +13,7 @@ from functools import cached_property
 import rules
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,13 +27,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audits import roles
-from audits.models import ActionReminder, AgreedAction, Audit, Status
+from audits.models import ActionReminder, AgreedAction, Audit, Status, action_list_order
 
 ACTION_RELATED = ("assignee", "audit__auditor", "audit__team", "audit__activity")
 
@@ -52,18 +54,28 @@ def owner_of(action: AgreedAction):
     return action.assignee or action.audit.auditor
 
 
+def _visible(user, past_draft: Q) -> Q | None:
+    """The condition on actions that ``user`` may see (``past_draft``: not on a draft), or
+    None for nobody's."""
+    if is_manager(user):
+        return past_draft
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return past_draft & (owned_by(user) | Q(audit__auditor=user))
+
+
 def actions_visible_to(user) -> QuerySet[AgreedAction]:
     """The actions ``user`` may see: their own, or all of them for managers; never on drafts.
 
     The auditor also sees actions they agreed and assigned to someone else: the audit page
     already shows those to them.
     """
-    past_draft = ~Q(audit__status=Status.DRAFT)
-    if is_manager(user):
-        return AgreedAction.objects.filter(past_draft)
-    if not getattr(user, "is_authenticated", False):
+    # "Not on a draft" as "not among the drafts' ids" (a short list, read from the status
+    # index), not as a join to every audit: the actions page counts every visible action.
+    condition = _visible(user, ~Q(audit__in=Audit.objects.filter(status=Status.DRAFT).values("pk")))
+    if condition is None:
         return AgreedAction.objects.none()
-    return AgreedAction.objects.filter(past_draft & (owned_by(user) | Q(audit__auditor=user)))
+    return AgreedAction.objects.filter(condition)
 
 
 def with_overdue(
@@ -87,28 +99,56 @@ def action_list(user, *, today: datetime.date | None = None) -> QuerySet[AgreedA
     Closed actions come after the open ones, so what still needs doing is at the top whatever
     the filter.
     """
-    is_open = Case(
-        When(state=AgreedAction.State.OPEN, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
     return (
         with_overdue(actions_visible_to(user), today=today)
         .select_related(*ACTION_RELATED)
-        .order_by("-is_overdue", is_open.desc(), F("due_date").asc(nulls_last=True), "pk")
+        .order_by(*action_list_order())
     )
 
 
 def action_owners(user) -> QuerySet:
     """The users who own at least one action ``user`` may see, for the owner filter."""
-    visible = actions_visible_to(user)
+    # Asked of each user (a short list) with Exists probes that stop at the user's first
+    # action, rather than collecting the owners of every action (a million of them in a
+    # region's decade). The condition on the audit is a join here: each probe reads one
+    # audit's row, where "not among the drafts" would be worked out again for every user.
+    condition = _visible(user, ~Q(audit__status=Status.DRAFT))
+    if condition is None:
+        return get_user_model().objects.none()
+    assigned = AgreedAction.objects.filter(condition, assignee=OuterRef("pk"))
+    # An unassigned action's owner is its audit's auditor: from the user's audits (the auditor
+    # index) to each audit's actions (the action index). Anyone but a manager sees only their
+    # own audits' unassigned actions (_visible).
+    unassigned = Audit.objects.filter(
+        Exists(AgreedAction.objects.filter(audit=OuterRef("pk"), assignee__isnull=True)),
+        auditor=OuterRef("pk"),
+    ).exclude(status=Status.DRAFT)
+    if not is_manager(user):
+        unassigned = unassigned.filter(auditor=user)
     return (
         get_user_model()
         .objects.filter(
-            Q(pk__in=visible.filter(assignee__isnull=False).values("assignee"))
-            | Q(pk__in=visible.filter(assignee__isnull=True).values("audit__auditor"))
+            Q(Exists(assigned)) | (Q(pk__in=_auditors_with_audits()) & Q(Exists(unassigned)))
         )
         .order_by("username")
+    )
+
+
+def _auditors_with_audits() -> RawSQL:
+    """The ids of the users with at least one audit, read from the auditor index one id at a
+    time (a recursive "next auditor after this one": about as many probes as auditors). Asked
+    first, so that the probe of a user's audits above runs only for users who have some: for
+    a user with none the planner reads the whole audit table, expecting a user's audits to be
+    as many as anyone's."""
+    table = connection.ops.quote_name(Audit._meta.db_table)
+    column = connection.ops.quote_name(Audit._meta.get_field("auditor").column)
+    return RawSQL(
+        f"WITH RECURSIVE auditors(id) AS ("
+        f"SELECT MIN({column}) FROM {table} "
+        f"UNION ALL SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > auditors.id) "
+        f"FROM auditors WHERE auditors.id IS NOT NULL"
+        f") SELECT id FROM auditors WHERE id IS NOT NULL",
+        [],
     )
 
 

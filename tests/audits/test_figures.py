@@ -230,20 +230,22 @@ postgres_only = pytest.mark.skipif(
 @postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_moderations_in_one_month_at_once_both_reach_the_kept_figures():
-    """Each refresh counts inside its own transaction. Without the month lock both would count
-    before the other committed, and the later commit would keep figures missing the other's
-    moderation."""
-
-    from audits import figures
+    """Each moderation adds its change to the month's kept rows inside its own transaction.
+    Without the month lock both would read the rows before the other committed, and the later
+    commit would keep figures missing the other's moderation."""
 
     a, b = factories.moderator(username="moderator-a"), factories.moderator(username="moderator-b")
     first = taken_audit(moderator=a, overall=Grade.MEETS, case_reference="CR-R1")
     second = taken_audit(moderator=b, overall=Grade.MEETS, case_reference="CR-R2")
-    counted = figures._counted
+    manager = type(MonthFigures.objects)
+    bulk_update = manager.bulk_update
 
-    def slow_counted(months):
-        time.sleep(0.3)  # both transactions are inside refresh_months by now
-        return counted(months)
+    def slow_bulk_update(self, *args, **kwargs):
+        # Each transaction has read the kept rows it changes and waits before writing them:
+        # without the month's lock the other reads them meanwhile, and the later write
+        # keeps figures missing the earlier one's moderation.
+        time.sleep(0.3)
+        return bulk_update(self, *args, **kwargs)
 
     barrier = threading.Barrier(2)
     errors = []
@@ -266,7 +268,7 @@ def test_two_moderations_in_one_month_at_once_both_reach_the_kept_figures():
         threading.Thread(target=moderate, args=(first, a)),
         threading.Thread(target=moderate, args=(second, b)),
     ]
-    with mock.patch.object(figures, "_counted", slow_counted):
+    with mock.patch.object(manager, "bulk_update", slow_bulk_update):
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -178,8 +178,9 @@ class Command(BaseCommand):
         )
 
     def _time_refresh(self, today: datetime.date) -> None:
-        """What keeping the monthly figures costs a writer: rebuilding one month (as each
-        submission or moderation does) and every month (as an import of them all does)."""
+        """What rebuilding the monthly figures costs: one month (as the import does for each
+        month it touches; submissions and moderations add their change instead, see
+        benchmark_scale) and every month (refresh_report_figures)."""
         month = periods.add_months(today, -1)  # last month
         seconds = []
         for _ in range(5):

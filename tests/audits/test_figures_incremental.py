@@ -1,0 +1,209 @@
+"""The kept figures are kept by increments (audits.figures.contribution_changed): a writer
+subtracts what its audit added before and adds what it adds now. Any sequence of the services
+that change audits (submit, amend after being sent back, take, release, moderate, send back,
+add to the queue, delete a draft), over several audits of a few months and strands, leaves the
+kept rows exactly what a full rebuild (``refresh_months``) makes of the same audits."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from audits import services
+from audits.errors import DomainError
+from audits.figures import audit_contribution, contribution_changed, refresh_all
+from audits.grades import Grade
+from audits.models import Audit, FigureMonth, MonthDomainFigures, MonthFigures, Status
+from moderation import services as moderation_services
+from tests import factories
+from tests.helpers import complete_content
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 25)
+GRADES = (Grade.EXCEEDS, Grade.MEETS, Grade.DOES_NOT_MEET)
+DOMAIN = (*GRADES, Grade.NOT_APPLICABLE)
+DATES = st.dates(min_value=datetime.date(2026, 8, 25), max_value=datetime.date(2026, 10, 5))
+
+
+def kept_rows() -> tuple[list, list]:
+    """Every kept row, without its id, in a fixed order."""
+
+    def rows(model):
+        return sorted(
+            tuple(sorted((k, v) for k, v in row.items() if k != "id"))
+            for row in model.objects.values()
+        )
+
+    return rows(MonthFigures), rows(MonthDomainFigures)
+
+
+def rebuilt_rows() -> tuple[list, list]:
+    """The rows a full rebuild makes of the audits as they are now (then rolled back)."""
+    with transaction.atomic():
+        refresh_all()
+        rows = kept_rows()
+        transaction.set_rollback(True)
+    return rows
+
+
+operation = st.one_of(
+    st.tuples(
+        st.just("new"),
+        st.fixed_dictionaries(
+            {
+                "date": DATES,
+                "grade": st.sampled_from(GRADES),
+                "domain": st.sampled_from(DOMAIN),
+                "practice": st.booleans(),
+                "early_help": st.booleans(),
+                "submit": st.booleans(),
+            }
+        ),
+    ),
+    st.tuples(
+        st.sampled_from(("submit", "take", "release", "send_back", "add_to_queue", "delete")),
+        st.integers(0, 5),
+    ),
+    st.tuples(st.just("moderate"), st.tuples(st.integers(0, 5), st.sampled_from(GRADES))),
+    st.tuples(
+        st.just("amend"),
+        st.tuples(st.integers(0, 5), DATES, st.sampled_from(GRADES), st.sampled_from(DOMAIN)),
+    ),
+)
+
+
+def run(name, argument, audits, people, strand):
+    auditor, moderator, lead = people
+    if name == "new":
+        content = complete_content(
+            case_reference=f"CR-I{len(audits)}",
+            audit_date=argument["date"],
+            overall=argument["grade"],
+            domain_grade=argument["domain"],
+        )
+        content.header["is_practice"] = argument["practice"]
+        if argument["early_help"]:
+            content.header["strand"] = strand
+        audit = services.audit_save_draft(audit=None, by=auditor, content=content)
+        if argument["submit"]:
+            services.audit_submit(audit=audit, by=auditor, today=TODAY)
+        audits.append(audit.pk)
+        return
+    index = (argument[0] if isinstance(argument, tuple) else argument) % len(audits)
+    audit = Audit.objects.filter(pk=audits[index]).first()
+    if audit is None:
+        return
+    try:
+        if name == "submit":
+            services.audit_submit(audit=audit, by=auditor, today=TODAY)
+        elif name == "take":
+            moderation_services.moderation_take(audit=audit, moderator=moderator)
+        elif name == "release":
+            moderation_services.moderation_release(audit=audit, moderator=moderator)
+        elif name == "moderate":
+            moderation_services.moderation_record(
+                audit=audit, moderator=moderator, grade=argument[1], rationale="Weighed up."
+            )
+        elif name == "send_back":
+            moderation_services.moderation_send_back(
+                audit=audit, moderator=moderator, comments="Look again."
+            )
+        elif name == "add_to_queue":
+            moderation_services.moderation_add_to_queue(audit=audit, by=lead)
+        elif name == "delete":
+            services.audit_delete_draft(audit=audit, by=auditor)
+        elif name == "amend":
+            _, day, grade, domain = argument
+            services.audit_save_draft(
+                audit=audit,
+                by=auditor,
+                content=complete_content(
+                    case_reference=audit.case_reference,
+                    audit_date=day,
+                    overall=grade,
+                    domain_grade=domain,
+                ),
+            )
+    except DomainError:
+        pass  # not allowed from the audit's state: the service wrote nothing
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(operations=st.lists(operation, min_size=1, max_size=10))
+def test_incremental_figures_equal_a_full_rebuild_after_any_sequence(operations):
+    with transaction.atomic():
+        try:
+            people = (factories.auditor(), factories.moderator(), factories.qa_lead())
+            strand = factories.strand("early_help")
+            audits: list[int] = []
+            seed = {
+                "date": datetime.date(2026, 9, 30),
+                "grade": Grade.MEETS,
+                "domain": Grade.MEETS,
+                "practice": False,
+                "early_help": False,
+                "submit": True,
+            }
+            run("new", seed, audits, people, strand)
+            for name, argument in operations:
+                run(name, argument, audits, people, strand)
+                assert kept_rows() == rebuilt_rows(), (name, argument)
+            counted = Audit.objects.exclude(status=Status.DRAFT).exclude(is_practice=True)
+            assert sum(MonthFigures.objects.values_list("audits", flat=True)) == counted.count()
+        finally:
+            transaction.set_rollback(True)
+
+
+def test_a_change_that_moves_no_figure_writes_nothing(django_assert_num_queries):
+    """Taking an audit from the queue leaves it counted as it was: two queries for what it
+    added before, two for what it adds now, no lock and no write."""
+    from tests.helpers import submitted_audit
+
+    audit = submitted_audit(overall=Grade.MEETS)
+    before = audit_contribution(audit)
+    with django_assert_num_queries(2):
+        contribution_changed(audit, before)
+    assert before.figures and before.domains
+
+
+def test_the_cost_of_a_submit_does_not_grow_with_its_month(django_assert_max_num_queries):
+    """A fixed number of queries whatever the month holds: two for what the audit adds now,
+    two to create and lock its month, two to read the kept rows it changes, and at most one
+    delete, update and insert for each of the two kinds of kept row."""
+    from tests.helpers import submitted_audit
+
+    auditor = factories.auditor()
+    for n in range(8):
+        submitted_audit(auditor=auditor, case_reference=f"CR-M{n}")
+    audit = services.audit_save_draft(
+        audit=None, by=auditor, content=complete_content(case_reference="CR-M9")
+    )
+    before = audit_contribution(audit)
+    Audit.objects.filter(pk=audit.pk).update(status=Status.SUBMITTED)
+    with django_assert_max_num_queries(12):
+        contribution_changed(audit, before)
+    assert kept_rows() == rebuilt_rows()
+
+
+def test_figures_made_stale_outside_the_services_are_rebuilt_not_made_negative():
+    from tests.helpers import submitted_audit
+
+    audit = submitted_audit(overall=Grade.MEETS)
+    MonthFigures.objects.all().delete()  # as a restore of some tables might leave them
+    MonthDomainFigures.objects.all().delete()
+    moderator = factories.moderator()
+    if audit.status == Status.COMPLETED:
+        moderation_services.moderation_add_to_queue(audit=audit, by=factories.qa_lead())
+    moderation_services.moderation_take(audit=audit, moderator=moderator)
+    moderation_services.moderation_record(
+        audit=audit, moderator=moderator, grade=Grade.DOES_NOT_MEET, rationale="Weighed up."
+    )
+    assert kept_rows() == rebuilt_rows()
+    assert FigureMonth.objects.count() == 1
