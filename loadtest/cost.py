@@ -5,7 +5,9 @@ server's). Each request goes through the whole Django stack (middleware, session
 template) in this process, signed in as one of the plan's people, and the CPU time this process
 spends on it is taken: unlike the p95 under load, it hardly moves with what else the machine is
 doing, so it is the figure to compare before and after a change. Beside it, the number of
-database queries each request makes (counted in a run of its own, since counting costs time).
+database queries each request makes and the number of Python function calls (each counted in a
+run of its own, since counting costs time): the calls hardly move with the machine's load, so
+they compare two versions of the code even on a busy machine.
 
     python -m loadtest.cost PLAN.json                      # every named request
     python -m loadtest.cost PLAN.json --profile "audit list"   # and where one's time goes
@@ -44,6 +46,19 @@ def queries(call) -> int:
     with CaptureQueriesContext(connection) as captured:
         call()
     return len(captured)
+
+
+def function_calls(call) -> int:
+    """How many Python function calls one ``call()`` makes: unlike CPU time, the same on a busy
+    machine as on a quiet one, so two versions of the code can be compared at any time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    call()
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls
 
 
 def profile(call, repeat: int = REPEAT) -> str:
@@ -125,7 +140,10 @@ def main(argv=None) -> None:
     }
     for name, call in requests.items():
         ms = cpu_ms(call, args.repeat)
-        print(f"{name:<30} {ms:6.1f} ms CPU (median of {args.repeat}), {queries(call):3d} queries")
+        print(
+            f"{name:<30} {ms:6.1f} ms CPU (median of {args.repeat}), {queries(call):3d} queries, "
+            f"{function_calls(call):6d} Python calls"
+        )
     if args.profile:
         print(profile(requests[args.profile], args.repeat))
 

@@ -100,11 +100,22 @@ def built_tool_name(context, audit) -> str:
 def grade_badge(context, audit, code) -> str:
     """What ``{% include "audits/_grade.html" with code=... audit=... %}`` draws, without an
     include: a list page draws two per row (audits/audit_list.html). The same characters, its
-    closing line break too."""
+    closing line break too. Each badge is drawn once per request (a page of 25 audits shows
+    a handful of different ones), kept with the tool facts."""
     if code:
-        return format_html(
-            '<span class="grade-badge {}">{}</span>\n',
-            tool_grade_class(context, audit, code),
-            tool_grade_label(context, audit, code),
+        tool_id = getattr(audit, "tool_id", None)
+        scale = (
+            tool_id
+            if tool_id is not None and not _tool_facts(context, tool_id)["standard"]
+            else None
         )
+        badges = _cache(context).setdefault("badges", {})
+        badge = badges.get((scale, code))
+        if badge is None:
+            badge = badges[(scale, code)] = format_html(
+                '<span class="grade-badge {}">{}</span>\n',
+                tool_grade_class(context, audit, code),
+                tool_grade_label(context, audit, code),
+            )
+        return badge
     return mark_safe('<span class="app-secondary-text">Not graded</span>\n')
