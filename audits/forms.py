@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core import validators
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.forms.utils import pretty_name
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -601,9 +601,13 @@ class AuditFormPage:
         # The activity a new audit starts in (a built tool's audit is always in one).
         self.activity = audit.activity if audit is not None and audit.activity_id else activity
         self.kind = self.activity.kind if self.activity is not None else ""
-        domains = list(tool.domains.prefetch_related("risk_categories")) if tool.is_standard else []
+        domains = list(sections.tool_domains(tool)) if tool.is_standard else []
         if section is not None:
             domains = [d for d in domains if d.number == section.number]
+        # Only domain 1 asks about risk categories: read them for its page (or the whole audit).
+        shows_risks = any(d.number == 1 for d in domains)
+        if shows_risks:
+            prefetch_related_objects([d for d in domains if d.number == 1], "risk_categories")
         self.header = AuditHeaderForm(
             data, initial=self._header_initial(), practice_fixed=practice_fixed
         )
@@ -615,8 +619,11 @@ class AuditFormPage:
         grades = {}
         risks = []
         if audit is not None and domains:
+            # Kept on the audit: the page's fingerprint (SectionRevisionForm) reads it again.
+            prefetch_related_objects([audit], "domain_grades")
             grades = {g.domain_id: g for g in audit.domain_grades.all()}
-            risks = list(audit.risk_categories.values_list("pk", flat=True))
+            if shows_risks:
+                risks = list(audit.risk_categories.values_list("pk", flat=True))
         self.domain_forms = []
         for domain in domains:
             grade = grades.get(domain.pk)

@@ -111,13 +111,23 @@ def activity_kind(audit) -> str:
     return activity.kind if activity is not None else ActivityKind.CASE_FILE
 
 
+def tool_domains(tool) -> list:
+    """The standard tool's domains in order, read once for the tool object: a section page reads
+    them to find its section and again to build its forms (the tool is read afresh with each
+    request's audit)."""
+    domains = getattr(tool, "_section_domains", None)
+    if domains is None:
+        domains = tool._section_domains = list(tool.domains.all())
+    return domains
+
+
 def sections_for(tool, *, kind: str = "") -> list[Section]:
     """The sections of an audit on ``tool``, in task list order; ``kind``, the kind of its
     activity, says what a built tool's About the case section adds."""
     if not tool.is_standard:
         return _built_sections(tool, kind or ActivityKind.CASE_FILE)
     found = [Section(ABOUT, str(gettext_lazy("About the case")), "about")]
-    for domain in tool.domains.all():
+    for domain in tool_domains(tool):
         found.append(
             Section(
                 domain_slug(domain.number),
@@ -217,12 +227,7 @@ def section_values(audit, section: Section) -> dict:
             )
         }
     if section.kind == "domain":
-        if "domain_grades" in getattr(audit, "_prefetched_objects_cache", {}):
-            grade = next(
-                (g for g in audit.domain_grades.all() if g.domain.number == section.number), None
-            )
-        else:  # one row, not one query per domain
-            grade = audit.domain_grades.filter(domain__number=section.number).first()
+        grade = _domain_grade(audit, section.number)
         values = {"grade": grade.grade if grade else "", "text": grade.text if grade else ""}
         if section.number == 1:
             values["risks"] = sorted(r.pk for r in audit.risk_categories.all())
@@ -235,6 +240,21 @@ def section_values(audit, section: Section) -> dict:
 
 
 _FOREIGN_KEYS = ("activity", "age_band", "strand", "case_type", "team")
+
+
+def _domain_grade(audit, number: int):
+    """The grade of ``audit``'s domain ``number``, or None: from the grades already read when
+    they were (by their domain's id where the audit's tool and its domains are at hand, so the
+    grades need not carry their domains), else one row, not one query per domain."""
+    tool = audit.tool if type(audit).tool.is_cached(audit) else None
+    domain = next((d for d in tool_domains(tool) if d.number == number), None) if tool else None
+    if _prefetched(audit, "domain_grades"):
+        if domain is not None:
+            return next((g for g in audit.domain_grades.all() if g.domain_id == domain.pk), None)
+        return next((g for g in audit.domain_grades.all() if g.domain.number == number), None)
+    if domain is not None:
+        return audit.domain_grades.filter(domain_id=domain.pk).first()
+    return audit.domain_grades.filter(domain__number=number).first()
 
 
 def _prefetched(audit, name: str) -> bool:

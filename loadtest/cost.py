@@ -4,9 +4,18 @@ Run by loadtest/run.py on the scratch database after the load (the same environm
 server's). Each request goes through the whole Django stack (middleware, session, the view, the
 template) in this process, signed in as one of the plan's people, and the CPU time this process
 spends on it is taken: unlike the p95 under load, it hardly moves with what else the machine is
-doing, so it is the figure to compare before and after a change.
+doing, so it is the figure to compare before and after a change. Beside it, the number of
+database queries each request makes and the number of Python function calls (each counted in a
+run of its own, since counting costs time): the calls hardly move with the machine's load, so
+they compare two versions of the code even on a busy machine.
+
+    python -m loadtest.cost PLAN.json                      # every named request
+    python -m loadtest.cost PLAN.json --profile "audit list"   # and where one's time goes
+
+`python -m loadtest.run --cost` runs it on the scratch databases of the last load test.
 """
 
+import argparse
 import json
 import statistics
 import sys
@@ -29,7 +38,53 @@ def cpu_ms(call, repeat: int = REPEAT) -> float:
     return statistics.median(runs)
 
 
-def main(plan_path: str) -> None:
+def queries(call) -> int:
+    """How many database queries one ``call()`` makes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)
+
+
+def function_calls(call) -> int:
+    """How many Python function calls one ``call()`` makes: unlike CPU time, the same on a busy
+    machine as on a quiet one, so two versions of the code can be compared at any time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    call()
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls
+
+
+def profile(call, repeat: int = REPEAT) -> str:
+    """cProfile of ``repeat`` calls, the 40 functions with most cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    call()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        call()
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+    return out.getvalue()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("plan", help="the plan.json of manage.py loadtest_data")
+    parser.add_argument("--profile", metavar="NAME", help="also profile this named request")
+    parser.add_argument("--repeat", type=int, default=REPEAT)
+    args = parser.parse_args(argv)
+    plan_path = args.plan
     django.setup()
     from django.contrib.auth.models import User
     from django.test import Client
@@ -84,8 +139,14 @@ def main(plan_path: str) -> None:
         "my audits": get(writer, "/audits/mine/"),
     }
     for name, call in requests.items():
-        print(f"{name:<30} {cpu_ms(call):6.1f} ms CPU (median of {REPEAT})")
+        ms = cpu_ms(call, args.repeat)
+        print(
+            f"{name:<30} {ms:6.1f} ms CPU (median of {args.repeat}), {queries(call):3d} queries, "
+            f"{function_calls(call):6d} Python calls"
+        )
+    if args.profile:
+        print(profile(requests[args.profile], args.repeat))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])

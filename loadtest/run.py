@@ -188,13 +188,8 @@ def worker_command(env: dict) -> list[str] | None:
     return None
 
 
-def run_one(kind: str, args) -> bool:
-    url = DATABASES[kind]
-    work = WORK / kind
-    work.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    env = environment(url, port)
-    print(f"== {kind}: {url}", flush=True)
+def prepare(url: str, env: dict, work: Path, args) -> Path:
+    """Make the scratch database afresh and fill it: the plan of who does what."""
     scratch_database(url)
     started = time.monotonic()
     steps = [["migrate", "--no-input"]]
@@ -208,6 +203,53 @@ def run_one(kind: str, args) -> bool:
     if filled.returncode:
         raise Failed(f"loadtest_data failed:\n{filled.stderr[-2000:]}")
     print(f"prepared in {time.monotonic() - started:.0f} s: {filled.stdout.strip()}", flush=True)
+    return plan
+
+
+def cpu_per_request(env: dict, plan: Path) -> str:
+    """loadtest/cost.py on the scratch database, the server stopped: CPU ms per request kind."""
+    cost = subprocess.run(
+        [str(BIN / "python"), "-m", "loadtest.cost", str(plan)],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+    )
+    return "CPU per request, one at a time:\n" + (cost.stdout or cost.stderr[-1500:]).rstrip()
+
+
+def cost_only(kind: str, args) -> bool:
+    """--cost: the CPU per request alone, without the load (no gunicorn, no people). Reuses the
+    scratch database and plan of an earlier run (--cost) unless asked to make them (--prepare),
+    so a change can be measured in a minute, before and after."""
+    url = DATABASES[kind]
+    work = WORK / kind
+    work.mkdir(parents=True, exist_ok=True)
+    env = environment(url, free_port())
+    plan = work / "plan.json"
+    print(f"== {kind}: {url}", flush=True)
+    if args.prepare or not plan.exists():
+        plan = prepare(url, env, work, args)
+    else:
+        # The code may have moved on since: its migrations, and its static files' manifest.
+        for step in (["migrate", "--no-input"], ["collectstatic", "--no-input"]):
+            if step[0] == "collectstatic" and static_is_current():
+                continue
+            if manage(env, *step, log=work / f"{step[0]}.log").returncode:
+                raise Failed(f"manage.py {step[0]} failed: see {work / step[0]}.log")
+    text = cpu_per_request(env, plan)
+    print(text, flush=True)
+    return "Traceback" not in text
+
+
+def run_one(kind: str, args) -> bool:
+    url = DATABASES[kind]
+    work = WORK / kind
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = environment(url, port)
+    print(f"== {kind}: {url}", flush=True)
+    plan = prepare(url, env, work, args)
 
     processes = []
     try:
@@ -268,14 +310,7 @@ def run_one(kind: str, args) -> bool:
     checked = manage(env, "loadtest_check", str(work / "saves.jsonl"))
     print((checked.stdout + checked.stderr).strip())
     # The same pages one at a time, the server stopped: CPU milliseconds, steadier than p95.
-    cost = subprocess.run(
-        [str(BIN / "python"), "-m", "loadtest.cost", str(plan)],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        capture_output=True,
-        text=True,
-    )
-    print("CPU per request, one at a time:\n" + (cost.stdout or cost.stderr[-1500:]).rstrip())
+    print(cpu_per_request(env, plan))
     if load.returncode:
         print(f"locust exited {load.returncode}: see {work / 'locust.log'}")
     print(f"logs: {work}", flush=True)
@@ -291,6 +326,15 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--audits", type=int, default=20000)
+    parser.add_argument(
+        "--cost",
+        action="store_true",
+        help="only the CPU per request, no load: on the scratch database of the last run "
+        "(made first if there is none)",
+    )
+    parser.add_argument(
+        "--prepare", action="store_true", help="with --cost: make the scratch database afresh"
+    )
     args = parser.parse_args(argv)
     kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
     unknown = [k for k in kinds if k not in DATABASES]
@@ -299,7 +343,7 @@ def main(argv=None) -> int:
     outcome = {}
     for kind in kinds:
         try:
-            outcome[kind] = run_one(kind, args)
+            outcome[kind] = (cost_only if args.cost else run_one)(kind, args)
         except Failed as error:
             print(f"{kind}: {error}", flush=True)
             outcome[kind] = False

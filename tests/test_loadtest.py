@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from audits.models import Status
+from audits.models import Audit, Status
 from demo import loadtest as data
 from loadtest import results
 from loadtest.forms import form_fields, replace, saved_state
@@ -232,3 +232,29 @@ def test_prepare_refuses_a_database_with_audits(owner):
     draft_audit(auditor=owner)
     with pytest.raises(ValueError, match="empty scratch database"):
         data.prepare(audits=10, drafts=1, queued=1)
+
+
+# --- The CPU per request (loadtest/cost.py, `python -m loadtest.run --cost`) ----------------
+
+
+@pytest.mark.django_db
+def test_the_cost_counts_each_requests_queries_and_python_calls():
+    from loadtest import cost
+
+    def two_queries():
+        list(Status.choices)
+        Audit.objects.count()
+        Audit.objects.filter(status=Status.DRAFT).exists()
+
+    assert cost.queries(two_queries) == 2
+    calls = cost.function_calls(two_queries)
+    assert calls > 0
+    assert cost.function_calls(two_queries) == calls  # the same however busy the machine
+    assert cost.cpu_ms(two_queries, repeat=3) >= 0
+
+
+def test_cost_only_is_an_option_of_the_load_test():
+    from loadtest import run
+
+    with pytest.raises(SystemExit):
+        run.main(["--cost", "--databases", "oracle"])  # an unknown database: refused first

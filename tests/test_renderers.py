@@ -1,6 +1,8 @@
 """config.renderers.FormRenderer draws a <select> in one pass: the HTML must be exactly what
 Django's own templates draw, for every kind of select the app has."""
 
+import datetime
+
 import pytest
 from django import forms
 from django.conf import settings
@@ -64,3 +66,70 @@ def test_a_select_whose_options_have_their_own_template_is_left_to_the_templates
     assert widget.template_name == SELECT
     assert OURS.render(SELECT, context) == DJANGO.render(SELECT, context)
     assert "<input" in OURS.render(SELECT, context)  # the option template was used
+
+
+@pytest.mark.parametrize(
+    ("widget", "value", "attrs"),
+    [
+        (forms.TextInput(), 'Text & <b>"quoted"</b>', {"class": "govuk-input"}),
+        (forms.TextInput(), None, {"required": True, "disabled": False}),
+        (forms.TextInput(), "", {"maxlength": 20, "aria-describedby": "a b"}),
+        (forms.HiddenInput(), 12, {}),
+        (forms.HiddenInput(), "r_-uplSyp5tqlgPT", {"data-x": 'a"b'}),
+        (forms.NumberInput(), 3, {"min": 0, "step": "any"}),
+        (forms.DateInput(), datetime.date(2026, 12, 7), {"class": "govuk-input"}),
+        (forms.EmailInput(), "a@example.org", {"autocomplete": "email"}),
+        (forms.PasswordInput(), "secret", {}),
+        (forms.CheckboxInput(), True, {"class": "govuk-checkboxes__input"}),
+        (forms.CheckboxInput(), False, {}),
+        (forms.FileInput(), None, {}),
+        (forms.Textarea(), "Line one\n\n  <script>x</script> & line two  \n", {"rows": 5}),
+        (forms.Textarea(), "", {"class": "govuk-textarea", "aria-invalid": "true"}),
+        (forms.Textarea(), None, {}),
+    ],
+)
+def test_an_input_or_a_textarea_is_drawn_as_djangos_templates_draw_it(widget, value, attrs):
+    expected, drawn = both(widget, "field", value, {"id": "id_field", **attrs})
+    assert drawn == expected
+    assert drawn.startswith(("<input", "<textarea"))
+
+
+@pytest.mark.django_db
+def test_a_bound_form_page_draws_its_inputs_as_before():
+    form = AuditHeaderForm(data={"case_reference": "AB<1>", "audit_date_0": "7"})
+    for bound in form:
+        widget = bound.field.widget
+        for sub_widget in getattr(widget, "widgets", [widget]):
+            expected, drawn = both(
+                sub_widget, bound.html_name, bound.value(), {"id": bound.auto_id}
+            )
+            assert drawn == expected
+
+
+def test_an_overridden_input_template_is_used(tmp_path):
+    """Where a project overrides Django's input template, its own template is drawn."""
+    from pathlib import Path
+
+    import django.forms
+
+    folder = tmp_path / "django" / "forms" / "widgets"
+    folder.mkdir(parents=True)
+    (folder / "text.html").write_text('<input class="overridden" name="{{ widget.name }}">')
+    renderer = FormRenderer()
+    renderer.engine = renderer.backend(
+        {
+            "APP_DIRS": True,
+            "DIRS": [tmp_path, Path(django.forms.__file__).parent / "templates"],
+            "NAME": "overridden",
+            "OPTIONS": {},
+        }
+    )
+    context = forms.TextInput().get_context("field", "x", {"id": "id_field"})
+    assert renderer.render("django/forms/widgets/text.html", context) == (
+        '<input class="overridden" name="field">'
+    )
+    # Django's own hidden.html still comes from Django: drawn in Python, the same HTML.
+    hidden = forms.HiddenInput().get_context("field", "x", {})
+    assert renderer.render("django/forms/widgets/hidden.html", hidden) == DJANGO.render(
+        "django/forms/widgets/hidden.html", hidden
+    )

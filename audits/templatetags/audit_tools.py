@@ -5,6 +5,7 @@ name of a built tool (audits.tools).
     {% tool_grade_label audit code %}   "Requires improvement" (a built tool's), "Meets good"
     {% grade_badge audit code %}        what audits/_grade.html draws, without an include
     {% built_tool_name audit %}         "Neglect thematic audit (version 2)", "" for standard
+    {% status_label audit %}            "Submitted": audit.get_status_display, for a list's rows
 
 What each tool's grades read as is looked up once per tool and request, so a list of audits
 costs no query per row.
@@ -15,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from audits import grades
-from audits.models import AuditTool, ToolGrade
+from audits.models import AuditTool, Status, ToolGrade
 from audits.tools.kinds import STANDARD_FAMILY
 
 register = template.Library()
@@ -100,11 +101,33 @@ def built_tool_name(context, audit) -> str:
 def grade_badge(context, audit, code) -> str:
     """What ``{% include "audits/_grade.html" with code=... audit=... %}`` draws, without an
     include: a list page draws two per row (audits/audit_list.html). The same characters, its
-    closing line break too."""
+    closing line break too. Each badge is drawn once per request (a page of 25 audits shows
+    a handful of different ones), kept with the tool facts."""
     if code:
-        return format_html(
-            '<span class="grade-badge {}">{}</span>\n',
-            tool_grade_class(context, audit, code),
-            tool_grade_label(context, audit, code),
+        tool_id = getattr(audit, "tool_id", None)
+        scale = (
+            tool_id
+            if tool_id is not None and not _tool_facts(context, tool_id)["standard"]
+            else None
         )
+        badges = _cache(context).setdefault("badges", {})
+        badge = badges.get((scale, code))
+        if badge is None:
+            badge = badges[(scale, code)] = format_html(
+                '<span class="grade-badge {}">{}</span>\n',
+                tool_grade_class(context, audit, code),
+                tool_grade_label(context, audit, code),
+            )
+        return badge
     return mark_safe('<span class="app-secondary-text">Not graded</span>\n')
+
+
+@register.simple_tag(takes_context=True)
+def status_label(context, audit) -> str:
+    """``audit.get_status_display()``, the labels read once per request: Django's builds a
+    dictionary of every state's translated label on each call (25 times a page of a list)."""
+    cache = _cache(context)
+    labels = cache.get("status_labels")
+    if labels is None:
+        labels = cache["status_labels"] = {value: str(label) for value, label in Status.choices}
+    return labels.get(audit.status, audit.status)

@@ -7,14 +7,16 @@ the same fields, choices and values always draws the same HTML, so the worker ke
 the last few hundred such forms and hands it out again. The key holds everything the HTML is
 drawn from, read afresh on each request: each field's name, id, label, hint, kind, attributes,
 whether it is required or disabled, its choices as the database gives them now (a new activity,
-a renamed strand or a new auditor is a new key), and its value. So nothing stale is ever shown;
-only the drawing is saved, not the reading.
+a renamed strand or a new auditor is a new key; a model's choices are read as rows and
+digested, without an object and a label per row), and its value. So nothing stale is ever
+shown; only the drawing is saved, not the reading.
 
 Not remembered: a form with an error (drawn each time, with its messages), a form with text
 typed into a free-text box (a case reference: typed text is not kept beyond the request), and
 anything while DEBUG is on (templates edited while the server runs).
 """
 
+import hashlib
 import threading
 from collections import OrderedDict
 
@@ -34,10 +36,26 @@ _lock = threading.Lock()
 
 
 def _choices(field) -> tuple | None:
+    if isinstance(field, forms.ModelChoiceField):
+        return _model_choices(field)
     choices = getattr(field, "choices", None)
     if choices is None:
         return None
     return tuple((str(value), str(label)) for value, label in choices)
+
+
+def _model_choices(field) -> tuple:
+    """A model choice field's choices as the database gives them now, without making an object
+    and a label of each row (most of the key's cost): a digest of every column of every row the
+    field's queryset returns, in its order, with what else its options are drawn from. A label
+    (the model's ``__str__`` or the field's ``label_from_instance``) is drawn from the row's
+    own columns, so a renamed choice, a new one or one gone is a new digest."""
+    rows = repr(list(field.queryset.values_list())).encode()
+    return (
+        field.to_field_name,
+        str(field.empty_label),
+        hashlib.sha256(rows).hexdigest(),
+    )
 
 
 def _typed_text(bound_field) -> bool:
