@@ -17,7 +17,8 @@ Percentages are rounded as everywhere else (audits.percentages).
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -67,10 +68,18 @@ def wilson_interval(part: int, whole: int) -> tuple[Decimal, Decimal] | None:
     decimal place (low, high); None when ``whole`` is 0."""
     if not whole:
         return None
+    low, high = _bounds(part, whole)
+    return round_one_place(low), round_one_place(high)
+
+
+@lru_cache(maxsize=4096)
+def _bounds(part: int, whole: int) -> tuple[float, float]:
+    """The interval in percent, unrounded. Kept, since a report asks for the same few
+    counts many times and scipy takes a millisecond or two for each."""
     if not 0 <= part <= whole:
         raise ValueError(f"{part} is not a count out of {whole}")
     interval = binomtest(part, whole).proportion_ci(confidence_level=CONFIDENCE, method="wilson")
-    return round_one_place(100 * interval.low), round_one_place(100 * interval.high)
+    return float(100 * interval.low), float(100 * interval.high)
 
 
 def interval_json(part: int, whole: int) -> list[float] | None:
@@ -88,10 +97,13 @@ def grade_intervals(grades: dict[str, int], whole: int) -> dict[str, list[float]
 def format_interval(part: int, whole: int) -> str:
     """The interval alone, as a board member reads it: "38–74%" (whole percentages); "" when
     there is none."""
-    interval = wilson_interval(part, whole)
-    if interval is None:
+    if not whole:
         return ""
-    low, high = (format_number(value.quantize(Decimal("1"))) for value in interval)
+    # Rounded once, from the unrounded bounds, halves up as every percentage here is.
+    low, high = (
+        format_number(Decimal(repr(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        for value in _bounds(part, whole)
+    )
     return f"{low}–{high}%"
 
 
@@ -153,15 +165,16 @@ class Difference:
             return _(
                 "This difference is larger than chance alone would be likely to give "
                 "(Fisher’s exact test, p = %(p)s): it probably reflects a real change."
-            ) % {"p": _p_text(self.p_value)}
+            ) % {"p": p_value_text(self.p_value)}
         return _(
             "This difference could be down to chance: with these numbers of audits a gap this "
             "size would happen often even if nothing had really changed (Fisher’s exact test, "
             "p = %(p)s)."
-        ) % {"p": _p_text(self.p_value)}
+        ) % {"p": p_value_text(self.p_value)}
 
 
-def _p_text(p: float) -> str:
+def p_value_text(p: float) -> str:
+    """A p-value as the pages write it: three decimals, or "< 0.001"."""
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 

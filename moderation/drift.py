@@ -31,7 +31,12 @@ from django.utils.translation import gettext as _
 
 from audits.models import Audit, Status
 from audits.roles import display_name
-from audits.uncertainty import SIGNIFICANCE, format_share, more_often_than_chance
+from audits.uncertainty import (
+    SIGNIFICANCE,
+    format_share,
+    more_often_than_chance,
+    p_value_text,
+)
 
 from . import scales
 from .models import Moderation
@@ -74,11 +79,6 @@ class _Changes:
         if given is None or final is None:
             return None
         return LOWERED if final > given else RAISED if final < given else AGREED
-
-
-def _p_text(p: float) -> str:
-    # Written as audits.uncertainty.Difference.in_words writes its p-value.
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class Tendency:
 
     @property
     def p_text(self) -> str:
-        return "–" if self.p_value is None else _p_text(self.p_value)
+        return "–" if self.p_value is None else p_value_text(self.p_value)
 
     def verb(self) -> str:
         return _("lowered") if self.direction == LOWERED else _("raised")

@@ -80,3 +80,9 @@ def test_more_often_than_chance_is_the_one_sided_binomial_tail():
     assert round(uncertainty.more_often_than_chance(8, 10, 0.3), 4) == 0.0016
     assert uncertainty.more_often_than_chance(3, 10, 0.3) > 0.05
     assert uncertainty.more_often_than_chance(0, 0, 0.3) is None
+
+
+def test_the_written_interval_is_rounded_once_from_the_unrounded_bounds():
+    # 1 of 2: 9.45% to 90.55%; rounding 9.5 again would give 10.
+    assert uncertainty.wilson_interval(1, 2) == (Decimal("9.5"), Decimal("90.5"))
+    assert uncertainty.format_interval(1, 2) == "9–91%"
