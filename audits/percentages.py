@@ -30,6 +30,12 @@ def round_one_place(value) -> Decimal | None:
     return as_decimal(value).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
+def round_whole(value) -> Decimal:
+    """``value`` rounded to a whole number, halves up (for the bounds of an interval written
+    "38–74%", audits.uncertainty)."""
+    return as_decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+
 def exact_percent(part: int, whole: int) -> Decimal | None:
     """``part`` as a percentage of ``whole``, unrounded; None when ``whole`` is 0 (a share of
     nothing is not 0%). For comparisons that must round only once, at the end (QA targets)."""

@@ -17,7 +17,7 @@ Percentages are rounded as everywhere else (audits.percentages).
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 
 from django.conf import settings
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from scipy.stats import binomtest, fisher_exact
 
-from .percentages import format_number, percent, round_one_place
+from .percentages import exact_percent, format_number, percent, round_one_place, round_whole
 
 CONFIDENCE = 0.95
 # Below this p-value a difference is reported as larger than chance would give.
@@ -100,10 +100,7 @@ def format_interval(part: int, whole: int) -> str:
     if not whole:
         return ""
     # Rounded once, from the unrounded bounds, halves up as every percentage here is.
-    low, high = (
-        format_number(Decimal(repr(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-        for value in _bounds(part, whole)
-    )
+    low, high = (format_number(round_whole(value)) for value in _bounds(part, whole))
     return f"{low}–{high}%"
 
 
@@ -138,7 +135,7 @@ class Difference:
         if self.share_a is None or self.share_b is None:
             return None
         return round_one_place(
-            Decimal(100 * self.part_b) / self.whole_b - Decimal(100 * self.part_a) / self.whole_a
+            exact_percent(self.part_b, self.whole_b) - exact_percent(self.part_a, self.whole_a)
         )
 
     @property

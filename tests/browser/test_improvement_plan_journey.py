@@ -1,6 +1,6 @@
-"""Issue 15, item 7: a QA lead opens a quarter's published report, turns its recommendations
-into plan items, records progress on one, marks the other done, and the next quarter's report
-shows their progress."""
+"""Issue 15: a QA lead compares two quarters, opens the first quarter's published report, turns
+its recommendations into plan items, records progress on one, marks the other done, and the next
+quarter's report shows their progress."""
 
 import datetime
 
@@ -12,6 +12,7 @@ from audits import periods
 from reports.models import PlanItem
 from reports.services import report_create, report_publish, report_update_narrative
 from tests import factories
+from tests.reports import D, M, build_through_import, spec
 
 from .steps import assert_accessible, fill_date
 
@@ -30,6 +31,14 @@ RECOMMENDATIONS = (
 def test_recommendations_become_plan_items_and_the_next_report_shows_their_progress(
     page, live_server, login
 ):
+    # Q1: 1 of 4 at least Meets good; Q2: 3 of 4.
+    may, aug = datetime.date(2026, 5, 5), datetime.date(2026, 8, 5)
+    build_through_import(
+        [spec(may, overall=D) for _ in range(3)]
+        + [spec(may, overall=M)]
+        + [spec(aug, overall=M) for _ in range(3)]
+        + [spec(aug, overall=D)]
+    )
     qa_lead = factories.qa_lead(first_name="Quinn", last_name="Lead")
     manager = factories.auditor(first_name="Morgan", last_name="Team")
     q1 = report_create(by=qa_lead, period=Q1)
@@ -47,6 +56,29 @@ def test_recommendations_become_plan_items_and_the_next_report_shows_their_progr
     later_due = today + datetime.timedelta(days=60)
 
     login(page, live_server, qa_lead)
+
+    # First the two quarters side by side.
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Reports").click()
+    page.get_by_role("link", name="Compare two periods, activities or teams").click()
+    page.get_by_role("radio", name="Two periods").check()
+    for side, quarter in (("a", Q1), ("b", Q2)):
+        fill_date(page, f"id_start_{side}", quarter.start)
+        fill_date(page, f"id_end_{side}", quarter.end)
+    page.get_by_role("button", name="Compare").click()
+    good = (
+        page.locator("#compare-table")
+        .get_by_role("row")
+        .filter(
+            has=page.get_by_role("rowheader", name="At least Meets good, final grade", exact=True)
+        )
+    )
+    expect(good.get_by_role("cell").nth(0)).to_have_text("1 · 25% (5–70%)")
+    expect(good.get_by_role("cell").nth(1)).to_have_text("3 · 75% (30–95%)")
+    expect(good.get_by_role("cell").nth(2)).to_have_text("+50.0 points")
+    # 1 of 4 against 3 of 4 is well within what chance gives (Fisher's exact test, p = 0.486).
+    expect(good.get_by_role("cell").nth(3)).to_contain_text("could be down to chance")
+    expect(page.get_by_text("A “small sample” is fewer than 20 audits.")).to_be_visible()
+
     page.goto(live_server.url + q1.get_absolute_url())
     expect(page.locator("#report-state")).to_have_text("Published")
     page.get_by_role("link", name="Turn recommendations into plan items").click()

@@ -19,7 +19,7 @@ from audits.grades import Grade
 from moderation import services as moderation_services
 from reports.models import Report
 from tests import factories, helpers
-from tests.reports import wilson
+from tests.reports import written_interval
 from tests.worker import run_worker
 
 # serialized_rollback: see test_audit_journey.py (the flush would wipe the migrated data).
@@ -73,8 +73,7 @@ def percent(part, whole) -> str:
 def share(part, whole) -> str:
     """As the grades table writes a share: with its 95% Wilson interval in whole percentages,
     from the oracle's closed form (tests/reports), "57.1% (25–84%)"."""
-    low, high = wilson(part, whole)
-    return f"{percent(part, whole)} ({round(low)}–{round(high)}%)"
+    return f"{percent(part, whole)} ({written_interval(part, whole)})"
 
 
 def final_grades_on_page(page) -> dict[str, tuple[str, str]]:

@@ -309,18 +309,30 @@ def _split(items):
 Z95 = 1.959963984540054  # the normal quantile for a two-sided 95% interval
 
 
-def wilson(part: int, whole: int) -> list[float] | None:
-    """The 95% Wilson score interval of part/whole in percent, one decimal (halves up), from
-    its closed form (Wilson 1927), not from the library the app uses."""
-    if not whole:
-        return None
+def wilson_bounds(part: int, whole: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of part/whole in percent, unrounded, from its closed form
+    (Wilson 1927), not from the library the app uses."""
     p, z2 = part / whole, Z95 * Z95
     centre = (p + z2 / (2 * whole)) / (1 + z2 / whole)
     half = Z95 * math.sqrt(p * (1 - p) / whole + z2 / (4 * whole * whole)) / (1 + z2 / whole)
-    return [
-        float(Decimal(repr(100 * bound)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-        for bound in (max(centre - half, 0.0), min(centre + half, 1.0))
-    ]
+    return 100 * max(centre - half, 0.0), 100 * min(centre + half, 1.0)
+
+
+def _half_up(value: float, places: str) -> float:
+    return float(Decimal(repr(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+def wilson(part: int, whole: int) -> list[float] | None:
+    """The interval as the JSON writes it: percent, one decimal (halves up); None for none."""
+    if not whole:
+        return None
+    return [_half_up(bound, "0.1") for bound in wilson_bounds(part, whole)]
+
+
+def written_interval(part: int, whole: int) -> str:
+    """The interval as the pages write it: whole percentages, rounded once, "19–73%"."""
+    low, high = (int(_half_up(bound, "1")) for bound in wilson_bounds(part, whole))
+    return f"{low}–{high}%"
 
 
 def honest(split: dict) -> dict:

@@ -36,6 +36,7 @@ from tests.reports import (
     expected_figures,
     spec,
     wilson,
+    written_interval,
 )
 from tests.reports.rendering.test_pdf import pdf_text
 
@@ -44,12 +45,6 @@ pytestmark = pytest.mark.django_db
 QUARTER = periods.quarter(2026, 2)  # July to September 2026
 AUGUST, SEPTEMBER = datetime.date(2026, 8, 10), datetime.date(2026, 9, 14)
 LAC, CWD = "Looked after children audit", "Children with disabilities audit"
-
-
-def whole_interval(part: int, whole: int) -> str:
-    """The interval as the paper writes it, from the oracle's closed form: "19–73%"."""
-    low, high = wilson(part, whole)
-    return f"{round(low)}–{round(high)}%"
 
 
 @pytest.fixture
@@ -210,7 +205,7 @@ def _sections_text(text: str) -> None:
     # auditors, 1 of 9 after moderation; 5 and 8 of 9 Does not meet.
     for part in (4, 1, 5, 8):
         share = {4: "44.4%", 1: "11.1%", 5: "55.6%", 8: "88.9%"}[part]
-        assert f"{share} ({whole_interval(part, 9)})" in text
+        assert f"{share} ({written_interval(part, 9)})" in text
     assert "small sample" in text
     assert "fewer than 20 audits" in text  # the note that explains the flag
     # One in the whole period's domains, one in the looked-after audit's section.
@@ -230,16 +225,16 @@ def test_the_page_shows_a_section_per_activity_with_intervals_and_flags(cohort, 
     # after moderation 1, 1 and 8.
     assert 'id="strand-table"' in html and 'id="case-type-table"' in html
     assert (
-        f"Social care small sample Auditor 10 1 10% ({whole_interval(1, 10)}) "
-        f"4 40% ({whole_interval(4, 10)}) 5 50% ({whole_interval(5, 10)}) "
-        f"Social care Final 10 1 10% ({whole_interval(1, 10)}) 1 10% ({whole_interval(1, 10)}) "
-        f"8 80% ({whole_interval(8, 10)})"
+        f"Social care small sample Auditor 10 1 10% ({written_interval(1, 10)}) "
+        f"4 40% ({written_interval(4, 10)}) 5 50% ({written_interval(5, 10)}) "
+        f"Social care Final 10 1 10% ({written_interval(1, 10)}) 1 10% ({written_interval(1, 10)}) "
+        f"8 80% ({written_interval(8, 10)})"
     ) in text
     # Flagged: the whole period (12 audits), both strands, the three case types, each activity
     # and the splits within them.
     assert html.count('class="small-sample"') >= 10
     # The overall grades table of the whole period: 9 of 12 Does not meet good after moderation.
-    assert f"75% ({whole_interval(9, 12)})" in text
+    assert f"75% ({written_interval(9, 12)})" in text
 
 
 def test_the_pdf_has_the_sections_the_intervals_and_the_small_sample_flags(cohort, qa_lead):
