@@ -15,7 +15,7 @@ from .targets.measures import targets_table
 from .trend import trend_figures
 
 
-def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
+def report_figures(scope: ReportScope, *, today: datetime.date, board_paper: bool = True) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
     At most thirty-four queries, whatever the number of audits and activities: the standard tool's
@@ -27,6 +27,9 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     count afresh), has no whole month (nothing kept to read) or comes after the months closed
     by the retention schedule. A target's in-year checkpoints reached by the period add those of
     measure_counts (at most five) for each checkpoint date (reports.targets.measures).
+
+    ``board_paper=False`` leaves out what only the paper shows (re-audits, the improvement
+    plan, the sections per activity, the trend): the home page's quarter at a glance.
     """
     figures = period_figures(scope, today=today)
     targets = targets_table(scope, counts=counts_for_targets(figures))
@@ -36,6 +39,8 @@ def report_figures(scope: ReportScope, *, today: datetime.date) -> dict:
         ordered[key] = value
         if key == "schedule":
             ordered["targets"] = targets
+    if not board_paper:
+        return ordered
     ordered["reaudits"] = reaudit_figures(scope, today=today)
     ordered["plan"] = plan_progress(scope.period, today=today)  # issue 15, item 7
     ordered["activities"] = activity_figures(scope)

@@ -20,7 +20,7 @@ def quarter_at_a_glance(*, today: datetime.date) -> dict:
     whatever the number of audits (report_figures)."""
     year = periods.financial_year_of(today)
     period = periods.quarter(year, periods.financial_quarter_of(today))
-    figures = report_figures(ReportScope(period=period), today=today)
+    figures = report_figures(ReportScope(period=period), today=today, board_paper=False)
     shown = presentation.build(figures)
     activities = shown["schedule"]["in_period"]
     planned = sum(a["planned"] or 0 for a in activities)
