@@ -247,9 +247,12 @@ def test_the_cost_counts_each_requests_queries_and_python_calls():
         Audit.objects.filter(status=Status.DRAFT).exists()
 
     assert cost.queries(two_queries) == 2
+    cost.function_calls(two_queries)  # a first call warms the connection's caches
     calls = cost.function_calls(two_queries)
     assert calls > 0
-    assert cost.function_calls(two_queries) == calls  # the same however busy the machine
+    # Nearly the same however busy the machine (a time-based check inside the database driver
+    # can add a call or two on PostgreSQL); a count of time would differ many times over.
+    assert abs(cost.function_calls(two_queries) - calls) <= max(10, calls // 100)
     assert cost.cpu_ms(two_queries, repeat=3) >= 0
 
 
