@@ -381,6 +381,18 @@ class Audit(CaseRecord, Revised):
             models.Index(
                 fields=["activity", "is_practice", "status"], name="audit_activity_status_idx"
             ),
+            # Drift alerts (moderation.drift): each auditor's moderated audits, newest first,
+            # with the two grades, so the counts and each auditor's latest N read only this
+            # index (the moderated few of a million audits) and never sort.
+            models.Index(
+                fields=["auditor", "-audit_date", "-id"],
+                include=["tool", "overall_grade", "moderated_grade"],
+                condition=(
+                    Q(is_practice=False, moderated_grade__gt="", audit_date__isnull=False)
+                    & ~Q(status="draft")
+                ),
+                name="audit_moderated_latest_idx",
+            ),
         ]
 
     def __str__(self):

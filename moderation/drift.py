@@ -13,8 +13,8 @@ itself once the auditor's latest N are back in line.
 
 Every tool with an overall grade counts: raised and lowered compare positions on the audit's own
 tool's scale (moderation.scales.positions), as the moderation service does. Counted audits: past
-draft, not practice, with a moderated grade (moderated here or imported) and both grades on the
-tool's scale (the services never write another).
+draft, not practice, dated, with a moderated grade (moderated here or imported) and both grades
+on the tool's scale (the services never write another).
 
 The database groups the audits (by auditor, tool and the two grades) and numbers each auditor's
 moderated audits newest first (a window function); Python only sorts the grouped rows, and the
@@ -48,8 +48,9 @@ LOWERED, RAISED, AGREED = (
     Moderation.Outcome.RAISED,
     Moderation.Outcome.AGREED,
 )
-# Newest first: the order of "their latest N", in the window and on the evidence page alike.
-NEWEST_FIRST = (F("audit_date").desc(nulls_last=True), F("pk").desc())
+# Newest first: the order of "their latest N", in the window and on the evidence page alike;
+# the order of the index audit_moderated_latest_idx, so neither sorts.
+NEWEST_FIRST = (F("audit_date").desc(), F("pk").desc())
 
 
 def window_size() -> int:
@@ -58,10 +59,12 @@ def window_size() -> int:
 
 
 def moderated_audits() -> QuerySet[Audit]:
-    """Every audit drift counts: past draft, not practice, with a moderated grade."""
+    """Every audit drift counts: past draft, not practice, with a moderated grade and an audit
+    date (which submitted and imported audits always have; one without could not be placed
+    among an auditor's latest). The rows of the partial index audit_moderated_latest_idx."""
     return (
         Audit.objects.exclude(status=Status.DRAFT)
-        .filter(is_practice=False, moderated_grade__gt="")
+        .filter(is_practice=False, moderated_grade__gt="", audit_date__isnull=False)
         .order_by()
     )
 

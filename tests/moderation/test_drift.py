@@ -241,6 +241,22 @@ def test_practice_audits_drafts_and_inactive_auditors_do_not_count():
     assert drift.drift_alerts() == []
 
 
+def test_an_undated_audit_is_not_among_the_latest_nor_counted():
+    """Submitted and imported audits always have a date; one made without (a repair in the
+    database shell) cannot be placed among an auditor's latest, so drift leaves it out, as
+    the partial index it reads (audit_moderated_latest_idx) does."""
+    others_lowered_one_in_ten()
+    _rows, references = lowered_eight_of_ten()
+    newest = Audit.objects.filter(case_reference__in=references).latest("audit_date")
+    Audit.objects.filter(pk=newest.pk).update(audit_date=None)
+
+    # Nine counted: fewer than the ten a check needs, so no check and no alert.
+    assert check_of("tess", drift.drift_checks()) is None
+    check, evidence = drift.drift_for(User.objects.get(username="tess"))
+    assert check.moderated == 9 and not check.checked and not check.alert
+    assert newest.pk not in [a.pk for a in evidence] and len(evidence) == 9
+
+
 def test_with_nobody_else_moderated_there_is_no_expected_rate():
     lowered_eight_of_ten()
 

@@ -8,8 +8,9 @@ min, median and CPU time of ``--repeat`` runs:
   a month, a quarter, a year, ten years, a range with edge days, and filtered by strand, case
   type and audit activity (a quarter and a year); then its parts (grade totals, domains,
   agreed actions, schedule) for the quarter and the activity's year;
-- the actions page, the moderation statistics and the all-audits list (whole requests through
-  the test client, signed in as a QA lead who moderates);
+- the QA lead's home page (with its drift alerts), one auditor's drift evidence, the actions
+  page, the moderation statistics and the all-audits list (whole requests through the test
+  client, signed in as a QA lead who moderates);
 - a submit into the month that holds the most audits (and, beside it, what rebuilding that
   month costs: what every submit paid before);
 - the board paper's PDF of the last complete quarter and year (pages counted).
@@ -252,7 +253,19 @@ class Command(BaseCommand):
         quarter = periods.quarter(
             periods.financial_year_of(self.today), periods.financial_quarter_of(self.today)
         ).previous()
+        # The auditor with the most moderated audits: the drift page weighs their latest N.
+        busiest = (
+            Audit.objects.exclude(moderated_grade="")
+            .values("auditor_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .values_list("auditor_id", flat=True)
+            .first()
+        )
         for label, url in (
+            # The QA lead's home: the quarter's figures, overdue plan items and drift alerts.
+            ("home page (QA lead)", reverse("audits:home")),
+            ("drift evidence of one auditor", reverse("moderation:drift", args=[busiest])),
             ("actions page", reverse("audits:actions")),
             ("actions page, overdue", reverse("audits:actions") + "?overdue=yes"),
             ("actions page, page 400", reverse("audits:actions") + "?page=400"),
