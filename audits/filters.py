@@ -80,8 +80,17 @@ class StyledFilterSet(django_filters.FilterSet):
     what every form of the app refuses (FilterForm, so SafeInputMixin). django-filter leaves a
     filter with an error out of the list; the error is shown on the filter form."""
 
+    # The model choice filters whose queryset is the same for every request and user (declared
+    # on the class, never changed by __init__): templatetags.filter_forms reads their rows on
+    # each request but makes their SQL once per worker.
+    fixed_choices: tuple[str, ...] = ()
+
     def get_form_class(self):
-        return type(f"{type(self).__name__}Form", (FilterForm, super().get_form_class()), {})
+        return type(
+            f"{type(self).__name__}Form",
+            (FilterForm, super().get_form_class()),
+            {"filterset_class": type(self)},
+        )
 
 
 class AuditFilter(StyledFilterSet):
@@ -109,6 +118,8 @@ class AuditFilter(StyledFilterSet):
         .order_by("first_name", "last_name", "username"),
         label=_("Auditor"),
     )
+
+    fixed_choices = ("activity", "strand", "case_type", "auditor")
 
     class Meta:
         model = Audit

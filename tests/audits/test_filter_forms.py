@@ -159,3 +159,26 @@ def test_the_same_form_again_is_handed_out_not_drawn(manager, monkeypatch):
 
     assert html == drawn(CRISPY, "page=3", manager)
     assert len(filter_forms._remembered) == 1
+
+
+@pytest.mark.parametrize(("show_auditor", "drafts"), [(True, False), (False, True)])
+def test_choices_declared_fixed_are_read_by_the_sql_their_queryset_makes(
+    manager, show_auditor, drafts
+):
+    """A FilterSet's fixed_choices have their SQL made once per worker: it must be what the
+    field's queryset makes on any request, whoever asks."""
+    for user in (manager, factories.UserFactory()):
+        audit_filter = AuditFilter(
+            None,
+            queryset=selectors.my_audits(user),
+            show_auditor=show_auditor,
+            drafts=drafts,
+        )
+        form = audit_filter.form
+        names = [n for n in AuditFilter.fixed_choices if n in form.fields]
+        assert names
+        for name in names:
+            queryset = form.fields[name].queryset
+            made = queryset.values_list().query.get_compiler(queryset.db).as_sql()
+            assert filter_forms._choices_sql(form, name, queryset) == made
+            assert (AuditFilter, name, queryset.db) in filter_forms._choice_sql
