@@ -148,9 +148,10 @@ def edit_audit_for_each(user):
     rule to read more of the audit adds it to ``kind`` (tests/audits/test_permissions.py
     compares the two on every kind)."""
     answers: dict = {}
+    user_pk = user.pk
 
     def may_edit(audit) -> bool:
-        kind = (audit.auditor_id == user.pk, audit.status)
+        kind = (audit.auditor_id == user_pk, audit.status)
         answer = answers.get(kind)
         if answer is None:
             answer = answers[kind] = rules.has_perm("audits.edit_audit", user, audit)

@@ -170,10 +170,15 @@ def audit_rows(context, audits, show_auditor) -> str:
     """The rows of audits/audit_list.html's table, the same characters its loop drew, drawn
     here: some twenty tags and lookups a row, 25 rows a page, were most of the page's cost.
     A row links to the audit's task list where the user may edit it (the rule, asked once per
-    kind of audit: permissions.edit_audit_for_each), else to the audit."""
+    kind of audit: permissions.edit_audit_for_each), else to the audit. What rows share (a
+    tool's name, a badge, a date, a state) is drawn once a page."""
     may_edit = edit_audit_for_each(context["user"])
     edit, detail = _address("audits:edit"), _address("audits:detail")
     escape = conditional_escape
+    tools: dict = {}  # tool_id: what its rows show of it
+    badges: dict = {}  # (tool_id, code): the badge
+    dates: dict = {}
+    states: dict = {}
     rows = []
     for audit in audits:
         if show_auditor:
@@ -185,21 +190,35 @@ def audit_rows(context, audits, show_auditor) -> str:
         else:
             auditor = ""
         activity = audit.activity
-        tool = built_tool_name(context, audit)
+        tool = tools.get(audit.tool_id)
+        if tool is None:
+            name = built_tool_name(context, audit)
+            tool = tools[audit.tool_id] = (
+                format_html('<br><span class="govuk-body-s">{}</span>', name) if name else ""
+            )
+        overall, final = audit.overall_grade, audit.final_grade
+        for code in (overall, final):
+            if (audit.tool_id, code) not in badges:
+                badges[(audit.tool_id, code)] = grade_badge(context, audit, code)
+        day = audit.audit_date
+        if day not in dates:
+            dates[day] = escape(date_filter(day, "j F Y") or "—")
+        if audit.status not in states:
+            states[audit.status] = escape(status_label(context, audit))
         rows.append(
             _ROW.format(
                 href=(edit if may_edit(audit) else detail)(audit.pk),
                 reference=escape(audit.case_reference or "(no reference)"),
                 practice=_PRACTICE if audit.is_practice else "",
-                date=escape(date_filter(audit.audit_date, "j F Y") or "—"),
+                date=dates[day],
                 auditor=auditor,
                 activity=escape((activity.name if activity is not None else "") or "—"),
-                tool=format_html('<br><span class="govuk-body-s">{}</span>', tool) if tool else "",
+                tool=tool,
                 strand=escape(audit.strand or "—"),
                 case_type=escape(audit.case_type or "—"),
-                overall=grade_badge(context, audit, audit.overall_grade),
-                final=grade_badge(context, audit, audit.final_grade),
-                status=escape(status_label(context, audit)),
+                overall=badges[(audit.tool_id, overall)],
+                final=badges[(audit.tool_id, final)],
+                status=states[audit.status],
             )
         )
     return mark_safe("".join(rows))

@@ -6,7 +6,7 @@ import rules
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -14,12 +14,32 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
+# The addresses of views that take no arguments, by URLconf and script prefix (all they
+# depend on): base.html draws some fifteen on every page, each a reverse() of its own.
+_addresses: dict = {}
+
+
+def address(url_name: str) -> str:
+    """``reverse(url_name)`` for a view that takes no arguments, reversed once per worker."""
+    key = (url_name, get_urlconf(), get_script_prefix())
+    url = _addresses.get(key)
+    if url is None:
+        url = _addresses[key] = reverse(url_name)
+    return url
+
+
+@register.simple_tag(name="address")
+def address_tag(url_name: str) -> str:
+    """``{% address "pages:help" %}``: what ``{% url "pages:help" %}`` draws, reversed once."""
+    return address(url_name)
+
+
 @register.simple_tag(takes_context=True)
 def nav_link(context, url_name: str, label: str, count: int = 0, count_label: str = ""):
     """A GOV.UK service navigation item, current when the page is at or under its address (the
     home page only when it is the page itself). ``count`` adds a number after the label, with
     ``count_label`` said to screen readers after it ("3 not yet acknowledged")."""
-    url = reverse(url_name)
+    url = address(url_name)
     path = context["request"].path
     current = path == url or (url != "/" and path.startswith(url))
     text = format_html("{}", label)
