@@ -9,7 +9,8 @@ drawn from, read afresh on each request: each field's name, id, label, hint, kin
 whether it is required or disabled, its choices as the database gives them now (a new activity,
 a renamed strand or a new auditor is a new key; a model's choices are read as rows and
 digested, without an object and a label per row), and its value. So nothing stale is ever
-shown; only the drawing is saved, not the reading.
+shown; only the drawing is saved, not the reading. (What is saved besides is the SQL of the
+choices a FilterSet declares fixed: the same query, asked afresh on every request.)
 
 Not remembered: a form with an error (drawn each time, with its messages), a form with text
 typed into a free-text box (a case reference: typed text is not kept beyond the request), and
