@@ -1,3 +1,5 @@
+import copy
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
@@ -75,13 +77,50 @@ class FilterForm(AccessibleFormMixin, forms.Form):
         )
 
 
+class _DeclaredFilters(dict):
+    """A FilterSet's declared filters (``base_filters``), copied for each FilterSet made.
+
+    django-filter deep-copies them, querysets, choices and labels and all: some 2,300 Python
+    calls for the audit list's, on every request. Each FilterSet needs its own filters (it sets
+    their ``parent``, may change their ``extra``, which its form's fields are made from, and
+    caches the field it makes), not its own copies of what they hold: nothing changes a filter's
+    queryset or choices in place (a ModelChoiceField takes ``queryset.all()``, a ChoiceField a
+    list of its own; a FilterSet's ``__init__`` replaces them). So each filter is copied with
+    its own ``extra``, and a filter with a ``method`` gets a FilterMethod of its own (the
+    declared one's would call the declared filter, whose ``parent`` is no FilterSet)."""
+
+    def __deepcopy__(self, memo):
+        filters = {}
+        for name, declared in self.items():
+            copied = copy.copy(declared)
+            copied.__dict__.pop("_field", None)  # each FilterSet makes its own field
+            copied.extra = dict(declared.extra)
+            if declared.method is not None:
+                copied.method = declared.method
+            filters[name] = copied
+        return filters
+
+
 class StyledFilterSet(django_filters.FilterSet):
     """A FilterSet whose form renders through crispy like every form of the app, and refuses
     what every form of the app refuses (FilterForm, so SafeInputMixin). django-filter leaves a
     filter with an error out of the list; the error is shown on the filter form."""
 
+    # The model choice filters whose queryset is the same for every request and user (declared
+    # on the class, never changed by __init__): templatetags.filter_forms reads their rows on
+    # each request but makes their SQL once per worker.
+    fixed_choices: tuple[str, ...] = ()
+
+    @classmethod
+    def get_filters(cls):
+        return _DeclaredFilters(super().get_filters())
+
     def get_form_class(self):
-        return type(f"{type(self).__name__}Form", (FilterForm, super().get_form_class()), {})
+        return type(
+            f"{type(self).__name__}Form",
+            (FilterForm, super().get_form_class()),
+            {"filterset_class": type(self)},
+        )
 
 
 class AuditFilter(StyledFilterSet):
@@ -109,6 +148,8 @@ class AuditFilter(StyledFilterSet):
         .order_by("first_name", "last_name", "username"),
         label=_("Auditor"),
     )
+
+    fixed_choices = ("activity", "strand", "case_type", "auditor")
 
     class Meta:
         model = Audit

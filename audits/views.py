@@ -29,6 +29,24 @@ from .workflow import AuditError
 PAGE_SIZE = 25
 # What a row of audits/audit_list.html reads beyond the audit itself.
 LIST_ROW_RELATED = ("auditor", "activity", "strand", "case_type")
+# The columns a row reads (templatetags.audit_tools.audit_rows, with the edit rule's auditor
+# and status): not the audit's notes and comments, nor the people's passwords.
+LIST_ROW_COLUMNS = (
+    "case_reference",
+    "is_practice",
+    "audit_date",
+    "auditor_id",
+    "auditor__first_name",
+    "auditor__last_name",
+    "auditor__username",
+    "activity__name",
+    "tool_id",
+    "strand__name",
+    "case_type__name",
+    "overall_grade",
+    "moderated_grade",
+    "status",
+)
 
 
 def home(request):
@@ -426,7 +444,11 @@ def _audit_list(request, queryset, *, title, show_auditor, drafts, status=200):
     )
     # The page's rows join only what audit_list.html shows (not the age band, team or
     # moderator the list's queryset also joins for its other users): fewer joins and objects.
-    rows = audit_filter.qs.select_related(None).select_related(*LIST_ROW_RELATED)
+    rows = (
+        audit_filter.qs.select_related(None)
+        .select_related(*LIST_ROW_RELATED)
+        .only(*LIST_ROW_COLUMNS)
+    )
     page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

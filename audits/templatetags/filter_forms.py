@@ -9,7 +9,8 @@ drawn from, read afresh on each request: each field's name, id, label, hint, kin
 whether it is required or disabled, its choices as the database gives them now (a new activity,
 a renamed strand or a new auditor is a new key; a model's choices are read as rows and
 digested, without an object and a label per row), and its value. So nothing stale is ever
-shown; only the drawing is saved, not the reading.
+shown; only the drawing is saved, not the reading. (What is saved besides is the SQL of the
+choices a FilterSet declares fixed: the same query, asked afresh on every request.)
 
 Not remembered: a form with an error (drawn each time, with its messages), a form with text
 typed into a free-text box (a case reference: typed text is not kept beyond the request), and
@@ -23,6 +24,8 @@ from collections import OrderedDict
 from crispy_forms.utils import render_crispy_form
 from django import forms, template
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
@@ -35,22 +38,55 @@ _remembered: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
 
-def _choices(field) -> tuple | None:
+def _choices(form, bound_field) -> tuple | None:
+    field = bound_field.field
     if isinstance(field, forms.ModelChoiceField):
-        return _model_choices(field)
+        return _model_choices(form, bound_field.name, field)
     choices = getattr(field, "choices", None)
     if choices is None:
         return None
     return tuple((str(value), str(label)) for value, label in choices)
 
 
-def _model_choices(field) -> tuple:
+# The SQL of the choices a FilterSet declares fixed (StyledFilterSet.fixed_choices), by
+# FilterSet, field and database: the same on every request, so made once per worker.
+_choice_sql: dict = {}
+
+
+def _choices_sql(form, name, queryset) -> tuple[str, tuple]:
+    """The SQL and parameters that read the rows of ``queryset``, the choices of the form's
+    field ``name``. Made afresh (some 1,100 Python calls each) unless the FilterSet declares
+    the field's queryset fixed: one it never changes for a request or a user."""
+    filterset = getattr(type(form), "filterset_class", None)
+    fixed = filterset is not None and name in getattr(filterset, "fixed_choices", ())
+    key = (filterset, name, queryset.db) if fixed else None
+    sql = _choice_sql.get(key) if fixed else None
+    if sql is None:
+        sql = queryset.values_list().query.get_compiler(queryset.db).as_sql()
+        if fixed:
+            _choice_sql[key] = sql
+    return sql
+
+
+def _model_choices(form, name, field) -> tuple:
     """A model choice field's choices as the database gives them now, without making an object
     and a label of each row (most of the key's cost): a digest of every column of every row the
     field's queryset returns, in its order, with what else its options are drawn from. A label
     (the model's ``__str__`` or the field's ``label_from_instance``) is drawn from the row's
     own columns, so a renamed choice, a new one or one gone is a new digest."""
-    rows = repr(list(field.queryset.values_list())).encode()
+    queryset = field.queryset
+    try:
+        sql, params = _choices_sql(form, name, queryset)
+    except EmptyResultSet:  # queryset.none(): no choices, and no query to ask
+        rows = []
+    else:
+        # The rows as the database driver gives them: the ORM's iteration would turn each
+        # column into a Python value first (dates parsed, and so on), most of the read's cost
+        # and nothing the digest needs (the same row always comes back the same).
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    rows = repr(rows).encode()
     return (
         field.to_field_name,
         str(field.empty_label),
@@ -88,7 +124,7 @@ def cache_key(form) -> tuple | None:
                 repr(sorted(widget.attrs.items())),
                 field.required,
                 field.disabled,
-                _choices(field),
+                _choices(form, bound_field),
                 repr(bound_field.value()),
             )
         )

@@ -159,3 +159,56 @@ def test_the_same_form_again_is_handed_out_not_drawn(manager, monkeypatch):
 
     assert html == drawn(CRISPY, "page=3", manager)
     assert len(filter_forms._remembered) == 1
+
+
+@pytest.mark.parametrize(("show_auditor", "drafts"), [(True, False), (False, True)])
+def test_choices_declared_fixed_are_read_by_the_sql_their_queryset_makes(
+    manager, show_auditor, drafts
+):
+    """A FilterSet's fixed_choices have their SQL made once per worker: it must be what the
+    field's queryset makes on any request, whoever asks."""
+    for user in (manager, factories.UserFactory()):
+        audit_filter = AuditFilter(
+            None,
+            queryset=selectors.my_audits(user),
+            show_auditor=show_auditor,
+            drafts=drafts,
+        )
+        form = audit_filter.form
+        names = [n for n in AuditFilter.fixed_choices if n in form.fields]
+        assert names
+        for name in names:
+            queryset = form.fields[name].queryset
+            made = queryset.values_list().query.get_compiler(queryset.db).as_sql()
+            assert filter_forms._choices_sql(form, name, queryset) == made
+            assert (AuditFilter, name, queryset.db) in filter_forms._choice_sql
+
+
+def test_each_filterset_has_filters_of_its_own(manager):
+    """StyledFilterSet copies its declared filters without deep-copying what they hold: what
+    one FilterSet changes of its filters is not seen by another, and a filter with a method
+    calls its own FilterSet's."""
+    from audits.actions import selectors as action_selectors
+    from audits.actions.filters import ActionFilter
+    from audits.models import Audit, Status
+
+    listed = AuditFilter(None, queryset=Audit.objects.all(), drafts=False)
+    mine = AuditFilter(None, queryset=Audit.objects.all(), show_auditor=False)
+
+    assert "auditor" in listed.filters and "auditor" not in mine.filters
+    assert "auditor" in AuditFilter.base_filters
+    assert Status.DRAFT not in dict(listed.form.fields["status"].choices)
+    assert Status.DRAFT in dict(mine.form.fields["status"].choices)
+    assert Status.DRAFT in dict(AuditFilter.base_filters["status"].extra["choices"])
+    for name, one in listed.filters.items():
+        assert one.parent is listed
+        assert one is not AuditFilter.base_filters[name]
+        if name in mine.filters:
+            assert one is not mine.filters[name]
+            assert one.field is not mine.filters[name].field
+
+    actions = ActionFilter(
+        QueryDict("overdue=yes"), queryset=action_selectors.action_list(manager), user=manager
+    )
+    assert actions.filters["overdue"].filter.f is actions.filters["overdue"]
+    assert list(actions.qs) == []

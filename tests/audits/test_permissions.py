@@ -282,3 +282,26 @@ def test_every_permission_the_project_asks_for_is_registered():
 def test_asking_why_of_a_rule_nobody_registered_is_an_error(owner):
     with pytest.raises(KeyError, match="audits.edit_adit"):
         refusal("audits.edit_adit", owner)
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_a_lists_edit_answers_are_the_rules_for_every_kind_of_audit(request, user):
+    """audits.permissions.edit_audit_for_each asks the rule once per kind of audit (whose it
+    is, its status): for each kind its answer is the rule's, whichever audit of the kind
+    comes first, for the owner and every outsider."""
+    from audits.permissions import edit_audit_for_each
+
+    viewer = request.getfixturevalue(user)
+    owner = request.getfixturevalue("owner")
+    other = factories.UserFactory()
+    rows = [
+        Audit(pk=n, auditor_id=auditor.pk, status=status)
+        for n, (auditor, status) in enumerate(
+            ((a, s) for a in (owner, other, viewer) for s in Status.values for _ in range(2)),
+            start=1,
+        )
+    ]
+    may_edit = edit_audit_for_each(viewer)
+    assert [may_edit(audit) for audit in rows] == [
+        rules.has_perm("audits.edit_audit", viewer, audit) for audit in rows
+    ]
