@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core import validators
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.forms.utils import pretty_name
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from . import conflicts, periods, sections
 from .dates import DateInputField
 from .grades import OVERALL_GRADES, Grade
 from .layout import CharacterCount, Column, Layout, Row, form_helper
-from .models import AgeBand, AuditActivity, CaseType, Strand, Team
+from .models import AgeBand, AuditActivity, CaseType, DomainGrade, Strand, Team
 from .revisions import new_page_token
 from .roles import is_administrator
 from .rules import CASE_REFERENCE_RE, null_character_error
@@ -216,7 +216,9 @@ class SectionRevisionForm(RevisionForm):
     def __init__(self, data=None, *, record=None, section=None, **kwargs):
         super().__init__(data, record=record, **kwargs)
         self.section = section
-        if record is not None and section is not None:
+        # A posted page carries the fingerprint it was drawn with; only a page drawn from the
+        # record needs the record's.
+        if data is None and record is not None and section is not None:
             self.initial["seen"] = sections.fingerprint(record, section)
 
     def expected(self) -> dict:
@@ -322,13 +324,18 @@ class AuditHeaderForm(AccessibleFormMixin, forms.Form):
             "kind": Layout(*[f for f in KIND_FIELDS if f in self.fields]),
         }
 
-    def __init__(self, *args, practice_fixed: bool = False, **kwargs):
+    def __init__(self, *args, practice_fixed: bool = False, only=None, **kwargs):
+        if only is not None:
+            # A section page's fields only (``only``, its names): Django deep-copies every
+            # field a form declares, choices and querysets included, for each form it makes.
+            self.base_fields = {n: f for n, f in type(self).base_fields.items() if n in only}
         super().__init__(*args, **kwargs)
         for name in self.VOCABULARIES:
-            self.fields[name].keep(self.initial.get(name))
+            if name in self.fields:
+                self.fields[name].keep(self.initial.get(name))
         # Once submitted, whether it is a practice audit is fixed (audits.change_practice_flag).
         self.practice_fixed = practice_fixed
-        if practice_fixed:
+        if practice_fixed and "is_practice" in self.fields:
             field = self.fields["is_practice"]
             field.help_text = _("Fixed once the audit has been submitted.")
             field.widget.attrs["disabled"] = True
@@ -608,8 +615,9 @@ class AuditFormPage:
         shows_risks = any(d.number == 1 for d in domains)
         if shows_risks:
             prefetch_related_objects([d for d in domains if d.number == 1], "risk_categories")
+        shown = section.header_fields if section is not None else None
         self.header = AuditHeaderForm(
-            data, initial=self._header_initial(), practice_fixed=practice_fixed
+            data, initial=self._header_initial(shown), practice_fixed=practice_fixed, only=shown
         )
         self._built_header(section)
         if section is not None:
@@ -618,9 +626,15 @@ class AuditFormPage:
                     del self.header.fields[name]
         grades = {}
         risks = []
-        if audit is not None and domains:
+        # A posted page shows what was posted: the saved grades are read only for a page drawn
+        # from the audit (compare_with draws the saved one afresh).
+        if audit is not None and domains and data is None:
             # Kept on the audit: the page's fingerprint (SectionRevisionForm) reads it again.
-            prefetch_related_objects([audit], "domain_grades")
+            # Not in DomainGrade's order (a join of the audit and the domains), which no reader
+            # of the page needs: each finds its grade by its domain.
+            prefetch_related_objects(
+                [audit], Prefetch("domain_grades", queryset=DomainGrade.objects.order_by())
+            )
             grades = {g.domain_id: g for g in audit.domain_grades.all()}
             if shows_risks:
                 risks = list(audit.risk_categories.values_list("pk", flat=True))
@@ -658,20 +672,25 @@ class AuditFormPage:
     def _built_header(self, section) -> None:
         """The header of a built tool's audit: in an activity of its tool and kind only, graded
         overall on the tool's own scale, with its kind's fields (audits.sections)."""
-        activity = self.header.fields["activity"]
+        activity = self.header.fields.get("activity")  # None: a section without it
         if self.tool.is_standard:
             # An activity with a tool of its own takes audits on that tool only.
-            activity.queryset = activity.queryset.filter(
-                Q(tool__isnull=True) | Q(tool__family=tool_kinds.STANDARD_FAMILY)
-            )
+            if activity is not None:
+                activity.queryset = activity.queryset.filter(
+                    Q(tool__isnull=True) | Q(tool__family=tool_kinds.STANDARD_FAMILY)
+                )
             return
-        activity.queryset = activity.queryset.filter(tool=self.tool, kind=self.kind or "")
-        activity.required = True
-        activity.error_messages["required"] = _("Choose the audit activity this audit belongs to.")
-        activity.empty_label = None
-        grade = self.header.fields["overall_grade"]
-        grade.choices = tool_selectors.grade_choices(self.tool)
-        grade.error_messages["invalid_choice"] = _("Choose one of the grades offered.")
+        if activity is not None:
+            activity.queryset = activity.queryset.filter(tool=self.tool, kind=self.kind or "")
+            activity.required = True
+            activity.error_messages["required"] = _(
+                "Choose the audit activity this audit belongs to."
+            )
+            activity.empty_label = None
+        grade = self.header.fields.get("overall_grade")
+        if grade is not None:
+            grade.choices = tool_selectors.grade_choices(self.tool)
+            grade.error_messages["invalid_choice"] = _("Choose one of the grades offered.")
         wanted = section.header_fields if section is not None else ()
         audit = self.audit
         for name, field in _kind_fields().items():
@@ -731,7 +750,8 @@ class AuditFormPage:
                     AgencyForm(data, agency=agency, index=index, initial=initial)
                 )
 
-    def _header_initial(self):
+    def _header_initial(self, shown=None):
+        """The saved header values of the fields ``shown`` (None: all of them)."""
         audit = self.audit
         if audit is None:
             return {}
@@ -752,6 +772,7 @@ class AuditFormPage:
                 "overall_grade",
                 "overall_comments",
             )
+            if shown is None or name in shown
         }
 
     @property

@@ -100,15 +100,39 @@ def check_revision(record: Revised, *, expected: int | None, page: str = "", by=
     raise RevisionConflict(record, viewer=by)
 
 
-def bump_revision(record: Revised, *, by, page: str = "", fields=()) -> None:
+def bump_revision(record: Revised, *, by, page: str = "", fields=(), locked: bool = False) -> None:
     """Save ``fields`` of the record with the next revision, naming who saved it and from
-    which page."""
-    record.revision = F("revision") + 1
+    which page.
+
+    ``locked``: the caller read the record with select_for_update in this transaction, so the
+    next revision is known without reading it back; and a save of the revision fields alone
+    (no ``fields``) is one UPDATE, without the model's signals: the change history
+    (django-auditlog, settings.AUDITLOG_INCLUDE_TRACKING_MODELS) leaves the revision fields out
+    of every Revised model, so its signal would only read the row again to find nothing to
+    record.
+    """
+    now = timezone.now()
+    has_updated_at = any(f.name == "updated_at" for f in record._meta.concrete_fields)
+    if locked and not fields:
+        values = {
+            "revision": record.revision + 1,
+            "revised_by": by,
+            "revised_at": now,
+            "revised_page": page,
+        }
+        if has_updated_at:
+            values["updated_at"] = now
+        type(record)._base_manager.filter(pk=record.pk).update(**values)
+        for name, value in values.items():
+            setattr(record, name, value)
+        return
+    record.revision = record.revision + 1 if locked else F("revision") + 1
     record.revised_by = by
-    record.revised_at = timezone.now()
+    record.revised_at = now
     record.revised_page = page
     update = [*fields, *Revised.REVISION_FIELDS]
-    if any(f.name == "updated_at" for f in record._meta.concrete_fields):
+    if has_updated_at:
         update.append("updated_at")
     record.save(update_fields=list(dict.fromkeys(update)))
-    record.refresh_from_db(fields=["revision"])
+    if not locked:
+        record.refresh_from_db(fields=["revision"])

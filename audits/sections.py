@@ -117,7 +117,9 @@ def tool_domains(tool) -> list:
     request's audit)."""
     domains = getattr(tool, "_section_domains", None)
     if domains is None:
-        domains = tool._section_domains = list(tool.domains.all())
+        # In number order, as Domain's own order (tool, number) within one tool, without its
+        # join of the tools to order by tool.
+        domains = tool._section_domains = list(tool.domains.order_by("number"))
     return domains
 
 

@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,6 +158,16 @@ def audit_save_draft(
         audit = audit_create(auditor=by, activity=content.header.get("activity"))
         expected_revision = None
     audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    return _save_locked_draft(
+        audit, by=by, content=content, expected_revision=expected_revision, page=page
+    )
+
+
+def _save_locked_draft(
+    audit: Audit, *, by, content: AuditContent, expected_revision: int | None, page: str
+) -> Audit:
+    """audit_save_draft's writing, on ``audit`` read with select_for_update in the caller's
+    transaction."""
     _check_editable(audit, by)
     check_revision(audit, expected=expected_revision, page=page, by=by)
     # A returned audit is counted in reports while its auditor amends it; a draft is not.
@@ -167,14 +178,49 @@ def audit_save_draft(
         if error := activity_tool_error(audit, content.header["activity"]):
             raise AuditError(error, field="activity")
 
-    for name in HEADER_FIELDS:
-        if name in content.header:
-            setattr(audit, name, content.header[name])
-    bump_revision(audit, by=by, page=page, fields=HEADER_FIELDS)
+    typed = [name for name in HEADER_FIELDS if name in content.header]
+    saved = {name: _header_value(audit, name) for name in typed}
+    for name in typed:
+        setattr(audit, name, content.header[name])
+    # Only the header fields that change are written: with none (a domain's page), the save is
+    # of the revision alone (audits.revisions.bump_revision).
+    changed_header = [name for name in typed if _header_value(audit, name) != saved[name]]
+    bump_revision(audit, by=by, page=page, fields=changed_header, locked=True)
 
-    grades = {g.domain.number: g for g in audit.domain_grades.select_related("domain")}
+    _save_domains(audit, content.domains)
+    if content.risk_category_ids is not None:
+        allowed_risks = RiskCategory.objects.filter(
+            domain__tool_id=audit.tool_id, pk__in=content.risk_category_ids
+        )
+        audit.risk_categories.set(allowed_risks)
+
+    _save_built_parts(audit, content)
+    if content.actions or content.removed_action_ids:
+        _save_actions(audit, content.actions, removed=content.removed_action_ids)
+    if counted_before is not None:
+        contribution_changed(audit, counted_before)
+    return audit
+
+
+def _header_value(audit: Audit, name: str):
+    """The value a header field holds in the row: a relation's id, not the related object
+    (which would be read from the database)."""
+    return Audit._meta.get_field(name).value_from_object(audit)
+
+
+def _save_domains(audit: Audit, domains: dict[int, dict]) -> None:
+    """The grades and evaluations of the page's domains (number -> {"grade", "text"}). The
+    audit's grades are left loaded on it (prefetched), as saved: the page's new fingerprint
+    (audits.sections) reads them."""
+    if not domains:
+        return
+    prefetch_related_objects(
+        [audit],
+        Prefetch("domain_grades", queryset=DomainGrade.objects.select_related("domain")),
+    )
+    grades = {g.domain.number: g for g in audit.domain_grades.all()}
     changed = []
-    for number, values in content.domains.items():
+    for number, values in domains.items():
         grade = grades.get(number)
         if grade is None:
             raise AuditError(_("Domain %(n)s is not part of this audit's tool.") % {"n": number})
@@ -186,18 +232,6 @@ def audit_save_draft(
     # keeps each domain's old and new grade and text.
     for grade in changed:
         grade.save(update_fields=["grade", "text"])
-
-    if content.risk_category_ids is not None:
-        allowed_risks = RiskCategory.objects.filter(
-            domain__tool_id=audit.tool_id, pk__in=content.risk_category_ids
-        )
-        audit.risk_categories.set(allowed_risks)
-
-    _save_built_parts(audit, content)
-    _save_actions(audit, content.actions, removed=content.removed_action_ids)
-    if counted_before is not None:
-        contribution_changed(audit, counted_before)
-    return audit
 
 
 def _save_built_parts(audit: Audit, content: AuditContent) -> None:
@@ -255,13 +289,16 @@ def audit_save_section(
     save leaves alone. Otherwise RevisionConflict, and nothing is written. The audit row stays
     locked from that comparison to the write, so nobody can change the section in between.
     """
-    if audit is not None and expected_revision is not None:
-        locked = Audit.objects.select_for_update().get(pk=audit.pk)
-        stale = locked.revision != expected_revision and not (page and locked.revised_page == page)
-        if stale and seen and seen == fingerprint(locked, section):
-            expected_revision = locked.revision
-    return audit_save_draft(
-        audit=audit, by=by, content=content, expected_revision=expected_revision, page=page
+    if audit is None or expected_revision is None:
+        return audit_save_draft(
+            audit=audit, by=by, content=content, expected_revision=expected_revision, page=page
+        )
+    locked = Audit.objects.select_for_update().get(pk=audit.pk)
+    stale = locked.revision != expected_revision and not (page and locked.revised_page == page)
+    if stale and seen and seen == fingerprint(locked, section):
+        expected_revision = locked.revision
+    return _save_locked_draft(
+        locked, by=by, content=content, expected_revision=expected_revision, page=page
     )
 
 

@@ -47,6 +47,10 @@ LIST_ROW_COLUMNS = (
     "moderated_grade",
     "status",
 )
+# What a section page and its autosave read of the audit's relations: the tool and the activity
+# (its sections and forms); About the case also the auditor's name and the header's choices.
+SECTION_RELATED = ("tool", "activity")
+ABOUT_RELATED = (*SECTION_RELATED, "auditor", "age_band", "strand", "case_type", "team")
 
 
 def home(request):
@@ -103,7 +107,7 @@ def audit_edit(request, pk):
 
 def audit_section(request, pk, section):
     """One section of the task list: its own short page, saved with Save and continue."""
-    audit = selectors.get_audit_for(request.user, pk, "edit")
+    audit = _section_audit(request, pk, section)
     return _section_page(
         request, audit=audit, tool=audit.tool, section=_audit_section(audit, section)
     )
@@ -169,6 +173,12 @@ def _problem_link(audit, problem) -> str:
         ),
     }.get(problem.part, "actions")
     return f"{url}#{anchor}"
+
+
+def _section_audit(request, pk, slug):
+    """The audit a section page edits, with the relations that page reads."""
+    related = ABOUT_RELATED if slug == sections.ABOUT else SECTION_RELATED
+    return selectors.get_audit_for(request.user, pk, "edit", related=related)
 
 
 def _section(tool, slug, *, kind="") -> sections.Section:
@@ -242,17 +252,17 @@ def _section_page(request, *, audit, tool, section, activity=None):
     for problem in draft_warnings(audit):
         if sections.section_of(problem) == section.slug:
             messages.warning(request, problem.message)
-    return redirect(_after_save(request, audit, section))
+    return redirect(_after_save(request, audit, section, tool))
 
 
-def _after_save(request, audit, section) -> str:
+def _after_save(request, audit, section, tool) -> str:
     """Save and continue goes to the next section (the task list after the last), or back to
     Check your answers when the page was opened from it; the other buttons stay or return."""
     action = request.POST.get("action")
     if action == "continue" and request.GET.get("return") == "check":
         return reverse("audits:check", args=[audit.pk])
     if action == "continue":
-        following = sections.next_section(audit.tool, section)
+        following = sections.next_section(tool, section)
         if following is not None:
             return reverse("audits:section", args=[audit.pk, following.slug])
     if action in ("continue", "return"):
@@ -330,7 +340,7 @@ def audit_autosave_new(request):
 def audit_autosave(request, pk, section):
     """Save a section page as a draft while the user types (static/js/autosave.js); JSON
     answers."""
-    audit = selectors.get_audit_for(request.user, pk, "edit")
+    audit = _section_audit(request, pk, section)
     return _autosave(request, audit=audit, tool=audit.tool, section=_audit_section(audit, section))
 
 

@@ -133,3 +133,73 @@ def test_an_overridden_input_template_is_used(tmp_path):
     assert renderer.render("django/forms/widgets/hidden.html", hidden) == DJANGO.render(
         "django/forms/widgets/hidden.html", hidden
     )
+
+
+# The loop audits.templatetags.gds_radios replaced in templates/gds/layout/radios.html.
+RADIO_LOOP = """{% load l10n %}{% for choice in field.field.choices %}
+<div class="govuk-radios__item">
+  <input type="radio" name="{{ field.html_name }}" class="govuk-radios__input" id="{{ field.auto_id }}_{{ forloop.counter0 }}" value="{{ choice.0|unlocalize }}"{% if choice.0|stringformat:"s" == field.value|stringformat:"s" %} checked="checked"{% endif %}{% if choice.hint %} aria-describedby="{{ field.auto_id }}_{{ forloop.counter0 }}_hint"{% endif %}>
+  <label class="govuk-label govuk-radios__label" for="{{ field.auto_id }}_{{ forloop.counter0 }}">{{ choice.1 }}</label>
+  {% if choice.hint %}<span id="{{ field.auto_id }}_{{ forloop.counter0 }}_hint" class="govuk-hint govuk-radios__hint">{{ choice.hint }}</span>{% endif %}
+</div>
+{% if choice.divider %}<div class="govuk-radios__divider">{{ choice.divider }}</div>{% endif %}
+{% endfor %}"""  # noqa: E501
+
+
+class HintedChoice(tuple):
+    """A choice carrying a hint and a divider, as the template would read them."""
+
+    hint = "A hint & <more>"
+    divider = "or"
+
+
+def _squeezed(html: str) -> str:
+    import re
+
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+@pytest.mark.parametrize(
+    ("choices", "data"),
+    [
+        ([("", "Not graded"), ("meets", "Meets good"), ("na", "N/A <b>")], {"f": "meets"}),
+        ([("", "None"), ("a", "A")], None),
+        ([(1, "One"), (2, 'Two "2"'), (1000, "Thousand")], {"f": "2"}),
+        ([(True, "Yes"), (False, "No")], {"f": "False"}),
+        ([HintedChoice(("x", "X")), ("y", "Y")], {"f": "x"}),
+    ],
+)
+def test_the_radio_options_are_drawn_as_the_templates_loop_drew_them(choices, data):
+    from django.template import Context, Template
+
+    class Radios(forms.Form):
+        f = forms.ChoiceField(choices=choices, widget=forms.RadioSelect, required=False)
+
+    form = Radios(data, initial={"f": choices[-1][0]})
+    field = form["f"]
+    ours = Template("{% load gds_radios %}{% radio_items field %}").render(
+        Context({"field": field})
+    )
+    theirs = Template(RADIO_LOOP).render(Context({"field": field}))
+    assert _squeezed(ours) == _squeezed(theirs)
+
+
+@pytest.mark.django_db
+def test_model_radios_are_drawn_as_the_templates_loop_drew_them():
+    from django.template import Context, Template
+
+    from audits.models import Strand
+
+    first = Strand.objects.create(name="First & <one>", slug="first")
+    Strand.objects.create(name="Second", slug="second")
+
+    class Radios(forms.Form):
+        f = forms.ModelChoiceField(queryset=Strand.objects.all(), widget=forms.RadioSelect)
+
+    field = Radios(initial={"f": first})["f"]
+    ours = Template("{% load gds_radios %}{% radio_items field %}").render(
+        Context({"field": field})
+    )
+    theirs = Template(RADIO_LOOP).render(Context({"field": field}))
+    assert _squeezed(ours) == _squeezed(theirs)
+    assert 'checked="checked"' in ours

@@ -91,6 +91,36 @@ def test_autosave_saves_the_draft_and_answers_the_new_revision(auditor_client, o
     assert answer["fields"]["seen"] != seen["seen"]
 
 
+def test_a_domains_autosave_reads_the_audit_once_to_check_and_once_locked(auditor_client, owner):
+    """Issue 12: the audit is read to check access and once more, locked, to save: no second
+    lock in a savepoint, no reading back the revision, no change-history read of a row whose
+    header did not change (it records no revision), and only this page's relations joined."""
+    from auditlog.models import LogEntry
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    audit = draft_audit(auditor=owner)
+    seen = opened(auditor_client, audit, "domain-3")
+    entries = LogEntry.objects.count()
+
+    with CaptureQueriesContext(connection) as captured:
+        response = autosave(
+            auditor_client, audit, seen, domains={3: {"grade": Grade.MEETS, "text": "Typed."}}
+        )
+
+    assert response.status_code == 200
+    sql = [q["sql"] for q in captured]
+    audit_reads = [s for s in sql if s.startswith("SELECT") and 'FROM "audits_audit"' in s]
+    assert len(audit_reads) == 2
+    assert audit_reads[0].count(" JOIN ") == 2  # the tool and the activity
+    # One transaction (a savepoint here, inside the test's own), none nested in it.
+    assert len([s for s in sql if s.startswith("SAVEPOINT")]) == 1
+    assert len([s for s in sql if "audits_agreedaction" in s]) == 0  # the page shows none
+    assert len(sql) <= 13
+    # The domain's change is in the history as before: one entry, the grade's.
+    assert LogEntry.objects.count() == entries + 1
+
+
 def test_autosave_never_runs_the_submit_rules(auditor_client, owner):
     audit = draft_audit(auditor=owner)
 

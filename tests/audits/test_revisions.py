@@ -79,3 +79,40 @@ def test_someone_elses_save_names_them(owner):
         check_revision(audit, expected=seen)
 
     assert (other.get_full_name() or other.get_username()) in str(raised.value)
+
+
+def test_every_revised_models_change_history_leaves_out_its_revision_fields():
+    """bump_revision(locked=True) writes a revision alone without the model's signals: the
+    change history would have nothing to record, for every model that has a revision."""
+    from auditlog.registry import auditlog
+    from django.apps import apps
+
+    revised = [m for m in apps.get_models() if issubclass(m, Revised)]
+    assert revised
+    for model in revised:
+        assert auditlog.contains(model), model
+        excluded = set(auditlog.get_model_fields(model)["exclude_fields"])
+        assert set(Revised.REVISION_FIELDS) <= excluded, model
+
+
+def test_a_locked_revision_alone_is_written_without_a_change_history_entry(owner):
+    from auditlog.models import LogEntry
+    from django.db import transaction
+
+    from audits.models import Audit
+
+    audit = draft_audit(auditor=owner)
+    entries = LogEntry.objects.count()
+    with transaction.atomic():
+        locked = Audit.objects.select_for_update().get(pk=audit.pk)
+        bump_revision(locked, by=owner, page="tab-1", locked=True)
+
+    assert locked.revision == audit.revision + 1
+    audit.refresh_from_db()
+    assert (audit.revision, audit.revised_by, audit.revised_page) == (
+        locked.revision,
+        owner,
+        "tab-1",
+    )
+    assert audit.revised_at == locked.revised_at
+    assert LogEntry.objects.count() == entries
