@@ -3,14 +3,14 @@ each activity of the standard tool with audits in the period, its cases audited,
 and final grades, the split by strand and case type before and after moderation, its domains,
 and the domains of its cases graded Does not meet good beside the others.
 
-Counted from the audits (the figures kept per month are not split by activity) in three queries
+Counted from the audits (the figures kept per month are not split by activity) in four queries
 whatever the number of audits and activities, none when the period has no audits with an
 activity: the grade counts grouped by activity, strand and case type; the domains' numbers;
-the domain grades grouped by activity and domain, counted over all the audits and over those
-whose final grade is Does not meet good in the same pass. Python only adds up the grouped rows.
+the domain grades grouped by activity and domain, of all the audits and of those whose final
+grade is Does not meet good. Python only adds up the grouped rows.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from audits.figures import (
     GRADE_COUNT_NAMES,
@@ -43,32 +43,19 @@ def _add(total: dict, counts: dict) -> None:
         total[name] = total.get(name, 0) + count
 
 
-def _domain_rows(audits, numbers: dict) -> tuple[dict, dict]:
-    """{activity id: {domain number: {grade: count}}} for the domain grades of ``audits``, and
-    the same for those of its audits whose final grade is Does not meet good: one pass over
-    the grades, the second counts kept to the audits of a list the database makes once."""
-    low = with_final(audits).filter(final=Grade.DOES_NOT_MEET).values("pk")
-    counts = domain_grade_counts()
-    low_counts = {
-        f"low_{g}": Count("pk", filter=count.filter & Q(audit__in=low))
-        for g, count in counts.items()
-    }
-    every: dict = {}
-    not_met: dict = {}
+def _domain_rows(audits, numbers: dict) -> dict:
+    """{activity id: {domain number: {grade: count}}} for the domain grades of ``audits``."""
+    by_activity: dict = {}
     rows = (
         DomainGrade.objects.filter(audit__in=audits.values("pk"))
         .values("audit__activity", "domain")
-        .annotate(**counts, **low_counts)
+        .annotate(**domain_grade_counts())
         .order_by()
     )
     for row in rows:
-        number = numbers[row["domain"]]
-        domains = every.setdefault(row["audit__activity"], {})
-        _add(domains.setdefault(number, {}), {g: row[g] for g in DOMAIN_CODES})
-        if any(row[f"low_{g}"] for g in DOMAIN_CODES):
-            domains = not_met.setdefault(row["audit__activity"], {})
-            _add(domains.setdefault(number, {}), {g: row[f"low_{g}"] for g in DOMAIN_CODES})
-    return every, not_met
+        domains = by_activity.setdefault(row["audit__activity"], {})
+        _add(domains.setdefault(numbers[row["domain"]], {}), {g: row[g] for g in DOMAIN_CODES})
+    return by_activity
 
 
 def activity_figures(scope: ReportScope) -> list[dict]:
@@ -78,7 +65,7 @@ def activity_figures(scope: ReportScope) -> list[dict]:
     "final_grades_ci", "by_strand" and "by_case_type" ({slug: the grade split with its flag and
     intervals}, the strands and case types its audits have), NOT_MET, "domains" and
     "domains_does_not_meet" ([{"number", grade: count}] for every domain number, over all its
-    audits and over those whose final grade is Does not meet good)}. Three queries at most."""
+    audits and over those whose final grade is Does not meet good)}. Four queries at most."""
     audits = reportable_audits(scope).filter(activity__isnull=False)
     rows = list(
         with_final(audits)
@@ -118,7 +105,8 @@ def activity_figures(scope: ReportScope) -> list[dict]:
 
     # Domains are matched by number across tool versions, as in the report's domains table.
     numbers = dict(Domain.objects.values_list("pk", "number"))
-    every, not_met = _domain_rows(audits, numbers)
+    every = _domain_rows(audits, numbers)
+    not_met = _domain_rows(with_final(audits).filter(final=Grade.DOES_NOT_MEET), numbers)
 
     def domain_list(counts: dict) -> list[dict]:
         return [
