@@ -6,7 +6,10 @@ A domain is graded Exceeds good, Meets good, Does not meet good or Not applicabl
 grade (auditor's or moderator's) uses the first three only.
 """
 
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,9 +62,34 @@ _ALIASES = {
 }
 
 
+# Each language's labels, translated once: a report asks for a label tens of thousands of
+# times, and each gettext walks the catalogue's chain of fallbacks. The catalogues do not change
+# while the process runs (Django reloads them only on a change of these settings, as in tests).
+_LABELS: dict[str | None, dict[str, str]] = {}
+
+
+@receiver(setting_changed)
+def _forget_labels(*, setting, **kwargs) -> None:
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "USE_I18N"):
+        _LABELS.clear()
+
+
+def labels() -> dict[str, str]:
+    """Every grade's label in the active language, {code: "Meets good"}: the mapping to hold
+    where many labels are written at once."""
+    language = get_language()
+    found = _LABELS.get(language)
+    if found is None:
+        found = _LABELS[language] = {g.value: str(g.label) for g in Grade}
+    return found
+
+
 def label(code: str) -> str:
-    """The grade's label ("Meets good"), or "" for no grade."""
-    return str(Grade(code).label) if code else ""
+    """The grade's label ("Meets good"), or "" for no grade (ValueError for no grade code)."""
+    if not code:
+        return ""
+    found = labels().get(code)
+    return found if found is not None else str(Grade(code).label)
 
 
 def short_label(code: str) -> str:

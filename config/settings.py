@@ -252,6 +252,14 @@ if _is_sqlite:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+else:
+    # No JIT compilation on PostgreSQL: it starts once a plan's estimated cost passes
+    # jit_above_cost, and the report's correlated subqueries (reports.reaudits) are estimated
+    # at millions of cost units for a few thousand audits, so LLVM spent 1.5-2.5 s compiling
+    # queries that run in tens of milliseconds. No query of the app scans enough rows for the
+    # compiled code to win that back.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # user.has_perm("audits.edit_audit", audit) asks the apps' rules (their permissions modules).

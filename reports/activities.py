@@ -78,22 +78,30 @@ def activity_figures(scope: ReportScope) -> list[dict]:
     counted = (*GRADE_COUNT_NAMES, NOT_MET)
     activities: dict = {}
     for row in rows:
-        entry = activities.setdefault(
-            row["activity"],
-            {
+        entry = activities.get(row["activity"])
+        if entry is None:
+            entry = activities[row["activity"]] = {
                 "name": row["activity__name"],
                 "month": row["activity__month"],
-                "totals": {},
+                "totals": dict.fromkeys(counted, 0),
                 "by_strand": {},
                 "by_case_type": {},
-            },
-        )
-        counts = {name: row[name] for name in counted}
-        _add(entry["totals"], counts)
-        if row["strand__slug"] is not None:
-            _add(entry["by_strand"].setdefault(row["strand__slug"], {}), counts)
-        if row["case_type__slug"] is not None:
-            _add(entry["by_case_type"].setdefault(row["case_type__slug"], {}), counts)
+            }
+        # Each row's counts added to its activity's, its strand's and its case type's.
+        totals = [entry["totals"]]
+        for key, slug in (
+            ("by_strand", row["strand__slug"]),
+            ("by_case_type", row["case_type__slug"]),
+        ):
+            if slug is not None:
+                group = entry[key].get(slug)
+                if group is None:
+                    group = entry[key][slug] = dict.fromkeys(counted, 0)
+                totals.append(group)
+        for name in counted:
+            count = row[name]
+            for total in totals:
+                total[name] += count
 
     # Domains are matched by number across tool versions, as in the report's domains table.
     numbers = dict(Domain.objects.values_list("pk", "number"))

@@ -130,13 +130,18 @@ def reaudit_figures(scope: ReportScope, *, today: datetime.date) -> dict:
                 ).values("grade")[:1]
             )
         )
-        .filter(earlier_grade__in=OVERALL_CODES)
         .values("domain__number", "grade", "earlier_grade")
         .annotate(n=Count("pk"))
         .order_by()
     )
     domains: dict[int, dict] = {}
     for row in grades:
+        # The earlier grade is read here rather than filtered in the query: a condition on the
+        # subquery let PostgreSQL work it out for every domain grade in the database before
+        # keeping those of the re-audits (2 s for a financial year of 20,000 audits); in the
+        # grouped columns it is worked out for the re-audits' grades alone.
+        if row["earlier_grade"] not in OVERALL_CODES:
+            continue
         counts = domains.setdefault(row["domain__number"], _zero())
         counts[_change(row["earlier_grade"], row["grade"])] += row["n"]
 

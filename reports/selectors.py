@@ -11,7 +11,7 @@ types, or the kept months and the edge days).
 
 import datetime
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db.models import (
     Case,
@@ -58,7 +58,7 @@ from audits.models import (
 from audits.periods import Period, add_months, last_of_month, month_start, split_at_months
 from audits.tools.kinds import STANDARD_FAMILY
 from audits.tools.results import activity_results, built_activities, results_condition
-from audits.uncertainty import grade_intervals, is_small_sample
+from audits.uncertainty import interval_json, is_small_sample
 
 __all__ = ["ReportScope", "period_figures", "reportable_audits"]
 
@@ -121,14 +121,32 @@ def _split(row: dict) -> dict:
     }
 
 
+@lru_cache(maxsize=8192)
+def _interval(part: int, whole: int) -> tuple[float, float] | None:
+    """audits.uncertainty.interval_json, remembered: a report with sections per activity asks
+    for two thousand intervals, most of them the same few (part, whole) pairs again, and each
+    rounds its bounds afresh."""
+    interval = interval_json(part, whole)
+    return None if interval is None else tuple(interval)
+
+
+def _grade_intervals(grades: dict[str, int], whole: int) -> dict[str, list[float] | None]:
+    """audits.uncertainty.grade_intervals by ``_interval``: each a list of its own, as the
+    JSON contract has them."""
+    return {
+        code: None if (found := _interval(count, whole)) is None else list(found)
+        for code, count in grades.items()
+    }
+
+
 def honesty(split: dict) -> dict:
     """The contract's small-sample flag and the 95% Wilson interval of each grade's share
     (audits.uncertainty), for a split with "audits", "auditor_grades" and "final_grades"."""
     audits = split["audits"]
     return {
         "small_sample": is_small_sample(audits),
-        "auditor_grades_ci": grade_intervals(split["auditor_grades"], audits),
-        "final_grades_ci": grade_intervals(split["final_grades"], audits),
+        "auditor_grades_ci": _grade_intervals(split["auditor_grades"], audits),
+        "final_grades_ci": _grade_intervals(split["final_grades"], audits),
     }
 
 

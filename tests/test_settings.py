@@ -362,3 +362,28 @@ def test_the_session_limits_are_read_from_the_environment():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["900", "28800"]
+
+
+def test_postgresql_connections_run_without_jit_compilation():
+    """PostgreSQL's JIT spent seconds compiling the report's re-audit queries, whose correlated
+    subqueries it estimates far dearer than they are (config.settings)."""
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default'].get('OPTIONS', {}).get('options', ''))"
+    )
+    result = _run("-c", script, DEBUG="1", DATABASE_URL="postgres://postgres@127.0.0.1:5432/app")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "-c jit=off"
+    sqlite = _run("-c", script, DEBUG="1", DATABASE_URL="sqlite:////tmp/app.sqlite3")
+    assert sqlite.stdout.strip() == ""
+
+
+@pytest.mark.django_db
+def test_the_database_runs_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

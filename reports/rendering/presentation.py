@@ -26,13 +26,21 @@ def format_share(part: int, whole: int) -> str:
     return _format_share(part, whole)
 
 
+@lru_cache(maxsize=8192)
+def percent_text(part: int, whole: int) -> str:
+    """``part`` as a share of ``whole`` as the report writes it, "44.4%" (a dash for a share of
+    nothing), remembered like ``format_share``: a paper writes thousands, of few pairs."""
+    return fmt_percent(percent(part, whole))
+
+
 def grade_rows(counts: dict, total: int) -> list[dict]:
+    labels = grades.labels()
     return [
         {
             "code": g,
-            "label": grades.label(g),
+            "label": labels[g],
             "count": counts[g],
-            "percent": fmt_percent(percent(counts[g], total)),
+            "percent": percent_text(counts[g], total),
             # The share with its 95% Wilson interval, "57.1% (25–84%)" (audits.uncertainty).
             "share": format_share(counts[g], total),
         }
@@ -106,10 +114,10 @@ def domain_rows(domains: list[dict]) -> list[dict]:
                 "applicable": applicable,
                 "grade_counts": [d[g] for g in DOMAIN_CODES],
                 "good_percent_value": percent(good, applicable),
-                "good_percent": fmt_percent(percent(good, applicable)),
-                "not_met_percent": fmt_percent(percent(d[Grade.DOES_NOT_MEET], applicable)),
-                "exceeds_percent": fmt_percent(percent(d[Grade.EXCEEDS], applicable)),
-                "meets_percent": fmt_percent(percent(d[Grade.MEETS], applicable)),
+                "good_percent": percent_text(good, applicable),
+                "not_met_percent": percent_text(d[Grade.DOES_NOT_MEET], applicable),
+                "exceeds_percent": percent_text(d[Grade.EXCEEDS], applicable),
+                "meets_percent": percent_text(d[Grade.MEETS], applicable),
             }
         )
     return rows
