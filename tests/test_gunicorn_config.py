@@ -1,7 +1,9 @@
 """config/gunicorn.py reads the address and the number of workers from the environment."""
 
+import gc
 import runpy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -46,3 +48,24 @@ def test_a_bad_number_of_workers_stops_it_with_a_message(monkeypatch, value):
 def test_the_access_log_leaves_out_query_strings(monkeypatch):
     assert "%(U)s" in _load(monkeypatch)["access_log_format"]
     assert "%(r)s" not in _load(monkeypatch)["access_log_format"]
+
+
+def test_a_worker_freezes_what_it_holds_after_its_first_requests_and_again_later(monkeypatch):
+    """The gunicorn hook (post_request) collects and freezes at the 50th and 500th request a
+    worker serves, and at no other: what is frozen no longer slows a full collection."""
+    config = _load(monkeypatch)
+    hook, after = config["post_request"], config["FREEZE_AFTER_REQUESTS"]
+    assert after == (50, 500)
+    gc.unfreeze()
+    try:
+        frozen = []
+        for served in range(1, 502):
+            hook(SimpleNamespace(nr=served), None, {}, None)
+            frozen.append(gc.get_freeze_count())
+        # frozen[i]: after the (i + 1)th request.
+        assert frozen[:49] == [0] * 49
+        assert frozen[49] > 0
+        assert set(frozen[50:499]) == {frozen[49]}
+        assert frozen[499] >= frozen[49] and frozen[500] == frozen[499]
+    finally:
+        gc.unfreeze()
