@@ -55,8 +55,18 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L
 # first requests (the templates compiled), and again later, the worker collects and then
 # freezes what is left (gc.freeze: kept out of later collections), so a full collection walks
 # only what was made since. What is frozen is alive at that moment (the collection before it
-# freed the garbage), so nothing that could still be freed is kept.
+# freed the garbage), so nothing that could still be freed is kept. The worker is first warmed
+# and frozen before it takes requests (post_worker_init); the later freezes take in what its
+# first requests made (a form's remembered HTML, labels per language).
 FREEZE_AFTER_REQUESTS = (50, 500)
+
+
+def post_worker_init(worker):
+    """Before the worker's first request: views imported, templates compiled, what it holds
+    frozen (config/warmup.py)."""
+    from config.warmup import warm_up
+
+    warm_up()
 
 
 def post_request(worker, req, environ, resp):
