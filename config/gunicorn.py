@@ -69,7 +69,12 @@ def post_worker_init(worker):
     warm_up()
 
 
+def freezes_after(served: int) -> bool:
+    """Whether a worker collects and freezes after its ``served``-th request."""
+    return served in FREEZE_AFTER_REQUESTS
+
+
 def post_request(worker, req, environ, resp):
-    if worker.nr in FREEZE_AFTER_REQUESTS:
+    if freezes_after(worker.nr):
         gc.collect()
         gc.freeze()

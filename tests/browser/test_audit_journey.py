@@ -261,6 +261,7 @@ def test_submitting_an_incomplete_audit_lists_problems_linking_to_the_section_pa
     auditor = factories.auditor()
     draft = helpers.draft_audit(auditor=auditor, case_reference="CR-PARTIAL-1")
     DomainGrade.objects.filter(audit=draft, domain__number__in=[3, 4]).update(grade="", text="")
+    draft.refresh_from_db()  # the save left the grades it wrote loaded on the object
     login(page, live_server, auditor)
     page.goto(f"/audits/{draft.pk}/edit/")
 

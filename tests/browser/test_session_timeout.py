@@ -12,6 +12,7 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.sessions.models import Session
+from django.db import OperationalError
 from playwright.sync_api import expect
 
 from audits.models import KeptSave
@@ -54,9 +55,21 @@ def dialog(page):
 
 
 def active_at(page) -> int:
-    """When the server last counted activity in this browser's session."""
+    """When the server last counted activity in this browser's session. On SQLite the suite's
+    in-memory database is shared between this thread and the live server's, and a read that
+    meets the server's write of the session is refused at once ("table is locked") rather than
+    waiting for it, so it is asked again."""
     (cookie,) = [c for c in page.context.cookies() if c["name"] == "sessionid"]
-    return Session.objects.get(session_key=cookie["value"]).get_decoded()[limits.ACTIVE_AT]
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            session = Session.objects.get(session_key=cookie["value"])
+        except OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+            continue
+        return session.get_decoded()[limits.ACTIVE_AT]
 
 
 def wait_for(condition, seconds=5):
