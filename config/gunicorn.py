@@ -12,7 +12,6 @@ FORWARDED_ALLOW_IPS  the proxies whose X-Forwarded-* headers gunicorn believes (
                   network lets nothing but the proxy reach the app).
 """
 
-import gc
 import multiprocessing
 import os
 
@@ -76,5 +75,6 @@ def freezes_after(served: int) -> bool:
 
 def post_request(worker, req, environ, resp):
     if freezes_after(worker.nr):
-        gc.collect()
-        gc.freeze()
+        from config.warmup import freeze_what_is_held
+
+        freeze_what_is_held()

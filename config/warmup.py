@@ -58,6 +58,11 @@ def warm_up() -> int:
         except TemplateDoesNotExist:
             continue
         compiled += 1
+    freeze_what_is_held()
+    return compiled
+
+
+def freeze_what_is_held() -> None:
+    """Collect the garbage, then freeze what is left (alive now) out of later collections."""
     gc.collect()
     gc.freeze()
-    return compiled
