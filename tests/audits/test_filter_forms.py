@@ -212,3 +212,69 @@ def test_each_filterset_has_filters_of_its_own(manager):
     )
     assert actions.filters["overdue"].filter.f is actions.filters["overdue"]
     assert list(actions.qs) == []
+
+
+def test_every_combination_put_together_from_parts_is_what_crispy_draws(manager):
+    """A form not drawn before is put together from its layout and its fields, each drawn
+    alone and remembered: for every combination it must be exactly the pack's drawing."""
+    strands = ["", str(factories.strand().pk)]
+    statuses = ["", "submitted", "completed"]
+    dates = ["", "date_from_day=1&date_from_month=1&date_from_year=2025"]
+    grades = ["", "meets"]
+    for strand in strands:
+        for status in statuses:
+            for date in dates:
+                for grade in grades:
+                    query = "&".join(
+                        part
+                        for part in (
+                            f"strand={strand}" if strand else "",
+                            f"status={status}" if status else "",
+                            date,
+                            f"overall_grade={grade}" if grade else "",
+                        )
+                        if part
+                    )
+                    assert drawn(REMEMBERED, query, manager) == drawn(CRISPY, query, manager)
+    assert len(filter_forms._remembered) == len(strands) * len(statuses) * len(dates) * len(grades)
+
+
+def test_a_new_combination_of_known_parts_is_not_drawn_again(manager, monkeypatch):
+    strand = factories.strand().pk
+    drawn(REMEMBERED, f"strand={strand}", manager)
+    drawn(REMEMBERED, "status=submitted", manager)
+    expected = drawn(CRISPY, f"strand={strand}&status=submitted", manager)
+    monkeypatch.setattr(
+        filter_forms, "render_crispy_form", lambda *a, **k: pytest.fail("drawn again")
+    )
+
+    assert drawn(REMEMBERED, f"strand={strand}&status=submitted", manager) == expected
+
+
+def test_typed_text_is_drawn_each_time_and_kept_in_no_part(manager):
+    query = "case_reference=CR-SECRET-1&status=submitted"
+
+    html = drawn(REMEMBERED, query, manager)
+
+    assert html == drawn(CRISPY, query, manager)
+    assert "CR-SECRET-1" in html
+    kept = [*filter_forms._remembered.values(), *filter_forms._parts.values()]
+    assert not any("CR-SECRET" in part for part in kept)
+
+
+@pytest.mark.parametrize("query", ["", "state=open", "overdue=yes&page=2"])
+def test_other_lists_filter_forms_put_together_are_what_crispy_draws(manager, query):
+    from audits.actions import selectors as action_selectors
+    from audits.actions.filters import ActionFilter
+
+    def actions_drawn(template):
+        action_filter = ActionFilter(
+            QueryDict(query) or None, queryset=action_selectors.action_list(manager), user=manager
+        )
+        action_filter.is_valid()
+        return engines["django"].from_string(template).render({"filter": action_filter})
+
+    expected = actions_drawn(CRISPY)
+    assert actions_drawn(REMEMBERED) == expected
+    filter_forms._remembered.clear()
+    assert actions_drawn(REMEMBERED) == expected
