@@ -261,11 +261,12 @@ PRINT_CONNECTION_AGE = (
     [
         ("postgres://postgres@127.0.0.1:5432/app", None, "60 True"),
         ("postgres://postgres@127.0.0.1:5432/app", "5", "5 True"),
-        ("sqlite:////tmp/app.sqlite3", None, "0 True"),
-        ("", None, "0 True"),
+        ("sqlite:////tmp/app.sqlite3", None, "60 True"),
+        ("", None, "60 True"),
+        ("", "0", "0 True"),
     ],
 )
-def test_postgresql_keeps_connections_a_minute_unless_conn_max_age_says(
+def test_connections_are_kept_a_minute_unless_conn_max_age_says(
     url, conn_max_age, expected
 ):
     env = {"DEBUG": "1", "DATABASE_URL": url}
