@@ -3,16 +3,22 @@ from django.db.models.signals import post_migrate
 
 
 def _build_missing_figures(sender, using="default", **kwargs):
-    """A database migrated from before the figures were kept per month gets them once.
-    Done after migrating, with the current models, rather than in a data migration that
-    would have to copy the counting rules."""
+    """A database migrated from before the figures were kept per month, or whose open months'
+    figures a migration dropped to be counted anew (audits 0019), gets them once. Done after
+    migrating, with the current models, rather than in a data migration that would have to
+    copy the counting rules. Closed months (retention) have no audits to count."""
     from .figures import refresh_all
     from .models import Audit, FigureMonth, Status
+    from .periods import last_of_month
 
-    if (
-        not FigureMonth.objects.using(using).exists()
-        and Audit.objects.using(using).exclude(status=Status.DRAFT).exists()
-    ):
+    months = FigureMonth.objects.using(using)
+    if months.filter(closed_at__isnull=True).exists():
+        return
+    audits = Audit.objects.using(using).exclude(status=Status.DRAFT)
+    last_closed = months.order_by("-month").values_list("month", flat=True).first()
+    if last_closed is not None:
+        audits = audits.filter(audit_date__gt=last_of_month(last_closed))
+    if audits.exists():
         refresh_all()
 
 

@@ -33,10 +33,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -140,6 +142,20 @@ def not_met_in_all_applicable() -> Q:
     return Q(Exists(not_met)) & ~Q(Exists(other))
 
 
+def final_does_not_meet(prefix: str = "") -> ExpressionWrapper:
+    """Whether the audit's final grade (as ``with_final`` annotates it) is Does not meet good;
+    ``prefix`` reaches the audit through a relation ("audit__" from a domain grade)."""
+    moderated, auditor = f"{prefix}moderated_grade", f"{prefix}overall_grade"
+    return ExpressionWrapper(
+        Q(**{moderated: Grade.DOES_NOT_MEET}) | Q(**{moderated: "", auditor: Grade.DOES_NOT_MEET}),
+        output_field=BooleanField(),
+    )
+
+
+# The grouped rows' names for the kept rows' columns.
+KEPT_NAMES = {"activity": "activity_id", "strand": "strand_id", "case_type": "case_type_id"}
+
+
 def domain_grade_counts() -> dict:
     """Aggregates over domain grades: how many of each grade."""
     return {grade: Count("pk", filter=Q(grade=grade)) for grade in DOMAIN_CODES}
@@ -188,7 +204,7 @@ def _counted_where(condition: Q) -> tuple[list[dict], list[dict]]:
     figures = (
         with_final(audits)
         .annotate(month=MonthOf("audit_date"))
-        .values("month", "strand", "case_type")
+        .values("month", "activity", "strand", "case_type")
         .annotate(
             **grade_counts(),
             not_met_in_all_applicable=Count("pk", filter=not_met_in_all_applicable()),
@@ -199,14 +215,16 @@ def _counted_where(condition: Q) -> tuple[list[dict], list[dict]]:
         DomainGrade.objects.filter(audit__in=audits)
         .values(
             month=MonthOf("audit__audit_date"),
+            activity=F("audit__activity"),
             strand=F("audit__strand"),
             case_type=F("audit__case_type"),
             number=F("domain__number"),
+            final_does_not_meet=final_does_not_meet("audit__"),
         )
         .annotate(**domain_grade_counts())
         .order_by()
     )
-    rename = {"strand": "strand_id", "case_type": "case_type_id"}
+    rename = KEPT_NAMES
     return (
         [{rename.get(k, k): v for k, v in row.items()} for row in figures],
         [
@@ -306,8 +324,8 @@ def _fields(model) -> list[str]:
 @dataclass(frozen=True)
 class Contribution:
     """What one audit adds to the kept figures, as the report's own expressions count it:
-    {(month, strand id, case type id): MonthFigures' counts} and {(month, strand id, case
-    type id, domain number): MonthDomainFigures' counts}. Empty for a draft or a practice
+    {FIGURES_KEY values: MonthFigures' counts} and {DOMAINS_KEY values: MonthDomainFigures'
+    counts}. Empty for a draft or a practice
     audit, which no figure counts."""
 
     figures: dict
@@ -327,8 +345,8 @@ def _keyed(rows: list[dict], key: tuple[str, ...]) -> dict:
     return keyed
 
 
-FIGURES_KEY = ("month", "strand_id", "case_type_id")
-DOMAINS_KEY = (*FIGURES_KEY, "number")
+FIGURES_KEY = ("month", "activity_id", "strand_id", "case_type_id")
+DOMAINS_KEY = (*FIGURES_KEY, "number", "final_does_not_meet")
 
 
 def audit_contribution(audit: Audit) -> Contribution:
@@ -454,6 +472,7 @@ def close_months(months: Iterable[datetime.date]) -> list[datetime.date]:
         )
         .values(
             month=MonthOf("audit__audit_date"),
+            activity=F("audit__activity"),
             strand=F("audit__strand"),
             case_type=F("audit__case_type"),
             open_due_date=Case(
@@ -465,9 +484,11 @@ def close_months(months: Iterable[datetime.date]) -> list[datetime.date]:
         .annotate(**action_count_aggregates())
         .order_by()
     )
-    rename = {"strand": "strand_id", "case_type": "case_type_id"}
     MonthActionFigures.objects.bulk_create(
-        [MonthActionFigures(**{rename.get(k, k): v for k, v in row.items()}) for row in actions],
+        [
+            MonthActionFigures(**{KEPT_NAMES.get(k, k): v for k, v in row.items()})
+            for row in actions
+        ],
         batch_size=500,
     )
     FigureMonth.objects.filter(month__in=months).update(closed_at=timezone.now())

@@ -634,8 +634,17 @@ class FigureMonth(models.Model):
         return f"{self.month:%B %Y}"
 
 
+def _kept_activity():
+    # A kept figure's audit activity. Deleting an activity leaves its closed months' figures
+    # (whose audits retention has deleted) as figures of no activity; an activity that still
+    # has audits cannot be deleted (Audit.activity protects it).
+    return models.ForeignKey(
+        AuditActivity, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+
+
 class MonthFigures(models.Model):
-    """The counts of one month's reportable audits of one strand and case type.
+    """The counts of one month's reportable audits of one activity, strand and case type.
 
     Reportable: past draft and not practice (audits.figures.reportable). Rebuilt by
     audits.figures from the audits whenever a service changes an audit of the month; never
@@ -643,6 +652,7 @@ class MonthFigures(models.Model):
     """
 
     month = models.DateField()
+    activity = _kept_activity()
     strand = models.ForeignKey(Strand, null=True, on_delete=models.PROTECT, related_name="+")
     case_type = models.ForeignKey(CaseType, null=True, on_delete=models.PROTECT, related_name="+")
     audits = models.PositiveIntegerField()
@@ -668,13 +678,16 @@ class MonthFigures(models.Model):
 
 
 class MonthDomainFigures(models.Model):
-    """How one month's reportable audits of one strand and case type graded one domain
-    (matched by number across tool versions)."""
+    """How one month's reportable audits of one activity, strand and case type graded one
+    domain (matched by number across tool versions), apart for the audits whose final grade
+    is Does not meet good (the report's domain profile of those cases)."""
 
     month = models.DateField()
+    activity = _kept_activity()
     strand = models.ForeignKey(Strand, null=True, on_delete=models.PROTECT, related_name="+")
     case_type = models.ForeignKey(CaseType, null=True, on_delete=models.PROTECT, related_name="+")
     number = models.PositiveSmallIntegerField()
+    final_does_not_meet = models.BooleanField(default=False)
     exceeds = models.PositiveIntegerField()
     meets = models.PositiveIntegerField()
     does_not_meet = models.PositiveIntegerField()
@@ -702,6 +715,7 @@ class MonthActionFigures(models.Model):
     """
 
     month = models.DateField()
+    activity = _kept_activity()
     strand = models.ForeignKey(Strand, null=True, on_delete=models.PROTECT, related_name="+")
     case_type = models.ForeignKey(CaseType, null=True, on_delete=models.PROTECT, related_name="+")
     open_due_date = models.DateField(null=True)

@@ -18,15 +18,15 @@ from .trend import trend_figures
 def report_figures(scope: ReportScope, *, today: datetime.date, board_paper: bool = True) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    At most thirty-four queries, whatever the number of audits and activities: the standard tool's
-    counts (reports.selectors.period_figures), three for the QA targets, three for the
-    re-audits (reports.reaudits), four for the sections per activity (reports.activities), four for the
-    trend (reports.trend), two
-    for the improvement plan (reports.plan.selectors), eight for the results of activities with
-    a built tool (one where there are none); fewer when the period is whole months (nothing to
-    count afresh), has no whole month (nothing kept to read) or comes after the months closed
-    by the retention schedule. A target's in-year checkpoints reached by the period add those of
-    measure_counts (at most five) for each checkpoint date (reports.targets.measures).
+    At most thirty-five queries, whatever the number of audits and activities: the standard
+    tool's counts (reports.selectors.period_figures), three for the QA targets, three for the
+    re-audits (reports.reaudits), five for the sections per activity (reports.activities), four
+    for the trend (reports.trend), two for the improvement plan (reports.plan.selectors), eight
+    for the results of activities with a built tool (one where there are none); fewer when the
+    period is whole months (nothing to count afresh), has no whole month (nothing kept to read)
+    or comes after the months closed by the retention schedule. A target's in-year checkpoints
+    reached by the period add those of measure_counts (at most five) for each checkpoint date
+    (reports.targets.measures).
 
     ``board_paper=False`` leaves out what only the paper shows (re-audits, the improvement
     plan, the sections per activity, the trend): the home page's quarter at a glance.

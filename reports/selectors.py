@@ -3,8 +3,8 @@
 A report counts every audit past draft whose audit date lies in the period, never practice
 audits (audits.figures defines the counts). The whole months of the period are read from the
 figures kept per month (audits.models.MonthFigures and MonthDomainFigures, which the services
-keep up to date); the days at its edges, and every day of a report filtered by audit
-activity (the kept figures are not split by activity), are counted from the audits. Python
+keep up to date, by activity, strand and case type); the days at its edges are counted from
+the audits. Python
 here only adds up the grouped rows the database returns (such as a strand's over its case
 types, or the kept months and the edge days).
 """
@@ -80,10 +80,9 @@ class ReportScope:
         }
 
 
-def _filters(scope: ReportScope, prefix: str = "", *, activity: bool = True) -> Q:
-    """The scope's filters as a condition; ``activity=False`` for the kept figures, which
-    have no activity."""
-    names = ("activity", "strand", "case_type") if activity else ("strand", "case_type")
+def _filters(scope: ReportScope, prefix: str = "") -> Q:
+    """The scope's filters as a condition on audits, or on kept figures (the same names)."""
+    names = ("activity", "strand", "case_type")
     return Q(**{f"{prefix}{name}": getattr(scope, name) for name in names if getattr(scope, name)})
 
 
@@ -176,9 +175,6 @@ class _Parts:
         ``_kept_rows`` then carry that key as "which"."""
         kept, counted = {}, []
         for which, period in periods:
-            if scope.activity:
-                counted.append((which, period))
-                continue
             months, edges = split_at_months(period)
             if months:
                 kept[which] = months
@@ -195,7 +191,7 @@ class _Parts:
 
     def counts_removed_days(self) -> bool:
         """Whether some days this report counts from the audits (the edges of its period or
-        of the previous one, or every day of a report by activity) are in closed months,
+        of the previous one) are in closed months,
         whose audits are gone: those figures are then short of what they were."""
         return (
             bool(self.counted)
@@ -244,7 +240,7 @@ def _kept_rows(scope: ReportScope, parts: _Parts) -> list[dict]:
         return []
     kept = list(parts.kept.items())
     rows = MonthFigures.objects.filter(
-        _any_of([_between("month", p) for w, p in kept]), _filters(scope, activity=False)
+        _any_of([_between("month", p) for w, p in kept]), _filters(scope)
     )
     names = (*GRADE_COUNT_NAMES, NOT_MET) if parts.previous else GRADE_COUNT_NAMES
     return list(
@@ -316,9 +312,7 @@ def domain_counts(scope: ReportScope, parts: _Parts) -> list[dict]:
             _add(by_number[numbers[row["domain"]]], {g: row[g] for g in DOMAIN_CODES})
     if CURRENT in parts.kept:
         months = parts.kept[CURRENT]
-        rows = MonthDomainFigures.objects.filter(
-            _between("month", months), _filters(scope, activity=False)
-        )
+        rows = MonthDomainFigures.objects.filter(_between("month", months), _filters(scope))
         for row in rows.values("number").annotate(**{g: Sum(g) for g in DOMAIN_CODES}).order_by():
             entry = by_number.setdefault(row["number"], dict.fromkeys(DOMAIN_CODES, 0))
             _add(entry, {g: row[g] for g in DOMAIN_CODES})
@@ -342,7 +336,7 @@ def action_counts(scope: ReportScope, parts: _Parts, *, today: datetime.date) ->
     closed_through = parts.closed_through if CURRENT in parts.kept else None
     if closed_through and parts.kept[CURRENT].start <= closed_through:
         rows = MonthActionFigures.objects.filter(
-            _between("month", parts.kept[CURRENT]), _filters(scope, activity=False)
+            _between("month", parts.kept[CURRENT]), _filters(scope)
         )
         # Aliased, since an aggregate named "open" would hide the field "open" from "overdue".
         kept = rows.aggregate(
@@ -482,7 +476,7 @@ def period_figures(scope: ReportScope, *, today: datetime.date) -> dict:
 
     ``retention`` is there only when some of the days counted from the audits lie in months
     closed by the retention schedule, whose audits have been deleted: the whole months keep
-    their figures, but edge days and reports by activity cannot be counted there.
+    their figures, but edge days cannot be counted there.
     """
     parts = _Parts.of(scope)
     grouped = grade_totals_grouped(scope, parts)

@@ -3,8 +3,8 @@ first (audits.periods.periods_ending_with), each with its audits, grades before 
 moderation, moderation and overdue actions, under the same filters as the report.
 
 Counted like the report itself (reports.selectors): the whole months of every period are read
-from the figures kept per month in one query, the days at their edges (every day, for a report
-by activity) counted from the audits in one more, and the actions of all the periods' audits
+from the figures kept per month in one query, the days at their edges counted from the audits
+in one more, and the actions of all the periods' audits
 in one, so the number of queries does not grow with the periods nor with the audits. Each row
 the database returns is named by its period's position ("which"); Python only adds up the
 rows of a period.
@@ -87,7 +87,7 @@ def _overdue_actions(
         # rather than asking first which months are closed.
         kept = list(parts.kept.items())
         rows = MonthActionFigures.objects.filter(
-            _any_of([_between("month", p) for w, p in kept]), _filters(scope, activity=False)
+            _any_of([_between("month", p) for w, p in kept]), _filters(scope)
         )
         for row in (
             rows.annotate(which=_which("month", kept))

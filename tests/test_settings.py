@@ -266,9 +266,7 @@ PRINT_CONNECTION_AGE = (
         ("", "0", "0 True"),
     ],
 )
-def test_connections_are_kept_a_minute_unless_conn_max_age_says(
-    url, conn_max_age, expected
-):
+def test_connections_are_kept_a_minute_unless_conn_max_age_says(url, conn_max_age, expected):
     env = {"DEBUG": "1", "DATABASE_URL": url}
     if conn_max_age is not None:
         env["CONN_MAX_AGE"] = conn_max_age

@@ -9,7 +9,8 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,7 +36,12 @@ def kept(month, **filters) -> dict:
     totals = {}
     for row in MonthFigures.objects.filter(month=month, **filters).values():
         for name, value in row.items():
-            if isinstance(value, int) and name not in ("id", "strand_id", "case_type_id"):
+            if isinstance(value, int) and name not in (
+                "id",
+                "activity_id",
+                "strand_id",
+                "case_type_id",
+            ):
                 totals[name] = totals.get(name, 0) + value
     return totals
 
@@ -235,8 +241,11 @@ def test_two_moderations_in_one_month_at_once_both_reach_the_kept_figures():
     commit would keep figures missing the other's moderation."""
 
     a, b = factories.moderator(username="moderator-a"), factories.moderator(username="moderator-b")
-    first = taken_audit(moderator=a, overall=Grade.MEETS, case_reference="CR-R1")
-    second = taken_audit(moderator=b, overall=Grade.MEETS, case_reference="CR-R2")
+    activity = factories.AuditActivityFactory(month=OCTOBER)  # one kept row for both
+    first = taken_audit(moderator=a, overall=Grade.MEETS, case_reference="CR-R1", activity=activity)
+    second = taken_audit(
+        moderator=b, overall=Grade.MEETS, case_reference="CR-R2", activity=activity
+    )
     manager = type(MonthFigures.objects)
     bulk_update = manager.bulk_update
 
@@ -385,3 +394,71 @@ def test_a_closed_month_keeps_its_figures_and_is_never_rebuilt_or_called_stale()
     assert stale_months() == []
     assert FigureMonth.objects.get(month=march).closed_at is not None
     assert FigureMonth.objects.get(month=datetime.date(2026, 4, 1)).closed_at is None
+
+
+def test_figures_are_kept_by_activity_and_domains_apart_for_cases_not_meeting_good():
+    neglect = factories.AuditActivityFactory(name="Neglect", month=OCTOBER)
+    exploitation = factories.AuditActivityFactory(name="Exploitation", month=OCTOBER)
+    submitted_audit(case_reference="CR-1", activity=neglect, overall=Grade.MEETS)
+    submitted_audit(
+        case_reference="CR-2",
+        activity=neglect,
+        overall=Grade.DOES_NOT_MEET,
+        domain_grade=Grade.DOES_NOT_MEET,
+    )
+    submitted_audit(case_reference="CR-3", activity=exploitation, overall=Grade.EXCEEDS)
+
+    assert kept(OCTOBER, activity=neglect)["audits"] == 2
+    assert kept(OCTOBER, activity=neglect)["auditor_does_not_meet"] == 1
+    assert kept(OCTOBER, activity=exploitation)["auditor_exceeds"] == 1
+    not_met = MonthDomainFigures.objects.get(
+        month=OCTOBER, activity=neglect, number=1, final_does_not_meet=True
+    )
+    others = MonthDomainFigures.objects.get(
+        month=OCTOBER, activity=neglect, number=1, final_does_not_meet=False
+    )
+    assert (not_met.does_not_meet, not_met.meets) == (1, 0)
+    assert (others.does_not_meet, others.meets) == (0, 1)
+    assert stale_months() == []
+
+
+def test_moderation_moves_a_domain_count_between_the_final_grades():
+    moderator = factories.moderator()
+    audit = taken_audit(moderator=moderator, overall=Grade.MEETS)
+    moderation_services.moderation_record(
+        audit=audit, moderator=moderator, grade=Grade.DOES_NOT_MEET, rationale="Drift"
+    )
+
+    rows = MonthDomainFigures.objects.filter(month=OCTOBER, number=1)
+    assert [(r.final_does_not_meet, r.meets) for r in rows] == [(True, 1)]
+    assert stale_months() == []
+
+
+def test_open_months_dropped_by_the_migration_are_counted_again_after_migrating():
+    """Migration audits 0019 drops the open months' figures (they gained the activity) and
+    leaves the closed months' (no audits left to count); post_migrate counts the open ones."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("audits.migrations.0019_kept_figures_by_activity")
+    closed = datetime.date(2020, 1, 1)
+    FigureMonth.objects.create(month=closed, refreshed_at=timezone.now(), closed_at=timezone.now())
+    MonthFigures.objects.create(
+        month=closed, **dict.fromkeys(_counts(MonthFigures), 0) | {"audits": 4}
+    )
+    submitted_audit(overall=Grade.EXCEEDS)
+
+    migration.forget_open_months(apps, None)
+    assert not MonthFigures.objects.filter(month=OCTOBER).exists()
+    _build_missing_figures(sender=None)
+
+    assert kept(OCTOBER)["auditor_exceeds"] == 1
+    assert MonthFigures.objects.get(month=closed).audits == 4
+    assert stale_months() == []
+
+
+def _counts(model) -> list[str]:
+    return [
+        f.name for f in model._meta.concrete_fields if isinstance(f, models.PositiveIntegerField)
+    ]

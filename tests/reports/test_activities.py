@@ -6,6 +6,7 @@ The property test in test_properties checks every entry of "activities" against 
 (tests/reports expected_figures) over random cohorts; here, a cohort laid out like a council's
 paper, checked figure by figure, and what the page and the PDF make of it."""
 
+import dataclasses
 import datetime
 import re
 
@@ -43,6 +44,7 @@ from tests.reports.rendering.test_pdf import pdf_text
 pytestmark = pytest.mark.django_db
 
 QUARTER = periods.quarter(2026, 2)  # July to September 2026
+DAYS_10 = datetime.timedelta(days=10)
 AUGUST, SEPTEMBER = datetime.date(2026, 8, 10), datetime.date(2026, 9, 14)
 LAC, CWD = "Looked after children audit", "Children with disabilities audit"
 
@@ -142,15 +144,47 @@ def _cohort_of(activities: int, per_activity: int) -> list:
     ]
 
 
-def test_the_sections_take_four_queries_whatever_the_number_of_activities_and_audits():
-    scope = ReportScope(QUARTER)
+# Whole months are read from the kept figures (grades, domain numbers, domains); days at the
+# period's edges are counted from the audits (two more).
+EDGES = periods.date_range(QUARTER.start + datetime.timedelta(days=9), QUARTER.end - DAYS_10)
+
+
+@pytest.mark.parametrize(("period", "queries"), [(QUARTER, 3), (EDGES, 5)])
+def test_the_sections_take_so_many_queries_whatever_the_number_of_activities_and_audits(
+    period, queries
+):
+    scope = ReportScope(period)
     build_through_import(_cohort_of(1, 3), prefix="CR-A")
     with CaptureQueriesContext(connection) as few:
         assert len(activity_figures(scope)) == 1
     build_through_import(_cohort_of(12, 40), prefix="CR-B")
     with CaptureQueriesContext(connection) as many:
         assert len(activity_figures(scope)) == 12  # "Activity 0" had audits already
-    assert len(few) == len(many) == 4
+    assert len(few) == len(many) == queries
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        EDGES,  # edge days counted, the whole month between them kept
+        periods.date_range(QUARTER.start + datetime.timedelta(days=3), QUARTER.end),
+        periods.date_range(QUARTER.start + datetime.timedelta(days=40), QUARTER.end - DAYS_10),
+    ],
+)
+def test_kept_months_and_counted_edge_days_add_up_to_the_oracle(titles, period):
+    specs = [
+        dataclasses.replace(one, moderated=(M, D, E)[n % 3], status=Status.COMPLETED)
+        if n % 4 == 0
+        else one
+        for n, one in enumerate(_cohort_of(4, 30))
+    ]
+    build_through_import(specs)
+
+    entries = activity_figures(ReportScope(period))
+
+    expected = expected_figures(specs, start=period.start, end=period.end, titles=titles)
+    assert comparable_activities(entries) == expected["activities"]
+    assert entries  # the cohort has audits in every such period
 
 
 @settings(
