@@ -17,6 +17,7 @@ reports.rendering.presentation writes. What each value means is decided there, n
 """
 
 import html
+from functools import lru_cache
 
 from django import template
 from django.template.defaultfilters import pluralize
@@ -24,6 +25,10 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+
+# The texts of a report's cells are few (shares, names, labels) and each is written many times.
+_escape_text = lru_cache(maxsize=4096)(html.escape)
 
 
 def escape(value) -> str:
@@ -34,7 +39,7 @@ def escape(value) -> str:
     if kind is int:
         return str(value)
     if kind is str:
-        return html.escape(value)
+        return _escape_text(value)
     return conditional_escape(value)
 
 
