@@ -90,10 +90,16 @@ def _rank(field: str):
     )
 
 
+def final_grade(prefix: str = "") -> Coalesce:
+    """The final grade: the moderator's, else the auditor's. ``prefix`` reaches the audit
+    through a relation ("audit__" from a domain grade)."""
+    return Coalesce(NullIf(F(f"{prefix}moderated_grade"), Value("")), F(f"{prefix}overall_grade"))
+
+
 def with_final(audits: QuerySet[Audit]) -> QuerySet[Audit]:
     """Annotate the final grade, and the ranks that say whether moderation raised it."""
     return audits.annotate(
-        final=Coalesce(NullIf(F("moderated_grade"), Value("")), F("overall_grade")),
+        final=final_grade(),
         auditor_rank=_rank("overall_grade"),
         moderated_rank=_rank("moderated_grade"),
     )
@@ -140,9 +146,15 @@ def not_met_in_all_applicable() -> Q:
     return Q(Exists(not_met)) & ~Q(Exists(other))
 
 
-def domain_grade_counts() -> dict:
-    """Aggregates over domain grades: how many of each grade."""
-    return {grade: Count("pk", filter=Q(grade=grade)) for grade in DOMAIN_CODES}
+def domain_grade_counts(*, of: Q | None = None, prefix: str = "") -> dict:
+    """Aggregates over domain grades: how many of each grade, named by the grade after
+    ``prefix``; of the grades matching ``of`` alone where given (several splits in one query)."""
+    return {
+        f"{prefix}{grade}": Count(
+            "pk", filter=Q(grade=grade) if of is None else Q(grade=grade) & of
+        )
+        for grade in DOMAIN_CODES
+    }
 
 
 def action_count_aggregates(*, today: datetime.date | None = None) -> dict:

@@ -3,19 +3,20 @@ each activity of the standard tool with audits in the period, its cases audited,
 and final grades, the split by strand and case type before and after moderation, its domains,
 and the domains of its cases graded Does not meet good beside the others.
 
-Counted from the audits (the figures kept per month are not split by activity) in four queries
+Counted from the audits (the figures kept per month are not split by activity) in three queries
 whatever the number of audits and activities, none when the period has no audits with an
 activity: the grade counts grouped by activity, strand and case type; the domains' numbers;
-the domain grades grouped by activity and domain, of all the audits and of those whose final
-grade is Does not meet good. Python only adds up the grouped rows.
+the domain grades grouped by activity and domain, of all the audits and, beside them, of those
+whose final grade is Does not meet good. Python only adds up the grouped rows.
 """
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from audits.figures import (
     GRADE_COUNT_NAMES,
     MODERATION,
     domain_grade_counts,
+    final_grade,
     grade_counts,
     not_met_in_all_applicable,
     with_final,
@@ -43,19 +44,36 @@ def _add(total: dict, counts: dict) -> None:
         total[name] = total.get(name, 0) + count
 
 
-def _domain_rows(audits, numbers: dict) -> dict:
-    """{activity id: {domain number: {grade: count}}} for the domain grades of ``audits``."""
-    by_activity: dict = {}
+NOT_MET_PREFIX = "not_met_"
+
+
+def _domain_rows(audits, numbers: dict) -> tuple[dict, dict]:
+    """{activity id: {domain number: {grade: count}}} for the domain grades of ``audits``, and
+    the same for those of its audits whose final grade is Does not meet good: one query."""
+    every: dict = {}
+    not_met: dict = {}
+    does_not_meet = Q(final=Grade.DOES_NOT_MEET)
     rows = (
         DomainGrade.objects.filter(audit__in=audits.values("pk"))
+        .annotate(final=final_grade("audit__"))
         .values("audit__activity", "domain")
-        .annotate(**domain_grade_counts())
+        .annotate(
+            **domain_grade_counts(),
+            **domain_grade_counts(of=does_not_meet, prefix=NOT_MET_PREFIX),
+        )
         .order_by()
     )
     for row in rows:
-        domains = by_activity.setdefault(row["audit__activity"], {})
-        _add(domains.setdefault(numbers[row["domain"]], {}), {g: row[g] for g in DOMAIN_CODES})
-    return by_activity
+        activity, number = row["audit__activity"], numbers[row["domain"]]
+        _add(
+            every.setdefault(activity, {}).setdefault(number, {}),
+            {g: row[g] for g in DOMAIN_CODES},
+        )
+        _add(
+            not_met.setdefault(activity, {}).setdefault(number, {}),
+            {g: row[NOT_MET_PREFIX + g] for g in DOMAIN_CODES},
+        )
+    return every, not_met
 
 
 def activity_figures(scope: ReportScope) -> list[dict]:
@@ -65,7 +83,7 @@ def activity_figures(scope: ReportScope) -> list[dict]:
     "final_grades_ci", "by_strand" and "by_case_type" ({slug: the grade split with its flag and
     intervals}, the strands and case types its audits have), NOT_MET, "domains" and
     "domains_does_not_meet" ([{"number", grade: count}] for every domain number, over all its
-    audits and over those whose final grade is Does not meet good)}. Four queries at most."""
+    audits and over those whose final grade is Does not meet good)}. Three queries at most."""
     audits = reportable_audits(scope).filter(activity__isnull=False)
     rows = list(
         with_final(audits)
@@ -105,13 +123,14 @@ def activity_figures(scope: ReportScope) -> list[dict]:
 
     # Domains are matched by number across tool versions, as in the report's domains table.
     numbers = dict(Domain.objects.values_list("pk", "number"))
-    every = _domain_rows(audits, numbers)
-    not_met = _domain_rows(with_final(audits).filter(final=Grade.DOES_NOT_MEET), numbers)
+    every, not_met = _domain_rows(audits, numbers)
+    ordered_numbers = sorted(set(numbers.values()))
+    none: dict = {}
 
     def domain_list(counts: dict) -> list[dict]:
         return [
-            {"number": number, **{g: counts.get(number, {}).get(g, 0) for g in DOMAIN_CODES}}
-            for number in sorted(set(numbers.values()))
+            {"number": number, **{g: of.get(g, 0) for g in DOMAIN_CODES}}
+            for number, of in ((n, counts.get(n, none)) for n in ordered_numbers)
         ]
 
     def split(counts: dict) -> dict:

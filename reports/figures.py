@@ -18,9 +18,9 @@ from .trend import trend_figures
 def report_figures(scope: ReportScope, *, today: datetime.date, board_paper: bool = True) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    At most thirty-four queries, whatever the number of audits and activities: the standard tool's
+    At most thirty-three queries, whatever the number of audits and activities: the standard tool's
     counts (reports.selectors.period_figures), three for the QA targets, three for the
-    re-audits (reports.reaudits), four for the sections per activity (reports.activities), four for the
+    re-audits (reports.reaudits), three for the sections per activity (reports.activities), four for the
     trend (reports.trend), two
     for the improvement plan (reports.plan.selectors), eight for the results of activities with
     a built tool (one where there are none); fewer when the period is whole months (nothing to
