@@ -1,19 +1,17 @@
-"""The report's repeated tables drawn in Python (templates/reports/_report_body.html and
-_report_activities.html, on the page and in the PDF):
+"""The report's repeated tables and its sections per audit activity drawn in Python, for
+templates/reports/_report_body.html (the page and the PDF):
 
     {% load report_tables %}
     {% split_table rows heads table_id caption group screen %}  a split by strand or case type
-    {% grade_table_rows rows %}     the rows of an overall grades table (presentation's
-                                    "grade_table")
-    {% profile_rows rows %}         the rows of an activity's domain profile
-                                    (activity_sections.domain_profile)
+    {% activity_sections sections heads filters screen %}       the sections per audit activity
 
 A report by period has a section for each audit activity, each with two split tables and a
 domain profile: thousands of cells, which drawn by includes, loops and variables were most of
 the report page's time (a QA lead's draft report held a core for a fifth of a second). The
-same characters the templates drew, every value escaped; the values are the figures'
-counts (ints, written as str() as the templates wrote them unlocalized) and the texts
-reports.rendering.presentation writes. What each value means is decided there, not here.
+same characters the templates drew (tests/reports/test_report_tables.py keeps them to
+compare), every value escaped; the values are the figures' counts (ints, written as str() as
+the templates wrote them unlocalized) and the texts reports.rendering.presentation and
+activity_sections write. What each value means is decided there, not here.
 """
 
 import html

@@ -142,7 +142,7 @@ def _cohort_of(activities: int, per_activity: int) -> list:
     ]
 
 
-def test_the_sections_take_four_queries_whatever_the_number_of_activities_and_audits():
+def test_the_sections_take_three_queries_whatever_the_number_of_activities_and_audits():
     scope = ReportScope(QUARTER)
     build_through_import(_cohort_of(1, 3), prefix="CR-A")
     with CaptureQueriesContext(connection) as few:
@@ -150,7 +150,7 @@ def test_the_sections_take_four_queries_whatever_the_number_of_activities_and_au
     build_through_import(_cohort_of(12, 40), prefix="CR-B")
     with CaptureQueriesContext(connection) as many:
         assert len(activity_figures(scope)) == 12  # "Activity 0" had audits already
-    assert len(few) == len(many) == 4
+    assert len(few) == len(many) == 3
 
 
 @settings(
