@@ -33,12 +33,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     DateField,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -48,6 +46,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from .grades import DOMAIN_CODES, OVERALL_CODES, Grade
@@ -92,10 +91,16 @@ def _rank(field: str):
     )
 
 
+def final_grade(prefix: str = "") -> Coalesce:
+    """The final grade: the moderator's, else the auditor's. ``prefix`` reaches the audit
+    through a relation ("audit__" from a domain grade)."""
+    return Coalesce(NullIf(F(f"{prefix}moderated_grade"), Value("")), F(f"{prefix}overall_grade"))
+
+
 def with_final(audits: QuerySet[Audit]) -> QuerySet[Audit]:
     """Annotate the final grade, and the ranks that say whether moderation raised it."""
     return audits.annotate(
-        final=Coalesce(NullIf(F("moderated_grade"), Value("")), F("overall_grade")),
+        final=final_grade(),
         auditor_rank=_rank("overall_grade"),
         moderated_rank=_rank("moderated_grade"),
     )
@@ -142,14 +147,10 @@ def not_met_in_all_applicable() -> Q:
     return Q(Exists(not_met)) & ~Q(Exists(other))
 
 
-def final_does_not_meet(prefix: str = "") -> ExpressionWrapper:
-    """Whether the audit's final grade (as ``with_final`` annotates it) is Does not meet good;
+def final_does_not_meet(prefix: str = "") -> Exact:
+    """Whether the audit's final grade (``final_grade``) is Does not meet good, as a value;
     ``prefix`` reaches the audit through a relation ("audit__" from a domain grade)."""
-    moderated, auditor = f"{prefix}moderated_grade", f"{prefix}overall_grade"
-    return ExpressionWrapper(
-        Q(**{moderated: Grade.DOES_NOT_MEET}) | Q(**{moderated: "", auditor: Grade.DOES_NOT_MEET}),
-        output_field=BooleanField(),
-    )
+    return Exact(final_grade(prefix), Value(Grade.DOES_NOT_MEET))
 
 
 # The grouped rows' names for the kept rows' columns.

@@ -348,20 +348,32 @@ def action_counts(scope: ReportScope, parts: _Parts, *, today: datetime.date) ->
 
 
 def _activity_rows(activities) -> list[dict]:
+    # The columns alone, not the activities: the report reads no more of them.
     return [
         {
-            "month": a.month.isoformat(),
-            "name": a.name,
-            "theme": a.theme,
-            "strand": a.strand.name if a.strand else None,
-            "planned": a.planned_audits,
-            "submitted": a.audits_done,
-            "completed": a.audits_completed,
-            "auditors": a.auditor_count,
-            "due_date": a.due_date.isoformat() if a.due_date else None,
-            "late": a.is_late,
+            "month": a["month"].isoformat(),
+            "name": a["name"],
+            "theme": a["theme"],
+            "strand": a["strand__name"],
+            "planned": a["planned_audits"],
+            "submitted": a["audits_done"],
+            "completed": a["audits_completed"],
+            "auditors": a["auditor_count"],
+            "due_date": a["due_date"].isoformat() if a["due_date"] else None,
+            "late": a["is_late"],
         }
-        for a in activities
+        for a in activities.values(
+            "month",
+            "name",
+            "theme",
+            "strand__name",
+            "planned_audits",
+            "audits_done",
+            "audits_completed",
+            "auditor_count",
+            "due_date",
+            "is_late",
+        )
     ]
 
 

@@ -52,8 +52,9 @@ def domain_profile(entry: dict, titles: dict) -> list[dict]:
     return rows
 
 
-def section_view(entry: dict, *, names: dict, titles: dict) -> dict:
-    """One activity's section."""
+def section_view(entry: dict, *, names: dict, titles: dict, notes: dict | None = None) -> dict:
+    """One activity's section. ``notes``: {small: presentation.honesty_notes(small=small)},
+    where the caller draws many sections (the same two texts for each)."""
     total = entry["audits"]
     domains = presentation.domain_rows(
         [{**row, "title": titles.get(row["number"], "")} for row in entry["domains"]]
@@ -85,7 +86,7 @@ def section_view(entry: dict, *, names: dict, titles: dict) -> dict:
         "month_label": f"{month:%B %Y}" if month else "",
         "headline": presentation.headline(entry),
         "small_sample": presentation.small_sample(total),
-        "notes": presentation.honesty_notes(small=small),
+        "notes": notes[small] if notes else presentation.honesty_notes(small=small),
         "grade_table": [
             {
                 "label": a["label"],
@@ -130,6 +131,8 @@ def section_views(figures: dict) -> list[dict]:
     reports keep the figures they were published with)."""
     titles = {row["number"]: row.get("title", "") for row in figures.get("domains", [])}
     names = figures.get("names", {})
-    return [
-        section_view(entry, names=names, titles=titles) for entry in figures.get("activities", [])
-    ]
+    entries = figures.get("activities", [])
+    if not entries:
+        return []
+    notes = {small: presentation.honesty_notes(small=small) for small in (False, True)}
+    return [section_view(entry, names=names, titles=titles, notes=notes) for entry in entries]

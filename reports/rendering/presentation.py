@@ -33,8 +33,10 @@ def percent_text(part: int, whole: int) -> str:
     return fmt_percent(percent(part, whole))
 
 
-def grade_rows(counts: dict, total: int) -> list[dict]:
-    labels = grades.labels()
+def grade_rows(counts: dict, total: int, labels: dict | None = None) -> list[dict]:
+    """``labels``: grades.labels(), where the caller writes many rows (asking for the active
+    language each time was a tenth of a report's sections)."""
+    labels = labels or grades.labels()
     return [
         {
             "code": g,
@@ -63,12 +65,12 @@ def grades_sentence(counts: dict, total: int, *, who: str) -> str:
     present = [g for g in OVERALL_CODES if counts[g]]
     if not present:
         return ""
+    labels = grades.labels()
     parts = [
-        f"{_cases(counts[g])} ({fmt_percent(percent(counts[g], total))}) as {grades.label(g)}"
-        for g in present
+        f"{_cases(counts[g])} ({percent_text(counts[g], total)}) as {labels[g]}" for g in present
     ]
     joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + _(" and ") + parts[-1]
-    missing = [grades.label(g) for g in OVERALL_CODES if not counts[g]]
+    missing = [labels[g] for g in OVERALL_CODES if not counts[g]]
     tail = ""
     if missing:
         tail = " " + _("No cases were graded %(grades)s.") % {"grades": _(" or ").join(missing)}
@@ -174,6 +176,7 @@ def comparison_rows(figures: dict) -> list[dict]:
 
 
 def split_rows(groups: dict, names: dict) -> list[dict]:
+    labels = grades.labels()
     rows = []
     for slug, g in groups.items():
         total = g["audits"]
@@ -183,8 +186,8 @@ def split_rows(groups: dict, names: dict) -> list[dict]:
                 "name": names.get(slug, slug),
                 "audits": total,
                 "small_sample": small_sample(total),
-                "final": grade_rows(g["final_grades"], total),
-                "auditor": grade_rows(g["auditor_grades"], total),
+                "final": grade_rows(g["final_grades"], total, labels),
+                "auditor": grade_rows(g["auditor_grades"], total, labels),
             }
         )
     return rows
