@@ -3,7 +3,8 @@
 A reportable audit is past draft and not a practice audit; its final grade is the moderated
 grade where there is one, else the auditor's grade. The expressions here are the only
 definition of those counts: the scrutiny report (reports.selectors) counts audits with them,
-and the figures kept per month (MonthFigures, MonthDomainFigures) are built with them.
+and the figures kept per month (MonthFigures, MonthDomainFigures, and the agreed actions'
+MonthActionFigures) are built with them.
 
 Why keep figures per month: a report over years of audits would otherwise read every audit
 and all twelve domain grades of each (240,000 rows for 20,000 audits) each time it is shown.
@@ -16,15 +17,17 @@ moderation.services) takes what the audit adds to the figures before the change
 in the same transaction, ``contribution_changed`` subtracts that and adds what it adds after,
 under the month's lock: a submit or a moderation costs the same whatever its month holds (a
 rebuild of a month of 8,000 audits took 0.65 s, inside every writer's transaction). The
+agreed actions' counts are kept the same way: a change of an action's state (audits.actions)
+takes what the action adds before and after (``action_contribution``, ``action_changed``). The
 import, which adds many audits at once, rebuilds their months (``refresh_months``), and so
 does ``python manage.py refresh_report_figures`` for all of them (after a data fix made
 outside the services; ``--check`` says whether any month differs). Should an increment find a
 kept row short of what it subtracts, the month is rebuilt instead.
 
 Closed months: when the retention schedule deletes a month's audits (audits.retention), the
-month is closed first (``close_months``): its figures are rebuilt one last time, its agreed
-actions' counts are kept too (MonthActionFigures), and from then on nothing rebuilds or checks
-it, since there are no audits left to count it from. Its kept figures are all there is.
+month is closed first (``close_months``): its figures are rebuilt one last time, and from then
+on nothing rebuilds or checks it, since there are no audits left to count it from. Its kept
+figures are all there is.
 """
 
 import datetime
@@ -64,6 +67,7 @@ from .periods import last_of_month, month_start
 from .tools.kinds import STANDARD_FAMILY
 
 MODERATION = ("moderated", "agreed", "raised", "lowered")
+KEPT_MODELS = (MonthFigures, MonthDomainFigures, MonthActionFigures)
 
 
 def reportable_condition(prefix: str = "") -> Q:
@@ -192,15 +196,42 @@ def _in_months(months: list[datetime.date], field: str = "audit_date") -> Q:
     return condition
 
 
-def _counted(months: list[datetime.date]) -> tuple[list[dict], list[dict]]:
-    """The figures of these months counted from the audits: rows for MonthFigures and for
-    MonthDomainFigures, as dicts of their fields. Two queries."""
-    return _counted_where(_in_months(months))
+def _counted(months: list[datetime.date]) -> tuple[list[dict], list[dict], list[dict]]:
+    """The figures of these months counted from the audits: rows for MonthFigures,
+    MonthDomainFigures and MonthActionFigures, as dicts of their fields. Three queries."""
+    return (
+        *_counted_where(_in_months(months)),
+        _counted_actions(_in_months(months, "audit__audit_date")),
+    )
+
+
+def _counted_actions(condition: Q) -> list[dict]:
+    """MonthActionFigures' rows for the agreed actions matching ``condition`` of reportable
+    audits: by the audit's month, activity, strand and case type, and the due date of the open
+    ones (None for the others), so that "overdue on the report's day" can be counted. One
+    query."""
+    rows = (
+        AgreedAction.objects.filter(reportable_condition("audit__"), condition)
+        .values(
+            month=MonthOf("audit__audit_date"),
+            activity=F("audit__activity"),
+            strand=F("audit__strand"),
+            case_type=F("audit__case_type"),
+            open_due_date=Case(
+                When(state=AgreedAction.State.OPEN, then=F("due_date")),
+                default=Value(None),
+                output_field=DateField(),
+            ),
+        )
+        .annotate(**action_count_aggregates())
+        .order_by()
+    )
+    return [{KEPT_NAMES.get(k, k): v for k, v in row.items()} for row in rows]
 
 
 def _counted_where(condition: Q) -> tuple[list[dict], list[dict]]:
-    """``_counted`` for the reportable audits matching ``condition`` (some months, or one
-    audit: what that audit adds to its month's figures)."""
+    """The grade and domain rows of the reportable audits matching ``condition`` (some
+    months, or one audit: what that audit adds to its month's figures)."""
     audits = reportable(Audit.objects.filter(condition))
     figures = (
         with_final(audits)
@@ -261,13 +292,9 @@ def refresh_months(months: Iterable[datetime.date | None]) -> None:
     if not months:
         return
     FigureMonth.objects.filter(month__in=months).update(refreshed_at=now)
-    MonthFigures.objects.filter(month__in=months).delete()
-    MonthDomainFigures.objects.filter(month__in=months).delete()
-    figures, domains = _counted(months)
-    MonthFigures.objects.bulk_create([MonthFigures(**row) for row in figures], batch_size=500)
-    MonthDomainFigures.objects.bulk_create(
-        [MonthDomainFigures(**row) for row in domains], batch_size=500
-    )
+    for model, rows in zip(KEPT_MODELS, _counted(months), strict=True):
+        model.objects.filter(month__in=months).delete()
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=500)
 
 
 def closed_months() -> set[datetime.date]:
@@ -293,15 +320,11 @@ def stale_months() -> list[datetime.date]:
     months = sorted(_months_with_audits_or_figures())
     if not months:
         return []
-    fresh, fresh_domains = _counted(months)
-    kept = list(
-        MonthFigures.objects.filter(month__in=months).values("month", *_fields(MonthFigures))
-    )
-    kept_domains = list(
-        MonthDomainFigures.objects.filter(month__in=months).values(
-            "month", *_fields(MonthDomainFigures)
-        )
-    )
+    fresh = _counted(months)
+    kept = [
+        list(model.objects.filter(month__in=months).values("month", *_fields(model)))
+        for model in KEPT_MODELS
+    ]
 
     def by_month(rows):
         grouped = {}
@@ -312,7 +335,7 @@ def stale_months() -> list[datetime.date]:
         return {month: sorted(values) for month, values in grouped.items()}
 
     stale = set()
-    for counted, stored in ((fresh, kept), (fresh_domains, kept_domains)):
+    for counted, stored in zip(fresh, kept, strict=True):
         counted, stored = by_month(counted), by_month(stored)
         stale.update(m for m in set(counted) | set(stored) if counted.get(m) != stored.get(m))
     return sorted(stale)
@@ -326,11 +349,13 @@ def _fields(model) -> list[str]:
 class Contribution:
     """What one audit adds to the kept figures, as the report's own expressions count it:
     {FIGURES_KEY values: MonthFigures' counts} and {DOMAINS_KEY values: MonthDomainFigures'
-    counts}. Empty for a draft or a practice
+    counts}, and {ACTIONS_KEY values: MonthActionFigures' counts} of its agreed actions.
+    Empty for a draft or a practice
     audit, which no figure counts."""
 
     figures: dict
     domains: dict
+    actions: dict
 
 
 def _as_date(value) -> datetime.date:
@@ -348,6 +373,13 @@ def _keyed(rows: list[dict], key: tuple[str, ...]) -> dict:
 
 FIGURES_KEY = ("month", "activity_id", "strand_id", "case_type_id")
 DOMAINS_KEY = (*FIGURES_KEY, "number", "final_does_not_meet")
+ACTIONS_KEY = (*FIGURES_KEY, "open_due_date")
+# Each kept model, its key, and the count that says a row is empty (None: all of them).
+KEPT = (
+    (MonthFigures, FIGURES_KEY, "audits"),
+    (MonthDomainFigures, DOMAINS_KEY, None),
+    (MonthActionFigures, ACTIONS_KEY, "raised"),
+)
 
 
 def audit_contribution(audit: Audit) -> Contribution:
@@ -355,9 +387,23 @@ def audit_contribution(audit: Audit) -> Contribution:
     over the audit and its twelve grades, whatever its month holds. A writer takes it after
     locking the audit and before changing it, and passes it to ``contribution_changed``."""
     if audit.pk is None:
-        return Contribution({}, {})
+        return Contribution({}, {}, {})
     figures, domains = _counted_where(Q(pk=audit.pk))
-    return Contribution(_keyed(figures, FIGURES_KEY), _keyed(domains, DOMAINS_KEY))
+    actions = _counted_actions(Q(audit=audit.pk))
+    return Contribution(
+        _keyed(figures, FIGURES_KEY), _keyed(domains, DOMAINS_KEY), _keyed(actions, ACTIONS_KEY)
+    )
+
+
+def action_contribution(action: AgreedAction) -> Contribution:
+    """What one agreed action adds to the kept action counts now: one query. A writer takes
+    it after locking the action and before changing it, and passes it to ``action_changed``."""
+    return Contribution({}, {}, _keyed(_counted_actions(Q(pk=action.pk)), ACTIONS_KEY))
+
+
+def action_changed(action: AgreedAction, before: Contribution) -> None:
+    """``contribution_changed`` for a change to one agreed action (locked by the caller)."""
+    _apply_changes(before, action_contribution(action))
 
 
 def _difference(before: dict, after: dict) -> dict:
@@ -378,16 +424,22 @@ def contribution_changed(audit: Audit, before: Contribution) -> None:
     the cost does not grow with the audits of the month. A change that moves no figure (a
     moderator taking an audit) writes nothing. Should a kept row not hold what is to be
     subtracted (figures made stale outside the services), the month is rebuilt instead."""
-    after = audit_contribution(audit)
-    figures = _difference(before.figures, after.figures)
-    domains = _difference(before.domains, after.domains)
-    if not figures and not domains:
+    _apply_changes(before, audit_contribution(audit))
+
+
+def _apply_changes(before: Contribution, after: Contribution) -> None:
+    changes = [
+        _difference(before.figures, after.figures),
+        _difference(before.domains, after.domains),
+        _difference(before.actions, after.actions),
+    ]
+    if not any(changes):
         return
-    months = _lock_months({key[0] for key in (*figures, *domains)})
-    figures = {key: delta for key, delta in figures.items() if key[0] in months}
-    domains = {key: delta for key, delta in domains.items() if key[0] in months}
-    stale = _apply(MonthFigures, FIGURES_KEY, figures, "audits")
-    stale |= _apply(MonthDomainFigures, DOMAINS_KEY, domains, None)
+    months = _lock_months({key[0] for change in changes for key in change})
+    stale = set()
+    for (model, key, size), change in zip(KEPT, changes, strict=True):
+        change = {values: delta for values, delta in change.items() if values[0] in months}
+        stale |= _apply(model, key, change, size)
     if stale:
         refresh_months(stale)
 
@@ -467,30 +519,5 @@ def close_months(months: Iterable[datetime.date]) -> list[datetime.date]:
     months = sorted(set(months) - closed_months())
     if not months:
         return []
-    actions = (
-        AgreedAction.objects.filter(
-            reportable_condition("audit__"), _in_months(months, "audit__audit_date")
-        )
-        .values(
-            month=MonthOf("audit__audit_date"),
-            activity=F("audit__activity"),
-            strand=F("audit__strand"),
-            case_type=F("audit__case_type"),
-            open_due_date=Case(
-                When(state=AgreedAction.State.OPEN, then=F("due_date")),
-                default=Value(None),
-                output_field=DateField(),
-            ),
-        )
-        .annotate(**action_count_aggregates())
-        .order_by()
-    )
-    MonthActionFigures.objects.bulk_create(
-        [
-            MonthActionFigures(**{KEPT_NAMES.get(k, k): v for k, v in row.items()})
-            for row in actions
-        ],
-        batch_size=500,
-    )
     FigureMonth.objects.filter(month__in=months).update(closed_at=timezone.now())
     return months

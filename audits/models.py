@@ -706,12 +706,11 @@ class MonthDomainFigures(models.Model):
 
 
 class MonthActionFigures(models.Model):
-    """The agreed actions of a closed month's reportable audits (FigureMonth.closed_at), kept
-    when retention deletes the audits, so the report's action counts for the month stay.
-
-    Only closed months have rows: an open month's actions change state every day and the
-    report counts them from the actions. Grouped by the due date of the open actions (None
-    for the others) so that "overdue on the report's day" can still be counted.
+    """The counts of one month's agreed actions (of its reportable audits) of one activity,
+    strand and case type, kept as MonthFigures are (audits.figures): the services that change
+    an audit or an action add the change, and a closed month keeps them after retention has
+    deleted its audits. Grouped by the due date of the open actions (None for the others) so
+    that what is overdue on the report's day can be counted.
     """
 
     month = models.DateField()

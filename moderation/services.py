@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.background import enqueue_on_commit
-from audits.figures import audit_contribution, contribution_changed
+from audits.figures import Contribution, audit_contribution, contribution_changed
 from audits.grades import Grade
 from audits.models import AgreedAction, Audit, Status
 from audits.permissions import require
@@ -123,10 +123,12 @@ def _check_revision(audit: Audit, expected_revision: int | None, page: str, mode
         ) from None
 
 
-def _bump(audit: Audit, by, *fields: str) -> None:
-    # The database still holds the audit as it was: moderation changes only the audit's row,
-    # which bump_revision writes.
-    counted_before = audit_contribution(audit)
+def _bump(audit: Audit, by, *fields: str, counted_before: Contribution | None = None) -> None:
+    # The database still holds the audit as it was (``counted_before``, taken before anything
+    # of the audit's was written, where the caller wrote its actions first): moderation
+    # changes the audit's row, which bump_revision writes.
+    if counted_before is None:
+        counted_before = audit_contribution(audit)
     bump_revision(audit, by=by, fields=fields)
     contribution_changed(audit, counted_before)
 
@@ -276,6 +278,7 @@ def moderation_record(
         for number, note in (domain_notes or {}).items()
         if note.strip() and number in domains
     )
+    counted_before = audit_contribution(audit)  # before its new actions are written
     for row in actions or ():
         if not (row.get("description") or "").strip():
             continue
@@ -291,7 +294,14 @@ def moderation_record(
     transition(audit, to=Status.COMPLETED, by=moderator, comment=moderation.get_outcome_display())
     audit.moderated_grade, audit.moderated_by = grade, moderator
     _clear_draft(case)
-    _bump(audit, moderator, "status", "moderated_grade", "moderated_by")
+    _bump(
+        audit,
+        moderator,
+        "status",
+        "moderated_grade",
+        "moderated_by",
+        counted_before=counted_before,
+    )
     enqueue_on_commit(tasks.email_moderation_outcome, moderation_id=moderation.pk)
     return moderation
 

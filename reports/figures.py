@@ -18,7 +18,7 @@ from .trend import trend_figures
 def report_figures(scope: ReportScope, *, today: datetime.date, board_paper: bool = True) -> dict:
     """Every figure of the report, as plain data (the JSON contract plus what pages show).
 
-    At most thirty-five queries, whatever the number of audits and activities: the standard
+    At most thirty-six queries, whatever the number of audits and activities: the standard
     tool's counts (reports.selectors.period_figures), three for the QA targets, three for the
     re-audits (reports.reaudits), five for the sections per activity (reports.activities), four
     for the trend (reports.trend), two for the improvement plan (reports.plan.selectors), eight

@@ -325,16 +325,17 @@ def domain_counts(scope: ReportScope, parts: _Parts) -> list[dict]:
 def action_counts(scope: ReportScope, parts: _Parts, *, today: datetime.date) -> dict:
     """Agreed actions on the period's audits: raised, done (on time, late), open, overdue.
 
-    One query, and one more when the period reaches back to months closed by the retention
-    schedule (whose actions' counts are kept: MonthActionFigures has rows for closed months
-    only, whose audits are gone, so the two add up without counting an action twice). The
-    audits are joined on the action's own audit (not "audit in a subquery of audits"), so the
-    database can read the actions' covering index once and look each audit up by its key.
+    As the grades are: the whole months read from the counts kept per month
+    (MonthActionFigures, by the due date of the open actions, so that what is overdue on
+    ``today`` can be counted), the days at the edges counted from the actions (joined on the
+    action's own audit, so the database reads the actions' covering index once). Two queries
+    at most.
     """
-    actions = AgreedAction.objects.filter(_audits_condition(scope, [scope.period], "audit__"))
-    counts = actions.order_by().aggregate(**action_count_aggregates(today=today))
-    closed_through = parts.closed_through if CURRENT in parts.kept else None
-    if closed_through and parts.kept[CURRENT].start <= closed_through:
+    counts = dict.fromkeys(ACTION_COUNT_NAMES, 0)
+    if edges := parts.current_counted():
+        actions = AgreedAction.objects.filter(_audits_condition(scope, edges, "audit__"))
+        _add(counts, actions.order_by().aggregate(**action_count_aggregates(today=today)))
+    if CURRENT in parts.kept:
         rows = MonthActionFigures.objects.filter(
             _between("month", parts.kept[CURRENT]), _filters(scope)
         )
@@ -479,11 +480,10 @@ def period_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     QA targets, which build on these counts (``counts_for_targets``).
 
     At most twenty queries, whatever the number of audits and activities: twelve for the
-    standard tool's figures, fewer when the period is whole months (nothing to count afresh),
-    has no whole month (nothing kept to read) or comes after the months closed by the retention
-    schedule (no kept action counts to read), two of them the retention schedule's (which
-    months it closed, and their kept action counts); then one for the activities with a built
-    tool, and seven more for their results where the period has some
+    standard tool's figures, fewer when the period is whole months (nothing to count afresh)
+    or has no whole month (nothing kept to read), one of them the retention schedule's (which
+    months it closed, asked only when days are counted afresh); then one for the activities
+    with a built tool, and seven more for their results where the period has some
     (``activity_results_figures``).
 
     ``retention`` is there only when some of the days counted from the audits lie in months

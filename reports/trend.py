@@ -4,10 +4,9 @@ moderation, moderation and overdue actions, under the same filters as the report
 
 Counted like the report itself (reports.selectors): the whole months of every period are read
 from the figures kept per month in one query, the days at their edges counted from the audits
-in one more, and the actions of all the periods' audits
-in one, so the number of queries does not grow with the periods nor with the audits. Each row
-the database returns is named by its period's position ("which"); Python only adds up the
-rows of a period.
+in one more, and the overdue actions likewise (kept months, edge days) in two, so the number
+of queries does not grow with the periods nor with the audits. Each row the database returns
+is named by its period's position ("which"); Python only adds up the rows of a period.
 """
 
 import datetime
@@ -65,26 +64,23 @@ def period_label(period: Period) -> str:
     return date_range(period.start, period.end).label
 
 
-def _overdue_actions(
-    scope: ReportScope, parts: _Parts, named: list[tuple[str, Period]], *, today: datetime.date
-) -> dict[str, int]:
-    """Open actions past their due date as of ``today``, on each period's audits: one query,
-    and one more where the periods have whole months, for the actions' counts kept of the
-    months closed by the retention schedule (as in reports.selectors.action_counts)."""
-    periods = [period for which, period in named]
-    overdue = action_count_aggregates(today=today)["overdue"]
-    counts = {
-        row["which"]: row["overdue"]
-        for row in AgreedAction.objects.filter(_audits_condition(scope, periods, "audit__"))
-        .annotate(which=_which("audit__audit_date", named))
-        .values("which")
-        .annotate(overdue=overdue)
-        .order_by()
-    }
+def _overdue_actions(scope: ReportScope, parts: _Parts, *, today: datetime.date) -> dict[str, int]:
+    """Open actions past their due date as of ``today``, on each period's audits: the whole
+    months from the counts kept per month (MonthActionFigures), the edge days from the
+    actions, one query each (as reports.selectors.action_counts)."""
+    counts: dict[str, int] = {}
+    if parts.counted:
+        overdue = action_count_aggregates(today=today)["overdue"]
+        periods = [period for which, period in parts.counted]
+        for row in (
+            AgreedAction.objects.filter(_audits_condition(scope, periods, "audit__"))
+            .annotate(which=_which("audit__audit_date", parts.counted))
+            .values("which")
+            .annotate(overdue=overdue)
+            .order_by()
+        ):
+            _add(counts, {row["which"]: row["overdue"]})
     if parts.kept:
-        # MonthActionFigures has rows for closed months only, whose audits (and actions) are
-        # gone, so its counts add to the actions' without counting one twice: one query,
-        # rather than asking first which months are closed.
         kept = list(parts.kept.items())
         rows = MonthActionFigures.objects.filter(
             _any_of([_between("month", p) for w, p in kept]), _filters(scope)
@@ -114,7 +110,7 @@ def trend_figures(
     totals: dict[str, dict] = {which: dict.fromkeys(GRADE_COUNT_NAMES, 0) for which, p in named}
     for row in [*_counted_rows(scope, parts), *_kept_rows(scope, parts)]:
         _add(totals[row["which"]], {name: row[name] for name in GRADE_COUNT_NAMES})
-    overdue = _overdue_actions(scope, parts, named, today=today)
+    overdue = _overdue_actions(scope, parts, today=today)
     trend = []
     for which, period in named:
         split = _split(totals[which])

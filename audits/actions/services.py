@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from audits.actions import notifications, tasks
 from audits.actions.selectors import due_for_reminder, owner_of
 from audits.background import enqueue_on_commit
+from audits.figures import action_changed, action_contribution
 from audits.models import ActionEvent, ActionReminder, AgreedAction
 from audits.permissions import require
 from audits.roles import display_name
@@ -83,10 +84,12 @@ def _move(action: AgreedAction, *, to: str, by, note: str, completed_on=None) ->
     event = ActionEvent.objects.create(
         action=action, from_state=action.state, to_state=to, by=by, at=timezone.now(), note=note
     )
+    counted_before = action_contribution(action)
     action.state = to
     action.completed_on = completed_on
     action.state_note = note if to != State.OPEN else ""
     action.save(update_fields=["state", "completed_on", "state_note"])
+    action_changed(action, counted_before)  # the report's kept action counts
     enqueue_on_commit(tasks.email_action_moved, event_id=event.pk, owner_id=owner_of(action).pk)
     return event
 

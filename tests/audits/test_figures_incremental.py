@@ -1,8 +1,9 @@
 """The kept figures are kept by increments (audits.figures.contribution_changed): a writer
 subtracts what its audit added before and adds what it adds now. Any sequence of the services
-that change audits (submit, amend after being sent back, take, release, moderate, send back,
-add to the queue, delete a draft), over several audits of a few months and strands, leaves the
-kept rows exactly what a full rebuild (``refresh_months``) makes of the same audits."""
+that change audits (submit, amend after being sent back, take, release, moderate with or
+without new actions, send back, add to the queue, delete a draft) and their agreed actions
+(done, not needed, reopened), over several audits of a few months and strands, leaves the kept
+rows exactly what a full rebuild (``refresh_months``) makes of the same audits."""
 
 import datetime
 
@@ -12,10 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audits import services
+from audits.actions import services as action_services
 from audits.errors import DomainError
 from audits.figures import audit_contribution, contribution_changed, refresh_all
 from audits.grades import Grade
-from audits.models import Audit, FigureMonth, MonthDomainFigures, MonthFigures, Status
+from audits.models import (
+    Audit,
+    FigureMonth,
+    MonthActionFigures,
+    MonthDomainFigures,
+    MonthFigures,
+    Status,
+)
 from moderation import services as moderation_services
 from tests import factories
 from tests.helpers import complete_content
@@ -33,11 +42,14 @@ def kept_rows() -> tuple[list, list]:
 
     def rows(model):
         return sorted(
-            tuple(sorted((k, v) for k, v in row.items() if k != "id"))
-            for row in model.objects.values()
+            (
+                tuple(sorted((k, v) for k, v in row.items() if k != "id"))
+                for row in model.objects.values()
+            ),
+            key=repr,  # an open action's due date beside None for the others
         )
 
-    return rows(MonthFigures), rows(MonthDomainFigures)
+    return rows(MonthFigures), rows(MonthDomainFigures), rows(MonthActionFigures)
 
 
 def rebuilt_rows() -> tuple[list, list]:
@@ -67,7 +79,14 @@ operation = st.one_of(
         st.sampled_from(("submit", "take", "release", "send_back", "add_to_queue", "delete")),
         st.integers(0, 5),
     ),
-    st.tuples(st.just("moderate"), st.tuples(st.integers(0, 5), st.sampled_from(GRADES))),
+    st.tuples(
+        st.just("moderate"),
+        st.tuples(st.integers(0, 5), st.sampled_from(GRADES), st.booleans()),
+    ),
+    st.tuples(
+        st.sampled_from(("action_done", "action_not_needed", "action_reopen")),
+        st.integers(0, 5),
+    ),
     st.tuples(
         st.just("amend"),
         st.tuples(st.integers(0, 5), DATES, st.sampled_from(GRADES), st.sampled_from(DOMAIN)),
@@ -105,8 +124,26 @@ def run(name, argument, audits, people, strand):
             moderation_services.moderation_release(audit=audit, moderator=moderator)
         elif name == "moderate":
             moderation_services.moderation_record(
-                audit=audit, moderator=moderator, grade=argument[1], rationale="Weighed up."
+                audit=audit,
+                moderator=moderator,
+                grade=argument[1],
+                rationale="Weighed up.",
+                actions=[{"description": "Visit again", "owner": "Team manager", "due_date": None}]
+                if argument[2]
+                else None,
             )
+        elif name.startswith("action_"):
+            action = audit.actions.order_by("pk").first()
+            if action is None:
+                return
+            if name == "action_done":
+                action_services.action_mark_done(
+                    action=action, by=lead, note="Done.", completed_on=audit.audit_date
+                )
+            elif name == "action_not_needed":
+                action_services.action_mark_not_needed(action=action, by=lead, reason="Moved.")
+            else:
+                action_services.action_reopen(action=action, by=lead, note="Not yet.")
         elif name == "send_back":
             moderation_services.moderation_send_back(
                 audit=audit, moderator=moderator, comments="Look again."
@@ -162,21 +199,23 @@ def test_incremental_figures_equal_a_full_rebuild_after_any_sequence(operations)
 
 
 def test_a_change_that_moves_no_figure_writes_nothing(django_assert_num_queries):
-    """Taking an audit from the queue leaves it counted as it was: two queries for what it
-    added before, two for what it adds now, no lock and no write."""
+    """Taking an audit from the queue leaves it counted as it was: three queries for what it
+    added before (grades, domains, actions), three for what it adds now, no lock and no
+    write."""
     from tests.helpers import submitted_audit
 
     audit = submitted_audit(overall=Grade.MEETS)
     before = audit_contribution(audit)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         contribution_changed(audit, before)
-    assert before.figures and before.domains
+    assert before.figures and before.domains and before.actions
 
 
 def test_the_cost_of_a_submit_does_not_grow_with_its_month(django_assert_max_num_queries):
-    """A fixed number of queries whatever the month holds: two for what the audit adds now,
-    two to create and lock its month, two to read the kept rows it changes, and at most one
-    delete, update and insert for each of the two kinds of kept row."""
+    """A fixed number of queries whatever the month holds: three for what the audit adds now
+    (grades, domains, actions), two to create and lock its month, one to read the kept rows of
+    each kind it changes, and the writes of those rows (a submit that is a month's first audit
+    of its kind only inserts)."""
     from tests.helpers import submitted_audit
 
     auditor = factories.auditor()
