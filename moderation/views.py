@@ -38,7 +38,8 @@ def queue(request):
     queue_filter = QueueFilter(
         request.GET or None, queryset=selectors.moderation_queue(request.user), drafts=False
     )
-    page_obj = Paginator(queue_filter.qs, 25).get_page(request.GET.get("page"))
+    rows = selectors.queue_rows(queue_filter.qs)
+    page_obj = Paginator(rows, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -142,7 +142,7 @@ def status_label(context, audit) -> str:
 _PK = 9182736450
 
 
-def _address(url_name: str):
+def pk_address(url_name: str):
     """``pk -> reverse(url_name, args=[pk])``, with reverse() asked once per page."""
     before, after = reverse(url_name, args=[_PK]).split(str(_PK))
     return lambda pk: f"{before}{pk}{after}"
@@ -173,7 +173,7 @@ def audit_rows(context, audits, show_auditor) -> str:
     kind of audit: permissions.edit_audit_for_each), else to the audit. What rows share (a
     tool's name, a badge, a date, a state) is drawn once a page."""
     may_edit = edit_audit_for_each(context["user"])
-    edit, detail = _address("audits:edit"), _address("audits:detail")
+    edit, detail = pk_address("audits:edit"), pk_address("audits:detail")
     escape = conditional_escape
     tools: dict = {}  # tool_id: what its rows show of it
     badges: dict = {}  # (tool_id, code): the badge
