@@ -27,7 +27,7 @@ from . import roles
 from .actions import selectors as action_selectors
 from .holders import selectors as holder_selectors
 from .models import EDITABLE_STATUSES, Status
-from .selectors import audits_visible_to
+from .selectors import READ_AS_VISIBLE_TO, audits_visible_to
 
 # What to tell someone a condition refuses: a message, or one made from the object.
 Refusal = str | Promise | Callable[[object], str]
@@ -122,8 +122,13 @@ def is_editable_status(_user, audit) -> bool:
 @rules.predicate
 def may_see_audit(user, audit) -> bool:
     """The audit is among those the user may see (one query; ``audits_visible_to`` is the
-    rule, and every list starts from it)."""
-    return audit is not None and audits_visible_to(user).filter(pk=audit.pk).exists()
+    rule, and every list starts from it). An audit that ``get_audit_for`` read for this same
+    user from ``audits_visible_to`` is among them by that very query: not asked twice."""
+    if audit is None:
+        return False
+    if user.pk is not None and getattr(audit, READ_AS_VISIBLE_TO, None) == user.pk:
+        return True
+    return audits_visible_to(user).filter(pk=audit.pk).exists()
 
 
 def _no_longer_editable(audit) -> str:

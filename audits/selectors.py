@@ -4,6 +4,9 @@ import rules  # django-rules (the permissions of audits.permissions), not audits
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
+    Exists,
+    OuterRef,
+    Prefetch,
     Q,
     QuerySet,
 )
@@ -14,10 +17,33 @@ from django.utils.translation import gettext_lazy
 
 from . import roles
 from .holders import selectors as holder_selectors
-from .models import Audit, Status
+from .models import Audit, AuditTransition, DomainGrade, Status
 from .rules import CASE_REFERENCE_RE, case_reference_key
 
 LIST_RELATED = ("auditor", "activity", "strand", "case_type", "age_band", "team", "moderated_by")
+# What an audit's pages read with it (audit_with_parts): its people, vocabularies and tool, its
+# moderation case and whether it is an exemplar.
+PARTS_RELATED = (
+    *LIST_RELATED,
+    "tool",
+    "moderation_case__taken_by",
+    "moderation_case__added_by",
+    "exemplar",
+)
+
+
+def parts_prefetch(*, history: bool = True) -> tuple:
+    """The audit's domains and grades, actions, risks and (``history``) transitions with who
+    made them: one query each, each grade's domain and each transition's person read in the
+    same query as it."""
+    parts = (
+        Prefetch("domain_grades", queryset=DomainGrade.objects.select_related("domain")),
+        "actions",
+        "risk_categories",
+    )
+    if history:
+        parts += (Prefetch("transitions", queryset=AuditTransition.objects.select_related("by")),)
+    return parts
 
 
 def audits_visible_to(user) -> QuerySet[Audit]:
@@ -38,6 +64,10 @@ def audits_visible_to(user) -> QuerySet[Audit]:
     return Audit.objects.filter(own)
 
 
+# The attribute get_audit_for sets on an audit it read from audits_visible_to(user): that
+# user's pk (permissions.may_see_audit then need not ask the same query again).
+READ_AS_VISIBLE_TO = "_read_as_visible_to"
+
 # What each action of get_audit_for asks (audits.permissions), and the 403 page's message.
 AUDIT_ACTIONS = {
     "view": None,
@@ -46,7 +76,9 @@ AUDIT_ACTIONS = {
 }
 
 
-def get_audit_for(user, pk, action: str = "view", *, related=(*LIST_RELATED, "tool")) -> Audit:
+def get_audit_for(
+    user, pk, action: str = "view", *, related=(*LIST_RELATED, "tool"), prefetch=()
+) -> Audit:
     """The audit ``pk`` if ``user`` may see it (else 404) and may do ``action`` (else 403).
 
     Actions: "view"; "edit" (change or submit: the auditor, while draft or returned);
@@ -54,7 +86,9 @@ def get_audit_for(user, pk, action: str = "view", *, related=(*LIST_RELATED, "to
 
     ``related``: the relations read with it (select_related), by default those of the audit's
     pages; an edit page names only those it reads. Each join costs PostgreSQL time planning
-    the query (a few milliseconds for all of them, more than running it).
+    the query (a few milliseconds for all of them, more than running it). ``prefetch``: what
+    else is read with it (prefetch_related), so that a page showing the audit's parts
+    (PARTS_RELATED, parts_prefetch) reads the audit once.
     """
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"unknown action {action!r}")
@@ -64,12 +98,16 @@ def get_audit_for(user, pk, action: str = "view", *, related=(*LIST_RELATED, "to
     mine_only = action != "view"
     audits = Audit.objects.all() if mine_only else audits_visible_to(user)
     try:
-        audit = audits.select_related(*related).get(pk=pk)
+        audit = audits.select_related(*related).prefetch_related(*prefetch).get(pk=pk)
     except (Audit.DoesNotExist, ValueError):
         raise Http404(_("No such audit.")) from None
     if mine_only and audit.auditor_id != user.pk:
         if not audits_visible_to(user).filter(pk=audit.pk).exists():
             raise Http404(_("No such audit."))
+    if not mine_only and user.pk is not None:
+        # Read from audits_visible_to(user): the query of the rule audits.view_audit (and the
+        # first condition of view_history and view_holder_response) has just answered yes.
+        setattr(audit, READ_AS_VISIBLE_TO, user.pk)
     if AUDIT_ACTIONS[action] is not None:
         perm, message = AUDIT_ACTIONS[action]
         if not rules.has_perm(perm, user, audit):
@@ -91,14 +129,8 @@ def all_audits(user) -> QuerySet[Audit]:
 def audit_with_parts(audit: Audit) -> Audit:
     """The audit with its domains, grades, risks and actions loaded in a fixed number of queries."""
     return (
-        Audit.objects.select_related(
-            *LIST_RELATED,
-            "tool",
-            "moderation_case__taken_by",
-            "moderation_case__added_by",
-            "exemplar",
-        )
-        .prefetch_related("domain_grades__domain", "actions", "risk_categories", "transitions__by")
+        Audit.objects.select_related(*PARTS_RELATED)
+        .prefetch_related(*parts_prefetch())
         .get(pk=audit.pk)
     )
 
@@ -190,6 +222,9 @@ def with_case_reference_prefix(queryset, prefix: str, *, field: str = "case_refe
     )
 
 
+EARLIER_COLUMNS = ("case_reference", "audit_date", "overall_grade", "moderated_grade", "status")
+
+
 def earlier_audits(*, case_reference: str, user, exclude_pk=None, before=None) -> list[dict]:
     """Earlier audits of the same case, past draft, oldest first.
 
@@ -205,11 +240,14 @@ def earlier_audits(*, case_reference: str, user, exclude_pk=None, before=None) -
         qs = qs.exclude(pk=exclude_pk)
     if before:
         qs = qs.filter(Q(audit_date__lte=before) | Q(audit_date__isnull=True))
-    visible = set(
-        audits_visible_to(user).filter(pk__in=qs.values("pk")).values_list("pk", flat=True)
+    # Whether the user may open each, asked of audits_visible_to in the same query; and only
+    # the columns audits/_earlier_audits.html shows (its date, final grade and reference).
+    rows = (
+        qs.only(*EARLIER_COLUMNS)
+        .annotate(visible=Exists(audits_visible_to(user).filter(pk=OuterRef("pk"))))
+        .order_by("audit_date", "pk")
     )
-    rows = qs.select_related("auditor").order_by("audit_date", "pk")
-    return [{"audit": a, "visible": a.pk in visible} for a in rows]
+    return [{"audit": a, "visible": a.visible} for a in rows]
 
 
 def status_counts(queryset) -> dict[str, int]:

@@ -363,8 +363,15 @@ def _autosave(request, *, audit, tool, section, activity=None):
 
 
 def audit_detail(request, pk):
-    audit = selectors.get_audit_for(request.user, pk, "view")
-    audit = _with_answers(selectors.audit_with_parts(audit))
+    # Read once, with its parts: the page shows them all.
+    audit = selectors.get_audit_for(
+        request.user,
+        pk,
+        "view",
+        related=selectors.PARTS_RELATED,
+        prefetch=selectors.parts_prefetch(),
+    )
+    audit = _with_answers(audit)
     context = {
         "audit": audit,
         # A built tool's audit reads section by section (the standard one, domain by domain).

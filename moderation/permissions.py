@@ -118,6 +118,42 @@ add_perm(
     "moderation.release_audit",
     (holds_audit, _("Only the moderator who took this audit can release it.")),
 )
+
+
+def queue_buttons_for_each(user):
+    """``audit -> (may take, may decide, may release)`` for the rows of the queue: the rules
+    ``moderation.take_audit``, ``decide_audit`` and ``release_audit`` asked once per kind of
+    audit rather than three times a row. They read nothing of the audit but whether ``user``
+    is its auditor, its status, and of its moderation case whether it is selected and whether
+    ``user`` took it, so audits alike in these get the same answers (a page of 25 has one or
+    two kinds). Whoever changes a rule to read more adds it to ``kind``
+    (tests/moderation/test_permissions.py compares the two on every kind)."""
+    answers: dict = {}
+    user_pk = user.pk
+
+    def buttons(audit) -> tuple[bool, bool, bool]:
+        case = getattr(audit, "moderation_case", None)
+        kind = (
+            audit.auditor_id == user_pk,
+            audit.status,
+            case is not None and case.selected,
+            case is not None and case.taken_by_id == user_pk,
+        )
+        answer = answers.get(kind)
+        if answer is None:
+            answer = answers[kind] = tuple(
+                rules.has_perm(name, user, audit)
+                for name in (
+                    "moderation.take_audit",
+                    "moderation.decide_audit",
+                    "moderation.release_audit",
+                )
+            )
+        return answer
+
+    return buttons
+
+
 add_perm(
     "moderation.add_to_queue",
     (is_qa_lead, _("Only QA leads can add audits to the moderation queue.")),

@@ -39,6 +39,37 @@ def moderation_queue(moderator) -> QuerySet[Audit]:
     )
 
 
+# What a row of the queue's page reads (templatetags.moderation_tags.queue_rows, with the
+# columns its buttons' rules read: the auditor, the status, the case's selection and who took
+# it): not the audit's notes and comments, nor the people's passwords.
+QUEUE_ROW_RELATED = ("auditor", "activity", "strand", "tool", "moderation_case__taken_by")
+QUEUE_ROW_COLUMNS = (
+    "case_reference",
+    "is_practice",
+    "auditor_id",
+    "auditor__first_name",
+    "auditor__last_name",
+    "auditor__username",
+    "activity__name",
+    "strand__name",
+    "tool__family",
+    "overall_grade",
+    "submitted_at",
+    "status",
+    "moderation_case__sampled",
+    "moderation_case__added_by",
+    "moderation_case__taken_by__first_name",
+    "moderation_case__taken_by__last_name",
+    "moderation_case__taken_by__username",
+)
+
+
+def queue_rows(queue: QuerySet[Audit]) -> QuerySet[Audit]:
+    """``queue`` (moderation_queue, filtered) reading only what the queue page's rows show:
+    fewer joins, columns and objects for its 25 rows."""
+    return queue.select_related(None).select_related(*QUEUE_ROW_RELATED).only(*QUEUE_ROW_COLUMNS)
+
+
 def tool_grade_label(field: str, tool: str = "tool") -> Subquery:
     """The name of a built tool's grade held in ``field`` (None for the standard tool, whose
     names are audits.grades'), read in the same query as the audits."""

@@ -17,7 +17,7 @@ from audits.models import Audit
 from audits.permissions import refusal
 from audits.redirects import next_url
 from audits.security.events import Event, record
-from audits.selectors import audit_with_parts, get_audit_for
+from audits.selectors import get_audit_for, parts_prefetch
 from audits.uncertainty import SMALL_SAMPLE_LABEL, small_sample_note
 from audits.workflow import AuditError
 
@@ -26,6 +26,11 @@ from .filters import QueueFilter, StatisticsFilter
 from .forms import ExemplarForm, ModerationForm, moderation_actions_formset
 from .models import Moderation
 from .statistics import SCALE
+
+# What the moderation page reads with the audit (moderation/moderate.html, the rules it asks):
+# the people, vocabularies and tool it shows and its moderation case; its grades, risks and
+# actions (parts_prefetch), not its history.
+PAGE_RELATED = ("auditor", "activity", "strand", "case_type", "tool", "moderation_case__taken_by")
 
 
 def _require(perm: str, user, message):
@@ -38,7 +43,8 @@ def queue(request):
     queue_filter = QueueFilter(
         request.GET or None, queryset=selectors.moderation_queue(request.user), drafts=False
     )
-    page_obj = Paginator(queue_filter.qs, 25).get_page(request.GET.get("page"))
+    rows = selectors.queue_rows(queue_filter.qs)
+    page_obj = Paginator(rows, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -81,7 +87,9 @@ def _moderation_page(request, pk, *, draft: bool = False):
     page's forms): bound to the POST, or opened from the draft they last autosaved. ``draft``:
     an autosave, which keeps what is typed without the decision's rules."""
     _require("moderation.view_queue", request.user, _("Only moderators moderate audits."))
-    audit = audit_with_parts(get_audit_for(request.user, pk, "view"))
+    audit = get_audit_for(
+        request.user, pk, "view", related=PAGE_RELATED, prefetch=parts_prefetch(history=False)
+    )
     # A moderator's own audit: say so on the audit's page rather than a bare 403.
     refused = refusal("moderation.moderate_audit", request.user, audit)
     domains = [g.domain for g in audit.domain_grades.all()]

@@ -7,6 +7,8 @@ name of a built tool (audits.tools).
     {% built_tool_name audit %}         "Neglect thematic audit (version 2)", "" for standard
     {% status_label audit %}            "Submitted": audit.get_status_display, for a list's rows
     {% audit_rows page_obj show_auditor %}  the rows of audits/audit_list.html's table
+    {% domain_sections audit %}         audits/audit_detail.html's domains, grades and risks
+    {% history_items audit %}           audits/audit_detail.html's transitions, as list items
 
 What each tool's grades read as is looked up once per tool and request, so a list of audits
 costs no query per row.
@@ -14,9 +16,11 @@ costs no query per row.
 
 from django import template
 from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 
 from audits import grades
 from audits.models import AuditTool, Status, ToolGrade
@@ -53,12 +57,28 @@ def _tool_facts(context, tool_id) -> dict:
         }
     name = cache["built"].get(tool_id)
     if name is None:
-        return {"standard": True, "name": "", "labels": {}}
+        return _STANDARD
     if tool_id not in cache:
         cache[tool_id] = dict(
             ToolGrade.objects.filter(tool_id=tool_id).values_list("code", "label")
         )
     return {"standard": False, "name": name, "labels": cache[tool_id]}
+
+
+_STANDARD = {"standard": True, "name": "", "labels": {}}
+
+
+def _audit_tool_facts(context, audit) -> dict | None:
+    """``_tool_facts`` of ``audit``'s tool (None for no audit or no tool): without a query
+    where the audit was read with its tool and that tool is the standard one."""
+    tool_id = getattr(audit, "tool_id", None)
+    if tool_id is None:
+        return None
+    state = getattr(audit, "_state", None)
+    tool = state.fields_cache.get("tool") if state is not None else None
+    if tool is not None and tool.is_standard:
+        return _STANDARD
+    return _tool_facts(context, tool_id)
 
 
 def _standard_label(code: str) -> str:
@@ -73,11 +93,8 @@ def tool_grade_label(context, audit, code) -> str:
     """How ``code`` reads on the scale of ``audit``'s tool; "" for no grade."""
     if not code:
         return ""
-    tool_id = getattr(audit, "tool_id", None)
-    if tool_id is None:
-        return _standard_label(code)
-    facts = _tool_facts(context, tool_id)
-    if facts["standard"]:
+    facts = _audit_tool_facts(context, audit)
+    if facts is None or facts["standard"]:
         return _standard_label(code)
     return facts["labels"].get(code, code)
 
@@ -85,8 +102,8 @@ def tool_grade_label(context, audit, code) -> str:
 @register.simple_tag(takes_context=True)
 def tool_grade_class(context, audit, code) -> str:
     """The CSS class of a standard grade's badge; none for a built tool's own scale."""
-    tool_id = getattr(audit, "tool_id", None)
-    if tool_id is not None and not _tool_facts(context, tool_id)["standard"]:
+    facts = _audit_tool_facts(context, audit)
+    if facts is not None and not facts["standard"]:
         return ""
     return grades.CSS_CLASSES.get(code, "")
 
@@ -94,11 +111,8 @@ def tool_grade_class(context, audit, code) -> str:
 @register.simple_tag(takes_context=True)
 def built_tool_name(context, audit) -> str:
     """The name and version of ``audit``'s tool when it is a built tool; "" for the standard."""
-    tool_id = getattr(audit, "tool_id", None)
-    if tool_id is None:
-        return ""
-    facts = _tool_facts(context, tool_id)
-    return "" if facts["standard"] else facts["name"]
+    facts = _audit_tool_facts(context, audit)
+    return "" if facts is None or facts["standard"] else facts["name"]
 
 
 @register.simple_tag(takes_context=True)
@@ -108,12 +122,8 @@ def grade_badge(context, audit, code) -> str:
     closing line break too. Each badge is drawn once per request (a page of 25 audits shows
     a handful of different ones), kept with the tool facts."""
     if code:
-        tool_id = getattr(audit, "tool_id", None)
-        scale = (
-            tool_id
-            if tool_id is not None and not _tool_facts(context, tool_id)["standard"]
-            else None
-        )
+        facts = _audit_tool_facts(context, audit)
+        scale = audit.tool_id if facts is not None and not facts["standard"] else None
         badges = _cache(context).setdefault("badges", {})
         badge = badges.get((scale, code))
         if badge is None:
@@ -142,7 +152,7 @@ def status_label(context, audit) -> str:
 _PK = 9182736450
 
 
-def _address(url_name: str):
+def pk_address(url_name: str):
     """``pk -> reverse(url_name, args=[pk])``, with reverse() asked once per page."""
     before, after = reverse(url_name, args=[_PK]).split(str(_PK))
     return lambda pk: f"{before}{pk}{after}"
@@ -173,7 +183,7 @@ def audit_rows(context, audits, show_auditor) -> str:
     kind of audit: permissions.edit_audit_for_each), else to the audit. What rows share (a
     tool's name, a badge, a date, a state) is drawn once a page."""
     may_edit = edit_audit_for_each(context["user"])
-    edit, detail = _address("audits:edit"), _address("audits:detail")
+    edit, detail = pk_address("audits:edit"), pk_address("audits:detail")
     escape = conditional_escape
     tools: dict = {}  # tool_id: what its rows show of it
     badges: dict = {}  # (tool_id, code): the badge
@@ -222,3 +232,69 @@ def audit_rows(context, audits, show_auditor) -> str:
             )
         )
     return mark_safe("".join(rows))
+
+
+_DOMAIN = (
+    '\n<h3 class="govuk-heading-s" id="domain-{number}-title">{number}. {title}</h3>\n'
+    '<dl class="govuk-summary-list" aria-labelledby="domain-{number}-title">\n  {risks}\n'
+    '  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Grade</dt>'
+    '<dd class="govuk-summary-list__value">{badge}</dd></div>\n'
+    '  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Evaluation</dt>'
+    '<dd class="govuk-summary-list__value">{text}</dd></div>\n</dl>\n'
+)
+_RISKS = (
+    '\n  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Risks</dt>'
+    '<dd class="govuk-summary-list__value">{}</dd></div>\n  '
+)
+
+
+@register.simple_tag(takes_context=True)
+def domain_sections(context, audit) -> str:
+    """Each domain of ``audit`` with its grade and evaluation (the risks beside domain 1), the
+    same characters the detail page's loop drew: some 350 Python calls a domain through the
+    template, twelve domains a page. The grades, domains and risks as prefetched
+    (selectors.parts_prefetch)."""
+    escape = conditional_escape
+    risks = list(audit.risk_categories.all())
+    out = []
+    for grade in audit.domain_grades.all():
+        domain = grade.domain
+        number = escape(domain.number)
+        out.append(
+            _DOMAIN.format(
+                number=number,
+                title=escape(domain.title),
+                risks=format_html(_RISKS, mark_safe(", ".join(escape(r) for r in risks)))
+                if domain.number == 1 and risks
+                else "",
+                badge=grade_badge(context, audit, grade.grade),
+                text=linebreaksbr(grade.text, autoescape=True) or "—",
+            )
+        )
+    return mark_safe("".join(out))
+
+
+_HISTORY_ITEM = "\n  <li>{at}: {before} → {after}{by}{comment}</li>\n  "
+
+
+@register.simple_tag(takes_context=True)
+def history_items(context, audit) -> str:
+    """Each transition of ``audit`` as a list item (when, from and to which status, by whom,
+    the comment): what the detail page's loop drew, the transitions and their people as
+    prefetched (selectors.parts_prefetch)."""
+    escape = conditional_escape
+    use_tz = context.use_tz
+    labels = {value: str(label) for value, label in Status.choices}
+    out = []
+    for transition in audit.transitions.all():
+        by = transition.by
+        out.append(
+            _HISTORY_ITEM.format(
+                at=escape(date_filter(template_localtime(transition.at, use_tz), "j F Y, H:i")),
+                before=escape(labels.get(transition.from_status, transition.from_status) or "new"),
+                after=escape(labels.get(transition.to_status, transition.to_status)),
+                by=format_html(" by {}", by.get_full_name() or by.username) if by else "",
+                comment=format_html(" — {}", transition.comment) if transition.comment else "",
+            )
+        )
+    return mark_safe("".join(out))

@@ -125,10 +125,10 @@ def cache_key(form) -> tuple | None:
     fields = field_keys(form)
     if None in fields:
         return None
-    return (*_form_key(form), tuple(fields))
+    return (*form_key(form), tuple(fields))
 
 
-def _form_key(form) -> tuple:
+def form_key(form) -> tuple:
     """What the form's drawing depends on besides its fields."""
     return (
         # The form's classes (a FilterSet's form class is made afresh on each request, under
@@ -144,29 +144,29 @@ def _form_key(form) -> tuple:
 def field_keys(form) -> list[tuple | None]:
     """Each field's part of the key, in order: everything its HTML is drawn from; None for a
     free-text box holding typed text (never remembered)."""
-    fields = []
-    for bound_field in form:
-        if _typed_text(bound_field):
-            fields.append(None)
-            continue
-        field = bound_field.field
-        widget = field.widget
-        fields.append(
-            (
-                bound_field.html_name,
-                bound_field.auto_id,
-                str(bound_field.label),
-                str(field.help_text),
-                type(field).__qualname__,
-                type(widget).__qualname__,
-                repr(sorted(widget.attrs.items())),
-                field.required,
-                field.disabled,
-                _choices(form, bound_field),
-                repr(bound_field.value()),
-            )
-        )
-    return fields
+    return [field_key(form, bound_field) for bound_field in form]
+
+
+def field_key(form, bound_field) -> tuple | None:
+    """Everything ``bound_field``'s HTML is drawn from; None for a free-text box holding typed
+    text (never remembered)."""
+    if _typed_text(bound_field):
+        return None
+    field = bound_field.field
+    widget = field.widget
+    return (
+        bound_field.html_name,
+        bound_field.auto_id,
+        str(bound_field.label),
+        str(field.help_text),
+        type(field).__qualname__,
+        type(widget).__qualname__,
+        repr(sorted(widget.attrs.items())),
+        field.required,
+        field.disabled,
+        _choices(form, bound_field),
+        repr(bound_field.value()),
+    )
 
 
 def remembered(key: tuple, draw, *, memory: OrderedDict | None = None) -> str:
@@ -235,14 +235,14 @@ def _drawn_in_parts(form, fields: list[tuple]) -> str:
     if marked is None:
         return render_crispy_form(form)
     bound = list(form)
-    form_key = _form_key(form)
-    layout_key = (*form_key, "layout", tuple((b.name, type(b.field).__qualname__) for b in bound))
+    whole = form_key(form)
+    layout_key = (*whole, "layout", tuple((b.name, type(b.field).__qualname__) for b in bound))
     skeleton = remembered(
         layout_key, lambda: render_crispy_form(form, helper=form_helper(marked)), memory=_parts
     )
     drawn = {
         b.name: remembered(
-            (*form_key, "field", b.name, key),
+            (*whole, "field", b.name, key),
             lambda name=b.name: _drawn_alone(form, name),
             memory=_parts,
         )

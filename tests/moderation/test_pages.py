@@ -4,6 +4,7 @@ tables scrolling in their own labelled region; statuses said in words; people by
 dates as "1 July 2026"."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.urls import reverse
 from audits.grades import Grade
 from moderation import services
 from tests import factories
-from tests.helpers import moderated_audit, moderation_form, taken_audit
+from tests.helpers import moderated_audit, moderation_form, submitted_audit, taken_audit
 from tests.test_forms_rendering import assert_error_summary, assert_rendered_by_crispy
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,52 @@ def test_the_audit_page_shows_each_round_as_a_summary_card(client, people):
     assert "Ben Okafor" in card
     assert "Not seen alone." in card
     assert 'class="govuk-summary-card' in html
+
+
+# The loop queue.html drew its rows with before moderation_tags.queue_rows drew them: the tag
+# must draw the same characters.
+TEMPLATE_QUEUE_ROWS = (Path(__file__).parent / "queue_rows_before.html").read_text().rstrip("\n")
+
+AWKWARD = "<b>&\"x'"
+
+
+def test_the_queues_rows_are_drawn_as_the_templates_loop_drew_them_and_escaped():
+    """moderation_tags.queue_rows against the loop it replaced, for every kind of row a
+    moderator sees (waiting, held by them, held by another, practice, a built tool's grade by
+    name, a grade not on its tool's scale), with names and references holding <>&"'."""
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    from audits.models import Audit, AuditActivity, Strand
+    from moderation import selectors
+    from tests.moderation.built_tools import RI, built_activity, built_audit, every_kind_tool
+
+    viewer = factories.moderator(username="viewer", first_name="Vi", last_name=AWKWARD)
+    other = factories.moderator(username="other", first_name="", last_name="")
+    auditor = factories.auditor(username=f"u{AWKWARD}", first_name="", last_name="")
+    taken_audit(moderator=viewer, auditor=auditor, case_reference="CR-HELD")
+    taken_audit(moderator=other, case_reference="CR-HELD-2")
+    audit = submitted_audit(auditor=auditor, case_reference="CR-WAIT")
+    Audit.objects.filter(pk=audit.pk).update(case_reference=f"CR-{AWKWARD}", is_practice=True)
+    AuditActivity.objects.filter(pk=audit.activity_id).update(name=f"Activity {AWKWARD}")
+    Strand.objects.filter(pk=audit.strand_id).update(name=f"Strand {AWKWARD}")
+    tool = every_kind_tool()
+    activity = built_activity(tool, rate=100)
+    built_audit(activity, overall=RI)
+    off_scale = built_audit(activity, overall=RI)
+    Audit.objects.filter(pk=off_scale.pk).update(overall_grade="no_such_grade")
+
+    rows = list(selectors.queue_rows(selectors.moderation_queue(viewer)))
+    assert len(rows) == 5
+    context = {"user": viewer, "page_obj": rows, "now": timezone.now(), "csrf_token": "TOKEN"}
+
+    theirs = Template(TEMPLATE_QUEUE_ROWS).render(Context(context))
+    ours = Template("{% load moderation_tags %}{% queue_rows page_obj now %}").render(
+        Context(context)
+    )
+
+    assert ours == theirs
+    assert AWKWARD not in ours
+    assert "CR-&lt;b&gt;&amp;&quot;x&#x27;" in ours
+    assert "Release<" in ours and "Moderate<" in ours and "Take<" in ours
+    assert 'value="TOKEN"' in ours

@@ -244,3 +244,42 @@ def test_the_menu_offers_the_moderation_pages_the_rules_allow(client, owner, mod
     assert offered(owner) == {"feedback"}
     assert offered(moderator_user) == {"queue", "statistics"}
     assert offered(factories.UserFactory(is_superuser=True, is_staff=True)) == {"statistics"}
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_the_queues_buttons_are_the_rules_for_every_kind_of_audit(request, user):
+    """moderation.permissions.queue_buttons_for_each asks the take, decide and release rules
+    once per kind of audit (whose it is, its status, whether its case is selected and who took
+    it): for each kind its answers are the rules', whichever audit of the kind comes first."""
+    from audits.models import Audit, Status
+    from moderation.models import ModerationCase
+    from moderation.permissions import queue_buttons_for_each
+
+    viewer = request.getfixturevalue(user)
+    owner = request.getfixturevalue("owner")
+    other = factories.UserFactory()
+    cases = [
+        None,
+        {"sampled": True},
+        {"sampled": False},
+        {"sampled": False, "added_by_id": other.pk},
+        {"sampled": True, "taken_by_id": viewer.pk},
+        {"sampled": True, "taken_by_id": other.pk},
+        {"sampled": False, "taken_by_id": viewer.pk},
+    ]
+    rows = []
+    for auditor in (owner, other, viewer):
+        for status in Status.values:
+            for case in cases:
+                for _twice in range(2):
+                    audit = Audit(pk=len(rows) + 1, auditor_id=auditor.pk, status=status)
+                    if case is None:
+                        Audit.moderation_case.related.set_cached_value(audit, None)
+                    else:
+                        audit.moderation_case = ModerationCase(**case)
+                    rows.append(audit)
+    buttons = queue_buttons_for_each(viewer)
+    names = ("moderation.take_audit", "moderation.decide_audit", "moderation.release_audit")
+    assert [buttons(audit) for audit in rows] == [
+        tuple(rules.has_perm(name, viewer, audit) for name in names) for audit in rows
+    ]
