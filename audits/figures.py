@@ -469,9 +469,11 @@ def _apply(model, key: tuple[str, ...], changes: dict, size: str | None) -> set[
     whose rows would go below zero (stale), leaving them for a rebuild."""
     if not changes:
         return set()
+    # One term per month, strand and case type (a domain row's key adds the domain's number):
+    # a condition of twelve terms, one per domain, cost more to compile than its rows to read.
     condition = Q(pk__in=[])
-    for values in changes:
-        condition |= Q(**dict(zip(key, values, strict=True)))
+    for values in {values[: len(FIGURES_KEY)] for values in changes}:
+        condition |= Q(**dict(zip(FIGURES_KEY, values, strict=True)))
     rows = {
         tuple(getattr(row, name) for name in key): row for row in model.objects.filter(condition)
     }
@@ -497,10 +499,25 @@ def _apply(model, key: tuple[str, ...], changes: dict, size: str | None) -> set[
     if emptied:
         model.objects.filter(pk__in=emptied).delete()
     if updated:
-        model.objects.bulk_update(updated, counts)
+        _update_rows(model, counts, updated)
     if created:
         model.objects.bulk_create(created)
     return stale
+
+
+def _update_rows(model, names: list[str], rows: list) -> None:
+    """bulk_update(rows, names), as one statement run for each row: bulk_update's CASE WHEN
+    for twelve domain rows of ten counts took 4-5 ms of Python to build and compile, inside
+    the writer's transaction. The kept figures have no signals or history to miss."""
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in names),
+        quote(model._meta.pk.column),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*(getattr(row, n) for n in names), row.pk] for row in rows])
 
 
 def refresh_all() -> int:
