@@ -204,7 +204,9 @@ def main(argv=None) -> None:
         fields = replace(
             state["fields"], {"domain-2-text": f"Writes run {state['n']}.", "action": "continue"}
         )
-        response = c.post(section, {name: [v for n, v in fields if n == name] for name, _ in fields})
+        response = c.post(
+            section, {name: [v for n, v in fields if n == name] for name, _ in fields}
+        )
         assert response.status_code == 302, response.status_code
         state["fields"] = form_fields(c.get(section).content.decode(), form_id="audit-form")
 

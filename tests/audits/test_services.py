@@ -284,9 +284,7 @@ def _read_for_submit(monkeypatch, *, then=None) -> list:
     return reads
 
 
-def test_a_submit_checks_again_under_the_lock_an_audit_saved_since_it_was_read(
-    owner, monkeypatch
-):
+def test_a_submit_checks_again_under_the_lock_an_audit_saved_since_it_was_read(owner, monkeypatch):
     """The submit rules run before the write lock is taken; a save in between (another tab
     clearing a grade) changes the revision, so the rules run again under the lock and refuse."""
     audit = draft_audit(auditor=owner)
