@@ -1,4 +1,4 @@
-"""python -m loadtest.writes PLAN.json: the write transactions of each named request.
+"""python -m loadtest.writes PLAN.json: the write transactions of each named request (SQLite).
 
 On the embedded SQLite every transaction (``transaction_mode`` IMMEDIATE) takes the database's
 one write lock at BEGIN and holds it until COMMIT or ROLLBACK, and a write statement outside a
@@ -9,14 +9,16 @@ the transactions it opens, the queries inside them and the wall-clock millisecon
 to the end of COMMIT (the median of the runs), and the write statements it makes outside any
 transaction. Each transaction is named by the first table it writes ("read only" when it
 writes none: it still took the lock), so a session's save shows as ``django_session``.
+``--sql`` prints each request's last transaction, query by query, with the time into it.
 
-Run it on a copy of a load test's scratch database: it submits drafts and records moderations
-of the plan (one per run), which cannot be undone.
+Run it on a copy of a load test's scratch database (``python -m loadtest.run --cost`` makes
+one): it submits drafts and records moderations of the plan, which cannot be undone. With
+the environment loadtest/run.py gives the server (DEBUG off, a throwaway SECRET_KEY):
 
-    cp /tmp/lt/sqlite/../loadtest.sqlite3 /tmp/copy.sqlite3
-    DATABASE_URL=sqlite:////tmp/copy.sqlite3 DEBUG=0 SECRET_KEY=x ALLOWED_HOSTS=127.0.0.1 \\
-        TWO_FACTOR_ROLES= SECURE_COOKIES=0 SECURE_SSL_REDIRECT=0 \\
-        python -m loadtest.writes /tmp/lt/sqlite/plan.json
+    cp /tmp/casefile-loadtest/loadtest.sqlite3 /tmp/copy-loadtest.sqlite3
+    DATABASE_URL=sqlite:////tmp/copy-loadtest.sqlite3 DEBUG=0 SECRET_KEY=... \
+        ALLOWED_HOSTS=127.0.0.1 TWO_FACTOR_ROLES= SECURE_COOKIES=0 SECURE_SSL_REDIRECT=0 \
+        python -m loadtest.writes /tmp/casefile-loadtest/sqlite/plan.json [--sql]
 """
 
 import argparse
@@ -68,10 +70,18 @@ class Recorder:
 
             return end
 
+        self._restore = (connection, wrapper, start, commit, rollback)
         wrapper._start_transaction_under_autocommit = _start
         wrapper._commit = _end(commit)
         wrapper._rollback = _end(rollback)
         connection.execute_wrappers.append(self._execute)
+
+    def uninstall(self):
+        connection, wrapper, start, commit, rollback = self._restore
+        wrapper._start_transaction_under_autocommit = start
+        wrapper._commit = commit
+        wrapper._rollback = rollback
+        connection.execute_wrappers.remove(self._execute)
 
     def _close(self):
         if self._open is None:
