@@ -39,7 +39,7 @@ class Recorder:
     """Counts the transactions and write statements of the default connection."""
 
     def __init__(self):
-        self.transactions = []  # (name, queries, ms)
+        self.transactions = []  # (name, queries, wall ms, CPU ms of this process)
         self.autocommit_writes = Counter()
         self._open = None
         self.show_sql = False
@@ -59,7 +59,13 @@ class Recorder:
 
         def _start(self_):
             start(self_)
-            recorder._open = {"began": time.perf_counter(), "queries": 0, "writes": [], "sql": []}
+            recorder._open = {
+                "began": time.perf_counter(),
+                "cpu": time.process_time(),
+                "queries": 0,
+                "writes": [],
+                "sql": [],
+            }
 
         def _end(original):
             def end(self_):
@@ -87,8 +93,10 @@ class Recorder:
         if self._open is None:
             return
         ms = (time.perf_counter() - self._open["began"]) * 1000
+        cpu = (time.process_time() - self._open["cpu"]) * 1000
         writes = self._open["writes"]
-        self.transactions.append((writes[0] if writes else "read only", self._open["queries"], ms))
+        name = writes[0] if writes else "read only"
+        self.transactions.append((name, self._open["queries"], ms, cpu))
         if self.show_sql:
             print("  BEGIN\n    " + "\n    ".join(self._open["sql"]) + f"\n  END {ms:.2f} ms")
         self._open = None
@@ -119,20 +127,21 @@ def summary(name: str, runs: list) -> str:
     kinds = defaultdict(list)
     writes = Counter()
     for transactions, autocommit in runs:
-        for table, n, ms in transactions:
-            kinds[table].append((n, ms))
+        for table, n, ms, cpu in transactions:
+            kinds[table].append((n, ms, cpu))
         writes.update(autocommit)
     per_request = sum(len(t) for t, _ in runs) / len(runs)
-    held = statistics.median(sum(ms for _t, _n, ms in t) for t, _ in runs)
+    held = statistics.median(sum(ms for _t, _n, ms, _cpu in t) for t, _ in runs)
+    cpu = statistics.median(sum(c for _t, _n, _ms, c in t) for t, _ in runs)
     lines = [
         f"{name:<26} {per_request:4.1f} transactions/request, lock held {held:6.1f} ms "
-        f"(median of {len(runs)})"
+        f"({cpu:5.1f} ms CPU; median of {len(runs)})"
     ]
     for table, values in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
         lines.append(
             f"    {table:<30} x{len(values) / len(runs):4.2f}/request  "
-            f"{statistics.median(n for n, _ in values):4.0f} queries  "
-            f"{statistics.median(ms for _, ms in values):6.2f} ms"
+            f"{statistics.median(n for n, _ms, _cpu in values):4.0f} queries  "
+            f"{statistics.median(ms for _n, ms, _cpu in values):6.2f} ms"
         )
     for table, n in writes.items():
         lines.append(f"    autocommit write to {table:<15} x{n / len(runs):4.2f}/request")

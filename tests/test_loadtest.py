@@ -282,11 +282,11 @@ def test_writes_counts_each_transaction_its_queries_and_the_writes_outside_one()
         recorder.uninstall()
     # SQLite's BEGIN and COMMIT show among the captured queries; they are the transaction's ends
     inside = [q for q in first.captured_queries if q["sql"] not in ("BEGIN IMMEDIATE", "COMMIT")]
-    assert [(table, n) for table, n, _ms in transactions] == [
+    assert [(table, n) for table, n, *_times in transactions] == [
         ("auth_user", len(inside)),
         ("read only", 1),
     ]
-    assert all(ms >= 0 for _table, _n, ms in transactions)
+    assert all(ms >= 0 and cpu >= 0 for _table, _n, ms, cpu in transactions)
     assert autocommit == {"auth_user": 1}
 
 
