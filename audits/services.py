@@ -302,36 +302,59 @@ def audit_save_section(
     )
 
 
-@transaction.atomic
 def audit_submit(*, audit: Audit, by, today: datetime.date | None = None, rng=None) -> Audit:
     """Submit a complete draft (or a returned audit, amended) for moderation and reporting.
 
     Raises AuditSubmitError listing every missing or wrong field; nothing changes then. On the
     first submission moderation decides (once) whether to moderate it, drawing from ``rng``;
     an audit not chosen is completed at once.
+
+    The submit rules read the audit and all its parts: that is done before the write lock is
+    taken (on SQLite the one lock of the whole database), and under it only the revision is
+    compared. Every save of the audit or its parts counts the revision up in the same
+    transaction (audits.revisions), so the same revision means the parts read are the parts
+    it holds; a different one, and they are read and checked again under the lock.
     """
-    audit = Audit.objects.select_for_update().get(pk=audit.pk)
-    _check_editable(audit, by)
-    counted_before = audit_contribution(audit)  # a returned audit's, amended
     today = today or timezone.localdate()
-    audit_with_parts = (
+    read = _with_submit_parts(audit.pk)
+    _check_editable(read, by)  # the audit's own refusal first, as under the lock
+    problems = submit_problems(read, today=today)
+    if problems:
+        # Refused on what the audit held when it was read: nothing was written, no lock taken.
+        raise AuditSubmitError(problems)
+    with transaction.atomic():
+        # of: the audit's row only is locked; its tool and activity are read with it (the
+        # moderation decision reads them).
+        audit = (
+            Audit.objects.select_for_update(of=("self",))
+            .select_related("tool", "activity")
+            .get(pk=audit.pk)
+        )
+        _check_editable(audit, by)
+        if audit.revision != read.revision:
+            problems = submit_problems(_with_submit_parts(audit.pk), today=today)
+            if problems:
+                raise AuditSubmitError(problems)
+        counted_before = audit_contribution(audit)  # a returned audit's, amended
+        transition(audit, to=Status.SUBMITTED, by=by)
+        audit.submitted_at = timezone.now()
+        bump_revision(audit, by=by, fields=["status", "submitted_at"], locked=True)
+        audit_submitted.send(sender=Audit, audit=audit, by=by, rng=rng)
+        contribution_changed(audit, counted_before)
+        # The case holder and their team manager are emailed once this commits (audits.holders).
+        holder_services.holders_tell_of_submission(audit=audit)
+    return audit
+
+
+def _with_submit_parts(pk: int) -> Audit:
+    """The audit with everything the submit rules read (audits.rules.submit_problems)."""
+    return (
         Audit.objects.select_related("tool", "activity")
         .prefetch_related(
             "domain_grades__domain", "actions", "answers__question__section", "agency_auditors"
         )
-        .get(pk=audit.pk)
+        .get(pk=pk)
     )
-    problems = submit_problems(audit_with_parts, today=today)
-    if problems:
-        raise AuditSubmitError(problems)
-    transition(audit, to=Status.SUBMITTED, by=by)
-    audit.submitted_at = timezone.now()
-    bump_revision(audit, by=by, fields=["status", "submitted_at"])
-    audit_submitted.send(sender=Audit, audit=audit, by=by, rng=rng)
-    contribution_changed(audit, counted_before)
-    # The case holder and their team manager are emailed once this commits (audits.holders).
-    holder_services.holders_tell_of_submission(audit=audit)
-    return audit
 
 
 @transaction.atomic

@@ -93,7 +93,9 @@ def moderation_on_submit(*, audit: Audit, by, rng: random.Random | None = None) 
 
 
 def _locked(audit: Audit) -> Audit:
-    return Audit.objects.select_for_update().get(pk=audit.pk)
+    # of: the audit's row only is locked; its tool, which the moderation rules and the grade
+    # scale read, comes in the same query rather than one more while the lock is held.
+    return Audit.objects.select_for_update(of=("self",)).select_related("tool").get(pk=audit.pk)
 
 
 def _require_moderator(user, audit: Audit) -> None:
@@ -104,6 +106,7 @@ def _case(audit: Audit) -> ModerationCase:
     case = ModerationCase.objects.select_for_update().filter(audit=audit).first()
     if case is None or not case.selected:
         raise ModerationError(_("This audit is not in the moderation queue."))
+    case.audit = audit  # the locked row: the change history names the case by its audit
     return case
 
 
@@ -129,7 +132,7 @@ def _bump(audit: Audit, by, *fields: str, counted_before: Contribution | None = 
     # changes the audit's row, which bump_revision writes.
     if counted_before is None:
         counted_before = audit_contribution(audit)
-    bump_revision(audit, by=by, fields=fields)
+    bump_revision(audit, by=by, fields=fields, locked=True)
     contribution_changed(audit, counted_before)
 
 
@@ -272,12 +275,15 @@ def moderation_record(
         feedback=feedback.strip(),
         created_at=timezone.now(),
     )
-    domains = {d.number: d for d in audit.tool.domains.all()}
-    DomainNote.objects.bulk_create(
-        DomainNote(moderation=moderation, domain=domains[number], note=note.strip())
-        for number, note in (domain_notes or {}).items()
-        if note.strip() and number in domains
-    )
+    notes = {number: note.strip() for number, note in (domain_notes or {}).items()}
+    notes = {number: note for number, note in notes.items() if note}
+    if notes:
+        domains = {d.number: d for d in audit.tool.domains.all()}
+        DomainNote.objects.bulk_create(
+            DomainNote(moderation=moderation, domain=domains[number], note=note)
+            for number, note in notes.items()
+            if number in domains
+        )
     counted_before = audit_contribution(audit)  # before its new actions are written
     for row in actions or ():
         if not (row.get("description") or "").strip():
@@ -354,7 +360,7 @@ def moderation_save_draft(
     _check_holder(audit, case, moderator, expected_revision, page)
     case.draft, case.draft_saved_at = draft, timezone.now()
     case.save(update_fields=["draft", "draft_saved_at"])
-    bump_revision(audit, by=moderator, page=page)
+    bump_revision(audit, by=moderator, page=page, locked=True)
     return audit
 
 

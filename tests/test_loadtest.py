@@ -256,6 +256,41 @@ def test_the_cost_counts_each_requests_queries_and_python_calls():
     assert cost.cpu_ms(two_queries, repeat=3) >= 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_writes_counts_each_transaction_its_queries_and_the_writes_outside_one():
+    """loadtest/writes.py: what each request holds the embedded database's write lock for."""
+    import datetime
+
+    from django.contrib.sessions.models import Session
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    if connection.vendor != "sqlite":
+        pytest.skip("loadtest/writes.py measures SQLite's one write lock")
+
+    from loadtest.writes import Recorder
+
+    expires = timezone.now() + datetime.timedelta(hours=1)
+    recorder = Recorder()
+    recorder.install()
+    try:
+        with transaction.atomic():
+            Session.objects.count()
+            Session.objects.create(session_key="w" * 32, session_data="", expire_date=expires)
+        with transaction.atomic():
+            Session.objects.count()
+        Session.objects.filter(session_key="w" * 32).update(session_data="x")
+        transactions, autocommit = recorder.take()
+    finally:
+        recorder.uninstall()
+    assert [(table, n) for table, n, *_times in transactions] == [
+        ("django_session", 2),
+        ("read only", 1),
+    ]
+    assert all(ms >= 0 and cpu >= 0 for _table, _n, ms, cpu in transactions)
+    assert autocommit == {"django_session": 1}
+
+
 def test_cost_only_is_an_option_of_the_load_test():
     from loadtest import run
 

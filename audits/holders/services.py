@@ -30,7 +30,13 @@ def holders_tell_of_submission(*, audit: Audit) -> None:
     """Queue, for when the submission of ``audit`` commits, an email to its case holder and
     their team manager (audits.holders.selectors.people_to_tell), each who has an address.
     Called by ``audits.services.audit_submit`` inside its transaction: nothing is sent if the
-    submission rolls back, and nothing is sent inside the request."""
+    submission rolls back, and nothing is sent inside the request. Who they are is read once
+    it has committed too, so the submit's write lock is not held while the case, its holder
+    and its team are read; a failure then is logged, not raised (the submission is saved)."""
+    transaction.on_commit(lambda: _tell_of_submission(audit), robust=True)
+
+
+def _tell_of_submission(audit: Audit) -> None:
     holder = None
     for person in selectors.people_to_tell(audit):
         holder = holder or person

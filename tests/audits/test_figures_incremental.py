@@ -246,3 +246,55 @@ def test_figures_made_stale_outside_the_services_are_rebuilt_not_made_negative()
     )
     assert kept_rows() == rebuilt_rows()
     assert FigureMonth.objects.count() == 1
+
+
+def test_one_audits_contribution_is_counted_as_the_reports_queries_count_it():
+    """audit_contribution runs the counting queries compiled once (audits.figures
+    _one_audit_queries); what it reads is what the querysets themselves give, for audits of
+    every kind: moderated to another grade, not met in every domain, practice, and draft."""
+    from django.db.models import Q
+
+    from audits.figures import (
+        ACTIONS_KEY,
+        DOMAINS_KEY,
+        FIGURES_KEY,
+        Contribution,
+        _counted_actions,
+        _counted_where,
+        _keyed,
+    )
+    from tests.helpers import draft_audit, moderated_audit, submitted_audit
+
+    audits = [
+        moderated_audit(grade=Grade.EXCEEDS, case_reference="CR-C1"),
+        submitted_audit(
+            overall=Grade.DOES_NOT_MEET,
+            domain_grade=Grade.DOES_NOT_MEET,
+            case_reference="CR-C2",
+            audit_date=datetime.date(2026, 9, 3),
+        ),
+        draft_audit(case_reference="CR-C3"),
+    ]
+    practice = submitted_audit(case_reference="CR-C4")
+    Audit.objects.filter(pk=practice.pk).update(is_practice=True)
+    for audit in [*audits, practice]:
+        figures, domains = _counted_where(Q(pk=audit.pk))
+        actions = _counted_actions(Q(audit=audit.pk))
+        expected = Contribution(
+            _keyed(figures, FIGURES_KEY),
+            _keyed(domains, DOMAINS_KEY),
+            _keyed(actions, ACTIONS_KEY),
+        )
+        assert audit_contribution(audit) == expected
+    counted = audit_contribution(audits[1])
+    ((month, _activity, _strand, _case_type),) = counted.figures
+    assert month == datetime.date(2026, 9, 1)
+    assert next(iter(counted.figures.values()))["not_met_in_all_applicable"] == 1
+    # The key's values are the kept rows' own: a date for the open action's due date, and
+    # True (not SQLite's 1) for domains of a case finally graded Does not meet good.
+    ((*_, due),) = counted.actions
+    assert due == audits[1].actions.get().due_date
+    assert {key[-1] for key in counted.domains} == {True}
+    assert all(type(key[-1]) is bool for key in counted.domains)
+    assert audit_contribution(audits[2]) == Contribution({}, {}, {})
+    assert audit_contribution(practice) == Contribution({}, {}, {})

@@ -268,6 +268,77 @@ def test_a_submitted_audit_cannot_be_submitted_again(owner):
     assert audit.transitions.count() == 1
 
 
+def _read_for_submit(monkeypatch, *, then=None) -> list:
+    """Counts submit's reads of the audit and its parts; ``then`` runs after the first (as a
+    save from another tab landing between that read and the submit's lock)."""
+    read, reads = services._with_submit_parts, []
+
+    def reading(pk):
+        found = read(pk)
+        reads.append(pk)
+        if then is not None and len(reads) == 1:
+            then()
+        return found
+
+    monkeypatch.setattr(services, "_with_submit_parts", reading)
+    return reads
+
+
+def test_a_submit_checks_again_under_the_lock_an_audit_saved_since_it_was_read(owner, monkeypatch):
+    """The submit rules run before the write lock is taken; a save in between (another tab
+    clearing a grade) changes the revision, so the rules run again under the lock and refuse."""
+    audit = draft_audit(auditor=owner)
+
+    def another_tab_clears_a_grade():
+        services.audit_save_draft(
+            audit=audit,
+            by=owner,
+            content=AuditContent(domains={3: {"grade": "", "text": ""}}, risk_category_ids=None),
+        )
+
+    reads = _read_for_submit(monkeypatch, then=another_tab_clears_a_grade)
+
+    with pytest.raises(AuditSubmitError) as refused:
+        services.audit_submit(audit=audit, by=owner, today=TODAY)
+
+    assert len(reads) == 2
+    assert ("domain", "grade", 3) in [(p.part, p.field, p.index) for p in refused.value.problems]
+    audit.refresh_from_db()
+    assert audit.status == Status.DRAFT
+    assert not audit.transitions.exists()
+
+
+def test_a_submit_reads_the_audit_once_when_nobody_saved_it_since(owner, monkeypatch):
+    audit = draft_audit(auditor=owner)
+    reads = _read_for_submit(monkeypatch)
+
+    services.audit_submit(audit=audit, by=owner, today=TODAY)
+
+    assert len(reads) == 1
+    audit.refresh_from_db()
+    assert audit.status in (Status.SUBMITTED, Status.COMPLETED)
+
+
+def test_an_incomplete_audit_is_refused_before_the_write_lock(owner, monkeypatch):
+    """A submit the rules refuse takes no lock: the audit is never read for update."""
+    audit = services.audit_save_draft(
+        audit=None, by=owner, content=AuditContent(header={"case_reference": "CR-7"})
+    )
+    locked = []
+    select_for_update = Audit.objects.select_for_update
+    monkeypatch.setattr(
+        type(Audit.objects),
+        "select_for_update",
+        lambda self, *a, **k: locked.append(1) or select_for_update(*a, **k),
+        raising=False,
+    )
+
+    with pytest.raises(AuditSubmitError):
+        services.audit_submit(audit=audit, by=owner, today=TODAY)
+
+    assert locked == []
+
+
 def test_a_returned_audit_can_be_amended_and_resubmitted(owner):
     audit = submitted_audit(auditor=owner)
     # Moderation (another app) returns audits; here the state is set directly.
