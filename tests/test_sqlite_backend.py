@@ -131,3 +131,61 @@ def test_an_in_memory_database_does_not_queue(tmp_path, monkeypatch):
     begin(db)
     end(db, "commit")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_write_outside_a_transaction_queues_for_its_one_statement(databases, monkeypatch):
+    """Django's autocommit: an INSERT run alone takes the queue while it runs and gives it
+    back; a read never takes it."""
+    path, one, _ = databases
+    held_while_writing = []
+    execute = DatabaseWrapper.writing_alone
+
+    def watched(self, query):
+        manager = execute(self, query)
+
+        class Watch:
+            def __enter__(self_):
+                manager.__enter__()
+                held_while_writing.append((query.split()[0], not queue_is_free(path)))
+
+            def __exit__(self_, *exc):
+                return manager.__exit__(*exc)
+
+        return Watch()
+
+    monkeypatch.setattr(DatabaseWrapper, "writing_alone", watched)
+    with one.cursor() as cursor:
+        cursor.execute("INSERT INTO draft VALUES ('viewed')")
+        cursor.execute("SELECT count(*) FROM draft")
+
+    assert held_while_writing == [("INSERT", True), ("SELECT", False)]
+    assert queue_is_free(path)
+
+
+def test_a_write_outside_a_transaction_waits_for_a_writer_in_one(databases):
+    path, one, two = databases
+    begin(one)
+    with one.cursor() as cursor:
+        cursor.execute("INSERT INTO draft VALUES ('first')")
+    written = threading.Event()
+
+    def alone():
+        two.inc_thread_sharing()
+        with two.cursor() as cursor:
+            cursor.execute("INSERT INTO draft VALUES ('alone')")
+        written.set()
+
+    thread = threading.Thread(target=alone)
+    thread.start()
+    try:
+        assert not written.wait(0.3)  # queued behind the transaction
+        end(one, "commit")
+        assert written.wait(5)
+    finally:
+        thread.join(10)
+        two.dec_thread_sharing()
+
+    with one.cursor() as cursor:
+        cursor.execute("SELECT text FROM draft ORDER BY rowid")
+        assert [row[0] for row in cursor.fetchall()] == ["first", "alone"]
+    assert queue_is_free(path)
