@@ -25,7 +25,7 @@ from audits.actions import notifications, tasks
 from audits.actions.selectors import due_for_reminder, owner_of
 from audits.background import enqueue_on_commit
 from audits.figures import action_changed, action_contribution
-from audits.models import ActionEvent, ActionReminder, AgreedAction
+from audits.models import ActionEvent, ActionReminder, AgreedAction, Audit
 from audits.permissions import require
 from audits.roles import display_name
 from audits.workflow import AuditError
@@ -52,7 +52,13 @@ class ActionError(AuditError):
 
 
 def _locked(action: AgreedAction) -> AgreedAction:
-    # of=("self",): lock the action only, not the audit joined in to read its status and date.
+    """The action, locked, with its audit. The audit's row is locked first, as the services
+    that change an audit lock it before its actions: a moderation or submit counts all the
+    audit's actions into the kept figures before and after its change (audits.figures), so
+    an action's move must not land between the two (it would be counted twice), and the same
+    order keeps the two from waiting on each other."""
+    Audit.objects.select_for_update().filter(pk=action.audit_id).values_list("pk").first()
+    # of=("self",): lock the action only; the audit joined in to read its status and date.
     return (
         AgreedAction.objects.select_for_update(of=("self",))
         .select_related("audit")

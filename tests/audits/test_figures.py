@@ -465,3 +465,65 @@ def _counts(model) -> list[str]:
     return [
         f.name for f in model._meta.concrete_fields if isinstance(f, models.PositiveIntegerField)
     ]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_action_done_while_its_audit_is_moderated_is_counted_once():
+    """A moderation counts all its audit's actions into the kept figures before and after its
+    change. An action marked done in between (by its owner, at the same moment) would be
+    counted by both: the action's move waits for the audit's lock instead."""
+    from audits.actions import services as action_services
+    from moderation import services as moderation_module
+
+    moderator, lead = factories.moderator(username="moderator-c"), factories.qa_lead()
+    activity = factories.AuditActivityFactory(month=OCTOBER)
+    audit = taken_audit(
+        moderator=moderator, overall=Grade.MEETS, case_reference="CR-R3", activity=activity
+    )
+    # Another open action counted in the same kept row (same month, activity, due date), so
+    # counting the move twice leaves a wrong count rather than one below zero (which the
+    # figures would notice and rebuild).
+    submitted_audit(case_reference="CR-R4", activity=activity)
+    action = audit.actions.get()
+    moderation_counted = threading.Event()
+    bump = moderation_module.bump_revision
+
+    def slow_bump(*args, **kwargs):
+        moderation_counted.set()  # what the audit added before is counted, actions included
+        time.sleep(0.5)
+        return bump(*args, **kwargs)
+
+    errors = []
+
+    def moderate():
+        try:
+            moderation_module.moderation_record(
+                audit=Audit.objects.get(pk=audit.pk),
+                moderator=moderator,
+                grade=Grade.EXCEEDS,
+                rationale="Strong analysis.",
+            )
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def mark_done():
+        try:
+            moderation_counted.wait(10)
+            action_services.action_mark_done(action=action, by=lead, note="Chronology updated.")
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=moderate), threading.Thread(target=mark_done)]
+    with mock.patch.object(moderation_module, "bump_revision", slow_bump):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+    assert errors == []
+    assert stale_months() == []
