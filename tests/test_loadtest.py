@@ -256,7 +256,7 @@ def test_the_cost_counts_each_requests_queries_and_python_calls():
     assert cost.cpu_ms(two_queries, repeat=3) >= 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_writes_counts_each_transaction_its_queries_and_the_writes_outside_one():
     """loadtest/writes.py: what each request holds the embedded database's write lock for."""
     import datetime
