@@ -67,7 +67,6 @@ from .periods import last_of_month, month_start
 from .tools.kinds import STANDARD_FAMILY
 
 MODERATION = ("moderated", "agreed", "raised", "lowered")
-KEPT_MODELS = (MonthFigures, MonthDomainFigures, MonthActionFigures)
 
 
 def reportable_condition(prefix: str = "") -> Q:
@@ -477,6 +476,7 @@ KEPT = (
     (MonthDomainFigures, DOMAINS_KEY, None),
     (MonthActionFigures, ACTIONS_KEY, "raised"),
 )
+KEPT_MODELS = tuple(model for model, _key, _size in KEPT)
 
 
 def audit_contribution(audit: Audit) -> Contribution:

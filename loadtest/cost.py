@@ -89,7 +89,7 @@ def main(argv=None) -> None:
     from django.contrib.auth.models import User
     from django.test import Client
 
-    from loadtest.forms import form_fields, replace
+    from loadtest.forms import autosaved, form_fields
 
     plan = json.loads(open(plan_path, encoding="utf-8").read())
 
@@ -130,17 +130,9 @@ def main(argv=None) -> None:
 
     def autosave():
         state["n"] += 1
-        fields = replace(state["fields"], {"domain-2-text": f"Cost run {state['n']}."})
-        response = writer.post(
-            f"{section}autosave/",
-            {name: [v for n, v in fields if n == name] for name, _ in fields},
-            headers={"accept": "application/json"},
+        state["fields"] = autosaved(
+            writer, section, state["fields"], {"domain-2-text": f"Cost run {state['n']}."}
         )
-        assert response.status_code == 200, response.content[:200]
-        answer = response.json()
-        updates = {n: str(answer["revision"]) for n, _ in fields if n.endswith("revision")}
-        updates.update({k: str(v) for k, v in answer["fields"].items()})
-        state["fields"] = replace(fields, updates)
 
     lister = client(manager)
     qa_lead = plan["qa_leads"][0]

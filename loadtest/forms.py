@@ -159,3 +159,21 @@ def saved_state(fields: list) -> dict:
                 rows.append(row)
         state["actions"] = sorted(rows)
     return state
+
+
+def autosaved(client, section: str, fields: list, changes: dict) -> list:
+    """Post a section page's ``fields``, with ``changes``, to its autosave as the page's
+    script does (through a Django test client, as loadtest.cost and loadtest.writes measure);
+    returns the fields as the page holds them after: the new revision and the values the
+    server gave back."""
+    fields = replace(fields, changes)
+    response = client.post(
+        f"{section}autosave/",
+        {name: [v for n, v in fields if n == name] for name, _ in fields},
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code == 200, response.content[:200]
+    answer = response.json()
+    updates = {n: str(answer["revision"]) for n, _ in fields if n.endswith("revision")}
+    updates.update({k: str(v) for k, v in answer["fields"].items()})
+    return replace(fields, updates)

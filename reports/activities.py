@@ -27,7 +27,7 @@ from audits.grades import DOMAIN_CODES, OVERALL_CODES
 from audits.models import Domain, DomainGrade, MonthDomainFigures, MonthFigures
 from audits.periods import split_at_months
 
-from .selectors import ReportScope, _between, _counted_audits, _filters, honesty
+from .selectors import ReportScope, _add, _between, _counted_audits, _filters, honesty
 
 __all__ = ["activity_figures"]
 
@@ -42,11 +42,6 @@ def _grades(row: dict) -> dict:
         "auditor_grades": {g: row[f"auditor_{g}"] for g in OVERALL_CODES},
         "final_grades": {g: row[f"final_{g}"] for g in OVERALL_CODES},
     }
-
-
-def _add(total: dict, counts: dict) -> None:
-    for name, count in counts.items():
-        total[name] = total.get(name, 0) + count
 
 
 def _grade_rows(scope: ReportScope, months, edges) -> list[dict]:

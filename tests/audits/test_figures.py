@@ -233,6 +233,27 @@ postgres_only = pytest.mark.skipif(
 )
 
 
+def _in_threads(*calls) -> list:
+    """Run each call in a thread of its own (its own database connection, closed after),
+    together; returns what they raised."""
+    errors = []
+
+    def run(call):
+        try:
+            call()
+        except BaseException as error:  # noqa: BLE001 - returned to the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return errors
+
+
 @postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_moderations_in_one_month_at_once_both_reach_the_kept_figures():
@@ -257,31 +278,18 @@ def test_two_moderations_in_one_month_at_once_both_reach_the_kept_figures():
         return bulk_update(self, *args, **kwargs)
 
     barrier = threading.Barrier(2)
-    errors = []
 
     def moderate(audit, moderator):
-        try:
-            barrier.wait(timeout=10)
-            moderation_services.moderation_record(
-                audit=Audit.objects.get(pk=audit.pk),
-                moderator=moderator,
-                grade=Grade.EXCEEDS,
-                rationale="Strong analysis.",
-            )
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        barrier.wait(timeout=10)
+        moderation_services.moderation_record(
+            audit=Audit.objects.get(pk=audit.pk),
+            moderator=moderator,
+            grade=Grade.EXCEEDS,
+            rationale="Strong analysis.",
+        )
 
-    threads = [
-        threading.Thread(target=moderate, args=(first, a)),
-        threading.Thread(target=moderate, args=(second, b)),
-    ]
     with mock.patch.object(manager, "bulk_update", slow_bulk_update):
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        errors = _in_threads(lambda: moderate(first, a), lambda: moderate(second, b))
 
     assert errors == []
     figures_now = kept(OCTOBER)
@@ -494,36 +502,20 @@ def test_an_action_done_while_its_audit_is_moderated_is_counted_once():
         time.sleep(0.5)
         return bump(*args, **kwargs)
 
-    errors = []
-
     def moderate():
-        try:
-            moderation_module.moderation_record(
-                audit=Audit.objects.get(pk=audit.pk),
-                moderator=moderator,
-                grade=Grade.EXCEEDS,
-                rationale="Strong analysis.",
-            )
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        moderation_module.moderation_record(
+            audit=Audit.objects.get(pk=audit.pk),
+            moderator=moderator,
+            grade=Grade.EXCEEDS,
+            rationale="Strong analysis.",
+        )
 
     def mark_done():
-        try:
-            moderation_counted.wait(10)
-            action_services.action_mark_done(action=action, by=lead, note="Chronology updated.")
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        moderation_counted.wait(10)
+        action_services.action_mark_done(action=action, by=lead, note="Chronology updated.")
 
-    threads = [threading.Thread(target=moderate), threading.Thread(target=mark_done)]
     with mock.patch.object(moderation_module, "bump_revision", slow_bump):
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        errors = _in_threads(moderate, mark_done)
 
     assert errors == []
     assert stale_months() == []
