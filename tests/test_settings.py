@@ -386,3 +386,17 @@ def test_the_database_runs_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_translation_is_off_and_dates_and_numbers_still_read_the_british_way():
+    """USE_I18N is off (English only); the formats still come from LANGUAGE_CODE's module."""
+    import datetime
+
+    from django.conf import settings
+    from django.utils import formats
+
+    assert settings.USE_I18N is False
+    assert formats.date_format(datetime.date(2026, 7, 1)) == "1 July 2026"
+    assert formats.date_format(datetime.date(2026, 7, 1), "SHORT_DATE_FORMAT") == "1 July 2026"
+    assert formats.get_format("DATE_INPUT_FORMATS")[0] == "%d/%m/%Y"  # Django's en_GB's
+    assert formats.get_format("FIRST_DAY_OF_WEEK") == 1  # Monday, not the default Sunday

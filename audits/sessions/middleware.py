@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.core.exceptions import SuspiciousOperation
 from django.http import UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.utils.functional import LazyObject, empty
 
 from ..models import KeptSave
 from . import answers, limits
@@ -26,6 +27,18 @@ from .keeping import (
 from .selectors import kept_save_for
 
 
+def unwrapped(user):
+    """The user behind request.user's lazy wrappers (Django's, and django-otp's around it),
+    once read. Every attribute read through a wrapper costs a failed lookup and a call, twice
+    over, and a signed-in page reads the user some hundreds of times (its menu's rules, the
+    templates)."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
 def passive(view):
     """Marks a view whose requests are not activity (the warning's status check)."""
     view.session_passive = True
@@ -39,6 +52,7 @@ class SessionLimitsMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated:
+            request.user = user = unwrapped(user)
             reason = limits.ended(request.session, limits.now())
             if reason:
                 request.session_ended_for = user  # whose save may still arrive now

@@ -192,14 +192,13 @@ def audit_rows(context, audits, show_auditor) -> str:
     rows = []
     for audit in audits:
         if show_auditor:
-            auditor = audit.auditor
+            # User.get_full_name(), from the names the list read (views.LIST_ROW_NAMES)
+            name = f"{audit.auditor_first_name} {audit.auditor_last_name}".strip()
             auditor = format_html(
-                '<td class="govuk-table__cell">{}</td>',
-                auditor.get_full_name() or auditor.username,
+                '<td class="govuk-table__cell">{}</td>', name or audit.auditor_username
             )
         else:
             auditor = ""
-        activity = audit.activity
         tool = tools.get(audit.tool_id)
         if tool is None:
             name = built_tool_name(context, audit)
@@ -222,10 +221,10 @@ def audit_rows(context, audits, show_auditor) -> str:
                 practice=_PRACTICE if audit.is_practice else "",
                 date=dates[day],
                 auditor=auditor,
-                activity=escape((activity.name if activity is not None else "") or "—"),
+                activity=escape(audit.activity_name or "—"),
                 tool=tool,
-                strand=escape(audit.strand or "—"),
-                case_type=escape(audit.case_type or "—"),
+                strand=escape(audit.strand_name or "—"),
+                case_type=escape(audit.case_type_name or "—"),
                 overall=badges[(audit.tool_id, overall)],
                 final=badges[(audit.tool_id, final)],
                 status=states[audit.status],

@@ -154,6 +154,50 @@ def test_all_audits_shows_the_moderated_final_grade(client, moderator_user, coho
     assert "Completed" in row
 
 
+def test_a_row_shows_the_auditor_activity_strand_and_case_type(client, moderator_user, cohort):
+    owner = cohort["audits"]["CR-A2"].auditor
+    owner.first_name, owner.last_name = "Ada", "Okafor"
+    owner.save()
+    nameless = cohort["audits"]["CR-B1"].auditor
+    nameless.first_name = nameless.last_name = ""
+    nameless.save()
+    Audit.objects.filter(pk=cohort["audits"]["CR-B1"].pk).update(strand=None, activity=None)
+    client.force_login(moderator_user)
+
+    html = client.get(ALL).content.decode()
+
+    def cells(ref):
+        at = html.index(f">{ref}</a>")
+        row = html[html.rindex("<tr", 0, at) : html.index("</tr>", at)]
+        return re.findall(r'<td class="govuk-table__cell">(.*?)</td>', row, re.S)
+
+    # reference, date, auditor, activity, strand, case type, grades, state
+    a2 = cells("CR-A2")
+    assert a2[2] == "Ada Okafor"
+    assert a2[3] == "Care leavers"
+    assert a2[4] == factories.strand("early_help").name
+    assert a2[5] == factories.case_type("early_help").name
+    # No name: the username; no activity or strand: a dash.
+    b1 = cells("CR-B1")
+    assert b1[2] == nameless.username
+    assert b1[3] == "—"
+    assert b1[4] == "—"
+    assert b1[5] == factories.case_type("child_protection").name
+
+
+def test_the_list_counts_its_audits_without_joining_the_names_it_shows(client, moderator_user):
+    client.force_login(moderator_user)
+    client.get(ALL)
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(ALL)
+
+    assert response.status_code == 200
+    counts = [q["sql"] for q in context.captured_queries if "COUNT(" in q["sql"]]
+    audit_counts = [sql for sql in counts if "audits_audit" in sql]
+    assert audit_counts and all("JOIN" not in sql for sql in audit_counts)
+
+
 # --- Filters ------------------------------------------------------------------------------------
 
 

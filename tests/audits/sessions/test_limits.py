@@ -59,6 +59,14 @@ def test_a_page_is_activity(signed_in):
     assert abs(clocks(signed_in)[1] - limits.now()) <= 2
 
 
+def test_a_signed_in_request_holds_the_user_itself_not_a_lazy_wrapper(signed_in, owner):
+    user = signed_in.get(HOME).wsgi_request.user
+
+    assert type(user) is type(owner)
+    assert user.pk == owner.pk
+    assert user.is_verified() is False  # django-otp's answer, set on the user, is kept
+
+
 def test_activity_is_written_at_most_once_in_a_sixtieth_of_the_timeout(signed_in, settings):
     resolution = settings.SESSION_IDLE_SECONDS // 60  # 30 s of 30 minutes
     age_session(signed_in, idle_for=resolution - 5)
