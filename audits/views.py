@@ -50,6 +50,8 @@ LIST_ROW_NAMES = {
     "activity_name": F("activity__name"),
     "strand_name": F("strand__name"),
     "case_type_name": F("case_type__name"),
+    # The standard tool's rows need nothing more of it (templatetags.audit_tools).
+    "tool_family": F("tool__family"),
 }
 # What a section page and its autosave read of the audit's relations: the tool and the activity
 # (its sections and forms); About the case also the auditor's name and the header's choices.

@@ -70,10 +70,13 @@ _STANDARD = {"standard": True, "name": "", "labels": {}}
 
 def _audit_tool_facts(context, audit) -> dict | None:
     """``_tool_facts`` of ``audit``'s tool (None for no audit or no tool): without a query
-    where the audit was read with its tool and that tool is the standard one."""
+    where the audit was read with its tool, or its tool's family, and that tool is the
+    standard one."""
     tool_id = getattr(audit, "tool_id", None)
     if tool_id is None:
         return None
+    if getattr(audit, "tool_family", None) == STANDARD_FAMILY:  # a list's row (views)
+        return _STANDARD
     state = getattr(audit, "_state", None)
     tool = state.fields_cache.get("tool") if state is not None else None
     if tool is not None and tool.is_standard:

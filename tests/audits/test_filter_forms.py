@@ -278,3 +278,23 @@ def test_other_lists_filter_forms_put_together_are_what_crispy_draws(manager, qu
     assert actions_drawn(REMEMBERED) == expected
     filter_forms._remembered.clear()
     assert actions_drawn(REMEMBERED) == expected
+
+
+def test_each_filter_form_has_fields_of_its_own(moderator_user):
+    """A filter form takes its class's fields without copying them (audits.filters): they must
+    be made afresh for each FilterSet, never shared between two requests' forms."""
+    first, second = (
+        AuditFilter(QueryDict("date_from_0=1&date_from_1=1&date_from_2=2026"), queryset=qs)
+        for qs in (selectors.all_audits(moderator_user),) * 2
+    )
+    assert first.is_valid() and second.is_valid()
+
+    for name, field in first.form.fields.items():
+        other = second.form.fields[name]
+        assert field is not other, name
+        assert field.widget is not other.widget, name
+    # What a form adds to its own fields (the report dates' check) stays with that form.
+    date_from = first.form.fields["date_from"]
+    assert date_from.validators is not second.form.fields["date_from"].validators
+    assert len(date_from.validators) == len(second.form.fields["date_from"].validators)
+    assert first.form.fields["date_from"] is type(first.form).base_fields["date_from"]
