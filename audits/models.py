@@ -381,6 +381,28 @@ class Audit(CaseRecord, Revised):
             models.Index(
                 fields=["activity", "is_practice", "status"], name="audit_activity_status_idx"
             ),
+            # The list of all audits (past draft), in its order (newest first): its pages and
+            # its count read from an index alone, and no sort of the audits of one day by id.
+            # Filtered by a case type or a state, the same: a case type holds a tenth of the
+            # audits or so, which the databases read through the case type's own index and
+            # then sorted, every one of them for any page; a rare state (a few submitted among
+            # thousands completed) was looked for along the dates, through every audit for its
+            # last page.
+            models.Index(
+                fields=["audit_date", "id"],
+                condition=~Q(status="draft"),
+                name="audit_listed_idx",
+            ),
+            models.Index(
+                fields=["case_type", "audit_date", "id"],
+                condition=~Q(status="draft"),
+                name="audit_case_type_listed_idx",
+            ),
+            models.Index(
+                fields=["status", "audit_date", "id"],
+                condition=~Q(status="draft"),
+                name="audit_status_listed_idx",
+            ),
             # Drift alerts (moderation.drift): each auditor's moderated audits, newest first,
             # with the two grades, so the counts and each auditor's latest N read only this
             # index (the moderated few of a million audits) and never sort.

@@ -4,12 +4,11 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,31 +27,6 @@ from .tools.kinds import STANDARD_FAMILY
 from .workflow import AuditError
 
 PAGE_SIZE = 25
-# The columns a row of audits/audit_list.html reads (templatetags.audit_tools.audit_rows, with
-# the edit rule's auditor and status): not the audit's notes and comments.
-LIST_ROW_COLUMNS = (
-    "case_reference",
-    "is_practice",
-    "audit_date",
-    "auditor_id",
-    "tool_id",
-    "overall_grade",
-    "moderated_grade",
-    "status",
-)
-# And the names it shows of the audit's relations, as values on the audit: one object a row
-# rather than five (the auditor, activity, strand and case type each made a model instance),
-# and never a person's password read.
-LIST_ROW_NAMES = {
-    "auditor_first_name": F("auditor__first_name"),
-    "auditor_last_name": F("auditor__last_name"),
-    "auditor_username": F("auditor__username"),
-    "activity_name": F("activity__name"),
-    "strand_name": F("strand__name"),
-    "case_type_name": F("case_type__name"),
-    # The standard tool's rows need nothing more of it (templatetags.audit_tools).
-    "tool_family": F("tool__family"),
-}
 # What a section page and its autosave read of the audit's relations: the tool and the activity
 # (its sections and forms); About the case also the auditor's name and the header's choices.
 SECTION_RELATED = ("tool", "activity")
@@ -467,9 +441,10 @@ def _audit_list(request, queryset, *, title, show_auditor, drafts, status=200):
     )
     # The page's rows join only what audit_list.html shows (not the age band, team or
     # moderator the list's queryset also joins for its other users): fewer joins and objects.
-    audits = audit_filter.qs.select_related(None)
-    rows = audits.only(*LIST_ROW_COLUMNS).annotate(**LIST_ROW_NAMES)
-    page_obj = CountedPaginator(rows, PAGE_SIZE, counted=audits).get_page(request.GET.get("page"))
+    page_obj = Paginator(audit_filter.qs.select_related(None), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page_obj.object_list = selectors.list_rows(page_obj.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)  # the page's links are to pages of the list, not the download
@@ -484,19 +459,6 @@ def _audit_list(request, queryset, *, title, show_auditor, drafts, status=200):
         "csv_allowed": not drafts,
     }
     return render(request, "audits/audit_list.html", context, status=status)
-
-
-class CountedPaginator(Paginator):
-    """Pages of ``rows``, counted as ``counted``: the same audits without the names joined in
-    to show them (LIST_ROW_NAMES), which a count would otherwise join for every audit."""
-
-    def __init__(self, rows, per_page, *, counted):
-        super().__init__(rows, per_page)
-        self.counted = counted
-
-    @cached_property
-    def count(self) -> int:
-        return self.counted.count()
 
 
 def _csv_download(queryset):
