@@ -241,7 +241,10 @@ def _drawn_in_parts(form, fields: list[tuple]) -> str:
         layout_key, lambda: render_crispy_form(form, helper=form_helper(marked)), memory=_parts
     )
     drawn = {
-        b.name: remembered(
+        # A box holding typed text (key None) is drawn each time and kept nowhere.
+        b.name: _drawn_alone(form, b.name)
+        if key is None
+        else remembered(
             (*whole, "field", b.name, key),
             lambda name=b.name: _drawn_alone(form, name),
             memory=_parts,
@@ -255,8 +258,11 @@ def _drawn_in_parts(form, fields: list[tuple]) -> str:
 
 @register.simple_tag
 def filter_form(form):
-    """The form as ``{% crispy form %}`` draws it (its helper writes no <form> tag)."""
+    """The form as ``{% crispy form %}`` draws it (its helper writes no <form> tag). A form
+    with typed text is not remembered, but the rest of it comes from the remembered parts."""
     key = cache_key(form)
     if key is None:
-        return mark_safe(render_crispy_form(form))
+        if settings.DEBUG or form.errors:
+            return mark_safe(render_crispy_form(form))
+        return mark_safe(_drawn_in_parts(form, field_keys(form)))
     return mark_safe(remembered(key, lambda: _drawn_in_parts(form, list(key[-1]))))

@@ -262,6 +262,22 @@ def test_typed_text_is_drawn_each_time_and_kept_in_no_part(manager):
     assert not any("CR-SECRET" in part for part in kept)
 
 
+def test_with_typed_text_only_the_typed_box_is_drawn_the_rest_comes_from_parts(
+    manager, monkeypatch
+):
+    drawn(REMEMBERED, "case_reference=CR-1&status=submitted", manager)  # the parts
+    query = "case_reference=CR-2&status=submitted"
+    expected = drawn(CRISPY, query, manager)
+    calls = []
+    real = filter_forms.render_crispy_form
+    monkeypatch.setattr(
+        filter_forms, "render_crispy_form", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+
+    assert drawn(REMEMBERED, query, manager) == expected
+    assert len(calls) == 1  # the case reference box alone
+
+
 @pytest.mark.parametrize("query", ["", "state=open", "overdue=yes&page=2"])
 def test_other_lists_filter_forms_put_together_are_what_crispy_draws(manager, query):
     from audits.actions import selectors as action_selectors
