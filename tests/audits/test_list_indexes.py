@@ -2,8 +2,11 @@
 sort: unfiltered, by case type and by state (audits.models.Audit's listed indexes). The query
 the list page really sends for its page is EXPLAINed.
 
-PostgreSQL would read a near-empty table whole whatever its indexes, so the test turns
-sequential scans off for its transaction; it still picks an index only where one serves.
+PostgreSQL would read a near-empty table whole whatever its indexes, and with three audits
+sorting them costs it next to nothing, so the test turns sequential scans and sorts off for its
+transaction: it still sorts, or picks another index, where none of the list's serves. Which of
+the list's indexes it picks for three audits depends on its statistics, so there the test asks
+for one of them; SQLite's choice does not, and must be the one made for the filter.
 """
 
 import pytest
@@ -15,7 +18,17 @@ from audits.models import Audit
 from tests import factories
 from tests.helpers import submitted_audit
 
-from .test_case_reference_index import _plan
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("EXPLAIN " + sql)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return "\n".join(str(row) for row in cursor.fetchall())
+
 
 pytestmark = pytest.mark.django_db
 
@@ -53,5 +66,8 @@ def test_a_page_of_the_list_is_read_from_an_index_in_order(
 
     plan = _plan(_page_query(client, query))
 
-    assert index in plan, plan
+    if connection.vendor == "postgresql":
+        assert "_listed_idx" in plan, plan
+    else:
+        assert index in plan, plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
