@@ -152,6 +152,8 @@ def main(argv=None) -> None:
         "autosave POST": autosave,
         "audit list": get(lister, "/audits/all/"),
         "audit list, filtered, page 3": get(lister, "/audits/all/?strand=1&page=3"),
+        # A reference typed into the filters (its box drawn afresh each time, never kept).
+        "audit list, by reference": get(lister, "/audits/all/?case_reference=LT-1"),
         "my audits": get(writer, "/audits/mine/"),
     }
     if report is not None:
