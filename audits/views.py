@@ -439,8 +439,8 @@ def _audit_list(request, queryset, *, title, show_auditor, drafts, status=200):
     audit_filter = AuditFilter(
         request.GET or None, queryset=queryset, show_auditor=show_auditor, drafts=drafts
     )
-    # The page's rows join only what audit_list.html shows (not the age band, team or
-    # moderator the list's queryset also joins for its other users): fewer joins and objects.
+    # Counted and paged without the joins the list's queryset makes for its other users; the
+    # page's own rows then read just what audit_list.html shows (selectors.list_rows).
     page_obj = Paginator(audit_filter.qs.select_related(None), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -94,35 +94,44 @@ def test_closing_a_connection_in_a_transaction_frees_the_queue(databases):
     assert queue_is_free(path)
 
 
-def test_a_second_writer_waits_for_the_first_and_then_goes_on(databases):
+def _waits_for_the_first_writer(databases, second, text: str) -> None:
+    """A first writer in a transaction writes 'first'; ``second(two, reached)``, in a thread,
+    must not reach ``reached.set()`` until the first commits, then writes ``text`` after it."""
     path, one, two = databases
     begin(one)
     with one.cursor() as cursor:
         cursor.execute("INSERT INTO draft VALUES ('first')")
-    began = threading.Event()
+    reached = threading.Event()
 
-    def second():
+    def run():
         two.inc_thread_sharing()
-        begin(two)
-        began.set()
-        with two.cursor() as cursor:
-            cursor.execute("INSERT INTO draft VALUES ('second')")
-        end(two, "commit")
+        second(two, reached)
 
-    thread = threading.Thread(target=second)
+    thread = threading.Thread(target=run)
     thread.start()
     try:
-        assert not began.wait(0.3)  # queued behind the first writer
+        assert not reached.wait(0.3)  # queued behind the first writer
         end(one, "commit")
-        assert began.wait(5)
+        assert reached.wait(5)
     finally:
         thread.join(10)
         two.dec_thread_sharing()
 
     with one.cursor() as cursor:
         cursor.execute("SELECT text FROM draft ORDER BY rowid")
-        assert [row[0] for row in cursor.fetchall()] == ["first", "second"]
+        assert [row[0] for row in cursor.fetchall()] == ["first", text]
     assert queue_is_free(path)
+
+
+def test_a_second_writer_waits_for_the_first_and_then_goes_on(databases):
+    def second(two, began):
+        begin(two)
+        began.set()
+        with two.cursor() as cursor:
+            cursor.execute("INSERT INTO draft VALUES ('second')")
+        end(two, "commit")
+
+    _waits_for_the_first_writer(databases, second, "second")
 
 
 def test_an_in_memory_database_does_not_queue(tmp_path, monkeypatch):
@@ -163,29 +172,9 @@ def test_a_write_outside_a_transaction_queues_for_its_one_statement(databases, m
 
 
 def test_a_write_outside_a_transaction_waits_for_a_writer_in_one(databases):
-    path, one, two = databases
-    begin(one)
-    with one.cursor() as cursor:
-        cursor.execute("INSERT INTO draft VALUES ('first')")
-    written = threading.Event()
-
-    def alone():
-        two.inc_thread_sharing()
+    def alone(two, written):
         with two.cursor() as cursor:
             cursor.execute("INSERT INTO draft VALUES ('alone')")
         written.set()
 
-    thread = threading.Thread(target=alone)
-    thread.start()
-    try:
-        assert not written.wait(0.3)  # queued behind the transaction
-        end(one, "commit")
-        assert written.wait(5)
-    finally:
-        thread.join(10)
-        two.dec_thread_sharing()
-
-    with one.cursor() as cursor:
-        cursor.execute("SELECT text FROM draft ORDER BY rowid")
-        assert [row[0] for row in cursor.fetchall()] == ["first", "alone"]
-    assert queue_is_free(path)
+    _waits_for_the_first_writer(databases, alone, "alone")

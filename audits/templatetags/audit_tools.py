@@ -75,7 +75,7 @@ def _audit_tool_facts(context, audit) -> dict | None:
     tool_id = getattr(audit, "tool_id", None)
     if tool_id is None:
         return None
-    if getattr(audit, "tool_family", None) == STANDARD_FAMILY:  # a list's row (views)
+    if getattr(audit, "tool_family", None) == STANDARD_FAMILY:  # selectors.list_rows
         return _STANDARD
     state = getattr(audit, "_state", None)
     tool = state.fields_cache.get("tool") if state is not None else None
@@ -195,7 +195,7 @@ def audit_rows(context, audits, show_auditor) -> str:
     rows = []
     for audit in audits:
         if show_auditor:
-            # User.get_full_name(), from the names the list read (views.LIST_ROW_NAMES)
+            # User.get_full_name(), from the names the list read (selectors.LIST_ROW_NAMES)
             name = f"{audit.auditor_first_name} {audit.auditor_last_name}".strip()
             auditor = format_html(
                 '<td class="govuk-table__cell">{}</td>', name or audit.auditor_username

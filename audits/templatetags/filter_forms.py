@@ -118,16 +118,6 @@ def _typed_text(bound_field) -> bool:
     return value not in (None, "")
 
 
-def cache_key(form) -> tuple | None:
-    """Everything the form's HTML is drawn from, or None when it is not to be remembered."""
-    if settings.DEBUG or form.errors:
-        return None
-    fields = field_keys(form)
-    if None in fields:
-        return None
-    return (*form_key(form), tuple(fields))
-
-
 def form_key(form) -> tuple:
     """What the form's drawing depends on besides its fields."""
     return (
@@ -260,9 +250,10 @@ def _drawn_in_parts(form, fields: list[tuple]) -> str:
 def filter_form(form):
     """The form as ``{% crispy form %}`` draws it (its helper writes no <form> tag). A form
     with typed text is not remembered, but the rest of it comes from the remembered parts."""
-    key = cache_key(form)
-    if key is None:
-        if settings.DEBUG or form.errors:
-            return mark_safe(render_crispy_form(form))
-        return mark_safe(_drawn_in_parts(form, field_keys(form)))
-    return mark_safe(remembered(key, lambda: _drawn_in_parts(form, list(key[-1]))))
+    if settings.DEBUG or form.errors:
+        return mark_safe(render_crispy_form(form))
+    fields = field_keys(form)  # everything each field is drawn from
+    if None in fields:
+        return mark_safe(_drawn_in_parts(form, fields))
+    key = (*form_key(form), tuple(fields))
+    return mark_safe(remembered(key, lambda: _drawn_in_parts(form, fields)))
