@@ -41,7 +41,8 @@ def _page_query(client, query: dict) -> str:
     pages = [q["sql"] for q in captured.captured_queries if " IN (SELECT" in q["sql"]]
     assert len(pages) == 1, [q["sql"] for q in captured.captured_queries]
     sql = pages[0]
-    return sql[sql.index("(SELECT") + 1 : sql.rindex(")")]  # the page's ids
+    start = sql.index(" IN (SELECT") + len(" IN (")
+    return sql[start : sql.rindex(")")]  # the page's ids (the names are subqueries before it)
 
 
 @pytest.mark.parametrize(
