@@ -6,6 +6,16 @@ def _media_and_email(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_form_drawn_before():
+    """Each test starts with no filter form remembered from another (audits.templatetags.
+    filter_forms): a form drawn for the first time reads its choices once more, so a query
+    count would otherwise depend on which tests ran before it in the same process."""
+    from audits.templatetags import filter_forms
+
+    filter_forms.forget_all()
+
+
 # --- People for access tests (healthchecks style: an owner, a colleague and outsiders). -------
 # Each call builds fresh users through the factories, so tests never share a login.
 
