@@ -61,7 +61,7 @@ from .models import (
     MonthActionFigures,
     MonthDomainFigures,
     MonthFigures,
-    Status,
+    past_draft,
 )
 from .periods import last_of_month, month_start
 from .tools.kinds import STANDARD_FAMILY
@@ -74,7 +74,7 @@ def reportable_condition(prefix: str = "") -> Q:
     (audits of built tools have results of their own, audits.tools.selectors). ``prefix``
     reaches the audit through a relation ("audit__" from an agreed action)."""
     return (
-        ~Q(**{f"{prefix}status": Status.DRAFT})
+        past_draft(prefix)
         & ~Q(**{f"{prefix}is_practice": True})
         & Q(**{f"{prefix}tool__family": STANDARD_FAMILY})
     )

@@ -26,6 +26,30 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("Completed")
 
 
+class Written(models.Value):
+    """A constant written into the SQL itself rather than sent as a parameter, for conditions
+    that partial indexes share. SQLite uses a partial index only where a query's condition
+    implies the index's when the statement is prepared: with ``NOT (status = ?)`` it still
+    chose the index but read each row from the table to check its state (a case type's count
+    of 1,800 audits: 3.4 ms, against 0.2 ms with ``'draft'`` written in). PostgreSQL's driver
+    writes parameters in anyway. Letters and underscores only, so nothing needs quoting."""
+
+    def __init__(self, value: str):
+        if not value.replace("_", "").isalpha():
+            raise ValueError(f"{value!r}: only letters and underscores are written into SQL")
+        super().__init__(value, output_field=models.CharField())
+
+    def as_sql(self, compiler, connection):
+        return f"'{self.value}'", []
+
+
+def past_draft(prefix: str = "") -> Q:
+    """Audits past draft (``prefix`` reaches the audit through a relation, "audit__"): the
+    condition of the partial indexes on audits (Audit.Meta.indexes), written so that SQLite
+    can tell a query's condition is the index's."""
+    return ~Q(**{f"{prefix}status": Written(Status.DRAFT.value)})
+
+
 class Vocabulary(models.Model):
     """A short list an administrator keeps (strands, case types, age bands, teams)."""
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from . import roles
 from .holders import selectors as holder_selectors
-from .models import Audit, AuditTransition, DomainGrade, Status
+from .models import Audit, AuditTransition, DomainGrade, Status, past_draft
 from .rules import CASE_REFERENCE_RE, case_reference_key
 
 LIST_RELATED = ("auditor", "activity", "strand", "case_type", "age_band", "team", "moderated_by")
@@ -198,7 +198,7 @@ def all_audits(user) -> QuerySet[Audit]:
     """Every audit past draft, for the roles that see them all; nothing for anyone else."""
     if not roles.sees_all_submitted(user):
         return Audit.objects.none()
-    return Audit.objects.exclude(status=Status.DRAFT).select_related(*LIST_RELATED)
+    return Audit.objects.filter(past_draft()).select_related(*LIST_RELATED)
 
 
 def audit_with_parts(audit: Audit) -> Audit:

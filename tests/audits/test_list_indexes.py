@@ -11,6 +11,7 @@ for one of them; SQLite's choice does not, and must be the one made for the filt
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -72,3 +73,58 @@ def test_a_page_of_the_list_is_read_from_an_index_in_order(
     else:
         assert index in plan, plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+
+
+def test_past_draft_is_written_into_the_sql_so_sqlite_can_match_the_indexes_condition():
+    """A parameter's value is unknown when SQLite prepares a statement: with ``NOT (status =
+    ?)`` it read each row's state from the table, even through the partial index."""
+    from audits.models import past_draft
+
+    sql, params = Audit.objects.filter(past_draft()).values("pk").query.sql_with_params()
+
+    assert "= 'draft')" in sql
+    assert "draft" not in [str(p) for p in params]
+    # The condition is the indexes' own.
+    index = next(i for i in Audit._meta.indexes if i.name == "audit_listed_idx")
+    assert index.condition == ~Q(status="draft")
+
+
+def test_the_list_counts_a_case_type_without_reading_the_audits_table_on_sqlite(
+    client, moderator_user, owner
+):
+    """Through the partial index alone: SQLite's program for the count reads no column of
+    the audits table (it read each row's state there when the state was a parameter)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the statement's program is SQLite's (PostgreSQL's driver writes values in)")
+    for ref in ("CR-4101", "CR-4102"):
+        submitted_audit(auditor=owner, case_reference=ref)
+    Audit.objects.update(case_type=factories.case_type("child_protection"))
+    client.force_login(moderator_user)
+    sent = []  # as sent, with its parameters (a captured query has its values written in)
+
+    def keep(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        client.get(ALL, {"case_type": factories.case_type("child_protection").pk})
+    count, params = next((sql, params) for sql, params in sent if "COUNT(" in sql)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rootpage FROM sqlite_master WHERE name = 'audits_audit'")
+        (table,) = cursor.fetchone()
+        cursor.execute("EXPLAIN " + count, params)
+        program = [row[1:4] for row in cursor.fetchall()]  # (opcode, p1, p2)
+
+    table_cursors = {p1 for op, p1, p2 in program if op == "OpenRead" and p2 == table}
+    index_cursors = {p1 for op, p1, p2 in program if op == "OpenRead" and p2 != table}
+    assert index_cursors  # the count walks an index
+    assert not [row for row in program if row[0] == "Column" and row[1] in table_cursors]
+
+
+@pytest.mark.parametrize("value", ["draft'; --", "a b", ""])
+def test_only_plain_words_are_written_into_sql(value):
+    from audits.models import Written
+
+    with pytest.raises(ValueError):
+        Written(value)
