@@ -407,11 +407,13 @@ class Audit(CaseRecord, Revised):
             ),
             # The list of all audits (past draft), in its order (newest first): its pages and
             # its count read from an index alone, and no sort of the audits of one day by id.
-            # Filtered by a case type or a state, the same: a case type holds a tenth of the
-            # audits or so, which the databases read through the case type's own index and
-            # then sorted, every one of them for any page; a rare state (a few submitted among
-            # thousands completed) was looked for along the dates, through every audit for its
-            # last page.
+            # Filtered by a case type, a strand or a state, the same: a case type holds a
+            # tenth of the audits or so, which the databases read through the case type's own
+            # index and then sorted, every one of them for any page; a rare state (a few
+            # submitted among thousands completed) was looked for along the dates, through
+            # every audit for its last page; a strand's count read each audit's state and
+            # strand from the table (SQLite: 1.1 ms for the count at 20,000 audits, the
+            # deepest pages 9-10 ms against 6.5 for the whole list's).
             models.Index(
                 fields=["audit_date", "id"],
                 condition=~Q(status="draft"),
@@ -426,6 +428,11 @@ class Audit(CaseRecord, Revised):
                 fields=["status", "audit_date", "id"],
                 condition=~Q(status="draft"),
                 name="audit_status_listed_idx",
+            ),
+            models.Index(
+                fields=["strand", "audit_date", "id"],
+                condition=~Q(status="draft"),
+                name="audit_strand_listed_idx",
             ),
             # Drift alerts (moderation.drift): each auditor's moderated audits, newest first,
             # with the two grades, so the counts and each auditor's latest N read only this

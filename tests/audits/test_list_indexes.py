@@ -1,5 +1,5 @@
 """The list of all audits finds a page's audits in an index, in the list's order, without a
-sort: unfiltered, by case type and by state (audits.models.Audit's listed indexes). The query
+sort: unfiltered, by case type, by strand and by state (audits.models.Audit's listed indexes). The query
 the list page really sends for its page is EXPLAINed.
 
 PostgreSQL would read a near-empty table whole whatever its indexes, and with three audits
@@ -52,6 +52,7 @@ def _page_query(client, query: dict) -> str:
         ({}, "audit_listed_idx"),
         ({"case_type": "child_protection"}, "audit_case_type_listed_idx"),
         ({"status": "submitted"}, "audit_status_listed_idx"),
+        ({"strand": "social_care"}, "audit_strand_listed_idx"),
     ],
 )
 def test_a_page_of_the_list_is_read_from_an_index_in_order(
@@ -59,11 +60,15 @@ def test_a_page_of_the_list_is_read_from_an_index_in_order(
 ):
     for ref in ("CR-4001", "CR-4002", "CR-4003"):
         submitted_audit(auditor=owner, case_reference=ref)
-    Audit.objects.update(case_type=factories.case_type("child_protection"))
+    Audit.objects.update(
+        case_type=factories.case_type("child_protection"), strand=factories.strand("social_care")
+    )
     query = {"page": 1}
     if "case_type" in filters:
         query["case_type"] = factories.case_type(filters["case_type"]).pk
-    query.update({k: v for k, v in filters.items() if k != "case_type"})
+    if "strand" in filters:
+        query["strand"] = factories.strand(filters["strand"]).pk
+    query.update({k: v for k, v in filters.items() if k not in ("case_type", "strand")})
     client.force_login(moderator_user)
 
     plan = _plan(_page_query(client, query))
@@ -89,8 +94,9 @@ def test_past_draft_is_written_into_the_sql_so_sqlite_can_match_the_indexes_cond
     assert index.condition == ~Q(status="draft")
 
 
-def test_the_list_counts_a_case_type_without_reading_the_audits_table_on_sqlite(
-    client, moderator_user, owner
+@pytest.mark.parametrize("field", ["case_type", "strand"])
+def test_the_list_counts_a_case_type_or_strand_without_reading_the_audits_table_on_sqlite(
+    client, moderator_user, owner, field
 ):
     """Through the partial index alone: SQLite's program for the count reads no column of
     the audits table (it read each row's state there when the state was a parameter)."""
@@ -98,7 +104,11 @@ def test_the_list_counts_a_case_type_without_reading_the_audits_table_on_sqlite(
         pytest.skip("the statement's program is SQLite's (PostgreSQL's driver writes values in)")
     for ref in ("CR-4101", "CR-4102"):
         submitted_audit(auditor=owner, case_reference=ref)
-    Audit.objects.update(case_type=factories.case_type("child_protection"))
+    chosen = {
+        "case_type": factories.case_type("child_protection"),
+        "strand": factories.strand("social_care"),
+    }[field]
+    Audit.objects.update(**{field: chosen})
     client.force_login(moderator_user)
     sent = []  # as sent, with its parameters (a captured query has its values written in)
 
@@ -107,7 +117,7 @@ def test_the_list_counts_a_case_type_without_reading_the_audits_table_on_sqlite(
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(keep):
-        client.get(ALL, {"case_type": factories.case_type("child_protection").pk})
+        client.get(ALL, {field: chosen.pk})
     count, params = next((sql, params) for sql, params in sent if "COUNT(" in sql)
 
     with connection.cursor() as cursor:
