@@ -175,3 +175,15 @@ class AuditFilter(StyledFilterSet):
             self.filters["status"].extra["choices"] = [
                 c for c in Status.choices if c[0] != Status.DRAFT
             ]
+
+
+def warm_audit_filters() -> int:
+    """The audit lists' filter forms (all audits, my audits), drawn before a worker's first
+    request (config/warmup.py; templatetags.filter_forms.warm). Returns how many forms."""
+    from .templatetags.filter_forms import warm
+
+    queryset = Audit.objects.none()
+    return sum(
+        warm(lambda data, options=options: AuditFilter(data, queryset=queryset, **options))
+        for options in ({"show_auditor": True, "drafts": False}, {"show_auditor": False})
+    )

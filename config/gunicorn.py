@@ -63,9 +63,12 @@ FREEZE_AFTER_REQUESTS = (50, 500)
 def post_worker_init(worker):
     """Before the worker's first request: views imported, templates compiled, what it holds
     frozen (config/warmup.py)."""
+    from django.db import connections
+
     from config.warmup import warm_up
 
     warm_up()
+    connections.close_all()  # opened outside a request, which no request would close
 
 
 def freezes_after(served: int) -> bool:
