@@ -125,3 +125,18 @@ def test_the_visibility_rule_is_still_asked_for_anyone_else():
             assert may_see_audit.test(user, read) is expected
         assert (len(captured) == 0) is (user == owner)
         assert rules.has_perm("audits.view_audit", user, read) is expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['<script>alert("x")</script>', "O'Neil & Sons", "plain", "ünïcödé ‘quoted’", 12],
+)
+def test_the_rows_escape_text_as_django_does(value):
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    from audits.templatetags.audit_tools import _escaped
+
+    assert _escaped(value) == conditional_escape(value)
+    already = mark_safe("<b>kept</b>")
+    assert _escaped(already) == conditional_escape(already) == "<b>kept</b>"
