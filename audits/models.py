@@ -496,6 +496,14 @@ class DomainGrade(CaseRecord, models.Model):
         return f"{self.domain.number}: {self.get_grade_display() or 'not graded'}"
 
 
+def grades_with_domains() -> models.QuerySet:
+    """Grades with their domains, in domain order, for prefetching an audit's grades. Ordered by
+    the domain's number alone: the Meta ordering begins with the audit, and so joined the audits
+    table to sort one audit's grades (PostgreSQL: 0.2-0.5 ms of planning and running on every
+    audit form, task list and autosave)."""
+    return DomainGrade.objects.select_related("domain").order_by("domain__number")
+
+
 class Answer(CaseRecord, models.Model):
     """An audit's answer to one question of a built tool (the standard tool's are DomainGrade).
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from . import roles
 from .holders import selectors as holder_selectors
-from .models import Audit, AuditTransition, DomainGrade, Status, past_draft
+from .models import Audit, AuditTransition, Status, grades_with_domains, past_draft
 from .rules import CASE_REFERENCE_RE, case_reference_key
 
 LIST_RELATED = ("auditor", "activity", "strand", "case_type", "age_band", "team", "moderated_by")
@@ -40,7 +40,7 @@ def parts_prefetch(*, history: bool = True) -> tuple:
     made them: one query each, each grade's domain and each transition's person read in the
     same query as it."""
     parts = (
-        Prefetch("domain_grades", queryset=DomainGrade.objects.select_related("domain")),
+        Prefetch("domain_grades", queryset=grades_with_domains()),
         "actions",
         "risk_categories",
     )

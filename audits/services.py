@@ -25,6 +25,7 @@ from .models import (
     Question,
     RiskCategory,
     Status,
+    grades_with_domains,
 )
 from .permissions import require
 from .revisions import bump_revision, check_revision
@@ -216,7 +217,7 @@ def _save_domains(audit: Audit, domains: dict[int, dict]) -> None:
         return
     prefetch_related_objects(
         [audit],
-        Prefetch("domain_grades", queryset=DomainGrade.objects.select_related("domain")),
+        Prefetch("domain_grades", queryset=grades_with_domains()),
     )
     grades = {g.domain.number: g for g in audit.domain_grades.all()}
     changed = []

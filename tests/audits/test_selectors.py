@@ -243,3 +243,22 @@ def test_earlier_audits_before_a_date(owner, case_history):
 @pytest.mark.parametrize("reference", ["", "CR-9999"])
 def test_earlier_audits_of_no_case_or_a_new_case_is_empty(owner, case_history, reference):
     assert selectors.earlier_audits(case_reference=reference, user=owner) == []
+
+
+def test_an_audits_grades_are_prefetched_in_domain_order_without_the_audits_table(owner):
+    """The grades' Meta ordering begins with the audit, which joined the audits table to sort
+    one audit's grades; the prefetch orders by the domain's number alone."""
+    from django.db import connection
+    from django.db.models import prefetch_related_objects
+    from django.test.utils import CaptureQueriesContext
+
+    audit = draft_audit(auditor=owner, case_reference="CR-ORDER")
+    audit = Audit.objects.get(pk=audit.pk)
+
+    with CaptureQueriesContext(connection) as captured:
+        prefetch_related_objects([audit], *selectors.parts_prefetch(history=False))
+    grades_sql = next(q["sql"] for q in captured if 'FROM "audits_domaingrade"' in q["sql"])
+
+    assert 'JOIN "audits_audit"' not in grades_sql
+    numbers = [grade.domain.number for grade in audit.domain_grades.all()]
+    assert numbers == sorted(numbers) and len(numbers) == 12
