@@ -153,10 +153,13 @@ class AuditFilter(StyledFilterSet):
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("State"))
     # Who has audits: one index probe per person (Exists), where a join with DISTINCT read
-    # every audit on each page of the list.
+    # every audit on each page of the list. Only what a person's label is drawn from (their
+    # names): the filter form's key reads these columns on every request
+    # (templatetags.filter_forms), and a sign-in changes the rest.
     auditor = PersonFilter(
         queryset=get_user_model()
         .objects.filter(Exists(Audit.objects.filter(auditor=OuterRef("pk"))))
+        .only("first_name", "last_name", "username")
         .order_by("first_name", "last_name", "username"),
         label=_("Auditor"),
     )

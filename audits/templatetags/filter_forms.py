@@ -77,10 +77,21 @@ def _choices_sql(form, name, queryset) -> tuple[str, tuple]:
     key = (filterset, name, queryset.db) if fixed else None
     sql = _choice_sql.get(key) if fixed else None
     if sql is None:
-        sql = queryset.values_list().query.get_compiler(queryset.db).as_sql()
+        columns = _drawn_from(queryset, form.fields[name].to_field_name)
+        sql = queryset.values_list(*columns).query.get_compiler(queryset.db).as_sql()
         if fixed:
             _choice_sql[key] = sql
     return sql
+
+
+def _drawn_from(queryset, to_field_name: str | None) -> tuple[str, ...]:
+    """The columns the choices are drawn from: those of the queryset's ``only()`` with the key
+    and the options' value (a field whose labels need a few columns says which), else every
+    column (empty)."""
+    names, deferred = queryset.query.deferred_loading
+    if deferred or not names:
+        return ()
+    return ("pk", *sorted(set(names) | ({to_field_name} if to_field_name else set())))
 
 
 def _model_choices(form, name, field) -> tuple:
@@ -88,7 +99,10 @@ def _model_choices(form, name, field) -> tuple:
     and a label of each row (most of the key's cost): a digest of every column of every row the
     field's queryset returns, in its order, with what else its options are drawn from. A label
     (the model's ``__str__`` or the field's ``label_from_instance``) is drawn from the row's
-    own columns, so a renamed choice, a new one or one gone is a new digest."""
+    own columns, so a renamed choice, a new one or one gone is a new digest. A queryset limited
+    with ``only()`` is digested over those columns (and its key) alone: people's choices, whose
+    other columns (the time they last signed in, a password's hash) change without changing a
+    label and have no business being read."""
     queryset = field.queryset
     try:
         sql, params = _choices_sql(form, name, queryset)

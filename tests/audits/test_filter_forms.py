@@ -179,7 +179,8 @@ def test_choices_declared_fixed_are_read_by_the_sql_their_queryset_makes(
         assert names
         for name in names:
             queryset = form.fields[name].queryset
-            made = queryset.values_list().query.get_compiler(queryset.db).as_sql()
+            columns = filter_forms._drawn_from(queryset, form.fields[name].to_field_name)
+            made = queryset.values_list(*columns).query.get_compiler(queryset.db).as_sql()
             assert filter_forms._choices_sql(form, name, queryset) == made
             assert (AuditFilter, name, queryset.db) in filter_forms._choice_sql
 
@@ -314,3 +315,46 @@ def test_each_filter_form_has_fields_of_its_own(moderator_user):
     assert date_from.validators is not second.form.fields["date_from"].validators
     assert len(date_from.validators) == len(second.form.fields["date_from"].validators)
     assert first.form.fields["date_from"] is type(first.form).base_fields["date_from"]
+
+
+@pytest.fixture
+def auditor_with_an_audit(owner):
+    from tests.helpers import submitted_audit
+
+    submitted_audit(auditor=owner, case_reference="CR-PEOPLE-1")
+    return owner
+
+
+def _auditor_choices_sql(user):
+    form = AuditFilter(None, queryset=selectors.all_audits(user), drafts=False).form
+    return filter_forms._choices_sql(form, "auditor", form.fields["auditor"].queryset)[0]
+
+
+def test_people_are_digested_by_their_names_never_their_password(manager, auditor_with_an_audit):
+    sql = _auditor_choices_sql(manager)
+
+    assert '"first_name"' in sql and '"last_name"' in sql and '"username"' in sql
+    assert '"password"' not in sql and '"last_login"' not in sql
+
+
+def test_a_sign_in_does_not_draw_the_form_again(manager, auditor_with_an_audit, monkeypatch):
+    """Signing in changes a person's last_login, not their label: the remembered form stands."""
+    from django.utils import timezone
+
+    before = drawn(REMEMBERED, "page=2", manager)
+    auditor_with_an_audit.last_login = timezone.now()
+    auditor_with_an_audit.set_password("a-new-synthetic-password-1")
+    auditor_with_an_audit.save()
+    monkeypatch.setattr(filter_forms, "render_crispy_form", lambda form: pytest.fail("drawn again"))
+
+    assert drawn(REMEMBERED, "page=2", manager) == before
+
+
+def test_a_renamed_person_is_shown_at_once(manager, auditor_with_an_audit):
+    drawn(REMEMBERED, "", manager)
+    auditor_with_an_audit.first_name = "Renamedperson"
+    auditor_with_an_audit.save()
+
+    after = drawn(REMEMBERED, "", manager)
+    assert "Renamedperson" in after
+    assert after == drawn(CRISPY, "", manager)
