@@ -8,7 +8,8 @@ PostgreSQL, executemany on SQLite) in transactions of ``CHUNK`` audits, with the
 domain grades, one transition, and agreed actions; then the kept monthly figures are rebuilt
 by the app's own code (``audits.figures.refresh_all``), so a report reads them as it reads
 any council's. Statuses, practice audits and moderated grades are spread as a council's are;
-every audit is of the standard tool.
+every audit is of the standard tool. ``REAUDIT_SHARE`` of the audits are of a case audited
+before (a reference already written), so the reports' re-audits have pairs to compare.
 
 Not for a database with real audits: the command refuses one (see its ``--force``).
 """
@@ -43,6 +44,7 @@ from audits.tools.kinds import STANDARD_FAMILY
 
 CASE_PREFIX = "SC-"
 TRANSITION_COMMENT = "Loaded by benchmark_scale"
+REAUDIT_SHARE = 0.2
 CHUNK = 50_000
 ACTIVITIES_PER_MONTH = 8
 DOMAIN_GRADES = (Grade.EXCEEDS, Grade.MEETS, Grade.DOES_NOT_MEET, Grade.NOT_APPLICABLE)
@@ -137,6 +139,9 @@ def load(count: int, *, seed: int, years: int = 10, progress=None) -> int:
         audits, grades, transitions, actions = [], [], [], []
         for n in range(size):
             pk = next_id + written + n
+            case_number = start_number + written + n
+            if case_number > start_number and rng.random() < REAUDIT_SHARE:
+                case_number = rng.randrange(start_number, case_number)
             audit_date = today - datetime.timedelta(days=rng.randrange(days))
             status = (
                 Status.DRAFT if rng.random() < 0.03 else rng.choices(STATUSES, STATUS_WEIGHTS)[0]
@@ -150,7 +155,7 @@ def load(count: int, *, seed: int, years: int = 10, progress=None) -> int:
             auditor = rng.choice(auditors)
             audits.append(
                 (
-                    pk, status, f"{CASE_PREFIX}{start_number + written + n:07}", audit_date,
+                    pk, status, f"{CASE_PREFIX}{case_number:07}", audit_date,
                     None, "", "", grade, "", moderated_grade, rng.random() < 0.05,
                     True, 1, now, now, submitted, rng.choice(age_bands),
                     auditor, rng.choice(moderators) if moderated else None,
