@@ -7,10 +7,13 @@ def _build_missing_figures(sender, using="default", **kwargs):
     figures a migration dropped to be counted anew (audits 0019), gets them once. Done after
     migrating, with the current models, rather than in a data migration that would have to
     copy the counting rules. Closed months (retention) have no audits to count."""
+    from .case_links import links_missing, relink_all
     from .figures import refresh_all
     from .models import Audit, FigureMonth, Status
     from .periods import last_of_month
 
+    if links_missing():  # a database from before the case links were kept (audits 0022)
+        relink_all()
     months = FigureMonth.objects.using(using)
     if months.filter(closed_at__isnull=True).exists():
         return

@@ -430,12 +430,13 @@ class Contribution:
     """What one audit adds to the kept figures, as the report's own expressions count it:
     {FIGURES_KEY values: MonthFigures' counts} and {DOMAINS_KEY values: MonthDomainFigures'
     counts}, and {ACTIONS_KEY values: MonthActionFigures' counts} of its agreed actions.
-    Empty for a draft or a practice
-    audit, which no figure counts."""
+    Empty for a draft or a practice audit, which no figure counts. ``place`` is what decides
+    the audit's links to its case's other audits (audits.case_links.audit_place)."""
 
     figures: dict
     domains: dict
     actions: dict
+    place: tuple | None = None
 
 
 def _as_date(value) -> datetime.date:
@@ -483,6 +484,8 @@ def audit_contribution(audit: Audit) -> Contribution:
     """What ``audit`` adds to the kept figures now, as the database holds it: two queries
     over the audit and its twelve grades, whatever its month holds. A writer takes it after
     locking the audit and before changing it, and passes it to ``contribution_changed``."""
+    from .case_links import audit_place  # case_links counts with this module's rule
+
     if audit.pk is None:
         return Contribution({}, {}, {})
     using = router.db_for_read(Audit, instance=audit)
@@ -492,7 +495,10 @@ def audit_contribution(audit: Audit) -> Contribution:
     figures, domains = _shaped(figures, domains)
     actions = _shaped_actions(actions)
     return Contribution(
-        _keyed(figures, FIGURES_KEY), _keyed(domains, DOMAINS_KEY), _keyed(actions, ACTIONS_KEY)
+        _keyed(figures, FIGURES_KEY),
+        _keyed(domains, DOMAINS_KEY),
+        _keyed(actions, ACTIONS_KEY),
+        audit_place(audit.pk),
     )
 
 
@@ -504,7 +510,10 @@ def action_contribution(action: AgreedAction) -> Contribution:
 
 def action_changed(action: AgreedAction, before: Contribution) -> None:
     """``contribution_changed`` for a change to one agreed action (locked by the caller)."""
+    from .case_links import actions_changed
+
     _apply_changes(before, action_contribution(action))
+    actions_changed(action.audit_id)
 
 
 def _difference(before: dict, after: dict) -> dict:
@@ -524,8 +533,14 @@ def contribution_changed(audit: Audit, before: Contribution) -> None:
     locks them, so concurrent writers of a month queue (for milliseconds, not a rebuild);
     the cost does not grow with the audits of the month. A change that moves no figure (a
     moderator taking an audit) writes nothing. Should a kept row not hold what is to be
-    subtracted (figures made stale outside the services), the month is rebuilt instead."""
-    _apply_changes(before, audit_contribution(audit))
+    subtracted (figures made stale outside the services), the month is rebuilt instead. An
+    audit that moved case, date, state or practice flag has its cases relinked
+    (audits.case_links)."""
+    from .case_links import audit_changed
+
+    after = audit_contribution(audit)
+    _apply_changes(before, after)
+    audit_changed(audit.pk, before.place, after.place)
 
 
 def _apply_changes(before: Contribution, after: Contribution) -> None:
@@ -598,13 +613,13 @@ def _apply(model, key: tuple[str, ...], changes: dict, size: str | None) -> set[
     if emptied:
         model.objects.filter(pk__in=emptied).delete()
     if updated:
-        _update_rows(model, counts, updated)
+        update_each_row(model, counts, updated)
     if created:
         model.objects.bulk_create(created)
     return stale
 
 
-def _update_rows(model, names: list[str], rows: list) -> None:
+def update_each_row(model, names: list[str], rows: list) -> None:
     """bulk_update(rows, names), as one statement run for each row: bulk_update's CASE WHEN
     for twelve domain rows of ten counts took 4-5 ms of Python to build and compile, inside
     the writer's transaction. The kept figures have no signals or history to miss."""
@@ -620,9 +635,13 @@ def _update_rows(model, names: list[str], rows: list) -> None:
 
 
 def refresh_all() -> int:
-    """Rebuild every month that has figures or audits; returns how many months."""
+    """Rebuild every month that has figures or audits, and every case's links
+    (audits.case_links); returns how many months."""
+    from .case_links import relink_all
+
     months = _months_with_audits_or_figures()
     refresh_months(months)
+    relink_all()
     return len(months)
 
 

@@ -795,6 +795,65 @@ class MonthActionFigures(models.Model):
         return f"{self.month:%B %Y}: {self.raised} actions"
 
 
+class CaseLink(models.Model):
+    """One reportable audit's place among its case's reportable audits, kept by
+    audits.case_links: the case's audit just before it (``earlier``) and the date of the one
+    just after it (``later_date``), in the order the re-audits use (audit date, then the order
+    audits were made). A row exists for each reportable, dated audit with a case reference, and
+    for no other. The report's re-audits (reports.reaudits) read the pairs from here instead of
+    searching every audit of a period for an earlier and a later audit of its case."""
+
+    # No constraint in the database (Django still cascades and sets null): checking one would
+    # lock the audit's row, and a relink would then wait on (or deadlock with) a writer that
+    # holds it (audits.case_links).
+    audit = models.OneToOneField(
+        "Audit",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="case_link",
+        db_constraint=False,
+    )
+    audit_date = models.DateField()
+    earlier = models.ForeignKey(
+        "Audit", null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    later_date = models.DateField(null=True)
+    # How this audit compares with ``earlier`` (kept with the links, audits.case_links):
+    # the overall final grade (improved, same, declined; blank when not compared), the
+    # domains graded in both (bit n set for domain number n), and the earlier audit's agreed
+    # actions as the report counts them.
+    # Defaults in the database too: relink_all inserts links with plain SQL.
+    overall_change = models.CharField(max_length=8, blank=True, default="", db_default="")
+    domains_improved = models.BigIntegerField(default=0, db_default=0)
+    domains_same = models.BigIntegerField(default=0, db_default=0)
+    domains_declined = models.BigIntegerField(default=0, db_default=0)
+    earlier_raised = models.PositiveIntegerField(default=0, db_default=0)
+    earlier_done = models.PositiveIntegerField(default=0, db_default=0)
+    earlier_done_on_time = models.PositiveIntegerField(default=0, db_default=0)
+    earlier_done_late = models.PositiveIntegerField(default=0, db_default=0)
+    earlier_not_needed = models.PositiveIntegerField(default=0, db_default=0)
+    earlier_open = models.PositiveIntegerField(default=0, db_default=0)
+    # Of the earlier audit's open actions, those with a due date, and the first and last of
+    # those dates: on a report's day all of them are overdue, none, or (between the two
+    # dates) the report counts them from the actions.
+    earlier_open_dated = models.PositiveIntegerField(default=0, db_default=0)
+    earlier_first_due = models.DateField(null=True)
+    earlier_last_due = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            # A period's re-audits, found without reading the audits that are not one.
+            models.Index(
+                fields=["audit_date", "later_date", "audit", "earlier"],
+                name="caselink_reaudit_idx",
+                condition=models.Q(earlier__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return f"audit {self.audit_id} after {self.earlier_id}"
+
+
 # ---------------------------------------------------------------------------------------------
 # The security log: who opened what, and every sign-in event (audits.security writes it)
 # ---------------------------------------------------------------------------------------------

@@ -20,70 +20,52 @@ report's domain table does), and the agreed actions of the earlier audit, counte
 report counts actions (audits.figures.action_count_aggregates): done on time, done late, not
 needed, still open and, of those, overdue.
 
-Three queries whatever the number of audits. The database groups the pairs by (grade before,
-grade after) and Python only reads each group as improved, the same or declined
-(audits.grades.GRADE_RANK): at most 3 x 3 rows overall and 12 x 3 x 3 for the domains.
+The pairs, and how each compares, are kept with each audit's link to its case's audits
+(audits.case_links, which holds the rule for comparing): the report sums the links of its
+period's re-audits in one query, and counts from the actions only what is overdue on its day.
 """
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Upper
 
-from audits.figures import action_count_aggregates, reportable_condition, with_final
-from audits.grades import GRADE_RANK, OVERALL_CODES
-from audits.models import AgreedAction, Audit, DomainGrade
+from audits.case_links import CHANGES, DOMAIN_NUMBERS, EARLIER_ACTIONS
+from audits.models import AgreedAction, CaseLink, Domain
+from audits.tools.kinds import STANDARD_FAMILY
 from audits.uncertainty import interval_json, is_small_sample
 
-from .selectors import ReportScope, reportable_audits
-
-IMPROVED, SAME, DECLINED = "improved", "same", "declined"
-CHANGES = (IMPROVED, SAME, DECLINED)
+from .selectors import ReportScope, _filters, reportable_audits
 
 
-def _change(before: str, after: str) -> str:
-    difference = GRADE_RANK[after] - GRADE_RANK[before]
-    return IMPROVED if difference > 0 else DECLINED if difference < 0 else SAME
+def reaudit_links(scope: ReportScope) -> QuerySet[CaseLink]:
+    """The links (audits.case_links) of the re-audits of ``scope``: one per case, its last
+    audit the report counts, with an earlier audit.
 
-
-def _earlier(*, key, day, pk, field: str = "pk") -> Subquery:
-    """``field`` of the latest reportable audit of the case ``key`` (upper-cased) made before
-    the audit dated ``day`` with primary key ``pk``: earlier by date, or on the same day made
-    before it. Expressions or OuterRefs."""
-    audits = Audit.objects.filter(reportable_condition())
-    if field == "final":
-        audits = with_final(audits)
-    return Subquery(
-        audits.annotate(case_key=Upper("case_reference"))
-        .filter(Q(case_key=key), Q(audit_date__lt=day) | Q(audit_date=day, pk__lt=pk))
-        .order_by("-audit_date", "-pk")
-        .values(field)[:1]
+    A link exists only for an audit a report counts, so without a filter the period's links
+    with an earlier audit and no later one in the period are the re-audits, found in their
+    index without reading the audits. With a filter, the audit is read for it, and the case's
+    next audit may not be one the report counts (another strand, say): only then is the case
+    searched for a later audit the report counts in the period."""
+    period = scope.period
+    links = CaseLink.objects.filter(
+        audit_date__gte=period.start, audit_date__lte=period.end, earlier__isnull=False
     )
-
-
-def reaudited(scope: ReportScope) -> QuerySet[Audit]:
-    """The re-audits of ``scope``: one per case, its last audit the report counts, annotated
-    with ``earlier``, the primary key of the audit of the case before it."""
-    counted = reportable_audits(scope).exclude(case_reference="")
-    later = counted.annotate(case_key=Upper("case_reference")).filter(
-        Q(case_key=OuterRef("case_key")),
-        Q(audit_date__gt=OuterRef("audit_date"))
-        | Q(audit_date=OuterRef("audit_date"), pk__gt=OuterRef("pk")),
-    )
-    return (
-        counted.annotate(case_key=Upper("case_reference"))
-        .annotate(
-            earlier=_earlier(
-                key=OuterRef("case_key"), day=OuterRef("audit_date"), pk=OuterRef("pk")
+    last = Q(later_date__isnull=True) | Q(later_date__gt=period.end)
+    filters = _filters(scope, prefix="audit__")
+    if filters:
+        later = (
+            reportable_audits(scope)
+            .annotate(case_key=Upper("case_reference"))
+            .filter(
+                Q(case_key=Upper(OuterRef("audit__case_reference"))),
+                Q(audit_date__gt=OuterRef("audit_date"))
+                | Q(audit_date=OuterRef("audit_date"), pk__gt=OuterRef("audit_id")),
             )
         )
-        .filter(earlier__isnull=False)
-        .exclude(Exists(later))
-    )
-
-
-def _zero() -> dict:
-    return dict.fromkeys(CHANGES, 0)
+        links = links.filter(filters)
+        last |= ~Exists(later)
+    return links.filter(last)
 
 
 def reaudit_figures(scope: ReportScope, *, today: datetime.date) -> dict:
@@ -91,71 +73,56 @@ def reaudit_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     "overall_ci": the 95% Wilson interval of each of those shares of "cases", "domains": [{"number",
     "improved", "same", "declined"}] for each domain number compared at least once, "earlier_actions":
     the earlier audits' actions as the report's "actions" counts them, and "cases_with_actions"
-    (re-audited cases whose earlier audit agreed any), "small_sample"}. Three queries."""
-    pairs = reaudited(scope)
-    overall = _zero()
-    cases = 0
-    rows = (
-        with_final(pairs)
-        .annotate(
-            earlier_final=_earlier(
-                key=OuterRef("case_key"),
-                day=OuterRef("audit_date"),
-                pk=OuterRef("pk"),
-                field="final",
-            )
+    (re-audited cases whose earlier audit agreed any), "small_sample"}. Three queries: the
+    domain numbers, the sums of the period's links, and the earlier audits' overdue actions."""
+    links = reaudit_links(scope)
+    numbers = sorted(
+        set(
+            Domain.objects.filter(
+                tool__family=STANDARD_FAMILY, number__in=DOMAIN_NUMBERS
+            ).values_list("number", flat=True)
         )
-        .values("final", "earlier_final")
-        .annotate(n=Count("pk"))
-        .order_by()
     )
-    for row in rows:
-        cases += row["n"]
-        if row["final"] in GRADE_RANK and row["earlier_final"] in GRADE_RANK:
-            overall[_change(row["earlier_final"], row["final"])] += row["n"]
-
-    grades = (
-        DomainGrade.objects.filter(audit__in=pairs.values("pk"), grade__in=OVERALL_CODES)
-        .annotate(
-            earlier_audit=_earlier(
-                key=Upper(OuterRef("audit__case_reference")),
-                day=OuterRef("audit__audit_date"),
-                pk=OuterRef("audit_id"),
-            )
-        )
-        .annotate(
-            earlier_grade=Subquery(
-                DomainGrade.objects.filter(
-                    audit=OuterRef("earlier_audit"), domain__number=OuterRef("domain__number")
-                ).values("grade")[:1]
-            )
-        )
-        .values("domain__number", "grade", "earlier_grade")
-        .annotate(n=Count("pk"))
-        .order_by()
+    sums = {
+        "cases": Count("pk"),
+        "cases_with_actions": Count("pk", filter=Q(earlier_raised__gt=0)),
+        **{change: Count("pk", filter=Q(overall_change=change)) for change in CHANGES},
+        **{field: Sum(field) for field in EARLIER_ACTIONS},
+        # Open actions all past due on the report's day.
+        "all_overdue": Sum("earlier_open_dated", filter=Q(earlier_last_due__lt=today)),
+        **{
+            # Bit n of the link's domains_<change> is domain n (audits.case_links).
+            f"domain_{number}_{change}": Sum(F(f"domains_{change}").bitrightshift(number).bitand(1))
+            for number in numbers
+            for change in CHANGES
+        },
+    }
+    row = {name: value or 0 for name, value in links.aggregate(**sums).items()}
+    overall = {change: row[change] for change in CHANGES}
+    domains = []
+    for number in numbers:
+        counts = {change: row[f"domain_{number}_{change}"] for change in CHANGES}
+        if any(counts.values()):
+            domains.append({"number": number, **counts})
+    actions = {name: row[field] for field, name in EARLIER_ACTIONS.items()}
+    # Overdue depends on the report's day: where it falls between the first and the last due
+    # date of an earlier audit's open actions, they are counted from the actions themselves.
+    falling_due = links.filter(earlier_first_due__lt=today, earlier_last_due__gte=today)
+    actions["overdue"] = (
+        row["all_overdue"]
+        + AgreedAction.objects.filter(
+            audit__in=falling_due.values("earlier"),
+            state=AgreedAction.State.OPEN,
+            due_date__lt=today,
+        ).count()
     )
-    domains: dict[int, dict] = {}
-    for row in grades:
-        # The earlier grade is read here rather than filtered in the query: a condition on the
-        # subquery let PostgreSQL work it out for every domain grade in the database before
-        # keeping those of the re-audits (2 s for a financial year of 20,000 audits); in the
-        # grouped columns it is worked out for the re-audits' grades alone.
-        if row["earlier_grade"] not in OVERALL_CODES:
-            continue
-        counts = domains.setdefault(row["domain__number"], _zero())
-        counts[_change(row["earlier_grade"], row["grade"])] += row["n"]
-
-    actions = AgreedAction.objects.filter(audit__in=pairs.values("earlier")).aggregate(
-        **action_count_aggregates(today=today), cases_with_actions=Count("audit", distinct=True)
-    )
-    cases_with_actions = actions.pop("cases_with_actions")
     compared = sum(overall.values())
     return {
-        "cases": cases,
+        "cases": row["cases"],
         "overall": overall,
         "overall_ci": {change: interval_json(overall[change], compared) for change in CHANGES},
-        "domains": [{"number": n, **domains[n]} for n in sorted(domains)],
+        "domains": domains,
         "earlier_actions": actions,
-        "cases_with_actions": cases_with_actions,
-        "small_sample": is_small_sample(cases),
+        "cases_with_actions": row["cases_with_actions"],
+        "small_sample": is_small_sample(row["cases"]),
     }

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits import bulk
+from audits.case_links import relink_cases
 from audits.csv import contract
 from audits.csv.reading import (
     RowError,
@@ -455,6 +456,7 @@ def _write(rows, result: ImportResult, *, tool, domain_ids, by, comment) -> None
         at=now,
     )
     refresh_months({audit.audit_date for audit in audits})
+    relink_cases(audit.case_reference for audit in audits)
     record_bulk_creation(audits, fields=IMPORTED_FIELDS, by=by)
     result.created = len(audits)
 

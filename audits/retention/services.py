@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q
 from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 
+from ..case_links import relink_cases
 from ..figures import close_months
 from ..models import Audit, AuditActivity, Status
 from ..roles import is_administrator
@@ -90,6 +91,8 @@ def retention_apply(
             _log(audit, before=before, years=years, by=by, os_user=os_user)
         for chunk in _chunks(pks):
             _delete_with_history(chunk)
+        # A later audit of a removed audit's case has no earlier audit now, or another one.
+        relink_cases(audit.case_reference for audit in removed)
         return removed
 
 

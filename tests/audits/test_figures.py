@@ -16,11 +16,19 @@ from hypothesis import strategies as st
 
 from audits import services
 from audits.apps import _build_missing_figures
+from audits.case_links import stale_links
 from audits.csv import contract
 from audits.csv.importer import import_audits_csv
 from audits.figures import refresh_all, refresh_months, stale_months
 from audits.grades import Grade
-from audits.models import Audit, FigureMonth, MonthDomainFigures, MonthFigures, Status
+from audits.models import (
+    Audit,
+    CaseLink,
+    FigureMonth,
+    MonthDomainFigures,
+    MonthFigures,
+    Status,
+)
 from moderation import services as moderation_services
 from tests import factories
 from tests.helpers import complete_content, moderated_audit, submitted_audit, taken_audit
@@ -138,7 +146,7 @@ def test_the_import_keeps_the_figures_of_every_month_it_touches():
         values = dict.fromkeys(contract.COLUMNS, "")
         values.update(
             {
-                "case_reference": f"CR-F{n}",
+                "case_reference": f"CR-F{min(n, 2)}",  # the last two of one case
                 "audit_date": day,
                 "auditor": auditor.username,
                 "activity": activity.name,
@@ -164,6 +172,8 @@ def test_the_import_keeps_the_figures_of_every_month_it_touches():
     assert kept(SEPTEMBER)["auditor_does_not_meet"] == 1
     assert kept_domain(datetime.date(2026, 8, 1), 5)["meets"] == 2
     assert stale_months() == []
+    assert stale_links() == 0
+    assert CaseLink.objects.filter(earlier__case_reference="CR-F2").count() == 1
 
 
 def test_check_names_a_month_changed_outside_the_services_and_refresh_mends_it():

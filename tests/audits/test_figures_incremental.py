@@ -8,12 +8,13 @@ rows exactly what a full rebuild (``refresh_months``) makes of the same audits."
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audits import services
 from audits.actions import services as action_services
+from audits.case_links import stale_links
 from audits.errors import DomainError
 from audits.figures import audit_contribution, contribution_changed, refresh_all
 from audits.grades import Grade
@@ -34,6 +35,7 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 25)
 GRADES = (Grade.EXCEEDS, Grade.MEETS, Grade.DOES_NOT_MEET)
 DOMAIN = (*GRADES, Grade.NOT_APPLICABLE)
+CASES = ("CR-I0", "CR-I1", "cr-i0")  # the same case typed two ways, and another
 DATES = st.dates(min_value=datetime.date(2026, 8, 25), max_value=datetime.date(2026, 10, 5))
 
 
@@ -89,7 +91,13 @@ operation = st.one_of(
     ),
     st.tuples(
         st.just("amend"),
-        st.tuples(st.integers(0, 5), DATES, st.sampled_from(GRADES), st.sampled_from(DOMAIN)),
+        st.tuples(
+            st.integers(0, 5),
+            DATES,
+            st.sampled_from(GRADES),
+            st.sampled_from(DOMAIN),
+            st.sampled_from(CASES),
+        ),
     ),
 )
 
@@ -98,7 +106,8 @@ def run(name, argument, audits, people, strand):
     auditor, moderator, lead = people
     if name == "new":
         content = complete_content(
-            case_reference=f"CR-I{len(audits)}",
+            # Few cases, so that audits follow one another in a case (audits.case_links).
+            case_reference=CASES[len(audits) % len(CASES)],
             audit_date=argument["date"],
             overall=argument["grade"],
             domain_grade=argument["domain"],
@@ -107,10 +116,11 @@ def run(name, argument, audits, people, strand):
         if argument["early_help"]:
             content.header["strand"] = strand
         audit = services.audit_save_draft(audit=None, by=auditor, content=content)
-        if argument["submit"]:
-            services.audit_submit(audit=audit, by=auditor, today=TODAY)
         audits.append(audit.pk)
-        return
+        if argument["submit"]:
+            name, argument = "submit", len(audits) - 1
+        else:
+            return
     index = (argument[0] if isinstance(argument, tuple) else argument) % len(audits)
     audit = Audit.objects.filter(pk=audits[index]).first()
     if audit is None:
@@ -153,12 +163,12 @@ def run(name, argument, audits, people, strand):
         elif name == "delete":
             services.audit_delete_draft(audit=audit, by=auditor)
         elif name == "amend":
-            _, day, grade, domain = argument
+            _, day, grade, domain, case = argument
             services.audit_save_draft(
                 audit=audit,
                 by=auditor,
                 content=complete_content(
-                    case_reference=audit.case_reference,
+                    case_reference=case,
                     audit_date=day,
                     overall=grade,
                     domain_grade=domain,
@@ -192,6 +202,7 @@ def test_incremental_figures_equal_a_full_rebuild_after_any_sequence(operations)
             for name, argument in operations:
                 run(name, argument, audits, people, strand)
                 assert kept_rows() == rebuilt_rows(), (name, argument)
+                assert stale_links() == 0, (name, argument)
             counted = Audit.objects.exclude(status=Status.DRAFT).exclude(is_practice=True)
             assert sum(MonthFigures.objects.values_list("audits", flat=True)) == counted.count()
         finally:
@@ -199,23 +210,25 @@ def test_incremental_figures_equal_a_full_rebuild_after_any_sequence(operations)
 
 
 def test_a_change_that_moves_no_figure_writes_nothing(django_assert_num_queries):
-    """Taking an audit from the queue leaves it counted as it was: three queries for what it
-    added before (grades, domains, actions), three for what it adds now, no lock and no
-    write."""
+    """Taking an audit from the queue leaves it counted as it was: four queries for what it
+    adds now (grades, domains, actions, and its place among its case's audits), one for its
+    case's links to compare again (none with an earlier audit here; on PostgreSQL the case's
+    two locks first), no lock on its month and no write."""
     from tests.helpers import submitted_audit
 
     audit = submitted_audit(overall=Grade.MEETS)
     before = audit_contribution(audit)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5 if connection.vendor == "sqlite" else 7):
         contribution_changed(audit, before)
     assert before.figures and before.domains and before.actions
 
 
 def test_the_cost_of_a_submit_does_not_grow_with_its_month(django_assert_max_num_queries):
-    """A fixed number of queries whatever the month holds: three for what the audit adds now
-    (grades, domains, actions), two to create and lock its month, one to read the kept rows of
-    each kind it changes, and the writes of those rows (a submit that is a month's first audit
-    of its kind only inserts)."""
+    """A fixed number of queries whatever the month holds: four for what the audit adds now
+    (grades, domains, actions, its place), two to create and lock its month, one to read the
+    kept rows of each kind it changes, and the writes of those rows (a submit that is a month's
+    first audit of its kind only inserts); then its case's links: its audits, their links, and
+    the link written (on PostgreSQL two locks more)."""
     from tests.helpers import submitted_audit
 
     auditor = factories.auditor()
@@ -226,7 +239,7 @@ def test_the_cost_of_a_submit_does_not_grow_with_its_month(django_assert_max_num
     )
     before = audit_contribution(audit)
     Audit.objects.filter(pk=audit.pk).update(status=Status.SUBMITTED)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(18):
         contribution_changed(audit, before)
     assert kept_rows() == rebuilt_rows()
 
@@ -278,12 +291,19 @@ def test_one_audits_contribution_is_counted_as_the_reports_queries_count_it():
     practice = submitted_audit(case_reference="CR-C4")
     Audit.objects.filter(pk=practice.pk).update(is_practice=True)
     for audit in [*audits, practice]:
+        audit.refresh_from_db()
         figures, domains = _counted_where(Q(pk=audit.pk))
         actions = _counted_actions(Q(audit=audit.pk))
         expected = Contribution(
             _keyed(figures, FIGURES_KEY),
             _keyed(domains, DOMAINS_KEY),
             _keyed(actions, ACTIONS_KEY),
+            (
+                audit.case_reference,
+                audit.audit_date,
+                audit.status != Status.DRAFT,
+                audit.is_practice,
+            ),
         )
         assert audit_contribution(audit) == expected
     counted = audit_contribution(audits[1])
@@ -296,5 +316,6 @@ def test_one_audits_contribution_is_counted_as_the_reports_queries_count_it():
     assert due == audits[1].actions.get().due_date
     assert {key[-1] for key in counted.domains} == {True}
     assert all(type(key[-1]) is bool for key in counted.domains)
-    assert audit_contribution(audits[2]) == Contribution({}, {}, {})
-    assert audit_contribution(practice) == Contribution({}, {}, {})
+    for uncounted in (audits[2], practice):
+        counted = audit_contribution(uncounted)
+        assert (counted.figures, counted.domains, counted.actions) == ({}, {}, {})

@@ -15,6 +15,7 @@ from django.test import TestCase
 
 from audits import services
 from audits.actions.services import action_mark_done, action_mark_not_needed
+from audits.case_links import relink_cases
 from audits.csv import contract
 from audits.csv.importer import import_audits_csv
 from audits.figures import refresh_months
@@ -245,8 +246,10 @@ def build_through_import(specs, *, today=TODAY, prefix="CR-I") -> list[Audit]:
     # written directly, in their final state: the action services are exercised by
     # build_through_services, and hundreds of audits through them would be slow.
     AgreedAction.objects.bulk_create(actions)
-    # The statuses were set past the services: rebuild the figures the services would have.
+    # The statuses were set past the services: rebuild the figures and the case links the
+    # services would have.
     refresh_months(a.audit_date for a in audits)
+    relink_cases(a.case_reference for a in audits)
     return audits
 
 

@@ -109,8 +109,11 @@ def titles():
     period=st.sampled_from([Q2, periods.quarter(2026, 1), periods.month(2026, 8)]),
     strand=st.sampled_from([None, "social_care"]),
     activity=st.sampled_from([None, "Activity A"]),
+    # A report's day among the earlier audits' due dates as well as after all of them: what
+    # is overdue is then counted partly from the kept links and partly from the actions.
+    today=st.sampled_from([TODAY, datetime.date(2026, 8, 20), datetime.date(2026, 10, 1)]),
 )
-def test_reaudits_equal_an_independent_count(titles, cohort, period, strand, activity):
+def test_reaudits_equal_an_independent_count(titles, cohort, period, strand, activity, today):
     with transaction.atomic():
         try:
             build_through_import(cohort)
@@ -119,10 +122,11 @@ def test_reaudits_equal_an_independent_count(titles, cohort, period, strand, act
             activity = chosen and activity
             scope = ReportScope(period, activity=chosen, strand=strand and _strand(strand))
 
-            figures = report_figures(scope, today=TODAY)
+            figures = report_figures(scope, today=today)
 
             expected = expected_figures(
                 cohort,
+                today=today,
                 start=period.start,
                 end=period.end,
                 titles=titles,
@@ -247,3 +251,31 @@ def test_a_report_published_before_reaudits_has_no_section():
     assert "No case audited in the period had been audited before." in report_html(
         figures=figures, for_pdf=False
     )
+
+
+def test_the_earlier_audits_open_actions_are_overdue_as_the_reports_day_passes_each_date():
+    """Two open actions of one earlier audit, due on different days: on a day between them one
+    is overdue (counted from the actions), after both all are (from the kept link)."""
+    from moderation import services as moderation_services
+    from tests import factories
+    from tests.helpers import submitted_audit, taken_audit
+
+    moderator = factories.moderator()
+    first = taken_audit(moderator=moderator, case_reference="CR-O1", audit_date=day(9, 1))
+    moderation_services.moderation_record(
+        audit=first,
+        moderator=moderator,
+        grade=first.overall_grade,
+        actions=[{"description": "Visit again", "owner": "Team manager", "due_date": day(9, 10)}],
+    )
+    submitted_audit(case_reference="CR-O1", audit_date=day(9, 12))
+    due = sorted(first.actions.values_list("due_date", flat=True))
+    assert due == [day(9, 10), day(9, 29)]
+    scope = ReportScope(Q2)
+
+    overdue = {
+        today: reaudit_figures(scope, today=today)["earlier_actions"]["overdue"]
+        for today in (day(9, 10), day(9, 20), day(9, 30))
+    }
+
+    assert overdue == {day(9, 10): 0, day(9, 20): 1, day(9, 30): 2}
