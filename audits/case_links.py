@@ -83,6 +83,10 @@ EVERY_CASE, ONE_CASE = 71_001, 71_002
 # (PostgreSQL's lock table holds a few thousand locks for all sessions).
 MANY_CASES = 200
 CHUNK = 500
+# What a link copies of its audit, so that a report's filters read the links alone.
+COPIED = ("activity_id", "strand_id", "case_type_id")
+# The fields a relink writes, in this order.
+PLACED = ("audit_date", "earlier_id", "later_date", *COPIED)
 
 
 def _linked_audits() -> QuerySet[Audit]:
@@ -201,40 +205,36 @@ def _relink(keys: list[str]) -> None:
         .annotate(case_key=Upper("case_reference"))
         .filter(case_key__in=keys)
         .order_by("case_key", "audit_date", "pk")
-        .values_list("pk", "case_key", "audit_date")
+        .values_list("pk", "case_key", "audit_date", *COPIED)
     )
-    for pk, key, day in rows:
+    for pk, key, day, *copied in rows:
         earlier = None
         if previous is not None and previous[1] == key:
             earlier = previous[0]
             wanted[earlier][2] = day
-        wanted[pk] = [day, earlier, None]
+        wanted[pk] = [day, earlier, None, *copied]
         previous = (pk, key)
     kept = {
-        pk: [day, earlier, later]
-        for pk, day, earlier, later in CaseLink.objects.annotate(
-            case_key=Upper("audit__case_reference")
-        )
+        pk: placed
+        for pk, *placed in CaseLink.objects.annotate(case_key=Upper("audit__case_reference"))
         .filter(case_key__in=keys)
-        .values_list("audit_id", "audit_date", "earlier_id", "later_date")
+        .values_list("audit_id", *PLACED)
     }
     gone = kept.keys() - wanted.keys()
     if gone:
         CaseLink.objects.filter(audit_id__in=gone).delete()
     CaseLink.objects.bulk_create(
-        CaseLink(audit_id=pk, audit_date=day, earlier_id=earlier, later_date=later)
-        for pk, (day, earlier, later) in wanted.items()
+        CaseLink(audit_id=pk, **dict(zip(PLACED, placed, strict=True)))
+        for pk, placed in wanted.items()
         if pk not in kept
     )
-    for pk, (day, earlier, later) in wanted.items():
-        if pk in kept and kept[pk] != [day, earlier, later]:
-            CaseLink.objects.filter(audit_id=pk).update(
-                audit_date=day, earlier_id=earlier, later_date=later
-            )
+    for pk, placed in wanted.items():
+        if pk in kept and kept[pk] != placed:
+            CaseLink.objects.filter(audit_id=pk).update(**dict(zip(PLACED, placed, strict=True)))
 
 
 def _wanted() -> QuerySet:
-    """Every link as the rule makes it: (audit, audit_date, earlier, later_date)."""
+    """Every link as the rule makes it: (audit, *PLACED)."""
     case = [Upper("case_reference")]
     order = [F("audit_date").asc(), F("pk").asc()]
     return (
@@ -243,14 +243,12 @@ def _wanted() -> QuerySet:
             earlier_pk=Window(Lag("pk"), partition_by=case, order_by=order),
             next_date=Window(Lead("audit_date"), partition_by=case, order_by=order),
         )
-        .values_list("pk", "audit_date", "earlier_pk", "next_date")
+        .values_list("pk", "audit_date", "earlier_pk", "next_date", *COPIED)
     )
 
 
 def _kept() -> QuerySet:
-    return CaseLink.objects.order_by().values_list(
-        "audit_id", "audit_date", "earlier_id", "later_date"
-    )
+    return CaseLink.objects.order_by().values_list("audit_id", *PLACED)
 
 
 @transaction.atomic
@@ -261,10 +259,7 @@ def relink_all() -> int:
     CaseLink.objects.all().delete()
     connection = connections[router.db_for_write(CaseLink)]
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(CaseLink._meta.get_field(name).column)
-        for name in ("audit", "audit_date", "earlier", "later_date")
-    )
+    columns = ", ".join(quote(CaseLink._meta.get_field(name).column) for name in ("audit", *PLACED))
     sql, params = _wanted().query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(CaseLink._meta.db_table)} ({columns}) {sql}", params)
@@ -311,14 +306,15 @@ def actions_changed(audit_pk: int) -> None:
 
 
 def audit_place(pk: int) -> tuple | None:
-    """What decides an audit's links: its case reference, date, whether it is past draft, and
-    its practice flag (its tool, the rest of the rule, never changes). One query."""
+    """What decides an audit's links: its case reference, date, whether it is past draft, its
+    practice flag (its tool, the rest of the rule, never changes), and what its link copies
+    of it (COPIED). One query."""
     row = (
         Audit.objects.filter(pk=pk)
-        .values_list("case_reference", "audit_date", "status", "is_practice")
+        .values_list("case_reference", "audit_date", "status", "is_practice", *COPIED)
         .first()
     )
     if row is None:
         return None
-    reference, day, status, practice = row
-    return reference, day, status != Status.DRAFT, practice
+    reference, day, status, practice, *copied = row
+    return reference, day, status != Status.DRAFT, practice, *copied

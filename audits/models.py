@@ -818,6 +818,19 @@ class CaseLink(models.Model):
         "Audit", null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
     )
     later_date = models.DateField(null=True)
+    # Copied from the audit, so that a report's filters read the links alone.
+    activity = models.ForeignKey(
+        AuditActivity, null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    strand = models.ForeignKey(
+        Strand, null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    case_type = models.ForeignKey(
+        CaseType, null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
     # How this audit compares with ``earlier`` (kept with the links, audits.case_links):
     # the overall final grade (improved, same, declined; blank when not compared), the
     # domains graded in both (bit n set for domain number n), and the earlier audit's agreed
@@ -847,7 +860,13 @@ class CaseLink(models.Model):
                 fields=["audit_date", "later_date", "audit", "earlier"],
                 name="caselink_reaudit_idx",
                 condition=models.Q(earlier__isnull=False),
-            )
+            ),
+            # The links whose earlier audit's open actions are not all past due on a day.
+            models.Index(
+                fields=["earlier_last_due"],
+                name="caselink_open_due_idx",
+                condition=models.Q(earlier_last_due__isnull=False),
+            ),
         ]
 
     def __str__(self):

@@ -384,7 +384,13 @@ REVISION_FIELDS = ["revision", "revised_by", "revised_at", "revised_page"]
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     # The revision fields (audits.revisions) count saves for the conflict check and name the
     # last saver: the entry itself says who and when, so they are not changes of their own.
-    {"model": "audits.audit", "m2m_fields": {"risk_categories"}, "exclude_fields": REVISION_FIELDS},
+    # Its link to its case's other audits (audits.case_links) is kept by the app, not a change
+    # anyone made, and reading it would cost each save a query.
+    {
+        "model": "audits.audit",
+        "m2m_fields": {"risk_categories"},
+        "exclude_fields": [*REVISION_FIELDS, "case_link"],
+    },
     "audits.domaingrade",
     "audits.answer",
     "audits.agencycontribution",

@@ -42,17 +42,17 @@ def reaudit_links(scope: ReportScope) -> QuerySet[CaseLink]:
     """The links (audits.case_links) of the re-audits of ``scope``: one per case, its last
     audit the report counts, with an earlier audit.
 
-    A link exists only for an audit a report counts, so without a filter the period's links
-    with an earlier audit and no later one in the period are the re-audits, found in their
-    index without reading the audits. With a filter, the audit is read for it, and the case's
-    next audit may not be one the report counts (another strand, say): only then is the case
-    searched for a later audit the report counts in the period."""
+    A link exists only for an audit a report counts, and copies the audit's activity, strand
+    and case type, so the period's links with an earlier audit and no later one in the period
+    are the re-audits, found without reading the audits. With a filter the case's next audit
+    may not be one the report counts (another strand, say): only then is the case searched
+    for a later audit the report counts in the period."""
     period = scope.period
     links = CaseLink.objects.filter(
         audit_date__gte=period.start, audit_date__lte=period.end, earlier__isnull=False
     )
     last = Q(later_date__isnull=True) | Q(later_date__gt=period.end)
-    filters = _filters(scope, prefix="audit__")
+    filters = _filters(scope)  # on the link's copies of its audit's fields
     if filters:
         later = (
             reportable_audits(scope)

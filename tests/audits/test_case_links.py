@@ -10,6 +10,7 @@ import time
 from unittest import mock
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -136,6 +137,28 @@ def test_an_earlier_audits_action_done_is_counted_with_the_later_audit():
     assert stale_links() == 0
 
 
+def test_a_returned_audit_amended_to_another_strand_takes_its_link_with_it():
+    """A link copies its audit's activity, strand and case type, which the report filters."""
+    moderator, auditor = factories.moderator(), factories.auditor()
+    audit = taken_audit(moderator=moderator, auditor=auditor, case_reference="CR-L10")
+    moderation_services.moderation_send_back(
+        audit=audit, moderator=moderator, comments="Look again."
+    )
+    content = complete_content(case_reference="CR-L10", audit_date=audit.audit_date)
+    content.header["strand"] = factories.strand("early_help")
+    services.audit_save_draft(audit=Audit.objects.get(pk=audit.pk), by=auditor, content=content)
+
+    audit.refresh_from_db()
+    link = CaseLink.objects.get(audit=audit)
+    assert (link.strand_id, link.case_type_id, link.activity_id) == (
+        audit.strand_id,
+        audit.case_type_id,
+        audit.activity_id,
+    )
+    assert audit.strand.slug == "early_help"
+    assert stale_links() == 0
+
+
 def test_links_changed_outside_the_services_are_named_by_the_check_and_mended():
     first = submitted_audit(case_reference="CR-L4", audit_date=SEP[1])
     second = submitted_audit(case_reference="CR-L4", audit_date=SEP[10])
@@ -228,3 +251,18 @@ def test_two_audits_of_one_case_submitted_at_once_are_linked_to_each_other():
     assert errors == []
     assert links() == {first.pk: (None, SEP[2]), second.pk: (first.pk, None)}
     assert stale_links() == 0
+
+
+def test_an_audits_change_history_leaves_its_link_out():
+    """The link is kept by the app, not changed by anyone: the change history neither records
+    it nor reads it (on every audit created or saved, that would be one query more)."""
+    from django.db import connection as default_connection
+    from django.test.utils import CaptureQueriesContext
+
+    auditor = factories.auditor()
+    content = complete_content(case_reference="CR-L11", audit_date=SEP[1])
+    with CaptureQueriesContext(default_connection) as queries:
+        draft = services.audit_save_draft(audit=None, by=auditor, content=content)
+
+    assert draft.pk and LogEntry.objects.get_for_object(draft).exists()
+    assert not [q["sql"] for q in queries.captured_queries if "audits_caselink" in q["sql"]]

@@ -303,6 +303,9 @@ def test_one_audits_contribution_is_counted_as_the_reports_queries_count_it():
                 audit.audit_date,
                 audit.status != Status.DRAFT,
                 audit.is_practice,
+                audit.activity_id,
+                audit.strand_id,
+                audit.case_type_id,
             ),
         )
         assert audit_contribution(audit) == expected
