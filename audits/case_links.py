@@ -19,9 +19,10 @@ the report's day, so the report counts that from the actions themselves.
 Kept by:
 
 - every service that changes an audit past draft, through audits.figures
-  (``contribution_changed`` relinks the cases of an audit whose case, date, state or practice
-  flag moved, and compares again the links to and from an audit whose grades or actions
-  changed: a few small queries and only the rows that change, whatever the database holds),
+  (``contribution_changed`` relinks the cases of an audit whose case, date, state, practice
+  flag, activity, strand or case type moved, and compares again the links to and from an
+  audit whose grades or actions changed: a few small queries and only the rows that change,
+  whatever the database holds),
   and every change of an agreed action's state (``action_changed``);
 - the CSV import, for the cases it added to, and the retention schedule, for the cases whose
   audits it deleted;
@@ -119,15 +120,16 @@ def relink_cases(references: Iterable[str]) -> None:
     if not keys:
         return
     _lock(keys)
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
+    for chunk in _chunks(sorted(keys)):
         _relink(chunk)
-        compare(
-            CaseLink.objects.annotate(case_key=Upper("audit__case_reference")).filter(
-                case_key__in=chunk
-            )
-        )
+        compare(_links_of(chunk))
+
+
+def _links_of(keys: list[str]) -> QuerySet[CaseLink]:
+    """The links of these cases' audits (upper-cased references)."""
+    return CaseLink.objects.annotate(case_key=Upper("audit__case_reference")).filter(
+        case_key__in=keys
+    )
 
 
 def grade_change(before: str, after: str) -> str:
@@ -214,12 +216,7 @@ def _relink(keys: list[str]) -> None:
             wanted[earlier][2] = day
         wanted[pk] = [day, earlier, None, *copied]
         previous = (pk, key)
-    kept = {
-        pk: placed
-        for pk, *placed in CaseLink.objects.annotate(case_key=Upper("audit__case_reference"))
-        .filter(case_key__in=keys)
-        .values_list("audit_id", *PLACED)
-    }
+    kept = {pk: placed for pk, *placed in _links_of(keys).values_list("audit_id", *PLACED)}
     gone = kept.keys() - wanted.keys()
     if gone:
         CaseLink.objects.filter(audit_id__in=gone).delete()

@@ -534,7 +534,8 @@ def contribution_changed(audit: Audit, before: Contribution) -> None:
     the cost does not grow with the audits of the month. A change that moves no figure (a
     moderator taking an audit) writes nothing. Should a kept row not hold what is to be
     subtracted (figures made stale outside the services), the month is rebuilt instead. An
-    audit that moved case, date, state or practice flag has its cases relinked
+    audit that moved case, date, state, practice flag, activity, strand or case type has its
+    cases relinked, and the links to and from any other audit changed are compared again
     (audits.case_links)."""
     from .case_links import audit_changed
 
