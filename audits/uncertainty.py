@@ -1,9 +1,10 @@
 """How sure a share of audits is: the one place the app works out confidence intervals, small
 samples and whether two shares differ by more than chance would give.
 
-The arithmetic is scipy's (``binomtest(...).proportion_ci(method="wilson")`` for the Wilson
-score interval, ``fisher_exact`` for two shares, ``binomtest`` for one share against an expected
-rate); this module only decides what the app asks of it and how the answers are written.
+The arithmetic is scipy's (``fisher_exact`` for two shares, ``binomtest`` for one share against
+an expected rate, the normal quantile of the Wilson score interval, whose closed form is
+written here for speed and tested against scipy's own); this module decides what the app asks
+of it and how the answers are written.
 Percentages are rounded as everywhere else (audits.percentages).
 
 - A *small sample* is fewer than ``settings.SMALL_SAMPLE_AUDITS`` audits (20 unless set): a
@@ -16,14 +17,14 @@ Percentages are rounded as everywhere else (audits.percentages).
   two-sided p-value below 0.05.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from scipy.stats import binomtest, fisher_exact
+from scipy.stats import binomtest, fisher_exact, norm
 
 from .percentages import exact_percent, format_number, percent, round_one_place, round_whole
 
@@ -72,36 +73,24 @@ def wilson_interval(part: int, whole: int) -> tuple[Decimal, Decimal] | None:
     return round_one_place(low), round_one_place(high)
 
 
-@lru_cache(maxsize=4096)
-def _bounds(part: int, whole: int) -> tuple[float, float]:
-    """The interval in percent, unrounded. Kept, since a report asks for the same few
-    counts many times.
+# The normal quantile of a two-sided 95% interval (1.95996...), from scipy.
+_Z = float(norm.ppf(1 - (1 - CONFIDENCE) / 2))
 
-    scipy's Wilson interval comes with a binomial test, whose two-sided p-value (a search over
-    the distribution, 0.2-0.3 ms, the interval never uses it) is worked out when the test is
-    made. The two-sided interval's bounds are the one-sided intervals' at half its error each
-    (the same z), and a one-sided test's p-value is one lookup: a quarter of the time, the
-    same bounds (tested against published values)."""
+
+def _bounds(part: int, whole: int) -> tuple[float, float]:
+    """The interval in percent, unrounded: Wilson's closed form, with scipy's quantile.
+
+    scipy's own Wilson interval (``binomtest(...).proportion_ci(method="wilson")``) comes
+    with a binomial test whose p-value is worked out when the test is made: 0.09 ms a call,
+    and a ten-year report with hundreds of activity sections asks for some 14,000 intervals
+    (2.5 s). The closed form is three lines and a microsecond; the tests hold it to scipy's
+    interval over every count up to 90 and to Newcombe's published values."""
     if not 0 <= part <= whole:
         raise ValueError(f"{part} is not a count out of {whole}")
-    one_side = 1 - (1 - CONFIDENCE) / 2
-    low = binomtest(part, whole, alternative="greater").proportion_ci(one_side, method="wilson")
-    high = binomtest(part, whole, alternative="less").proportion_ci(one_side, method="wilson")
-    return float(100 * low.low), float(100 * high.high)
-
-
-# Counts of audits up to this many are worked out when a server's worker starts
-# (config.warmup): a report's sections per activity ask for hundreds of small counts, about
-# 1,900 pairs in all, 0.15 s once, rather than in the first report each worker shows.
-WARM_WHOLES = 60
-
-
-def warm_intervals(max_whole: int = WARM_WHOLES) -> int:
-    """Work out the intervals of every count out of up to ``max_whole``; returns how many."""
-    pairs = [(part, whole) for whole in range(1, max_whole + 1) for part in range(whole + 1)]
-    for part, whole in pairs:
-        _bounds(part, whole)
-    return len(pairs)
+    share, z2 = part / whole, _Z * _Z
+    centre = (share + z2 / (2 * whole)) / (1 + z2 / whole)
+    half = _Z * math.sqrt(share * (1 - share) / whole + z2 / (4 * whole * whole)) / (1 + z2 / whole)
+    return 100 * max(centre - half, 0.0), 100 * min(centre + half, 1.0)
 
 
 def interval_json(part: int, whole: int) -> list[float] | None:

@@ -6,8 +6,7 @@ new worker, the first list page took 0.3 s and the first request of all 1.7 s, a
 once warm; every worker pays this once after each start or deploy, in whichever user's request
 comes first. Here the worker does it before it takes requests: it imports the URL patterns
 (and the views they name), compiles every template of the project and of the form packs into
-the cached template loader, works out the 95% intervals of small counts (a worker's first
-report spent 0.3 s on them), draws the audit lists' filter forms for each choice (a first
+the cached template loader, draws the audit lists' filter forms for each choice (a first
 drawing of each costs 2-4 ms), then collects garbage and freezes what is left (gc.freeze), so
 later full collections do not walk these long-lived objects.
 """
@@ -60,10 +59,6 @@ def warm_up() -> int:
         except TemplateDoesNotExist:
             continue
         compiled += 1
-    # The 95% intervals of small counts, which the first report would otherwise work out.
-    from audits.uncertainty import warm_intervals
-
-    warm_intervals()
     # The audit lists' filter forms, each choice drawn once (a first drawing costs 2-4 ms).
     # The database may not be reachable yet: then they are drawn when first asked for.
     from django.db import DatabaseError
