@@ -16,6 +16,9 @@ SMALL_SAMPLE_AUDITS  figures from fewer audits are flagged "small sample" (defau
 MODERATION_DRIFT_WINDOW  how many of an auditor's latest moderated audits a drift alert weighs
               (default 10).
 BENCHMARK_SUPPRESS_BELOW  benchmark_export writes counts below this as null (default 5).
+REPORT_FULL_ACTIVITY_SECTIONS  how many audit activities a board paper gives a full section; a
+              period with more lists them all in one table, with full sections for the
+              largest (default 6).
 BENCHMARK_STRANDS, BENCHMARK_CASE_TYPES  the council's strand and case type slugs mapped to the
               national list of benchmark files ("slug=code,..."; docs/BENCHMARK.md).
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_TIMEOUT
@@ -529,6 +532,12 @@ COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Example Borough Council")
 SMALL_SAMPLE_AUDITS = env_whole_number("SMALL_SAMPLE_AUDITS", 20, low=1, high=1000)
 MODERATION_DRIFT_WINDOW = env_whole_number("MODERATION_DRIFT_WINDOW", 10, low=3, high=1000)
 BENCHMARK_SUPPRESS_BELOW = env_whole_number("BENCHMARK_SUPPRESS_BELOW", 5, low=1, high=1000)
+# A board paper gives each audit activity of its period a full section (about two pages) up to
+# this many; a period with more (a year of monthly activities) lists every activity in one
+# table and gives full sections to the largest (reports.rendering.activity_sections).
+REPORT_FULL_ACTIVITY_SECTIONS = env_whole_number(
+    "REPORT_FULL_ACTIVITY_SECTIONS", 6, low=1, high=10_000
+)
 # benchmark_export writes strands and case types in a fixed national list
 # (reports/benchmark/vocabulary.py): a council slug that is a national code needs nothing; any
 # other is counted under "other" unless mapped here, as "council_slug=national_code" pairs

@@ -5,10 +5,12 @@ good beside the others. From the figures alone, like the rest of the report."""
 
 import datetime
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from audits.grades import DOMAIN_CODES, GOOD, OVERALL_CODES
 from audits.percentages import format_percent, percent
+from reports.activities import NOT_MET
 from reports.rendering import presentation
 from reports.rendering.presentation import format_share
 
@@ -126,13 +128,74 @@ def section_view(entry: dict, *, names: dict, titles: dict, notes: dict | None =
     }
 
 
+def full_sections() -> int:
+    """How many activities a paper gives a full section (settings.REPORT_FULL_ACTIVITY_SECTIONS)."""
+    return getattr(settings, "REPORT_FULL_ACTIVITY_SECTIONS", 6)
+
+
+def _with_full_sections(entries: list[dict]) -> set:
+    """The ids of the activities that get a full section: every one, up to ``full_sections()``;
+    beyond that the largest (most audits; the earlier month, then the name, on a tie)."""
+    limit = full_sections()
+    if len(entries) <= limit:
+        return {entry["id"] for entry in entries}
+    largest = sorted(entries, key=lambda e: (-e["audits"], e["month"], e["name"], e["id"]))
+    return {entry["id"] for entry in largest[:limit]}
+
+
 def section_views(figures: dict) -> list[dict]:
-    """Every activity's section; none for figures made before the sections (published
-    reports keep the figures they were published with)."""
+    """The activities' full sections, in the figures' order (by month, then name): every
+    activity's, or the largest ``full_sections()`` where the period has more (``summary``
+    lists them all). None for figures made before the sections (published reports keep the
+    figures they were published with)."""
     titles = {row["number"]: row.get("title", "") for row in figures.get("domains", [])}
     names = figures.get("names", {})
     entries = figures.get("activities", [])
     if not entries:
         return []
+    full = _with_full_sections(entries)
     notes = {small: presentation.honesty_notes(small=small) for small in (False, True)}
-    return [section_view(entry, names=names, titles=titles, notes=notes) for entry in entries]
+    return [
+        section_view(entry, names=names, titles=titles, notes=notes)
+        for entry in entries
+        if entry["id"] in full
+    ]
+
+
+def summary(figures: dict) -> dict | None:
+    """Every activity in one table, where the period has more than ``full_sections()`` (None
+    otherwise): its cases, the share at least Meets good by the auditor and after moderation
+    with their intervals, the moderation rate, the audits that met good in no applicable
+    domain, and whether a full section follows. A board paper of a year of monthly activities
+    stays readable: two pages a section made a quarter of 24 activities 63 pages."""
+    entries = figures.get("activities", [])
+    limit = full_sections()
+    if len(entries) <= limit:
+        return None
+    full = _with_full_sections(entries)
+    rows = []
+    for entry in entries:
+        total = entry["audits"]
+        month = datetime.date.fromisoformat(entry["month"]) if entry.get("month") else None
+        moderated = entry["moderation"]["moderated"]
+        rows.append(
+            {
+                "id": entry["id"],
+                "name": entry["name"],
+                "month_label": f"{month:%B %Y}" if month else "",
+                "audits": total,
+                "small_sample": presentation.small_sample(total),
+                "auditor_good": format_share(sum(entry["auditor_grades"][g] for g in GOOD), total),
+                "final_good": format_share(sum(entry["final_grades"][g] for g in GOOD), total),
+                "moderated": moderated,
+                "moderation_rate": format_percent(percent(moderated, total)),
+                "not_met": entry[NOT_MET],
+                "full_section": entry["id"] in full,
+            }
+        )
+    return {
+        "rows": rows,
+        "shown": len(full),
+        "total": len(entries),
+        "notes": presentation.honesty_notes(small=any(row["small_sample"] for row in rows)),
+    }

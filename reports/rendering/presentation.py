@@ -20,9 +20,8 @@ from reports.rendering import charts
 
 @lru_cache(maxsize=8192)
 def format_share(part: int, whole: int) -> str:
-    """audits.uncertainty.format_share, "57.1% (25–84%)", remembered: scipy takes over a
-    millisecond for each interval, and a paper with many activities asks for hundreds, most of
-    them the same few (part, whole) pairs again."""
+    """audits.uncertainty.format_share, "57.1% (25–84%)", remembered: a paper with many
+    activities writes thousands, most of them the same few (part, whole) pairs again."""
     return _format_share(part, whole)
 
 
@@ -288,6 +287,7 @@ def build(figures: dict) -> dict:
         "schedule": schedule_rows(figures.get("schedule", {})),
         # Absent from reports published before issue 15's sections per activity.
         "activity_sections": activity_sections.section_views(figures),
+        "activity_summary": activity_sections.summary(figures),
         # Absent from reports published before tools could be built.
         "activity_results": activity_result_views(figures.get("activity_results", [])),
         "grades_chart": charts.grouped_bars(

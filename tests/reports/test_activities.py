@@ -20,6 +20,7 @@ from audits import periods
 from audits.models import AuditActivity, Domain, Status
 from reports.activities import activity_figures
 from reports.figures import report_figures
+from reports.rendering import activity_sections
 from reports.rendering.html import report_html
 from reports.rendering.pdf import html_to_pdf
 from reports.selectors import ReportScope
@@ -281,3 +282,90 @@ def test_the_pdf_has_the_sections_the_intervals_and_the_small_sample_flags(cohor
     assert "Grades by case type, by the auditor and after moderation" in text
     assert "95% confidence interval (the Wilson score interval)" in text
     assert text.count("small sample") >= 6
+
+
+# --- A period with more activities than full sections -------------------------------------
+
+
+def _summary_row_text(name: str, month: str, audits: int, auditor: tuple, final: tuple):
+    """The start of an activity's row in the summary table, as the page's text reads it;
+    ``auditor`` and ``final``: (audits at least Meets good, that share as written)."""
+    small = " small sample" if audits < 20 else ""
+    return (
+        f"{name} ({month}){small} {audits} "
+        f"{auditor[1]} ({written_interval(auditor[0], audits)}) "
+        f"{final[1]} ({written_interval(final[0], audits)})"
+    )
+
+
+# The cohort's activities as the summary counts them here: the looked-after audit's 9 cases,
+# 4 at least Meets by the auditors and 1 after moderation (3 moderated, 1 meeting good in no
+# applicable domain); the disabilities audit's 3 counted cases (not the practice audit nor the
+# draft), 2 at least Meets before and after, none moderated.
+LAC_ROW = _summary_row_text(LAC, "August 2026", 9, (4, "44.4%"), (1, "11.1%")) + " 3 (33.3%) 1 Yes"
+CWD_ROW = _summary_row_text(CWD, "September 2026", 3, (2, "66.7%"), (2, "66.7%")) + " 0 (0%)"
+
+
+def test_beyond_the_setting_every_activity_is_in_one_table_and_the_largest_have_sections(
+    cohort, qa_lead, client, settings
+):
+    settings.REPORT_FULL_ACTIVITY_SECTIONS = 1
+    client.force_login(qa_lead)
+    report = report_create(by=qa_lead, period=QUARTER)
+    html = client.get(report.get_absolute_url()).content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    assert 'id="activity-summary"' in html
+    assert "The period had 2 audit activities" in text
+    assert LAC_ROW in text
+    assert CWD_ROW in text and f"{CWD_ROW} 0 No" in text
+    # The largest (9 cases) has its full section; the other only its row, which links to the
+    # activity's own page.
+    assert f"Audit activity: {LAC} (August 2026)" in text
+    assert f"Audit activity: {CWD}" not in text
+    cwd = AuditActivity.objects.get(name=CWD)
+    assert f'href="/reports/activities/{cwd.pk}/results/"' in html
+
+
+def test_up_to_the_setting_there_is_no_table_and_every_activity_has_its_section(
+    cohort, qa_lead, client, settings
+):
+    settings.REPORT_FULL_ACTIVITY_SECTIONS = 2
+    client.force_login(qa_lead)
+    report = report_create(by=qa_lead, period=QUARTER)
+    html = client.get(report.get_absolute_url()).content.decode()
+
+    assert 'id="activity-summary"' not in html
+    assert f"Audit activity: {LAC}" in html and f"Audit activity: {CWD}" in html
+
+
+def test_the_pdf_lists_every_activity_and_gives_the_largest_their_sections(
+    cohort, qa_lead, settings
+):
+    settings.REPORT_FULL_ACTIVITY_SECTIONS = 1
+    report = report_create(by=qa_lead, period=QUARTER)
+    figures = report_figures(ReportScope(QUARTER), today=TODAY)
+    text = pdf_text(html_to_pdf(report_html(figures=figures, report=report, for_pdf=True)))
+
+    assert "Audit activities in the period" in text
+    assert LAC_ROW in text and CWD_ROW in text
+    assert f"Audit activity: {LAC} (August 2026)" in text
+    assert f"Audit activity: {CWD}" not in text
+    # Every activity stays in the figures (the JSON): the table only shortens the paper.
+    assert [entry["name"] for entry in figures["activities"]] == [LAC, CWD]
+
+
+def test_the_largest_activities_get_the_sections_the_earlier_month_first_on_a_tie(settings):
+    settings.REPORT_FULL_ACTIVITY_SECTIONS = 2
+    entries = [
+        {"id": 1, "name": "A", "month": "2026-07-01", "audits": 5},
+        {"id": 2, "name": "B", "month": "2026-08-01", "audits": 9},
+        {"id": 3, "name": "C", "month": "2026-07-01", "audits": 2},
+        {"id": 4, "name": "D", "month": "2026-07-01", "audits": 9},
+    ]
+
+    assert activity_sections._with_full_sections(entries) == {2, 4}
+    settings.REPORT_FULL_ACTIVITY_SECTIONS = 1
+    assert activity_sections._with_full_sections(entries) == {4}
+    settings.REPORT_FULL_ACTIVITY_SECTIONS = 4
+    assert activity_sections._with_full_sections(entries) == {1, 2, 3, 4}
