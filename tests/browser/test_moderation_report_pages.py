@@ -147,3 +147,26 @@ def test_the_error_summaries_of_the_report_and_moderation_forms_take_the_focus(
     expect(summary).to_be_focused()
     assert page.title().startswith("Error: Moderate the audit of case CR-FOCUS")
     assert_accessible(page, "main")
+
+
+def test_the_table_of_every_activity_reflows_and_is_accessible(page, live_server, login, settings):
+    """A period with more activities than full sections lists them all in one table, which
+    scrolls in its own region at 320 pixels, and whose links lead to each activity's page."""
+    from tests.reports import D, M, build_through_services, spec
+
+    settings.REPORT_FULL_ACTIVITY_SECTIONS = 1
+    august, september = datetime.date(2026, 8, 10), datetime.date(2026, 9, 14)
+    build_through_services(
+        [spec(august, overall=M, activity="Looked after children audit") for _ in range(3)]
+        + [spec(september, overall=D, activity="Children with disabilities audit")]
+    )
+    qa_lead = factories.qa_lead(first_name="Priya", last_name="Marsh")
+    report = report_create(by=qa_lead, period=periods.quarter(2026, 2))
+    page.set_viewport_size({"width": 320, "height": 640})
+
+    login(page, live_server, qa_lead)
+    assert_reflows(page, report.get_absolute_url())
+    table = page.locator("#activity-summary")
+    expect(table).to_contain_text("Children with disabilities audit (September 2026)")
+    table.get_by_role("link", name="Children with disabilities audit").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Children with disabilities")
