@@ -136,3 +136,24 @@ def test_a_published_paper_frozen_by_the_worker_in_production_is_a_tagged_pdf(
 
     assert fetch_problems(caplog) == []
     assert_accessible(bytes(draft.frozen_pdf))
+
+
+def test_the_table_of_every_activity_is_tagged_with_its_header_row(
+    production_static, client, qa_lead, draft, settings
+):
+    """Beyond REPORT_FULL_ACTIVITY_SECTIONS the paper lists every activity in one table before
+    the sections it keeps: tagged like the others, and a bookmark of its own."""
+    settings.REPORT_FULL_ACTIVITY_SECTIONS = 1
+    build_through_services([spec(datetime.date(2026, 9, 14), overall=M, activity="Second audit")])
+    client.force_login(qa_lead)
+
+    pdf = read(client.get(reverse("reports:pdf", args=[draft.pk])).content)
+
+    assert pdf.marked and pdf.pdfua_part == "1"
+    # The largest activity (two audits) keeps its section; the other is a row of the table.
+    assert pdf.bookmarks[-5:] == [
+        (2, "Audit activities in the period"),
+        (2, ACTIVITY),
+        *[(3, f"Quarterly audit: {part}") for part in ACTIVITY_PARTS],
+    ]
+    assert_tables_have_header_rows(pdf.tree, TABLES + 1)
