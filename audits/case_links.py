@@ -225,9 +225,13 @@ def _relink(keys: list[str]) -> None:
         for pk, placed in wanted.items()
         if pk not in kept
     )
-    for pk, placed in wanted.items():
-        if pk in kept and kept[pk] != placed:
-            CaseLink.objects.filter(audit_id=pk).update(**dict(zip(PLACED, placed, strict=True)))
+    moved = [
+        CaseLink(audit_id=pk, **dict(zip(PLACED, placed, strict=True)))
+        for pk, placed in wanted.items()
+        if pk in kept and kept[pk] != placed
+    ]
+    if moved:
+        update_each_row(CaseLink, list(PLACED), moved)
 
 
 def _wanted() -> QuerySet:

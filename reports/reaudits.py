@@ -31,6 +31,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Upper
 
 from audits.case_links import CHANGES, DOMAIN_NUMBERS, EARLIER_ACTIONS
+from audits.figures import action_count_aggregates
 from audits.models import AgreedAction, CaseLink, Domain
 from audits.tools.kinds import STANDARD_FAMILY
 from audits.uncertainty import interval_json, is_small_sample
@@ -108,14 +109,10 @@ def reaudit_figures(scope: ReportScope, *, today: datetime.date) -> dict:
     # Overdue depends on the report's day: where it falls between the first and the last due
     # date of an earlier audit's open actions, they are counted from the actions themselves.
     falling_due = links.filter(earlier_first_due__lt=today, earlier_last_due__gte=today)
-    actions["overdue"] = (
-        row["all_overdue"]
-        + AgreedAction.objects.filter(
-            audit__in=falling_due.values("earlier"),
-            state=AgreedAction.State.OPEN,
-            due_date__lt=today,
-        ).count()
-    )
+    falling_overdue = AgreedAction.objects.filter(
+        audit__in=falling_due.values("earlier")
+    ).aggregate(overdue=action_count_aggregates(today=today)["overdue"])["overdue"]
+    actions["overdue"] = row["all_overdue"] + falling_overdue
     compared = sum(overall.values())
     return {
         "cases": row["cases"],

@@ -232,6 +232,14 @@ def qa_lead(db):
     return factories.qa_lead()
 
 
+def _report_page(client, qa_lead) -> tuple[str, str]:
+    """The quarter's draft report as the QA lead sees it: its HTML, and its text in one line."""
+    client.force_login(qa_lead)
+    report = report_create(by=qa_lead, period=QUARTER)
+    html = client.get(report.get_absolute_url()).content.decode()
+    return html, " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
 def _sections_text(text: str) -> None:
     """What the page and the PDF both say, checked against counts made here."""
     assert "Audit activity: Looked after children audit (August 2026)" in text
@@ -249,10 +257,7 @@ def _sections_text(text: str) -> None:
 
 
 def test_the_page_shows_a_section_per_activity_with_intervals_and_flags(cohort, qa_lead, client):
-    client.force_login(qa_lead)
-    report = report_create(by=qa_lead, period=QUARTER)
-    html = client.get(report.get_absolute_url()).content.decode()
-    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    html, text = _report_page(client, qa_lead)
 
     _sections_text(text)
     # The whole period's split by strand before and after moderation: of the 10 social care
@@ -310,10 +315,7 @@ def test_beyond_the_setting_every_activity_is_in_one_table_and_the_largest_have_
     cohort, qa_lead, client, settings
 ):
     settings.REPORT_FULL_ACTIVITY_SECTIONS = 1
-    client.force_login(qa_lead)
-    report = report_create(by=qa_lead, period=QUARTER)
-    html = client.get(report.get_absolute_url()).content.decode()
-    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    html, text = _report_page(client, qa_lead)
 
     assert 'id="activity-summary"' in html
     assert "The period had 2 audit activities" in text
@@ -331,9 +333,7 @@ def test_up_to_the_setting_there_is_no_table_and_every_activity_has_its_section(
     cohort, qa_lead, client, settings
 ):
     settings.REPORT_FULL_ACTIVITY_SECTIONS = 2
-    client.force_login(qa_lead)
-    report = report_create(by=qa_lead, period=QUARTER)
-    html = client.get(report.get_absolute_url()).content.decode()
+    html, _text = _report_page(client, qa_lead)
 
     assert 'id="activity-summary"' not in html
     assert f"Audit activity: {LAC}" in html and f"Audit activity: {CWD}" in html
